@@ -1,0 +1,39 @@
+# Third-party dependencies, all from Debian packages (see scripts/setup.sh).
+#
+# Natively they are found through the CMake configs that Debian installs. Under Emscripten the
+# toolchain confines header look-ups to its own sysroot, so the header-only libraries are exposed
+# through a private folder of symbolic links to their Debian include directories (adding
+# /usr/include itself would pull glibc's headers into the wasm build).
+
+if(NOT EMSCRIPTEN)
+  find_package(glm REQUIRED)
+  find_package(nlohmann_json 3 REQUIRED)
+  find_package(CLI11 REQUIRED)
+  add_library(flume_glm INTERFACE)
+  target_link_libraries(flume_glm INTERFACE glm::glm)
+  add_library(flume_json INTERFACE)
+  target_link_libraries(flume_json INTERFACE nlohmann_json::nlohmann_json)
+  add_library(flume_cli11 INTERFACE)
+  target_link_libraries(flume_cli11 INTERFACE CLI11::CLI11)
+else()
+  set(_flume_links "${CMAKE_BINARY_DIR}/debian-headers")
+  file(MAKE_DIRECTORY "${_flume_links}")
+  foreach(_dir glm nlohmann CLI)
+    if(NOT EXISTS "/usr/include/${_dir}")
+      message(FATAL_ERROR "/usr/include/${_dir} is missing: run scripts/setup.sh core")
+    endif()
+    file(CREATE_LINK "/usr/include/${_dir}" "${_flume_links}/${_dir}" SYMBOLIC)
+  endforeach()
+  foreach(_lib flume_glm flume_json flume_cli11)
+    add_library(${_lib} INTERFACE)
+    target_include_directories(${_lib} SYSTEM INTERFACE "${_flume_links}")
+  endforeach()
+endif()
+
+# GoogleTest is built from Debian's sources (libgtest-dev ships them in /usr/src/googletest), so
+# that it gets the same flags as Flume: -pthread under Emscripten, sanitizers in those presets.
+if(FLUME_BUILD_TESTS)
+  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  add_subdirectory(/usr/src/googletest "${CMAKE_BINARY_DIR}/googletest" EXCLUDE_FROM_ALL SYSTEM)
+endif()

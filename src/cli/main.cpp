@@ -1,0 +1,275 @@
+// flume-cli: the headless front end for batch runs, export and benchmarks.
+//
+//   flume-cli list                         built-in scenes and their particle counts
+//   flume-cli params                       every scene parameter: key, default, range, meaning
+//   flume-cli run SCENE [options]          run a built-in scene or a JSON file
+//
+// Exit status: 0 success, 2 bad input (message on stderr), 3 the simulation became invalid.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/parameters.hpp"
+#include "core/scene_library.hpp"
+#include "core/simulation.hpp"
+#include "core/vtk_writer.hpp"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitInvalidSimulation = 3;
+
+struct RunOptions {
+    std::string scene;
+    std::optional<std::uint64_t> steps;
+    std::optional<double> until;
+    int threads = flume::WorkerPool::hardware_threads();
+    std::vector<std::string> overrides;
+    std::string stats_path;
+    std::string export_dir;
+    std::uint64_t export_every = 0;
+    bool hash = false;
+    bool quiet = false;
+};
+
+std::string hex64(std::uint64_t v) {
+    char buffer[17];
+    std::snprintf(buffer, sizeof buffer, "%016" PRIx64, v);
+    return buffer;
+}
+
+int list_scenes() {
+    flume::WorkerPool pool(flume::WorkerPool::hardware_threads());
+    std::printf("%-16s %3s %10s %10s  %s\n", "scene", "dim", "fluid", "boundary", "description");
+    for (const flume::EmbeddedFile& f : flume::builtin_scenes()) {
+        const flume::Scene scene = flume::load_builtin_scene(f.name);
+        const auto sim = flume::Simulation::create(scene, pool);
+        std::printf("%-16s %3d %10zu %10zu  %s\n", std::string(f.name).c_str(), scene.dimension,
+                    sim->stats().fluid_particles, sim->stats().boundary_particles,
+                    scene.description.c_str());
+    }
+    return 0;
+}
+
+int list_parameters() {
+    const flume::ParameterSet defaults(3);
+    for (const flume::ParamDecl& d : flume::parameter_declarations()) {
+        std::string range;
+        switch (d.kind) {
+            case flume::ParamKind::Choice:
+                for (auto c : d.choices) range += (range.empty() ? "" : "|") + std::string(c);
+                break;
+            case flume::ParamKind::Bool: range = "true|false"; break;
+            default: {
+                nlohmann::json lo = d.min, hi = d.max;
+                range = (d.min_exclusive ? "(" : "[") + lo.dump() + ", " + hi.dump() + "]";
+                if (d.allows_auto) range += "|auto";
+            }
+        }
+        std::printf("%-16s default %-14s %-22s %s%s%s%s\n", std::string(d.key).c_str(),
+                    defaults.to_json(d.key).dump().c_str(), range.c_str(),
+                    std::string(d.description).c_str(), d.unit.empty() ? "" : " [",
+                    std::string(d.unit).c_str(), d.unit.empty() ? "" : "]");
+    }
+    std::printf("\n(gravity has one component per dimension; in 2D the default is [0, -9.81].)\n");
+    return 0;
+}
+
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
+
+    void update(double fraction, std::uint64_t step, double time, bool force = false) {
+        if (!enabled_) return;
+        const auto now = Clock::now();
+        if (!force && now - last_ < std::chrono::milliseconds(100)) return;
+        last_ = now;
+        const double seconds = std::chrono::duration<double>(now - start_).count();
+        const int width = 30;
+        const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
+        std::fprintf(stdout, "\r[%s%s] %3.0f%%  step %" PRIu64 "  t = %.4f s  %.0f steps/s ",
+                     std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     std::string(static_cast<std::size_t>(width - filled), ' ').c_str(),
+                     100.0 * std::clamp(fraction, 0.0, 1.0), step, time,
+                     seconds > 0.0 ? static_cast<double>(step) / seconds : 0.0);
+        std::fflush(stdout);
+    }
+    void finish() {
+        if (enabled_) std::fprintf(stdout, "\n");
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    bool enabled_;
+    Clock::time_point start_, last_;
+};
+
+void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
+    out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
+           "kinetic_energy,removed_particles";
+    for (std::size_t i = 0; i < s.stage_count; ++i) out << ",ms_" << s.stages[i].name;
+    out << "\n";
+}
+
+void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
+    out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
+        << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
+        << s.kinetic_energy << ',' << s.removed_particles;
+    for (std::size_t i = 0; i < s.stage_count; ++i) out << ',' << s.stages[i].milliseconds;
+    out << '\n';
+}
+
+int run(const RunOptions& options) {
+    flume::Scene scene = flume::load_scene(options.scene);
+    for (const std::string& assignment : options.overrides) scene.apply_override(assignment);
+
+    flume::WorkerPool pool(options.threads);
+    const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {
+        std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()), message.data());
+    });
+
+    std::ofstream stats_file;
+    if (!options.stats_path.empty()) {
+        stats_file.open(options.stats_path);
+        if (!stats_file) throw flume::SceneError(options.stats_path + ": cannot open for writing");
+        stats_file.precision(9);
+    }
+    std::optional<flume::PvdSeries> series;
+    const std::filesystem::path export_dir = options.export_dir;
+    auto export_frame = [&] {
+        char name[64];
+        std::snprintf(name, sizeof name, "frame_%06" PRIu64 ".vtp", sim->stats().step);
+        flume::write_vtp((export_dir / name).string(), sim->fluid());
+        series->add(sim->stats().time, name);
+    };
+    if (!options.export_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(export_dir, ec);
+        if (ec) throw flume::SceneError(options.export_dir + ": cannot create the folder: " + ec.message());
+        series.emplace((export_dir / (scene.name.empty() ? "flume" : scene.name)).string() + ".pvd");
+        export_frame();
+    }
+
+    const double until = options.until.value_or(scene.params.number("end_time"));
+    const bool by_steps = options.steps.has_value();
+    Progress progress(!options.quiet && isatty(STDOUT_FILENO));
+    flume::ParticleSnapshot last_valid;
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t steps = 0;
+    while (by_steps ? steps < *options.steps : sim->stats().time < until) {
+        last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
+        try {
+            sim->step();
+        } catch (const flume::SimulationError& e) {
+            progress.finish();
+            const std::filesystem::path dir = options.export_dir.empty() ? "." : export_dir;
+            const std::string path =
+                (dir / ("last-valid-step-" + std::to_string(last_valid.step) + ".vtp")).string();
+            std::fprintf(stderr, "flume-cli: %s\n", e.what());
+            try {
+                flume::write_vtp(path, last_valid.view());
+                std::fprintf(stderr, "flume-cli: the last valid state (step %" PRIu64
+                             ", t = %.6f s) is in %s\n", last_valid.step, last_valid.time, path.c_str());
+            } catch (const std::exception& write_error) {
+                std::fprintf(stderr, "flume-cli: could not save the last valid state: %s\n",
+                             write_error.what());
+            }
+            return kExitInvalidSimulation;
+        }
+        ++steps;
+        const flume::StepStats& s = sim->stats();
+        if (stats_file.is_open()) {
+            if (steps == 1) write_stats_header(stats_file, s);
+            write_stats_row(stats_file, s);
+        }
+        if (series && options.export_every > 0 && s.step % options.export_every == 0) export_frame();
+        progress.update(by_steps ? static_cast<double>(steps) / static_cast<double>(*options.steps)
+                                 : s.time / until,
+                        s.step, s.time);
+    }
+    progress.update(1.0, sim->stats().step, sim->stats().time, true);
+    progress.finish();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const flume::StepStats& s = sim->stats();
+    const double steps_per_second = seconds > 0.0 ? static_cast<double>(steps) / seconds : 0.0;
+    std::printf("%s: %" PRIu64 " steps to t = %.5f s, %zu fluid + %zu boundary particles, "
+                "%d thread(s), %.3f s wall, %.1f steps/s (%.3f M particle-steps/s), "
+                "avg density error %.3f%%, max speed %.3f m/s, removed %" PRIu64 "\n",
+                scene.name.empty() ? options.scene.c_str() : scene.name.c_str(), steps, s.time,
+                s.fluid_particles, s.boundary_particles, options.threads, seconds,
+                steps_per_second, steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
+                100.0 * s.average_density_error, s.max_speed, s.removed_particles);
+    if (options.hash) std::printf("state-hash: %s\n", hex64(sim->state_hash()).c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"flume-cli: headless SPH fluid simulation (batch runs, export, benchmarks)",
+                 "flume-cli"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "flume-cli 0.1.0");
+
+    app.add_subcommand("list", "List the built-in scenes and their particle counts");
+    app.add_subcommand("params", "List every scene parameter (key, default, range, description)");
+
+    RunOptions options;
+    CLI::App* run_cmd = app.add_subcommand("run", "Run a scene");
+    run_cmd->add_option("scene", options.scene, "Built-in scene name or path to a scene .json")
+        ->required();
+    auto* steps = run_cmd->add_option("--steps", options.steps, "Number of steps to take")
+                      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    run_cmd->add_option("--until", options.until,
+                        "Simulated time to stop at, in s (default: the scene's end_time)")
+        ->check(CLI::Range(0.0, 1.0e6))
+        ->excludes(steps);
+    run_cmd->add_option("--threads", options.threads, "Worker threads, the caller included")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    run_cmd->add_option("--set", options.overrides,
+                        "Override a scene parameter, key=value (see `flume-cli params`)")
+        ->type_name("KEY=VALUE");
+    run_cmd->add_option("--stats", options.stats_path, "Write per-step statistics to a CSV file");
+    auto* export_opt = run_cmd->add_option("--export", options.export_dir,
+                                           "Write .vtp frames and a .pvd series into this folder");
+    run_cmd->add_option("--every", options.export_every, "Export every K steps (with --export)")
+        ->needs(export_opt)
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    run_cmd->add_flag("--hash", options.hash,
+                      "Print `state-hash: HEX` (positions and velocities, id order) last");
+    run_cmd->add_flag("--quiet", options.quiet, "No progress bar");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : kExitBadInput;
+    }
+
+    try {
+        if (app.got_subcommand("list")) return list_scenes();
+        if (app.got_subcommand("params")) return list_parameters();
+        if (!options.export_dir.empty() && options.export_every == 0) options.export_every = 100;
+        return run(options);
+    } catch (const flume::SceneError& e) {
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "flume-cli: error: %s\n", e.what());
+        return 1;
+    }
+}

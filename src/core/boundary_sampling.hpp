@@ -1,0 +1,43 @@
+// Sampling of shapes into particles: fluid blocks on a lattice, walls and obstacles as boundary
+// particles (Akinci et al. 2012).
+//
+// Boundary samples fill a shell of `layers` lattice layers on the solid side of each surface
+// (layers * spacing >= kernel support), so that a fluid particle next to a wall sees a complete
+// neighbourhood, half fluid, half boundary. Each sample's volume is Akinci's V_b = 1 / sum_k W_bk
+// (eq. 4). Evaluated on the shell alone, that sum would miss the fluid side and overstate the
+// volume of the layer that touches the fluid; so the sampler also returns the same number of
+// virtual layers on the fluid side, used only as neighbours when the volumes are computed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "math.hpp"
+#include "scene.hpp"
+
+namespace flume {
+
+template <int D>
+struct BoundarySamples {
+    std::vector<Vec<D>> position;
+    std::vector<std::uint8_t> real;  // 1: a boundary particle; 0: virtual, for volumes only
+};
+
+// Lattice points of spacing `spacing` inside `region`, each at least spacing / 2 from its surface.
+template <int D>
+std::vector<Vec<D>> sample_volume(const ShapeDesc& region, double spacing);
+
+// The walls of the domain box [lo, hi]: real layers outside it, virtual layers inside.
+template <int D>
+void sample_domain_walls(const glm::dvec3& lo, const glm::dvec3& hi, double spacing, int layers,
+                         BoundarySamples<D>& out);
+
+// A solid obstacle: real layers inside its surface, virtual layers outside.
+template <int D>
+void sample_obstacle(const ShapeDesc& shape, double spacing, int layers, BoundarySamples<D>& out);
+
+// True if `p` lies inside `shape` grown by `margin`.
+template <int D>
+bool inside_grown(const ShapeDesc& shape, const Vec<D>& p, double margin);
+
+}  // namespace flume

@@ -1,0 +1,84 @@
+#include "neighbour_grid.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace flume {
+
+template <int D>
+void NeighbourGrid<D>::configure(const Vec<D>& lower, const Vec<D>& upper, float cell_size) {
+    if (!(cell_size > 0.0f) || !std::isfinite(cell_size)) {
+        throw std::invalid_argument("neighbour grid: cell size must be a positive number, got " +
+                                    std::to_string(cell_size));
+    }
+    std::size_t cells = 1;
+    IVec<D> dims;
+    for (int k = 0; k < D; ++k) {
+        const double extent = static_cast<double>(upper[k]) - static_cast<double>(lower[k]);
+        if (!(extent > 0.0) || !std::isfinite(extent)) {
+            throw std::invalid_argument("neighbour grid: the domain must have a positive extent");
+        }
+        const double n = std::max(1.0, std::ceil(extent / cell_size));
+        if (n > static_cast<double>(kMaxCells)) {
+            throw std::invalid_argument("neighbour grid: too many cells (domain / support too large)");
+        }
+        dims[k] = static_cast<std::int32_t>(n);
+        cells *= static_cast<std::size_t>(n);
+        if (cells > kMaxCells) {
+            throw std::invalid_argument("neighbour grid: " + std::to_string(cells) +
+                                        "+ cells exceed the limit of " + std::to_string(kMaxCells) +
+                                        " (domain too large for the particle size)");
+        }
+    }
+    lower_ = lower;
+    cell_size_ = cell_size;
+    inv_cell_size_ = 1.0f / cell_size;
+    dims_ = dims;
+    cell_count_ = cells;
+    cell_start_.assign(cell_count_ + 1, 0);
+}
+
+template <int D>
+IVec<D> NeighbourGrid<D>::cell_coords(const Vec<D>& x) const {
+    IVec<D> c;
+    for (int k = 0; k < D; ++k) {
+        const float f = (x[k] - lower_[k]) * inv_cell_size_;
+        // Written so that NaN lands in cell 0 and huge values never reach the int conversion.
+        const float top = static_cast<float>(dims_[k] - 1);
+        c[k] = f >= 0.0f ? (f < top ? static_cast<std::int32_t>(f) : dims_[k] - 1) : 0;
+    }
+    return c;
+}
+
+template <int D>
+std::uint32_t NeighbourGrid<D>::cell_index(const IVec<D>& c) const {
+    std::uint32_t index = static_cast<std::uint32_t>(c[D - 1]);
+    for (int k = D - 2; k >= 0; --k) {
+        index = index * static_cast<std::uint32_t>(dims_[k]) + static_cast<std::uint32_t>(c[k]);
+    }
+    return index;
+}
+
+template <int D>
+void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool) {
+    const std::size_t n = positions.size();
+    cell_.resize(n);
+    order_.resize(n);
+    pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
+        for (std::size_t i = r.begin; i < r.end; ++i) cell_[i] = cell_of(positions[i]);
+    });
+
+    // Counting sort: histogram, exclusive prefix sum, stable scatter.
+    std::fill(cell_start_.begin(), cell_start_.end(), 0u);
+    for (std::size_t i = 0; i < n; ++i) ++cell_start_[cell_[i] + 1];
+    for (std::size_t c = 0; c < cell_count_; ++c) cell_start_[c + 1] += cell_start_[c];
+    cursor_.assign(cell_start_.begin(), cell_start_.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) order_[cursor_[cell_[i]]++] = static_cast<std::uint32_t>(i);
+}
+
+template class NeighbourGrid<2>;
+template class NeighbourGrid<3>;
+
+}  // namespace flume

@@ -1,0 +1,264 @@
+#include "parameters.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "errors.hpp"
+
+namespace flume {
+
+namespace {
+
+// The one table of scene parameters. Keep descriptions short: they appear in --help-style
+// listings and as UI tooltips.
+const std::vector<ParamDecl>& declarations() {
+    static const std::vector<ParamDecl> decls = {
+        {.key = "solver", .group = "solver", .kind = ParamKind::Choice,
+         .description = "pressure solver: wcsph = weakly compressible SPH (Becker & Teschner 2007)",
+         .default_choice = "wcsph", .choices = {"wcsph"}},
+        {.key = "kernel", .group = "solver", .kind = ParamKind::Choice,
+         .description = "smoothing kernel: cubic spline or Wendland C2, support 4 particle radii",
+         .default_choice = "cubic", .choices = {"cubic", "wendland"}},
+        {.key = "particle_radius", .group = "fluid", .kind = ParamKind::Real,
+         .description = "particle radius r; particles are spaced 2r apart", .unit = "m",
+         .min = 1.0e-4, .max = 1.0, .default_number = 0.025},
+        {.key = "rest_density", .group = "fluid", .kind = ParamKind::Real,
+         .description = "rest density rho0 of the fluid", .unit = "kg/m^3", .min = 1.0,
+         .max = 1.0e5, .default_number = 1000.0},
+        {.key = "viscosity_model", .group = "fluid", .kind = ParamKind::Choice,
+         .description = "artificial = Monaghan's artificial viscosity (alpha), xsph = XSPH velocity "
+                        "smoothing (epsilon), none",
+         .default_choice = "artificial", .choices = {"artificial", "xsph", "none"}, .live = true},
+        {.key = "viscosity", .group = "fluid", .kind = ParamKind::Real,
+         .description = "viscosity coefficient: alpha for artificial, epsilon for xsph",
+         .min = 0.0, .max = 1.0, .default_number = 0.02, .live = true},
+        {.key = "gravity", .group = "fluid", .kind = ParamKind::Vector,
+         .description = "gravitational acceleration", .unit = "m/s^2", .min = -1000.0,
+         .max = 1000.0, .default_number = -9.81, .live = true},
+        {.key = "speed_of_sound", .group = "solver", .kind = ParamKind::Real,
+         .description = "WCSPH speed of sound c; auto = 10 x the largest expected flow speed "
+                        "sqrt(2 g h_fall) + initial speed",
+         .unit = "m/s", .min = 0.0, .max = 1.0e5, .min_exclusive = true, .allows_auto = true},
+        {.key = "time_step_mode", .group = "time", .kind = ParamKind::Choice,
+         .description = "cfl = adaptive step from the CFL condition, fixed = time_step",
+         .default_choice = "cfl", .choices = {"cfl", "fixed"}, .live = true},
+        {.key = "time_step", .group = "time", .kind = ParamKind::Real,
+         .description = "time step in fixed mode", .unit = "s", .min = 1.0e-7, .max = 0.1,
+         .default_number = 2.0e-4, .live = true},
+        {.key = "cfl_factor", .group = "time", .kind = ParamKind::Real,
+         .description = "CFL number lambda: dt = lambda * 2r / (c + max speed)", .min = 0.0,
+         .max = 1.0, .min_exclusive = true, .default_number = 0.4, .live = true},
+        {.key = "min_time_step", .group = "time", .kind = ParamKind::Real,
+         .description = "smallest adaptive time step", .unit = "s", .min = 1.0e-8, .max = 0.1,
+         .default_number = 1.0e-6, .live = true},
+        {.key = "max_time_step", .group = "time", .kind = ParamKind::Real,
+         .description = "largest adaptive time step", .unit = "s", .min = 1.0e-7, .max = 0.1,
+         .default_number = 5.0e-3, .live = true},
+        {.key = "end_time", .group = "time", .kind = ParamKind::Real,
+         .description = "simulated time at which batch runs stop by default", .unit = "s",
+         .min = 0.0, .max = 1.0e6, .min_exclusive = true, .default_number = 4.0},
+        {.key = "domain_walls", .group = "boundary", .kind = ParamKind::Bool,
+         .description = "sample boundary particles on the domain box walls (particles that leave "
+                        "the domain are removed either way, and counted)",
+         .default_bool = true},
+    };
+    return decls;
+}
+
+std::size_t index_of(std::string_view key) {
+    const auto& decls = declarations();
+    for (std::size_t i = 0; i < decls.size(); ++i) {
+        if (decls[i].key == key) return i;
+    }
+    throw std::out_of_range("unknown parameter '" + std::string(key) + "'");
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string format_number(double v) {
+    nlohmann::json j = v;
+    return j.dump();
+}
+
+std::string range_text(const ParamDecl& d) {
+    return std::string(d.min_exclusive ? "(" : "[") + format_number(d.min) + ", " +
+           format_number(d.max) + "]";
+}
+
+bool in_range(const ParamDecl& d, double v) {
+    return (d.min_exclusive ? v > d.min : v >= d.min) && v <= d.max;
+}
+
+std::string choices_text(const ParamDecl& d) {
+    std::string s;
+    for (std::size_t i = 0; i < d.choices.size(); ++i) {
+        s += (i ? ", \"" : "\"") + std::string(d.choices[i]) + "\"";
+    }
+    return s;
+}
+
+}  // namespace
+
+std::span<const ParamDecl> parameter_declarations() { return declarations(); }
+
+const ParamDecl* find_parameter(std::string_view key) {
+    for (const ParamDecl& d : declarations()) {
+        if (d.key == key) return &d;
+    }
+    return nullptr;
+}
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         std::span<const std::string_view> candidates) {
+    std::optional<std::string> best;
+    std::size_t best_distance = std::max<std::size_t>(3, word.size() / 3) + 1;
+    for (std::string_view c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_distance) {
+            best_distance = d;
+            best = std::string(c);
+        }
+    }
+    return best;
+}
+
+std::string describe_json(const nlohmann::json& value) {
+    switch (value.type()) {
+        case nlohmann::json::value_t::null: return "null";
+        case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+        case nlohmann::json::value_t::string: return "the string " + value.dump();
+        case nlohmann::json::value_t::array: return "an array of " + std::to_string(value.size());
+        case nlohmann::json::value_t::object: return "an object";
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned:
+        case nlohmann::json::value_t::number_float: return value.dump();
+        default: return "a value of unsupported type";
+    }
+}
+
+ParameterSet::ParameterSet(int dimension) : dimension_(dimension) {
+    for (const ParamDecl& d : declarations()) {
+        switch (d.kind) {
+            case ParamKind::Real:
+            case ParamKind::Integer:
+                if (d.allows_auto) {
+                    values_.emplace_back(AutoValue{});
+                } else {
+                    values_.emplace_back(d.default_number);
+                }
+                break;
+            case ParamKind::Bool: values_.emplace_back(d.default_bool); break;
+            case ParamKind::Choice: values_.emplace_back(std::string(d.default_choice)); break;
+            case ParamKind::Vector: {
+                std::vector<double> v(static_cast<std::size_t>(dimension), 0.0);
+                v[1] = d.default_number;
+                values_.emplace_back(std::move(v));
+                break;
+            }
+        }
+    }
+}
+
+void ParameterSet::set(std::string_view key, const nlohmann::json& value,
+                       const std::string& where) {
+    const ParamDecl* decl = find_parameter(key);
+    if (!decl) throw SceneError(where + ": unknown parameter '" + std::string(key) + "'");
+    const ParamDecl& d = *decl;
+    auto fail = [&](const std::string& expected) {
+        throw SceneError(where + ": expected " + expected + ", found " + describe_json(value));
+    };
+    ParamValue& slot = values_[index_of(key)];
+
+    if (d.allows_auto && value.is_string() && value.get<std::string>() == "auto") {
+        slot = AutoValue{};
+        return;
+    }
+    const std::string auto_text = d.allows_auto ? " or \"auto\"" : "";
+    switch (d.kind) {
+        case ParamKind::Real:
+        case ParamKind::Integer: {
+            const std::string what =
+                std::string(d.kind == ParamKind::Integer ? "an integer" : "a number") + " in " +
+                range_text(d) + auto_text;
+            if (!value.is_number()) fail(what);
+            const double v = value.get<double>();
+            if (!std::isfinite(v) || !in_range(d, v)) fail(what);
+            if (d.kind == ParamKind::Integer && v != std::floor(v)) fail(what);
+            slot = v;
+            break;
+        }
+        case ParamKind::Bool:
+            if (!value.is_boolean()) fail("true or false");
+            slot = value.get<bool>();
+            break;
+        case ParamKind::Choice: {
+            if (!value.is_string()) fail("one of " + choices_text(d));
+            const std::string s = value.get<std::string>();
+            if (std::find(d.choices.begin(), d.choices.end(), s) == d.choices.end()) {
+                std::string msg = "one of " + choices_text(d);
+                if (auto near = closest_match(s, d.choices)) msg += " (did you mean \"" + *near + "\"?)";
+                fail(msg);
+            }
+            slot = s;
+            break;
+        }
+        case ParamKind::Vector: {
+            const std::string what = "an array of " + std::to_string(dimension_) +
+                                     " numbers, each in " + range_text(d);
+            if (!value.is_array() || value.size() != static_cast<std::size_t>(dimension_)) fail(what);
+            std::vector<double> v;
+            for (const auto& e : value) {
+                if (!e.is_number() || !std::isfinite(e.get<double>()) || !in_range(d, e.get<double>())) {
+                    fail(what);
+                }
+                v.push_back(e.get<double>());
+            }
+            slot = std::move(v);
+            break;
+        }
+    }
+}
+
+const ParamValue& ParameterSet::get(std::string_view key) const { return values_[index_of(key)]; }
+
+double ParameterSet::number(std::string_view key) const { return std::get<double>(get(key)); }
+bool ParameterSet::boolean(std::string_view key) const { return std::get<bool>(get(key)); }
+const std::string& ParameterSet::choice(std::string_view key) const {
+    return std::get<std::string>(get(key));
+}
+const std::vector<double>& ParameterSet::vector(std::string_view key) const {
+    return std::get<std::vector<double>>(get(key));
+}
+bool ParameterSet::is_auto(std::string_view key) const {
+    return std::holds_alternative<AutoValue>(get(key));
+}
+
+nlohmann::json ParameterSet::to_json(std::string_view key) const {
+    return std::visit(
+        [](const auto& v) -> nlohmann::json {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, AutoValue>) {
+                return "auto";
+            } else {
+                return v;
+            }
+        },
+        get(key));
+}
+
+}  // namespace flume

@@ -1,0 +1,93 @@
+// Particle storage, structure of arrays, one template for 2D and 3D.
+//
+// Fluid particles keep a stable id across the reordering the neighbour grid does every step.
+// Boundary particles (Akinci et al. 2012) are static samples of the walls and obstacles, each
+// with the volume it represents.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "math.hpp"
+#include "worker_pool.hpp"
+
+namespace flume {
+
+template <int D>
+struct FluidParticles {
+    std::vector<Vec<D>> position;
+    std::vector<Vec<D>> velocity;
+    std::vector<Vec<D>> acceleration;  // scratch of the current step
+    std::vector<float> density;
+    std::vector<float> pressure;
+    std::vector<std::uint32_t> id;
+
+    std::size_t size() const { return position.size(); }
+
+    void push_back(const Vec<D>& x, const Vec<D>& v) {
+        id.push_back(static_cast<std::uint32_t>(position.size()));
+        position.push_back(x);
+        velocity.push_back(v);
+        acceleration.emplace_back(0.0f);
+        density.push_back(0.0f);
+        pressure.push_back(0.0f);
+    }
+
+    // Reorders the persistent arrays (position, velocity, id) so that slot k holds the particle
+    // that was at order[k]. Per-step arrays (density, pressure, acceleration) are recomputed
+    // after the reorder and are not moved.
+    void permute(std::span<const std::uint32_t> order, WorkerPool& pool) {
+        const std::size_t n = size();
+        scratch_vec_.resize(n);
+        scratch_id_.resize(n);
+        gather(position, order, pool);
+        gather(velocity, order, pool);
+        pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
+            for (std::size_t k = r.begin; k < r.end; ++k) scratch_id_[k] = id[order[k]];
+        });
+        id.swap(scratch_id_);
+    }
+
+    // Removes the particles whose flag is set, keeping the others in order.
+    void remove_if(std::span<const std::uint8_t> remove) {
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < size(); ++i) {
+            if (remove[i]) continue;
+            position[out] = position[i];
+            velocity[out] = velocity[i];
+            acceleration[out] = acceleration[i];
+            density[out] = density[i];
+            pressure[out] = pressure[i];
+            id[out] = id[i];
+            ++out;
+        }
+        position.resize(out);
+        velocity.resize(out);
+        acceleration.resize(out);
+        density.resize(out);
+        pressure.resize(out);
+        id.resize(out);
+    }
+
+private:
+    void gather(std::vector<Vec<D>>& values, std::span<const std::uint32_t> order, WorkerPool& pool) {
+        pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
+            for (std::size_t k = r.begin; k < r.end; ++k) scratch_vec_[k] = values[order[k]];
+        });
+        values.swap(scratch_vec_);
+    }
+
+    std::vector<Vec<D>> scratch_vec_;
+    std::vector<std::uint32_t> scratch_id_;
+};
+
+template <int D>
+struct BoundaryParticles {
+    std::vector<Vec<D>> position;
+    std::vector<float> volume;  // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk
+
+    std::size_t size() const { return position.size(); }
+};
+
+}  // namespace flume

@@ -1,0 +1,76 @@
+// Scene descriptions: what a JSON scene file holds, loaded and validated.
+//
+//   {
+//     "name": "dam-break-2d", "description": "...",
+//     "dimension": 2,
+//     "particle_radius": 0.01, "solver": "wcsph", ...        <- declared parameters
+//     "domain": {"min": [0, 0], "max": [4, 4]},
+//     "fluid": [{"shape": "box", "min": [0, 0], "max": [1.5, 1.5], "velocity": [0, 0]},
+//               {"shape": "sphere", "center": [2, 3], "radius": 0.3}],
+//     "obstacles": [{"shape": "box", "min": [...], "max": [...]},
+//                   {"shape": "sphere", "center": [...], "radius": 0.2}]
+//   }
+//
+// Errors (SceneError) name the file, the JSON path of the offending value (/fluid/0/min), what was
+// expected and what was found; unknown keys are refused with the closest valid key suggested;
+// values out of range are refused, never clamped.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "parameters.hpp"
+
+namespace flume {
+
+enum class Shape { Box, Sphere };
+
+// A box or sphere; 2D scenes leave the z components at 0.
+struct ShapeDesc {
+    Shape shape = Shape::Box;
+    glm::dvec3 min{0.0};     // box
+    glm::dvec3 max{0.0};     // box
+    glm::dvec3 center{0.0};  // sphere
+    double radius = 0.0;     // sphere
+    bool contains(const glm::dvec3& p, int dimension) const;
+    glm::dvec3 lower() const;  // bounding box
+    glm::dvec3 upper() const;
+};
+
+struct FluidBlock {
+    ShapeDesc region;
+    glm::dvec3 velocity{0.0};
+};
+
+struct Scene {
+    std::string name;
+    std::string description;
+    std::string source;  // file path or "built-in scene NAME", for messages
+    int dimension = 3;
+    ParameterSet params{3};
+    glm::dvec3 domain_min{0.0};
+    glm::dvec3 domain_max{1.0};
+    std::vector<FluidBlock> fluid;
+    std::vector<ShapeDesc> obstacles;
+
+    // Applies a `key=value` override with the same validation as the file. The value is parsed
+    // as JSON when it is valid JSON, else taken as a string (so `solver=wcsph` works).
+    void apply_override(std::string_view assignment);
+
+    // Re-checks the cross-field rules (fluid inside the domain, particle count limit...).
+    void validate() const;
+};
+
+// Parses scene JSON text; `source` names it in messages. Throws SceneError.
+Scene parse_scene(std::string_view json_text, const std::string& source);
+
+// Reads and parses a scene file. Throws SceneError (also when the file cannot be read).
+Scene load_scene_file(const std::string& path);
+
+// The largest particle count a scene may ask for (fluid, estimated before sampling).
+inline constexpr double kMaxFluidParticles = 20.0e6;
+
+}  // namespace flume

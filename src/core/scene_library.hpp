@@ -1,0 +1,25 @@
+// The built-in scenes: one library that the CLI, the tests, the benchmarks and the apps all use,
+// so that what is benchmarked is what is shown. Every file in scenes/*.json is compiled into the
+// binary and registered under its file name (scenes/dam-break-2d.json -> "dam-break-2d").
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "embedded_file.hpp"
+#include "scene.hpp"
+
+namespace flume {
+
+// Names and JSON text of every built-in scene, sorted by name.
+std::span<const EmbeddedFile> builtin_scenes();
+
+// The built-in scene `name`. Throws SceneError listing the known names if there is none.
+Scene load_builtin_scene(std::string_view name);
+
+// A built-in scene name, or else a path to a JSON file. Throws SceneError.
+Scene load_scene(const std::string& name_or_path);
+
+}  // namespace flume

@@ -1,0 +1,389 @@
+// SphSimulation<D>: owns the particles, the neighbour grids and the solver; one step is
+//
+//   neighbours   counting sort of the fluid by cell, arrays permuted into cell order
+//   <solver>     density -> pressure -> forces -> integrate (see the solver's file)
+//   bookkeeping  validity check, particles that left the domain removed, statistics
+#include "simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "boundary_sampling.hpp"
+#include "errors.hpp"
+#include "kernels.hpp"
+#include "neighbour_grid.hpp"
+#include "particles.hpp"
+#include "sph_context.hpp"
+
+namespace flume {
+
+double StepStats::step_milliseconds() const {
+    double sum = 0.0;
+    for (std::size_t s = 0; s < stage_count; ++s) sum += stages[s].milliseconds;
+    return sum;
+}
+
+ParticleView ParticleSnapshot::view() const {
+    return ParticleView{dimension,       id.size(),       position.data(), velocity.data(),
+                        density.data(), pressure.data(), id.data()};
+}
+
+void ParticleSnapshot::assign(const ParticleView& v, std::uint64_t step_number, double sim_time) {
+    dimension = v.dimension;
+    step = step_number;
+    time = sim_time;
+    const std::size_t n = v.count, nd = v.count * static_cast<std::size_t>(v.dimension);
+    position.assign(v.position, v.position + nd);
+    velocity.assign(v.velocity, v.velocity + nd);
+    density.assign(v.density, v.density + n);
+    pressure.assign(v.pressure, v.pressure + n);
+    id.assign(v.id, v.id + n);
+}
+
+std::uint64_t state_hash(const ParticleView& view) {
+    std::vector<std::uint32_t> by_id(view.count);
+    std::iota(by_id.begin(), by_id.end(), 0u);
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return view.id[a] < view.id[b]; });
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+    auto mix = [&](float f) {
+        const std::uint32_t bits = float_bits(f);
+        for (int byte = 0; byte < 4; ++byte) {
+            hash ^= (bits >> (8 * byte)) & 0xFFu;
+            hash *= 1099511628211ull;
+        }
+    };
+    const std::size_t d = static_cast<std::size_t>(view.dimension);
+    for (std::uint32_t i : by_id) {
+        for (std::size_t k = 0; k < d; ++k) mix(view.position[i * d + k]);
+        for (std::size_t k = 0; k < d; ++k) mix(view.velocity[i * d + k]);
+    }
+    return hash;
+}
+
+namespace {
+
+template <int D>
+Vec<D> to_vec(const glm::dvec3& p) {
+    Vec<D> v;
+    for (int k = 0; k < D; ++k) v[k] = static_cast<float>(p[k]);
+    return v;
+}
+
+template <int D>
+class SphSimulation final : public Simulation {
+public:
+    SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log)
+        : scene_(scene), pool_(pool), log_(std::move(log)) {
+        const ParameterSet& params = scene_.params;
+        const double r = params.number("particle_radius");
+        const double spacing = 2.0 * r;
+        constants_.particle_radius = static_cast<float>(r);
+        constants_.support = static_cast<float>(4.0 * r);
+        constants_.rest_density = static_cast<float>(params.number("rest_density"));
+        constants_.particle_mass =
+            static_cast<float>(params.number("rest_density") * std::pow(spacing, D));
+        const std::vector<double>& g = params.vector("gravity");
+        for (int k = 0; k < D; ++k) gravity_[k] = static_cast<float>(g[k]);
+
+        domain_lower_ = to_vec<D>(scene_.domain_min);
+        domain_upper_ = to_vec<D>(scene_.domain_max);
+        // One cell of margin around the domain for the wall samples and escaping particles.
+        const Vec<D> margin(constants_.support);
+        try {
+            fluid_grid_.configure(domain_lower_ - margin, domain_upper_ + margin, constants_.support);
+            boundary_grid_.configure(domain_lower_ - margin, domain_upper_ + margin, constants_.support);
+        } catch (const std::invalid_argument& e) {
+            throw SceneError(scene_.source + ": /particle_radius: " + std::to_string(r) +
+                             " m is too small for the domain: " + e.what());
+        }
+
+        sample_boundary(spacing);
+        sample_fluid(spacing);
+        derive_speeds();
+        solver_ = make_solver<D>(params, constants_);
+
+        stats_.fluid_particles = fluid_.size();
+        stats_.boundary_particles = boundary_.size();
+        float v2max = 0.0f;
+        for (const Vec<D>& v : fluid_.velocity) v2max = std::max(v2max, length_squared<D>(v));
+        stats_.max_speed = std::sqrt(v2max);
+    }
+
+    void step() override {
+        const ParameterSet& params = scene_.params;
+        const float dt = next_time_step();
+        stats_.stage_count = 0;
+        SphContext<D> ctx{fluid_,     boundary_,   fluid_grid_, boundary_grid_, pool_,
+                          constants_, params,      gravity_,    stats_};
+        ctx.stage("neighbours", [&] {
+            fluid_grid_.sort(fluid_.position, pool_);
+            fluid_.permute(fluid_grid_.order(), pool_);
+        });
+        solver_->step(ctx, dt);
+        ctx.stage("bookkeeping", [&] { finish_step(dt); });
+    }
+
+    const StepStats& stats() const override { return stats_; }
+    const Scene& scene() const override { return scene_; }
+    const DerivedConstants& constants() const override { return constants_; }
+    int dimension() const override { return D; }
+
+    ParticleView fluid() const override {
+        return ParticleView{D,
+                            fluid_.size(),
+                            reinterpret_cast<const float*>(fluid_.position.data()),
+                            reinterpret_cast<const float*>(fluid_.velocity.data()),
+                            fluid_.density.data(),
+                            fluid_.pressure.data(),
+                            fluid_.id.data()};
+    }
+
+    ParticleView boundary() const override {
+        ParticleView v;
+        v.dimension = D;
+        v.count = boundary_.size();
+        v.position = reinterpret_cast<const float*>(boundary_.position.data());
+        return v;
+    }
+
+    std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
+
+private:
+    static_assert(sizeof(Vec<D>) == D * sizeof(float), "views rely on tightly packed vectors");
+
+    void sample_boundary(double spacing) {
+        // Enough layers to fill the kernel support on the solid side.
+        const int layers = static_cast<int>(std::ceil(constants_.support / spacing - 1.0e-6));
+        BoundarySamples<D> samples;
+        if (scene_.params.boolean("domain_walls")) {
+            sample_domain_walls<D>(scene_.domain_min, scene_.domain_max, spacing, layers, samples);
+        }
+        for (const ShapeDesc& obstacle : scene_.obstacles) {
+            sample_obstacle<D>(obstacle, spacing, layers, samples);
+        }
+        if (scene_.params.choice("kernel") == "wendland") {
+            compute_boundary_volumes(samples, WendlandC2<D>(constants_.support));
+        } else {
+            compute_boundary_volumes(samples, CubicSpline<D>(constants_.support));
+        }
+    }
+
+    // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk over the boundary samples (virtual ones
+    // included), so that denser or irregular samplings do not over-count. Keeps the real samples,
+    // sorted once into cell order: boundary particles never move.
+    template <class K>
+    void compute_boundary_volumes(const BoundarySamples<D>& samples, const K& kernel) {
+        boundary_grid_.sort(samples.position, pool_);
+        const auto& order = boundary_grid_.order();
+        const std::size_t n = samples.position.size();
+        std::vector<Vec<D>> sorted(n);
+        for (std::size_t k = 0; k < n; ++k) sorted[k] = samples.position[order[k]];
+        std::vector<float> volume(n);
+        pool_.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+            for (std::size_t b = rg.begin; b < rg.end; ++b) {
+                if (!samples.real[order[b]]) continue;
+                float sum = 0.0f;
+                boundary_grid_.for_each_neighbour(sorted[b], sorted.data(), kernel.support(),
+                                                  [&](std::uint32_t, const Vec<D>&, float r) {
+                                                      sum += kernel.W(r);
+                                                  });
+                volume[b] = 1.0f / sum;
+            }
+        });
+        for (std::size_t b = 0; b < n; ++b) {
+            if (!samples.real[order[b]]) continue;
+            boundary_.position.push_back(sorted[b]);
+            boundary_.volume.push_back(volume[b]);
+        }
+        // Still in cell order: this sort is the identity and sets up the cell ranges.
+        boundary_grid_.sort(boundary_.position, pool_);
+    }
+
+    void sample_fluid(double spacing) {
+        const double r = 0.5 * spacing;
+        for (std::size_t i = 0; i < scene_.fluid.size(); ++i) {
+            const FluidBlock& block = scene_.fluid[i];
+            const Vec<D> v = to_vec<D>(block.velocity);
+            for (const Vec<D>& x : sample_volume<D>(block.region, spacing)) {
+                bool blocked = false;
+                for (const ShapeDesc& obstacle : scene_.obstacles) {
+                    blocked = blocked || inside_grown<D>(obstacle, x, r);
+                }
+                if (!blocked) fluid_.push_back(x, v);
+            }
+        }
+        if (fluid_.size() == 0) {
+            throw SceneError(scene_.source + ": /fluid: the fluid blocks hold no particle (each is "
+                             "smaller than a particle or filled by obstacles)");
+        }
+        if (fluid_.size() > 0xFFFFFFF0u) throw SceneError(scene_.source + ": too many particles");
+    }
+
+    // The largest speed the flow should reach: a free fall from the top of the fluid to the
+    // bottom of the domain, plus the largest initial speed (Becker & Teschner 2007, sec. 3.2).
+    void derive_speeds() {
+        const double g = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
+        double fall = 0.0;
+        if (g > 0.0) {
+            double top = -1.0e300, bottom = 1.0e300;
+            for (const Vec<D>& x : fluid_.position) {
+                top = std::max(top, -static_cast<double>(dot<D>(x, gravity_)) / g);
+            }
+            // The lowest corner of the domain along gravity.
+            for (int corner = 0; corner < (1 << D); ++corner) {
+                Vec<D> c;
+                for (int k = 0; k < D; ++k) c[k] = (corner >> k) & 1 ? domain_upper_[k] : domain_lower_[k];
+                bottom = std::min(bottom, -static_cast<double>(dot<D>(c, gravity_)) / g);
+            }
+            fall = std::max(0.0, top - bottom);
+        }
+        double initial = 0.0;
+        for (const Vec<D>& v : fluid_.velocity) {
+            initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
+        }
+        const double expected = std::max(std::sqrt(2.0 * g * fall) + initial, 0.1);
+        constants_.expected_speed = static_cast<float>(expected);
+        const ParameterSet& params = scene_.params;
+        const double c = params.is_auto("speed_of_sound") ? 10.0 * expected
+                                                          : params.number("speed_of_sound");
+        constants_.speed_of_sound = static_cast<float>(c);
+        constants_.speed_limit = static_cast<float>(std::max(50.0 * expected, 5.0 * c));
+    }
+
+    // dt = lambda * 2r / (c + max speed), clamped to [min, max] (CFL condition, BT07 eq. 12).
+    float next_time_step() const {
+        const ParameterSet& params = scene_.params;
+        if (params.choice("time_step_mode") == "fixed") return static_cast<float>(params.number("time_step"));
+        const double speed = constants_.speed_of_sound + stats_.max_speed;
+        double dt = params.number("cfl_factor") * 2.0 * constants_.particle_radius / speed;
+        dt = std::clamp(dt, params.number("min_time_step"), params.number("max_time_step"));
+        return static_cast<float>(dt);
+    }
+
+    struct Tally {
+        double density_error_sum = 0.0;
+        float density_error_max = 0.0f;
+        float speed2_max = 0.0f;
+        double kinetic = 0.0;
+        std::uint32_t outside = 0;
+        std::uint32_t invalid = 0;
+        std::uint32_t first_invalid = 0xFFFFFFFFu;  // slot of the first invalid particle
+    };
+
+    void finish_step(float dt) {
+        const float rho0 = constants_.rest_density;
+        const float escape = constants_.particle_radius;
+        const float limit2 = constants_.speed_limit * constants_.speed_limit;
+        const Tally tally = pool_.parallel_reduce(
+            0, fluid_.size(), kParticleGrain, Tally{},
+            [&](const WorkerPool::Range& rg, int) {
+                Tally t;
+                for (std::size_t i = rg.begin; i < rg.end; ++i) {
+                    const Vec<D>& x = fluid_.position[i];
+                    const float v2 = length_squared<D>(fluid_.velocity[i]);
+                    bool finite = std::isfinite(v2) && std::isfinite(fluid_.density[i]);
+                    for (int k = 0; k < D; ++k) finite = finite && std::isfinite(x[k]);
+                    if (!finite || v2 > limit2) {
+                        if (t.invalid++ == 0) t.first_invalid = static_cast<std::uint32_t>(i);
+                        continue;
+                    }
+                    const float error = std::max(fluid_.density[i] - rho0, 0.0f) / rho0;
+                    t.density_error_sum += error;
+                    t.density_error_max = std::max(t.density_error_max, error);
+                    t.speed2_max = std::max(t.speed2_max, v2);
+                    t.kinetic += 0.5 * constants_.particle_mass * v2;
+                    for (int k = 0; k < D; ++k) {
+                        if (x[k] < domain_lower_[k] - escape || x[k] > domain_upper_[k] + escape) {
+                            ++t.outside;
+                            break;
+                        }
+                    }
+                }
+                return t;
+            },
+            [](Tally a, const Tally& b) {
+                a.density_error_sum += b.density_error_sum;
+                a.density_error_max = std::max(a.density_error_max, b.density_error_max);
+                a.speed2_max = std::max(a.speed2_max, b.speed2_max);
+                a.kinetic += b.kinetic;
+                a.outside += b.outside;
+                if (a.invalid == 0 && b.invalid > 0) a.first_invalid = b.first_invalid;
+                a.invalid += b.invalid;
+                return a;
+            });
+
+        stats_.step += 1;
+        stats_.time += dt;
+        stats_.dt = dt;
+        if (tally.invalid > 0) {
+            const std::size_t i = tally.first_invalid;
+            const float speed = std::sqrt(length_squared<D>(fluid_.velocity[i]));
+            std::ostringstream msg;
+            msg << "simulation became invalid at step " << stats_.step << " (t = " << stats_.time
+                << " s): " << tally.invalid << " particle(s) with ";
+            if (std::isfinite(speed)) {
+                msg << "exploding velocity, e.g. particle " << fluid_.id[i] << " at " << speed
+                    << " m/s, over the limit of " << constants_.speed_limit
+                    << " m/s (50 x the expected flow speed); try a smaller time step or "
+                       "cfl_factor";
+            } else {
+                msg << "NaN or infinite values, e.g. particle " << fluid_.id[i];
+            }
+            throw SimulationError(msg.str(), stats_.step);
+        }
+        const std::size_t n = fluid_.size();
+        stats_.average_density_error = n ? tally.density_error_sum / static_cast<double>(n) : 0.0;
+        stats_.max_density_error = tally.density_error_max;
+        stats_.max_speed = std::sqrt(tally.speed2_max);
+        stats_.kinetic_energy = tally.kinetic;
+        if (tally.outside > 0) remove_escaped(escape);
+        stats_.fluid_particles = fluid_.size();
+    }
+
+    void remove_escaped(float escape) {
+        remove_flags_.assign(fluid_.size(), 0);
+        for (std::size_t i = 0; i < fluid_.size(); ++i) {
+            for (int k = 0; k < D; ++k) {
+                const float xk = fluid_.position[i][k];
+                if (xk < domain_lower_[k] - escape || xk > domain_upper_[k] + escape) remove_flags_[i] = 1;
+            }
+        }
+        const std::size_t before = fluid_.size();
+        fluid_.remove_if(remove_flags_);
+        const std::size_t removed = before - fluid_.size();
+        stats_.removed_particles += removed;
+        if (log_) {
+            log_("step " + std::to_string(stats_.step) + ": removed " + std::to_string(removed) +
+                 " particle(s) that left the domain (" + std::to_string(stats_.removed_particles) +
+                 " in all)");
+        }
+    }
+
+    Scene scene_;
+    WorkerPool& pool_;
+    LogCallback log_;
+    DerivedConstants constants_;
+    Vec<D> gravity_{0.0f};
+    Vec<D> domain_lower_{0.0f};
+    Vec<D> domain_upper_{0.0f};
+    FluidParticles<D> fluid_;
+    BoundaryParticles<D> boundary_;
+    NeighbourGrid<D> fluid_grid_;
+    NeighbourGrid<D> boundary_grid_;
+    std::unique_ptr<Solver<D>> solver_;
+    StepStats stats_;
+    std::vector<std::uint8_t> remove_flags_;
+};
+
+}  // namespace
+
+std::unique_ptr<Simulation> Simulation::create(const Scene& scene, WorkerPool& pool, LogCallback log) {
+    scene.validate();
+    if (scene.dimension == 2) return std::make_unique<SphSimulation<2>>(scene, pool, std::move(log));
+    return std::make_unique<SphSimulation<3>>(scene, pool, std::move(log));
+}
+
+}  // namespace flume

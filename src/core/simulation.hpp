@@ -1,0 +1,113 @@
+// The simulation API that every front end uses: build from a scene, step, read particles.
+//
+//   flume::WorkerPool pool(4);
+//   auto sim = flume::Simulation::create(flume::load_scene("dam-break-2d"), pool);
+//   while (sim->stats().time < 1.0) sim->step();          // throws SimulationError if invalid
+//   flume::ParticleView water = sim->fluid();
+//
+// The dimension is a property of the scene; front ends see D-agnostic views (flat float arrays
+// with `dimension` floats per vector). Simulations share nothing but the pool they are given: two
+// may run side by side in one process.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scene.hpp"
+#include "worker_pool.hpp"
+
+namespace flume {
+
+// Wall time of one solver stage in the last step.
+struct StageTime {
+    std::string_view name;
+    double milliseconds = 0.0;
+};
+
+struct StepStats {
+    std::uint64_t step = 0;          // steps taken
+    double time = 0.0;               // simulated time, s
+    double dt = 0.0;                 // last time step, s
+    std::size_t fluid_particles = 0;
+    std::size_t boundary_particles = 0;
+    double average_density_error = 0.0;  // mean of max(rho - rho0, 0) / rho0 (compression only)
+    double max_density_error = 0.0;      // max of the same
+    double max_speed = 0.0;              // m/s
+    double kinetic_energy = 0.0;         // J (per metre in 2D)
+    std::uint64_t removed_particles = 0; // fluid particles that left the domain, since the start
+    static constexpr std::size_t kMaxStages = 8;
+    std::array<StageTime, kMaxStages> stages{};
+    std::size_t stage_count = 0;
+
+    double step_milliseconds() const;
+};
+
+// Read-only particle arrays of one kind. Vectors are `dimension` floats each.
+struct ParticleView {
+    int dimension = 3;
+    std::size_t count = 0;
+    const float* position = nullptr;
+    const float* velocity = nullptr;  // fluid only
+    const float* density = nullptr;   // fluid only
+    const float* pressure = nullptr;  // fluid only
+    const std::uint32_t* id = nullptr;
+};
+
+// An owned copy of the fluid particles at one step (for a last valid state, or a render thread).
+struct ParticleSnapshot {
+    int dimension = 3;
+    std::uint64_t step = 0;
+    double time = 0.0;
+    std::vector<float> position, velocity, density, pressure;
+    std::vector<std::uint32_t> id;
+
+    ParticleView view() const;
+    void assign(const ParticleView& v, std::uint64_t step_number, double sim_time);
+};
+
+// Physical constants derived from the scene at construction.
+struct DerivedConstants {
+    float particle_radius = 0.0f;
+    float support = 0.0f;          // kernel support H = 4 r
+    float particle_mass = 0.0f;    // rho0 (2r)^D
+    float rest_density = 0.0f;
+    float expected_speed = 0.0f;   // sqrt(2 g h_fall) + largest initial speed
+    float speed_of_sound = 0.0f;   // WCSPH c
+    float speed_limit = 0.0f;      // faster than this means the simulation exploded
+};
+
+using LogCallback = std::function<void(std::string_view message)>;
+
+class Simulation {
+public:
+    virtual ~Simulation() = default;
+
+    // Builds a simulation of `scene` that runs its parallel loops on `pool`. Throws SceneError
+    // when the scene cannot be simulated (e.g. absurd sizes). `log` receives notes (optional).
+    static std::unique_ptr<Simulation> create(const Scene& scene, WorkerPool& pool,
+                                              LogCallback log = {});
+
+    // Advances by one time step. Throws SimulationError, leaving the particles as they were
+    // after the failed step, when a NaN or exploding velocity appears.
+    virtual void step() = 0;
+
+    virtual const StepStats& stats() const = 0;
+    virtual const Scene& scene() const = 0;
+    virtual const DerivedConstants& constants() const = 0;
+    virtual int dimension() const = 0;
+    virtual ParticleView fluid() const = 0;
+    virtual ParticleView boundary() const = 0;
+
+    // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
+    virtual std::uint64_t state_hash() const = 0;
+};
+
+// FNV-1a 64 over positions and velocities in id order: the state hash of a particle view.
+std::uint64_t state_hash(const ParticleView& view);
+
+}  // namespace flume

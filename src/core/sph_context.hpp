@@ -1,0 +1,67 @@
+// What every solver works on: the particles, the two neighbour grids, the pool, the constants,
+// and the stats of the step being taken. Solvers are small classes that run named stages on it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string_view>
+
+#include "neighbour_grid.hpp"
+#include "parameters.hpp"
+#include "particles.hpp"
+#include "simulation.hpp"
+
+namespace flume {
+
+// Particles per chunk of every per-particle parallel loop. A constant: the chunking, and so every
+// reduction, is the same for any thread count.
+inline constexpr std::size_t kParticleGrain = 256;
+
+template <int D>
+struct SphContext {
+    FluidParticles<D>& fluid;
+    const BoundaryParticles<D>& boundary;
+    const NeighbourGrid<D>& fluid_grid;
+    const NeighbourGrid<D>& boundary_grid;
+    WorkerPool& pool;
+    const DerivedConstants& constants;
+    const ParameterSet& params;
+    Vec<D> gravity;
+    StepStats& stats;
+
+    // Runs `fn` as the named stage and records its wall time in the step's stats.
+    template <class Fn>
+    void stage(std::string_view name, Fn&& fn) {
+        const auto start = std::chrono::steady_clock::now();
+        fn();
+        const std::chrono::duration<double, std::milli> elapsed =
+            std::chrono::steady_clock::now() - start;
+        if (stats.stage_count < StepStats::kMaxStages) {
+            stats.stages[stats.stage_count++] = StageTime{name, elapsed.count()};
+        }
+    }
+
+    // fn(i) for every fluid particle, in parallel.
+    template <class Fn>
+    void for_each_fluid(Fn&& fn) {
+        pool.parallel_for(0, fluid.size(), kParticleGrain, [&](const WorkerPool::Range& r, int) {
+            for (std::size_t i = r.begin; i < r.end; ++i) fn(i);
+        });
+    }
+};
+
+// A pressure solver: one time step of the fluid, neighbour grids already built.
+template <int D>
+class Solver {
+public:
+    virtual ~Solver() = default;
+    virtual std::string_view name() const = 0;
+    // Advances velocities and positions by dt: density -> pressure -> forces -> integrate.
+    virtual void step(SphContext<D>& ctx, float dt) = 0;
+};
+
+// The solver named in the scene ("wcsph"), with the scene's kernel.
+template <int D>
+std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
+
+}  // namespace flume

@@ -1,0 +1,35 @@
+// VTK XML PolyData output (.vtp) of fluid particles, and a .pvd time series that ParaView opens.
+//
+//   write_vtp("out/frame_000010.vtp", sim.fluid());
+//   PvdSeries series("out/run.pvd");  series.add(0.01, "frame_000010.vtp");  // rewrites the index
+//
+// Arrays: Points (z = 0 in 2D), velocity (3 components), density, pressure, id; one vertex cell
+// per particle so that readers show the points. Binary data is inline base64 (format="binary").
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "simulation.hpp"
+
+namespace flume {
+
+// Writes the particles to `path`. Throws std::runtime_error naming the path on I/O failure.
+void write_vtp(const std::string& path, const ParticleView& particles);
+
+class PvdSeries {
+public:
+    explicit PvdSeries(std::string path) : path_(std::move(path)) {}
+    // Adds a frame (file name relative to the .pvd) and rewrites the .pvd file.
+    void add(double time, const std::string& file);
+
+private:
+    std::string path_;
+    std::vector<std::pair<double, std::string>> frames_;
+};
+
+// Base64 of raw bytes (exposed for tests).
+std::string base64_encode(const void* data, std::size_t size);
+
+}  // namespace flume

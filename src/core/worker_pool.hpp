@@ -1,0 +1,118 @@
+// A pool of persistent worker threads over shared memory: the core's only source of parallelism.
+//
+//   WorkerPool pool(4);                       // 4 threads in all: the caller plus 3 workers
+//   pool.parallel_for(0, n, 256, [&](WorkerPool::Range r, int worker) {
+//       for (std::size_t i = r.begin; i < r.end; ++i) ...;
+//   });
+//
+// - [begin, end) is cut into chunks of `grain` indices. The cut depends only on the range and the
+//   grain, never on the thread count, and reductions (parallel_reduce) combine per-chunk partial
+//   results in chunk order: results are bit-identical for any number of threads.
+// - The calling thread takes part and can finish every chunk alone; workers that wake late simply
+//   find nothing left to claim. `worker` is 0 for the caller and 1..thread_count()-1 for the
+//   workers, for indexing per-worker scratch space.
+// - Idle workers sleep on an atomic with wait/notify (a futex), the model that Emscripten pthreads
+//   reproduce in the browser over a SharedArrayBuffer; they never spin while idle.
+// - An exception thrown by a task is caught, the chunks not yet started are skipped, and the
+//   exception is rethrown to the caller of parallel_for.
+// - One thread at a time drives the pool. A parallel_for issued from inside a task, or while
+//   another thread is using the pool, runs serially on the calling thread (same chunks).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace flume {
+
+class WorkerPool {
+public:
+    struct Range {
+        std::size_t begin;
+        std::size_t end;
+        std::size_t chunk;  // index of this chunk, 0..chunk_count-1
+    };
+
+    // thread_count >= 1 threads in all, the caller included; 1 means serial, no thread started.
+    explicit WorkerPool(int thread_count);
+    ~WorkerPool();
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    int thread_count() const { return static_cast<int>(threads_.size()) + 1; }
+
+    // A sensible default thread count: the hardware's, at least 1.
+    static int hardware_threads();
+
+    static std::size_t chunk_count(std::size_t begin, std::size_t end, std::size_t grain) {
+        if (end <= begin) return 0;
+        if (grain == 0) grain = 1;
+        return (end - begin + grain - 1) / grain;
+    }
+
+    // fn(Range, int worker) is called once for every chunk.
+    template <class Fn>
+    void parallel_for(std::size_t begin, std::size_t end, std::size_t grain, Fn&& fn) {
+        using F = std::remove_reference_t<Fn>;
+        auto invoke = [](void* ctx, const Range& r, int worker) { (*static_cast<F*>(ctx))(r, worker); };
+        run(begin, end, grain, invoke, const_cast<void*>(static_cast<const void*>(&fn)));
+    }
+
+    // chunk_fn(Range, int worker) -> T for every chunk; the partials are combined in chunk order
+    // starting from `identity`: the same result for any thread count.
+    template <class T, class ChunkFn, class Combine>
+    T parallel_reduce(std::size_t begin, std::size_t end, std::size_t grain, T identity,
+                      ChunkFn&& chunk_fn, Combine&& combine) {
+        std::vector<T> partial(chunk_count(begin, end, grain), identity);
+        parallel_for(begin, end, grain,
+                     [&](const Range& r, int worker) { partial[r.chunk] = chunk_fn(r, worker); });
+        T result = identity;
+        for (const T& p : partial) result = combine(result, p);
+        return result;
+    }
+
+private:
+    using InvokeFn = void (*)(void* ctx, const Range& r, int worker);
+
+    void run(std::size_t begin, std::size_t end, std::size_t grain, InvokeFn invoke, void* ctx);
+    void run_serial(std::size_t begin, std::size_t end, std::size_t grain, InvokeFn invoke,
+                    void* ctx);
+    void worker_main(int worker);
+    void work_on(std::uint32_t generation, int worker);
+    void record_exception(std::uint32_t chunk, std::exception_ptr e);
+
+    std::vector<std::thread> threads_;
+
+    // The job being run. Fields are atomics (relaxed) because late workers may read them while
+    // the next job is being published; a claim validates what they read (see work_on()).
+    std::atomic<InvokeFn> invoke_{nullptr};
+    std::atomic<void*> ctx_{nullptr};
+    std::atomic<std::size_t> begin_{0};
+    std::atomic<std::size_t> end_{0};
+    std::atomic<std::size_t> grain_{1};
+    std::atomic<std::uint32_t> chunks_{0};
+
+    static constexpr std::uint32_t kClosed = 0xFFFFFFFFu;  // chunk index of a closed claim word
+
+    // (generation << 32) | next chunk to claim. Claims are compare-exchanges on this word, so a
+    // worker can only claim a chunk of the job it read the fields of.
+    std::atomic<std::uint64_t> claim_{0};
+    std::atomic<std::uint32_t> done_{0};   // chunks finished in the current job
+    std::atomic<std::uint32_t> epoch_{0};  // bumped to wake the workers
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> busy_{false};        // a thread is driving the pool
+    std::atomic<bool> failed_{false};      // a task threw: skip the chunks not started
+    std::uint32_t generation_ = 0;         // written by the driving thread only
+
+    std::mutex error_mutex_;
+    std::exception_ptr error_;
+    std::uint32_t error_chunk_ = 0;
+};
+
+}  // namespace flume

@@ -1,0 +1,111 @@
+// The neighbour grid against brute force, on random particles inside and far outside the grid.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "core/neighbour_grid.hpp"
+
+namespace flume {
+namespace {
+
+template <class T>
+class NeighbourGridTest : public ::testing::Test {};
+
+template <int D>
+struct Dim {
+    static constexpr int value = D;
+};
+using Dims = ::testing::Types<Dim<2>, Dim<3>>;
+TYPED_TEST_SUITE(NeighbourGridTest, Dims);
+
+template <int D>
+std::vector<Vec<D>> random_positions(std::size_t n, std::mt19937& rng) {
+    std::uniform_real_distribution<float> inside(-0.05f, 1.05f);
+    std::uniform_real_distribution<float> far(-1.0e6f, 1.0e6f);
+    std::vector<Vec<D>> x(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (int k = 0; k < D; ++k) x[i][k] = inside(rng);
+        if (i % 97 == 0) x[i][0] = far(rng);                 // far outside
+        if (i % 101 == 0) x[i][D - 1] = -3.0f - x[i][0];     // just outside, below
+        if (i % 211 == 0) x[i][1] = std::numeric_limits<float>::infinity();
+        if (i % 307 == 0) x[i][0] = std::numeric_limits<float>::quiet_NaN();
+    }
+    // Clusters outside the grid, so that clamped particles really meet each other.
+    for (std::size_t i = 0; i + 1 < n; i += 53) {
+        for (int k = 0; k < D; ++k) x[i][k] = 7.0f + 0.01f * static_cast<float>(k);
+        x[i + 1] = x[i] + Vec<D>(0.02f);
+    }
+    return x;
+}
+
+TYPED_TEST(NeighbourGridTest, FindsTheSameNeighboursAsBruteForce) {
+    constexpr int D = TypeParam::value;
+    std::mt19937 rng(42);
+    for (int threads : {1, 3}) {
+        WorkerPool pool(threads);
+        for (float radius : {0.05f, 0.13f}) {
+            const std::size_t n = D == 2 ? 3000 : 4000;
+            const std::vector<Vec<D>> x = random_positions<D>(n, rng);
+
+            NeighbourGrid<D> grid;
+            grid.configure(Vec<D>(0.0f), Vec<D>(1.0f), radius);
+            grid.sort(x, pool);
+            const auto& order = grid.order();
+            ASSERT_EQ(order.size(), n);
+            std::vector<Vec<D>> sorted(n);
+            for (std::size_t k = 0; k < n; ++k) sorted[k] = x[order[k]];
+            // order() is a permutation.
+            std::vector<std::uint32_t> check(order.begin(), order.end());
+            std::sort(check.begin(), check.end());
+            for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(check[k], k);
+
+            for (std::size_t k = 0; k < n; ++k) {
+                std::vector<std::uint32_t> from_grid;
+                grid.for_each_neighbour(sorted[k], sorted.data(), radius,
+                                        [&](std::uint32_t j, const Vec<D>&, float) {
+                                            from_grid.push_back(order[j]);
+                                        });
+                std::sort(from_grid.begin(), from_grid.end());
+                std::vector<std::uint32_t> brute;
+                for (std::size_t j = 0; j < n; ++j) {
+                    const Vec<D> d = sorted[k] - x[j];
+                    if (length_squared<D>(d) < radius * radius) brute.push_back(static_cast<std::uint32_t>(j));
+                }
+                ASSERT_EQ(from_grid, brute) << "particle " << order[k] << " radius " << radius;
+            }
+        }
+    }
+}
+
+TYPED_TEST(NeighbourGridTest, ClampsAnyPositionIntoTheGrid) {
+    constexpr int D = TypeParam::value;
+    NeighbourGrid<D> grid;
+    grid.configure(Vec<D>(-1.0f), Vec<D>(2.0f), 0.25f);
+    EXPECT_EQ(grid.dims()[0], 12);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    for (float v : {nan, inf, -inf, 1.0e30f, -1.0e30f, -1.0f, 1.999f, 2.0f}) {
+        const auto c = grid.cell_coords(Vec<D>(v));
+        for (int k = 0; k < D; ++k) {
+            EXPECT_GE(c[k], 0) << v;
+            EXPECT_LT(c[k], grid.dims()[k]) << v;
+        }
+        EXPECT_LT(grid.cell_of(Vec<D>(v)), grid.cell_count());
+    }
+}
+
+TYPED_TEST(NeighbourGridTest, RefusesAbsurdGrids) {
+    constexpr int D = TypeParam::value;
+    NeighbourGrid<D> grid;
+    EXPECT_THROW(grid.configure(Vec<D>(0.0f), Vec<D>(1.0f), 0.0f), std::invalid_argument);
+    EXPECT_THROW(grid.configure(Vec<D>(0.0f), Vec<D>(1.0f), -1.0f), std::invalid_argument);
+    EXPECT_THROW(grid.configure(Vec<D>(0.0f), Vec<D>(1.0e6f), 1.0e-4f), std::invalid_argument);
+    EXPECT_THROW(grid.configure(Vec<D>(1.0f), Vec<D>(0.0f), 0.1f), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace flume
