@@ -117,7 +117,7 @@ private:
 
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
-           "kinetic_energy,removed_particles";
+           "kinetic_energy,removed_particles,wall_corrections";
     for (std::size_t i = 0; i < s.stage_count; ++i) out << ",ms_" << s.stages[i].name;
     out << "\n";
 }
@@ -125,7 +125,7 @@ void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
 void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
-        << s.kinetic_energy << ',' << s.removed_particles;
+        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections;
     for (std::size_t i = 0; i < s.stage_count; ++i) out << ',' << s.stages[i].milliseconds;
     out << '\n';
 }
@@ -197,6 +197,10 @@ int run(const RunOptions& options) {
         progress.update(by_steps ? static_cast<double>(steps) / static_cast<double>(*options.steps)
                                  : s.time / until,
                         s.step, s.time);
+    }
+    // The final state is always exported, whatever --every says.
+    if (series && (options.export_every == 0 || sim->stats().step % options.export_every != 0)) {
+        export_frame();
     }
     progress.update(1.0, sim->stats().step, sim->stats().time, true);
     progress.finish();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -100,6 +101,16 @@ public:
                              " m is too small for the domain: " + e.what());
         }
 
+        walls_ = params.boolean("domain_walls");
+        for (const ShapeDesc& shape : scene_.obstacles) {
+            Obstacle o;
+            o.sphere = shape.shape == Shape::Sphere;
+            o.lower = to_vec<D>(shape.min);
+            o.upper = to_vec<D>(shape.max);
+            o.centre = to_vec<D>(shape.center);
+            o.radius = static_cast<float>(shape.radius);
+            obstacles_.push_back(o);
+        }
         sample_boundary(spacing);
         sample_fluid(spacing);
         derive_speeds();
@@ -269,6 +280,7 @@ private:
         float speed2_max = 0.0f;
         double kinetic = 0.0;
         std::uint32_t outside = 0;
+        std::uint32_t corrected = 0;
         std::uint32_t invalid = 0;
         std::uint32_t first_invalid = 0xFFFFFFFFu;  // slot of the first invalid particle
     };
@@ -282,11 +294,13 @@ private:
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
+                    t.corrected += keep_out_of_walls(fluid_.position[i], fluid_.velocity[i]);
                     const Vec<D>& x = fluid_.position[i];
                     const float v2 = length_squared<D>(fluid_.velocity[i]);
                     bool finite = std::isfinite(v2) && std::isfinite(fluid_.density[i]);
                     for (int k = 0; k < D; ++k) finite = finite && std::isfinite(x[k]);
-                    if (!finite || v2 > limit2) {
+                    // Weakly compressible means about 1%: twice the rest density is a blow-up.
+                    if (!finite || v2 > limit2 || fluid_.density[i] > 2.0f * rho0) {
                         if (t.invalid++ == 0) t.first_invalid = static_cast<std::uint32_t>(i);
                         continue;
                     }
@@ -310,6 +324,7 @@ private:
                 a.speed2_max = std::max(a.speed2_max, b.speed2_max);
                 a.kinetic += b.kinetic;
                 a.outside += b.outside;
+                a.corrected += b.corrected;
                 if (a.invalid == 0 && b.invalid > 0) a.first_invalid = b.first_invalid;
                 a.invalid += b.invalid;
                 return a;
@@ -324,14 +339,18 @@ private:
             std::ostringstream msg;
             msg << "simulation became invalid at step " << stats_.step << " (t = " << stats_.time
                 << " s): " << tally.invalid << " particle(s) with ";
-            if (std::isfinite(speed)) {
+            const float density = fluid_.density[i];
+            if (!std::isfinite(speed) || !std::isfinite(density)) {
+                msg << "NaN or infinite values, e.g. particle " << fluid_.id[i];
+            } else if (speed > constants_.speed_limit) {
                 msg << "exploding velocity, e.g. particle " << fluid_.id[i] << " at " << speed
                     << " m/s, over the limit of " << constants_.speed_limit
-                    << " m/s (50 x the expected flow speed); try a smaller time step or "
-                       "cfl_factor";
+                    << " m/s (50 x the expected flow speed)";
             } else {
-                msg << "NaN or infinite values, e.g. particle " << fluid_.id[i];
+                msg << "runaway compression, e.g. particle " << fluid_.id[i] << " at "
+                    << density / rho0 << " x the rest density (the limit is 2)";
             }
+            msg << "; try a smaller time step or cfl_factor";
             throw SimulationError(msg.str(), stats_.step);
         }
         const std::size_t n = fluid_.size();
@@ -339,8 +358,58 @@ private:
         stats_.max_density_error = tally.density_error_max;
         stats_.max_speed = std::sqrt(tally.speed2_max);
         stats_.kinetic_energy = tally.kinetic;
+        stats_.wall_corrections = tally.corrected;
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = fluid_.size();
+    }
+
+    // The last line of defence of the walls. The boundary pressure force vanishes for a lone
+    // particle (a splash) at a wall: with the wall's contribution its density is still below
+    // rho0, so its pressure is zero, and a fast one could cross the surface before the density
+    // rises. A particle whose centre is past a wall or inside an obstacle is put back on the
+    // surface and the velocity component into it removed. Returns 1 if it moved the particle.
+    std::uint32_t keep_out_of_walls(Vec<D>& x, Vec<D>& v) const {
+        std::uint32_t moved = 0;
+        if (walls_) {
+            for (int k = 0; k < D; ++k) {
+                if (x[k] < domain_lower_[k]) {
+                    x[k] = domain_lower_[k];
+                    v[k] = std::max(v[k], 0.0f);
+                    moved = 1;
+                } else if (x[k] > domain_upper_[k]) {
+                    x[k] = domain_upper_[k];
+                    v[k] = std::min(v[k], 0.0f);
+                    moved = 1;
+                }
+            }
+        }
+        for (const Obstacle& o : obstacles_) {
+            if (o.sphere) {
+                const Vec<D> d = x - o.centre;
+                const float dist2 = length_squared<D>(d);
+                if (dist2 >= o.radius * o.radius || dist2 == 0.0f) continue;
+                const Vec<D> normal = d / std::sqrt(dist2);
+                x = o.centre + normal * o.radius;
+                const float vn = dot<D>(v, normal);
+                if (vn < 0.0f) v -= normal * vn;
+                moved = 1;
+            } else {
+                bool inside = true;
+                for (int k = 0; k < D; ++k) inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
+                if (!inside) continue;
+                int axis = 0;
+                bool upper_side = false;
+                float best = std::numeric_limits<float>::max();
+                for (int k = 0; k < D; ++k) {
+                    if (x[k] - o.lower[k] < best) best = x[k] - o.lower[k], axis = k, upper_side = false;
+                    if (o.upper[k] - x[k] < best) best = o.upper[k] - x[k], axis = k, upper_side = true;
+                }
+                x[axis] = upper_side ? o.upper[axis] : o.lower[axis];
+                v[axis] = upper_side ? std::max(v[axis], 0.0f) : std::min(v[axis], 0.0f);
+                moved = 1;
+            }
+        }
+        return moved;
     }
 
     void remove_escaped(float escape) {
@@ -362,8 +431,17 @@ private:
         }
     }
 
+    struct Obstacle {
+        bool sphere = false;
+        Vec<D> lower{0.0f}, upper{0.0f};  // box
+        Vec<D> centre{0.0f};              // sphere
+        float radius = 0.0f;
+    };
+
     Scene scene_;
     WorkerPool& pool_;
+    bool walls_ = true;
+    std::vector<Obstacle> obstacles_;
     LogCallback log_;
     DerivedConstants constants_;
     Vec<D> gravity_{0.0f};

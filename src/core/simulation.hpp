@@ -40,6 +40,7 @@ struct StepStats {
     double max_speed = 0.0;              // m/s
     double kinetic_energy = 0.0;         // J (per metre in 2D)
     std::uint64_t removed_particles = 0; // fluid particles that left the domain, since the start
+    std::size_t wall_corrections = 0;    // particles put back on a wall surface in the last step
     static constexpr std::size_t kMaxStages = 8;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;

@@ -31,6 +31,46 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
     });
 }
 
+// Wall pressure by extrapolation from the fluid (Adami, Hu & Adams 2012, "A generalized wall
+// boundary condition for smoothed particle hydrodynamics", eq. 27), for static walls:
+//   p_w = (sum_f p_f W_wf + g . sum_f rho_f (x_w - x_f) W_wf) / sum_f W_wf,   p_w >= 0
+// and the wall density as the kernel average of the fluid's, rho_w = sum_f rho_f W_wf / sum_f W_wf.
+// The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
+// the wall sits at the right pressure. Boundary samples with no fluid around get p = 0, rho0.
+template <int D, class K>
+void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, std::vector<float>& wall_pressure,
+                               std::vector<float>& wall_density) {
+    const float support = kernel.support();
+    const float rho0 = ctx.constants.rest_density;
+    const Vec<D>* x = ctx.fluid.position.data();
+    const float* rho = ctx.fluid.density.data();
+    const float* p = ctx.fluid.pressure.data();
+    const Vec<D>* xb = ctx.boundary.position.data();
+    const Vec<D> g = ctx.gravity;
+    wall_pressure.resize(ctx.boundary.size());
+    wall_density.resize(ctx.boundary.size());
+    ctx.pool.parallel_for(0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+        for (std::size_t w = rg.begin; w < rg.end; ++w) {
+            float weight = 0.0f, pressure = 0.0f, density = 0.0f;
+            Vec<D> moment(0.0f);
+            ctx.fluid_grid.for_each_neighbour(xb[w], x, support, [&](std::uint32_t f, const Vec<D>& xwf, float r) {
+                const float wf = kernel.W(r);
+                weight += wf;
+                pressure += p[f] * wf;
+                density += rho[f] * wf;
+                moment += xwf * (rho[f] * wf);
+            });
+            if (weight > 0.0f) {
+                wall_pressure[w] = std::max((pressure + dot<D>(g, moment)) / weight, 0.0f);
+                wall_density[w] = density / weight;
+            } else {
+                wall_pressure[w] = 0.0f;
+                wall_density[w] = rho0;
+            }
+        }
+    });
+}
+
 // XSPH velocity smoothing (Monaghan 1989): v_i += eps sum_j (m / rho_j) (v_j - v_i) W_ij.
 // Reads every velocity before writing any: the result goes through `scratch`.
 template <int D, class K>

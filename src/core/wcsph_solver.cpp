@@ -4,8 +4,9 @@
 //   density    rho_i = m sum_j W_ij + rho0 sum_b V_b W_ib            (Akinci et al. 2012, eq. 6)
 //   pressure   p_i = B ((rho_i / rho0)^7 - 1), B = rho0 c^2 / 7     (BT07 eq. 7), p_i >= 0
 //   forces     a_i = g - sum_j m (p_i/rho_i^2 + p_j/rho_j^2) grad W_ij                (eq. 6)
-//                      - sum_b rho0 V_b (2 p_i/rho_i^2) grad W_ib   (pressure mirrored onto the
-//                                                                    boundary, Akinci 2012)
+//                      - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
+//                                  (boundary particles of Akinci et al. 2012 with the wall
+//                                   pressure extrapolated from the fluid, Adami et al. 2012)
 //                      - sum_j m Pi_ij grad W_ij                    (artificial viscosity, eq. 11)
 //   integrate  v += dt a; [XSPH]; x += dt v                          (semi-implicit Euler)
 #include <algorithm>
@@ -32,6 +33,9 @@ public:
         ctx.stage("density", [&] {
             compute_density(ctx, kernel_);
             compute_pressure(ctx);
+        });
+        ctx.stage("wall pressure", [&] {
+            extrapolate_wall_pressure(ctx, kernel_, wall_pressure_, wall_density_);
         });
         ctx.stage("forces", [&] { compute_accelerations(ctx); });
         ctx.stage("integrate", [&] {
@@ -70,6 +74,8 @@ private:
         const float* p = ctx.fluid.pressure.data();
         const Vec<D>* xb = ctx.boundary.position.data();
         const float* vb = ctx.boundary.volume.data();
+        const float* pw = wall_pressure_.data();
+        const float* rhow = wall_density_.data();
         const Vec<D> gravity = ctx.gravity;
         ctx.for_each_fluid([&](std::size_t i) {
             const float pi_rho2 = p[i] / (rho[i] * rho[i]);
@@ -87,7 +93,8 @@ private:
                 a -= grad * (mass * coefficient);
             });
             ctx.boundary_grid.for_each_neighbour(x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                a -= kernel_.gradient(xib, r) * (rho0 * vb[b] * 2.0f * pi_rho2);
+                const float pb_rho2 = pw[b] / (rhow[b] * rhow[b]);
+                a -= kernel_.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2));
             });
             ctx.fluid.acceleration[i] = a;
         });
@@ -96,6 +103,8 @@ private:
     K kernel_;
     float stiffness_;
     std::vector<Vec<D>> scratch_;
+    std::vector<float> wall_pressure_;
+    std::vector<float> wall_density_;
 };
 
 template <int D, template <int> class K>

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end checks of flume-cli as a user runs it: exit codes, messages, hashes, export.
+#   cli_test.sh PATH/TO/flume-cli
+set -uo pipefail
+cli=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+
+check() {  # check NAME CONDITION-COMMAND...
+    local name=$1
+    shift
+    if "$@"; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $name"
+        failures=$((failures + 1))
+    fi
+}
+
+# list and params
+out=$("$cli" list)
+check "list shows every built-in scene" grep -q "dam-break-3d" <<<"$out"
+check "list shows particle counts" grep -Eq "dam-break-2d +2 +5625" <<<"$out"
+check "params lists particle_radius" bash -c "'$cli' params | grep -q '^particle_radius'"
+
+# Same state hash for 1 and 2 threads.
+h1=$("$cli" run dam-break-3d --steps 60 --threads 1 --hash --set particle_radius=0.05 | tail -1)
+h2=$("$cli" run dam-break-3d --steps 60 --threads 2 --hash --set particle_radius=0.05 | tail -1)
+check "hash line format" grep -Eq '^state-hash: [0-9a-f]{16}$' <<<"$h1"
+check "same hash for 1 and 2 threads ($h1 / $h2)" test "$h1" = "$h2"
+h3=$("$cli" run dam-break-3d --steps 61 --threads 2 --hash --set particle_radius=0.05 | tail -1)
+check "hash changes with the state" test "$h1" != "$h3"
+
+# A broken scene file: exit 2, the message names the file and the field.
+cat >"$work/broken.json" <<'JSON'
+{ "dimension": 2, "particle_radius": 0.02,
+  "domain": {"min": [0, 0], "max": [1, 1]},
+  "fluid": [{"min": [0, 0], "max": "high"}] }
+JSON
+"$cli" run "$work/broken.json" --steps 1 >"$work/out" 2>"$work/err"
+check "broken scene exits 2" test $? -eq 2
+check "message names the file and the field" grep -q "broken.json: /fluid/0/max: expected an array of 2 numbers" "$work/err"
+
+"$cli" run dam-break-2d --steps 1 --set viscosty=0.1 >"$work/out" 2>"$work/err"
+check "unknown --set key exits 2" test $? -eq 2
+check "unknown --set key suggests" grep -q 'did you mean "viscosity"' "$work/err"
+"$cli" run no-such-scene >"$work/out" 2>"$work/err"
+check "unknown scene exits 2" test $? -eq 2
+"$cli" run dam-break-2d --threads 0 >"$work/out" 2>"$work/err"
+check "bad option exits 2" test $? -eq 2
+
+# An exploding simulation: exit 3, the step is named, the last valid state is written.
+(cd "$work" && "$cli" run dam-break-2d --set time_step_mode=fixed --set time_step=0.02 \
+    --set particle_radius=0.04 --steps 200 >"$work/out" 2>"$work/err")
+check "invalid simulation exits 3" test $? -eq 3
+check "message says at which step" grep -q "simulation became invalid at step" "$work/err"
+last=$(ls "$work"/last-valid-step-*.vtp 2>/dev/null | head -1)
+check "last valid state written" test -n "$last"
+check "message names the file" grep -q "last valid state" "$work/err"
+if [ -n "$last" ]; then
+    check "last valid state is readable" python3 "$here/tools/read_vtp.py" "$last" >/dev/null
+fi
+
+# Export: .vtp frames with the four arrays, and a .pvd series.
+"$cli" run dam-break-2d --steps 20 --set particle_radius=0.04 --export "$work/frames" --every 10 --quiet >/dev/null
+check "export writes frames" test -f "$work/frames/frame_000020.vtp"
+check "export writes a .pvd" grep -q 'file="frame_000010.vtp"' "$work/frames/dam-break-2d.pvd"
+summary=$(python3 "$here/tools/read_vtp.py" "$work/frames/frame_000020.vtp")
+for array in position velocity density pressure; do
+    check "vtp has $array" grep -q "array $array" <<<"$summary"
+done
+check "vtp density is physical" grep -Eq "array density components 1 tuples 324 min [5-9][0-9]{2}\\.[0-9]+ max 1[0-9]{3}" <<<"$summary"
+
+# Stats CSV
+"$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
+check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6
+
+echo "$passes passed, $failures failed"
+test "$failures" -eq 0
