@@ -1,11 +1,13 @@
-# flume_embed_text_files(OUTPUT <file.cpp> FUNCTION <qualified name> FILES <f>...)
+# flume_embed_text_files(OUTPUT <file.cpp> FUNCTION <qualified name> [KEEP_EXTENSION] FILES <f>...)
 #
 # Writes a C++ source that defines `std::span<const flume::EmbeddedFile> <FUNCTION>()` returning
-# every file's base name (without extension) and contents, in file-name order. Used for the scene
+# every file's name and contents, in file-name order. The name is the base name without its
+# extension ("dam-break-2d"), or with KEEP_EXTENSION the file name with dots turned into
+# underscores ("particles_vert"). Used for the scene
 # library (scenes/*.json) and, later, the shaders, so that no build needs file I/O at run time.
 # The files are re-read whenever they change (they are configure dependencies).
 function(flume_embed_text_files)
-  cmake_parse_arguments(ARG "" "OUTPUT;FUNCTION" "FILES" ${ARGN})
+  cmake_parse_arguments(ARG "KEEP_EXTENSION" "OUTPUT;FUNCTION" "FILES" ${ARGN})
   list(SORT ARG_FILES)
   set(entries "")
   foreach(file IN LISTS ARG_FILES)
@@ -15,7 +17,12 @@ function(flume_embed_text_files)
     if(NOT clash EQUAL -1)
       message(FATAL_ERROR "${file} contains the raw-string delimiter )flume_embed\"")
     endif()
-    get_filename_component(name "${file}" NAME_WE)
+    if(ARG_KEEP_EXTENSION)
+      get_filename_component(name "${file}" NAME)
+      string(REPLACE "." "_" name "${name}")
+    else()
+      get_filename_component(name "${file}" NAME_WE)
+    endif()
     string(APPEND entries "    {\"${name}\", R\"flume_embed(${content})flume_embed\"},\n")
   endforeach()
   string(REGEX MATCH "^(.*)::([^:]+)$" _ "${ARG_FUNCTION}")

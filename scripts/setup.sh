@@ -6,7 +6,7 @@
 set -euo pipefail
 
 declare -A GROUP_PACKAGES=(
-    [core]="g++ cmake ninja-build libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev"
+    [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev python3"
     [wasm]="emscripten nodejs"
 )
 

@@ -46,7 +46,8 @@ void check_hash_over_threads(const Scene& scene, int steps) {
     for (int threads : {1, 2, 3, 4}) {
         WorkerPool pool(threads);
         const auto sim = Simulation::create(scene, pool);
-        for (int s = 0; s < steps; ++s) sim->step();
+        for (int s = 0; s < steps; ++s)
+            sim->step();
         if (threads == 1) {
             reference = sim->state_hash();
         } else {
@@ -65,7 +66,8 @@ TEST(Determinism, SameHashForOneToFourThreads3D) {
 
 TEST(Determinism, HashSeesEveryBit) {
     WorkerPool pool(1);
-    const auto sim = Simulation::create(builtin_with("dam-break-2d", {"particle_radius=0.05"}), pool);
+    const auto sim =
+        Simulation::create(builtin_with("dam-break-2d", {"particle_radius=0.05"}), pool);
     sim->step();
     ParticleSnapshot snap;
     snap.assign(sim->fluid(), sim->stats().step, sim->stats().time);

@@ -29,10 +29,12 @@ auto lattice_sum(float support, float spacing, const Vec<D>& x, F f) {
     IVec<D> j(-n);
     for (;;) {
         Vec<D> xj;
-        for (int k = 0; k < D; ++k) xj[k] = static_cast<float>(j[k]) * spacing;
+        for (int k = 0; k < D; ++k)
+            xj[k] = static_cast<float>(j[k]) * spacing;
         sum += f(x - xj) * static_cast<float>(volume);
         int k = 0;
-        while (k < D && ++j[k] > n) j[k++] = -n;
+        while (k < D && ++j[k] > n)
+            j[k++] = -n;
         if (k == D) break;
     }
     return sum;
@@ -72,7 +74,8 @@ TYPED_TEST(KernelTest, GradientSumsToZeroOnALattice) {
             return kernel.gradient(d, std::sqrt(length_squared<D>(d)));
         });
         // Scale: the largest gradient magnitude is about k / H, times V it is O(1 / spacing).
-        for (int k = 0; k < D; ++k) EXPECT_NEAR(sum[k], 0.0f, 1.0e-4f / spacing) << "axis " << k;
+        for (int k = 0; k < D; ++k)
+            EXPECT_NEAR(sum[k], 0.0f, 1.0e-4f / spacing) << "axis " << k;
     }
 }
 
@@ -93,7 +96,8 @@ TYPED_TEST(KernelTest, GradientMatchesFiniteDifference) {
             xp[k] += h;
             xm[k] -= h;
             const double fd = (static_cast<double>(kernel.W(std::sqrt(length_squared<D>(xp)))) -
-                               kernel.W(std::sqrt(length_squared<D>(xm)))) / (2.0 * h);
+                               kernel.W(std::sqrt(length_squared<D>(xm)))) /
+                              (2.0 * h);
             EXPECT_NEAR(grad[k], fd, 2.0e-3 * kernel.W_zero()) << "q " << i / 40.0 << " axis " << k;
         }
     }

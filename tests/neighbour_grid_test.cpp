@@ -28,15 +28,17 @@ std::vector<Vec<D>> random_positions(std::size_t n, std::mt19937& rng) {
     std::uniform_real_distribution<float> far(-1.0e6f, 1.0e6f);
     std::vector<Vec<D>> x(n);
     for (std::size_t i = 0; i < n; ++i) {
-        for (int k = 0; k < D; ++k) x[i][k] = inside(rng);
-        if (i % 97 == 0) x[i][0] = far(rng);                 // far outside
-        if (i % 101 == 0) x[i][D - 1] = -3.0f - x[i][0];     // just outside, below
+        for (int k = 0; k < D; ++k)
+            x[i][k] = inside(rng);
+        if (i % 97 == 0) x[i][0] = far(rng);              // far outside
+        if (i % 101 == 0) x[i][D - 1] = -3.0f - x[i][0];  // just outside, below
         if (i % 211 == 0) x[i][1] = std::numeric_limits<float>::infinity();
         if (i % 307 == 0) x[i][0] = std::numeric_limits<float>::quiet_NaN();
     }
     // Clusters outside the grid, so that clamped particles really meet each other.
     for (std::size_t i = 0; i + 1 < n; i += 53) {
-        for (int k = 0; k < D; ++k) x[i][k] = 7.0f + 0.01f * static_cast<float>(k);
+        for (int k = 0; k < D; ++k)
+            x[i][k] = 7.0f + 0.01f * static_cast<float>(k);
         x[i + 1] = x[i] + Vec<D>(0.02f);
     }
     return x;
@@ -57,23 +59,25 @@ TYPED_TEST(NeighbourGridTest, FindsTheSameNeighboursAsBruteForce) {
             const auto& order = grid.order();
             ASSERT_EQ(order.size(), n);
             std::vector<Vec<D>> sorted(n);
-            for (std::size_t k = 0; k < n; ++k) sorted[k] = x[order[k]];
+            for (std::size_t k = 0; k < n; ++k)
+                sorted[k] = x[order[k]];
             // order() is a permutation.
             std::vector<std::uint32_t> check(order.begin(), order.end());
             std::sort(check.begin(), check.end());
-            for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(check[k], k);
+            for (std::size_t k = 0; k < n; ++k)
+                ASSERT_EQ(check[k], k);
 
             for (std::size_t k = 0; k < n; ++k) {
                 std::vector<std::uint32_t> from_grid;
-                grid.for_each_neighbour(sorted[k], sorted.data(), radius,
-                                        [&](std::uint32_t j, const Vec<D>&, float) {
-                                            from_grid.push_back(order[j]);
-                                        });
+                grid.for_each_neighbour(
+                    sorted[k], sorted.data(), radius,
+                    [&](std::uint32_t j, const Vec<D>&, float) { from_grid.push_back(order[j]); });
                 std::sort(from_grid.begin(), from_grid.end());
                 std::vector<std::uint32_t> brute;
                 for (std::size_t j = 0; j < n; ++j) {
                     const Vec<D> d = sorted[k] - x[j];
-                    if (length_squared<D>(d) < radius * radius) brute.push_back(static_cast<std::uint32_t>(j));
+                    if (length_squared<D>(d) < radius * radius)
+                        brute.push_back(static_cast<std::uint32_t>(j));
                 }
                 ASSERT_EQ(from_grid, brute) << "particle " << order[k] << " radius " << radius;
             }

@@ -69,7 +69,8 @@ TEST(SceneLoader, UnknownKeySuggestsTheClosest) {
     EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
     EXPECT_NE(e.find("did you mean \"particle_radius\""), std::string::npos) << e;
 
-    const std::string nested = error_of(with("\"min\": [0, 0], \"max\": [0.4", "\"mni\": [0, 0], \"max\": [0.4"));
+    const std::string nested =
+        error_of(with("\"min\": [0, 0], \"max\": [0.4", "\"mni\": [0, 0], \"max\": [0.4"));
     EXPECT_NE(nested.find("/fluid/0/mni"), std::string::npos) << nested;
     EXPECT_NE(nested.find("did you mean \"min\""), std::string::npos) << nested;
 }
@@ -98,7 +99,8 @@ TEST(SceneLoader, FluidOutsideTheDomainIsRefused) {
 }
 
 TEST(SceneLoader, MissingDimensionAndBadDimension) {
-    EXPECT_NE(error_of("{\"domain\": {}}").find("missing required key \"dimension\""), std::string::npos);
+    EXPECT_NE(error_of("{\"domain\": {}}").find("missing required key \"dimension\""),
+              std::string::npos);
     const std::string e = error_of(with("\"dimension\": 2", "\"dimension\": 4"));
     EXPECT_NE(e.find("/dimension: expected 2 or 3, found 4"), std::string::npos) << e;
 }
@@ -152,7 +154,8 @@ TEST(SceneLibrary, EveryBuiltInSceneLoadsAndBuilds) {
         ++count;
     }
     EXPECT_GE(count, 5u);
-    for (const char* name : {"dam-break-2d", "dam-break-3d", "hydrostatic-2d", "hydrostatic-3d", "drop-3d"}) {
+    for (const char* name :
+         {"dam-break-2d", "dam-break-3d", "hydrostatic-2d", "hydrostatic-3d", "drop-3d"}) {
         EXPECT_NO_THROW(load_builtin_scene(name)) << name;
     }
 }

@@ -13,12 +13,14 @@ namespace flume::testing {
 
 inline Scene builtin_with(const std::string& name, const std::vector<std::string>& overrides = {}) {
     Scene scene = load_builtin_scene(name);
-    for (const std::string& o : overrides) scene.apply_override(o);
+    for (const std::string& o : overrides)
+        scene.apply_override(o);
     return scene;
 }
 
 inline void run_until(Simulation& sim, double time) {
-    while (sim.stats().time < time) sim.step();
+    while (sim.stats().time < time)
+        sim.step();
 }
 
 // Sum of m v over the fluid, per component.
@@ -27,8 +29,8 @@ inline std::vector<double> momentum(const Simulation& sim) {
     std::vector<double> p(static_cast<std::size_t>(v.dimension), 0.0);
     for (std::size_t i = 0; i < v.count; ++i) {
         for (int k = 0; k < v.dimension; ++k) {
-            p[static_cast<std::size_t>(k)] +=
-                static_cast<double>(sim.constants().particle_mass) * v.velocity[i * v.dimension + k];
+            p[static_cast<std::size_t>(k)] += static_cast<double>(sim.constants().particle_mass) *
+                                              v.velocity[i * v.dimension + k];
         }
     }
     return p;

@@ -35,7 +35,8 @@ void check_hydrostatic(const std::string& name, double settle_time, double avera
     double density_error = 0.0, energy = 0.0;
     int samples = 0;
     while (sim->stats().time < settle_time + average_time) {
-        for (int s = 0; s < 25; ++s) sim->step();
+        for (int s = 0; s < 25; ++s)
+            sim->step();
         const ParticleView v = sim->fluid();
         for (std::size_t i = 0; i < v.count; ++i) {
             const double y = v.position[i * v.dimension + 1];
@@ -55,33 +56,38 @@ void check_hydrostatic(const std::string& name, double settle_time, double avera
 
     // Bands below the free-surface layer (the top band's particles lack neighbours above).
     double worst = 0.0;
-    std::printf("%s: time-averaged over t = %.1f..%.1f s (%d samples)\n", name.c_str(),
-                settle_time, settle_time + average_time, samples);
+    std::printf("%s: time-averaged over t = %.1f..%.1f s (%d samples)\n", name.c_str(), settle_time,
+                settle_time + average_time, samples);
     for (int b = 0; b + 1 < bands; ++b) {
         ASSERT_GT(count[b], 0.0);
         const double p = p_sum[b] / count[b], y = y_sum[b] / count[b];
         const double expected = rho0 * g * (h_fluid - y);
         const double error = (p - expected) / (rho0 * g * h_fluid);
         worst = std::max(worst, std::abs(error));
-        std::printf("  y = %.3f m: p = %8.1f Pa, rho g (H - y) = %8.1f Pa, error %+.2f%% of rho g H\n",
-                    y, p, expected, 100.0 * error);
+        std::printf(
+            "  y = %.3f m: p = %8.1f Pa, rho g (H - y) = %8.1f Pa, error %+.2f%% of rho g H\n", y,
+            p, expected, 100.0 * error);
         if (b == 0) {
             EXPECT_NEAR(p, expected, 0.05 * rho0 * g * h_fluid) << "bottom pressure";
         }
     }
-    std::printf("  worst band %.2f%% of rho g H, average density error %.3f%%, kinetic energy "
-                "%.3g J (peak %.3g J)\n",
-                100.0 * worst, 100.0 * density_error, energy, peak_energy);
+    std::printf(
+        "  worst band %.2f%% of rho g H, average density error %.3f%%, kinetic energy "
+        "%.3g J (peak %.3g J)\n",
+        100.0 * worst, 100.0 * density_error, energy, peak_energy);
     EXPECT_LT(worst, 0.05) << "pressure profile";
     EXPECT_LT(density_error, 0.01) << "average density error";
     // Near zero: the remaining jitter is under 1e-3 of the potential energy scale M g H (RMS
     // speed under 3% of the free-fall speed sqrt(2 g H)), and a tenth of the settling peak.
-    const double mass = sim->constants().particle_mass * static_cast<double>(sim->stats().fluid_particles);
+    const double mass =
+        sim->constants().particle_mass * static_cast<double>(sim->stats().fluid_particles);
     EXPECT_LT(energy, 1.0e-3 * mass * g * h_fluid) << "kinetic energy decays to near zero";
     EXPECT_LT(energy, 0.1 * peak_energy) << "kinetic energy decays";
 }
 
-TEST(Wcsph, HydrostaticTank2DSettles) { check_hydrostatic("hydrostatic-2d", 1.5, 0.5); }
+TEST(Wcsph, HydrostaticTank2DSettles) {
+    check_hydrostatic("hydrostatic-2d", 1.5, 0.5);
+}
 
 TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     // Two blocks flying into each other: only pairwise, antisymmetric forces act.
@@ -95,8 +101,8 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     WorkerPool pool(2);
     const auto sim = Simulation::create(parse_scene(text, "momentum"), pool);
     const std::vector<double> before = testing::momentum(*sim);
-    const double scale = static_cast<double>(sim->stats().fluid_particles) *
-                         sim->constants().particle_mass * 1.5;
+    const double scale =
+        static_cast<double>(sim->stats().fluid_particles) * sim->constants().particle_mass * 1.5;
     run_until(*sim, 0.15);
     const std::vector<double> after = testing::momentum(*sim);
     EXPECT_EQ(sim->stats().removed_particles, 0u);
@@ -108,7 +114,8 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     EXPECT_GT(sim->stats().max_density_error, 0.001);
 }
 
-void check_walls_hold(const std::string& name, const std::vector<std::string>& overrides, double t) {
+void check_walls_hold(const std::string& name, const std::vector<std::string>& overrides,
+                      double t) {
     WorkerPool pool(WorkerPool::hardware_threads());
     const Scene scene = builtin_with(name, overrides);
     const auto sim = Simulation::create(scene, pool);
@@ -117,8 +124,8 @@ void check_walls_hold(const std::string& name, const std::vector<std::string>& o
     while (sim->stats().time < t) {
         sim->step();
         corrections += sim->stats().wall_corrections;
-        ASSERT_EQ(sim->stats().removed_particles, 0u) << "a particle left the domain at step "
-                                                      << sim->stats().step;
+        ASSERT_EQ(sim->stats().removed_particles, 0u)
+            << "a particle left the domain at step " << sim->stats().step;
     }
     std::printf("%s %s: %zu fluid particles, %llu steps to t = %.2f s, %zu wall corrections\n",
                 name.c_str(), overrides.empty() ? "" : overrides[0].c_str(), n0,

@@ -27,7 +27,8 @@ TEST(WorkerPool, VisitsEveryIndexExactlyOnce) {
                 std::atomic<int> bad_worker{0};
                 pool.parallel_for(5, 5 + n, grain, [&](const WorkerPool::Range& r, int worker) {
                     if (worker < 0 || worker >= threads) bad_worker.fetch_add(1);
-                    for (std::size_t i = r.begin; i < r.end; ++i) visits[i].fetch_add(1);
+                    for (std::size_t i = r.begin; i < r.end; ++i)
+                        visits[i].fetch_add(1);
                 });
                 for (std::size_t i = 0; i < visits.size(); ++i) {
                     const int expected = (i >= 5 && i < 5 + n) ? 1 : 0;
@@ -64,7 +65,8 @@ TEST(WorkerPool, ReductionIsBitIdenticalForAnyThreadCount) {
     std::uniform_real_distribution<float> mantissa(-1.0f, 1.0f);
     std::uniform_int_distribution<int> exponent(-20, 20);
     std::vector<float> values(100003);
-    for (float& v : values) v = std::ldexp(mantissa(rng), exponent(rng));
+    for (float& v : values)
+        v = std::ldexp(mantissa(rng), exponent(rng));
 
     std::uint32_t reference = 0;
     for (int threads : {1, 2, 3, 4}) {
@@ -74,7 +76,8 @@ TEST(WorkerPool, ReductionIsBitIdenticalForAnyThreadCount) {
                 0, values.size(), 777, 0.0f,
                 [&](const WorkerPool::Range& r, int) {
                     float s = 0.0f;
-                    for (std::size_t i = r.begin; i < r.end; ++i) s += values[i];
+                    for (std::size_t i = r.begin; i < r.end; ++i)
+                        s += values[i];
                     return s;
                 },
                 [](float a, float b) { return a + b; });
@@ -90,10 +93,12 @@ TEST(WorkerPool, ManyBackToBackCallsDoNotDeadlock) {
     std::vector<int> data(513, 0);
     for (int call = 0; call < 20000; ++call) {
         pool.parallel_for(0, data.size(), 16 + call % 100, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t i = r.begin; i < r.end; ++i) ++data[i];
+            for (std::size_t i = r.begin; i < r.end; ++i)
+                ++data[i];
         });
     }
-    for (int v : data) ASSERT_EQ(v, 20000);
+    for (int v : data)
+        ASSERT_EQ(v, 20000);
 }
 
 TEST(WorkerPool, AlternatingJobSizesNeverMixUpJobs) {
@@ -108,7 +113,8 @@ TEST(WorkerPool, AlternatingJobSizesNeverMixUpJobs) {
             const std::size_t n = call % 3 == 0 ? 5625 : (call % 3 == 1 ? 5000 : 300);
             const std::size_t grain = call % 3 == 1 ? 4096 : 256;
             pool.parallel_for(0, n, grain, [&](const WorkerPool::Range& r, int) {
-                for (std::size_t i = r.begin; i < r.end; ++i) stamp[i] = call;
+                for (std::size_t i = r.begin; i < r.end; ++i)
+                    stamp[i] = call;
                 if (r.chunk % 5 == 0) {
                     std::atomic<int> spin{0};
                     while (spin.fetch_add(1, std::memory_order_relaxed) < call % 97) {
@@ -151,7 +157,8 @@ TEST(WorkerPool, NestedCallsRunOnTheCallingThread) {
             }
         });
     });
-    for (auto& v : visits) ASSERT_EQ(v.load(), 1);
+    for (auto& v : visits)
+        ASSERT_EQ(v.load(), 1);
 }
 
 TEST(WorkerPool, TwoDrivingThreadsShareOnePool) {

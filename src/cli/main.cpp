@@ -68,9 +68,12 @@ int list_parameters() {
         std::string range;
         switch (d.kind) {
             case flume::ParamKind::Choice:
-                for (auto c : d.choices) range += (range.empty() ? "" : "|") + std::string(c);
+                for (auto c : d.choices)
+                    range += (range.empty() ? "" : "|") + std::string(c);
                 break;
-            case flume::ParamKind::Bool: range = "true|false"; break;
+            case flume::ParamKind::Bool:
+                range = "true|false";
+                break;
             default: {
                 nlohmann::json lo = d.min, hi = d.max;
                 range = (d.min_exclusive ? "(" : "[") + lo.dump() + ", " + hi.dump() + "]";
@@ -87,7 +90,7 @@ int list_parameters() {
 }
 
 class Progress {
-public:
+  public:
     explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
 
     void update(double fraction, std::uint64_t step, double time, bool force = false) {
@@ -109,7 +112,7 @@ public:
         if (enabled_) std::fprintf(stdout, "\n");
     }
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     bool enabled_;
     Clock::time_point start_, last_;
@@ -118,7 +121,8 @@ private:
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
            "kinetic_energy,removed_particles,wall_corrections";
-    for (std::size_t i = 0; i < s.stage_count; ++i) out << ",ms_" << s.stages[i].name;
+    for (std::size_t i = 0; i < s.stage_count; ++i)
+        out << ",ms_" << s.stages[i].name;
     out << "\n";
 }
 
@@ -126,13 +130,15 @@ void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
         << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections;
-    for (std::size_t i = 0; i < s.stage_count; ++i) out << ',' << s.stages[i].milliseconds;
+    for (std::size_t i = 0; i < s.stage_count; ++i)
+        out << ',' << s.stages[i].milliseconds;
     out << '\n';
 }
 
 int run(const RunOptions& options) {
     flume::Scene scene = flume::load_scene(options.scene);
-    for (const std::string& assignment : options.overrides) scene.apply_override(assignment);
+    for (const std::string& assignment : options.overrides)
+        scene.apply_override(assignment);
 
     flume::WorkerPool pool(options.threads);
     const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {
@@ -156,8 +162,11 @@ int run(const RunOptions& options) {
     if (!options.export_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(export_dir, ec);
-        if (ec) throw flume::SceneError(options.export_dir + ": cannot create the folder: " + ec.message());
-        series.emplace((export_dir / (scene.name.empty() ? "flume" : scene.name)).string() + ".pvd");
+        if (ec)
+            throw flume::SceneError(options.export_dir +
+                                    ": cannot create the folder: " + ec.message());
+        series.emplace((export_dir / (scene.name.empty() ? "flume" : scene.name)).string() +
+                       ".pvd");
         export_frame();
     }
 
@@ -179,8 +188,10 @@ int run(const RunOptions& options) {
             std::fprintf(stderr, "flume-cli: %s\n", e.what());
             try {
                 flume::write_vtp(path, last_valid.view());
-                std::fprintf(stderr, "flume-cli: the last valid state (step %" PRIu64
-                             ", t = %.6f s) is in %s\n", last_valid.step, last_valid.time, path.c_str());
+                std::fprintf(stderr,
+                             "flume-cli: the last valid state (step %" PRIu64
+                             ", t = %.6f s) is in %s\n",
+                             last_valid.step, last_valid.time, path.c_str());
             } catch (const std::exception& write_error) {
                 std::fprintf(stderr, "flume-cli: could not save the last valid state: %s\n",
                              write_error.what());
@@ -193,7 +204,8 @@ int run(const RunOptions& options) {
             if (steps == 1) write_stats_header(stats_file, s);
             write_stats_row(stats_file, s);
         }
-        if (series && options.export_every > 0 && s.step % options.export_every == 0) export_frame();
+        if (series && options.export_every > 0 && s.step % options.export_every == 0)
+            export_frame();
         progress.update(by_steps ? static_cast<double>(steps) / static_cast<double>(*options.steps)
                                  : s.time / until,
                         s.step, s.time);
@@ -209,12 +221,13 @@ int run(const RunOptions& options) {
 
     const flume::StepStats& s = sim->stats();
     const double steps_per_second = seconds > 0.0 ? static_cast<double>(steps) / seconds : 0.0;
-    std::printf("%s: %" PRIu64 " steps to t = %.5f s, %zu fluid + %zu boundary particles, "
+    std::printf("%s: %" PRIu64
+                " steps to t = %.5f s, %zu fluid + %zu boundary particles, "
                 "%d thread(s), %.3f s wall, %.1f steps/s (%.3f M particle-steps/s), "
                 "avg density error %.3f%%, max speed %.3f m/s, removed %" PRIu64 "\n",
                 scene.name.empty() ? options.scene.c_str() : scene.name.c_str(), steps, s.time,
-                s.fluid_particles, s.boundary_particles, options.threads, seconds,
-                steps_per_second, steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
+                s.fluid_particles, s.boundary_particles, options.threads, seconds, steps_per_second,
+                steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
     if (options.hash) std::printf("state-hash: %s\n", hex64(sim->state_hash()).c_str());
     return 0;
@@ -237,15 +250,17 @@ int main(int argc, char** argv) {
         ->required();
     auto* steps = run_cmd->add_option("--steps", options.steps, "Number of steps to take")
                       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-    run_cmd->add_option("--until", options.until,
-                        "Simulated time to stop at, in s (default: the scene's end_time)")
+    run_cmd
+        ->add_option("--until", options.until,
+                     "Simulated time to stop at, in s (default: the scene's end_time)")
         ->check(CLI::Range(0.0, 1.0e6))
         ->excludes(steps);
     run_cmd->add_option("--threads", options.threads, "Worker threads, the caller included")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
-    run_cmd->add_option("--set", options.overrides,
-                        "Override a scene parameter, key=value (see `flume-cli params`)")
+    run_cmd
+        ->add_option("--set", options.overrides,
+                     "Override a scene parameter, key=value (see `flume-cli params`)")
         ->type_name("KEY=VALUE");
     run_cmd->add_option("--stats", options.stats_path, "Write per-step statistics to a CSV file");
     auto* export_opt = run_cmd->add_option("--export", options.export_dir,

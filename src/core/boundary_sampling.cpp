@@ -10,7 +10,8 @@ namespace {
 template <int D>
 Vec<D> to_vec(const glm::dvec3& p) {
     Vec<D> v;
-    for (int k = 0; k < D; ++k) v[k] = static_cast<float>(p[k]);
+    for (int k = 0; k < D; ++k)
+        v[k] = static_cast<float>(p[k]);
     return v;
 }
 
@@ -19,7 +20,8 @@ Vec<D> to_vec(const glm::dvec3& p) {
 // f(p, layers_outside, layers_inside) where layers_outside is how many layers the node lies
 // outside the box (0 inside) and layers_inside how deep inside it is (0 outside).
 template <int D, class F>
-void visit_box_lattice(const glm::dvec3& lo, const glm::dvec3& hi, double spacing, int layers, F f) {
+void visit_box_lattice(const glm::dvec3& lo, const glm::dvec3& hi, double spacing, int layers,
+                       F f) {
     IVec<D> n;
     glm::dvec3 step(0.0);
     for (int k = 0; k < D; ++k) {
@@ -55,18 +57,20 @@ void sample_sphere_shell(const glm::dvec3& c, double radius, double spacing,
         const int n = std::max(3, static_cast<int>(std::lround(2.0 * kPi * radius / spacing)));
         for (int i = 0; i < n; ++i) {
             const double a = 2.0 * kPi * i / n;
-            out.push_back(to_vec<D>(c + glm::dvec3(radius * std::cos(a), radius * std::sin(a), 0.0)));
+            out.push_back(
+                to_vec<D>(c + glm::dvec3(radius * std::cos(a), radius * std::sin(a), 0.0)));
         }
     } else {
         // Fibonacci lattice: near-uniform points, one per spacing^2 of area.
-        const int n = std::max(4, static_cast<int>(std::lround(4.0 * kPi * radius * radius /
-                                                                (spacing * spacing))));
+        const int n = std::max(
+            4, static_cast<int>(std::lround(4.0 * kPi * radius * radius / (spacing * spacing))));
         const double golden = kPi * (3.0 - std::sqrt(5.0));
         for (int i = 0; i < n; ++i) {
             const double y = 1.0 - 2.0 * (i + 0.5) / n;
             const double ring = std::sqrt(1.0 - y * y);
             const double a = golden * i;
-            out.push_back(to_vec<D>(c + radius * glm::dvec3(ring * std::cos(a), y, ring * std::sin(a))));
+            out.push_back(
+                to_vec<D>(c + radius * glm::dvec3(ring * std::cos(a), y, ring * std::sin(a))));
         }
     }
 }
@@ -88,11 +92,13 @@ std::vector<Vec<D>> sample_volume(const ShapeDesc& region, double spacing) {
     IVec<D> i(0);
     for (;;) {
         glm::dvec3 p(0.0);
-        for (int k = 0; k < D; ++k) p[k] = origin[k] + spacing * i[k];
+        for (int k = 0; k < D; ++k)
+            p[k] = origin[k] + spacing * i[k];
         bool keep = true;
         if (region.shape == Shape::Sphere) {
             double d2 = 0.0;
-            for (int k = 0; k < D; ++k) d2 += (p[k] - region.center[k]) * (p[k] - region.center[k]);
+            for (int k = 0; k < D; ++k)
+                d2 += (p[k] - region.center[k]) * (p[k] - region.center[k]);
             keep = std::sqrt(d2) <= region.radius - 0.5 * spacing + 1.0e-9;
         }
         if (keep) points.push_back(to_vec<D>(p));
@@ -109,12 +115,13 @@ std::vector<Vec<D>> sample_volume(const ShapeDesc& region, double spacing) {
 template <int D>
 void sample_domain_walls(const glm::dvec3& lo, const glm::dvec3& hi, double spacing, int layers,
                          BoundarySamples<D>& out) {
-    visit_box_lattice<D>(lo, hi, spacing, layers, [&](const glm::dvec3& p, int outside, int inside) {
-        if (outside > 0 || inside <= layers) {
-            out.position.push_back(to_vec<D>(p));
-            out.real.push_back(outside > 0 ? 1 : 0);
-        }
-    });
+    visit_box_lattice<D>(lo, hi, spacing, layers,
+                         [&](const glm::dvec3& p, int outside, int inside) {
+                             if (outside > 0 || inside <= layers) {
+                                 out.position.push_back(to_vec<D>(p));
+                                 out.real.push_back(outside > 0 ? 1 : 0);
+                             }
+                         });
 }
 
 template <int D>
@@ -153,14 +160,17 @@ bool inside_grown(const ShapeDesc& shape, const Vec<D>& p, double margin) {
         return true;
     }
     double d2 = 0.0;
-    for (int k = 0; k < D; ++k) d2 += (p[k] - shape.center[k]) * (p[k] - shape.center[k]);
+    for (int k = 0; k < D; ++k)
+        d2 += (p[k] - shape.center[k]) * (p[k] - shape.center[k]);
     return d2 < (shape.radius + margin) * (shape.radius + margin);
 }
 
 template std::vector<Vec<2>> sample_volume<2>(const ShapeDesc&, double);
 template std::vector<Vec<3>> sample_volume<3>(const ShapeDesc&, double);
-template void sample_domain_walls<2>(const glm::dvec3&, const glm::dvec3&, double, int, BoundarySamples<2>&);
-template void sample_domain_walls<3>(const glm::dvec3&, const glm::dvec3&, double, int, BoundarySamples<3>&);
+template void sample_domain_walls<2>(const glm::dvec3&, const glm::dvec3&, double, int,
+                                     BoundarySamples<2>&);
+template void sample_domain_walls<3>(const glm::dvec3&, const glm::dvec3&, double, int,
+                                     BoundarySamples<3>&);
 template void sample_obstacle<2>(const ShapeDesc&, double, int, BoundarySamples<2>&);
 template void sample_obstacle<3>(const ShapeDesc&, double, int, BoundarySamples<3>&);
 template bool inside_grown<2>(const ShapeDesc&, const Vec<2>&, double);

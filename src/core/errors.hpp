@@ -11,19 +11,19 @@ namespace flume {
 // Bad input: a scene file, a parameter override, a scene name. The message names the source
 // (file or option), the JSON path of the offending value, what was expected and what was found.
 class SceneError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The simulation became invalid (NaN, exploding velocity). The state of the step before is kept.
 class SimulationError : public std::runtime_error {
-public:
+  public:
     SimulationError(const std::string& what, std::uint64_t step)
         : std::runtime_error(what), step_(step) {}
     // The step that failed (counting from 1).
     std::uint64_t step() const { return step_; }
 
-private:
+  private:
     std::uint64_t step_;
 };
 

@@ -18,7 +18,7 @@ namespace flume {
 
 template <int D>
 class CubicSpline {
-public:
+  public:
     static constexpr std::string_view kName = "cubic";
     static_assert(D == 2 || D == 3);
 
@@ -62,7 +62,7 @@ public:
         return xij * factor;
     }
 
-private:
+  private:
     float support_;
     float inv_support_;
     float k_;
@@ -72,7 +72,7 @@ private:
 
 template <int D>
 class WendlandC2 {
-public:
+  public:
     static constexpr std::string_view kName = "wendland";
     static_assert(D == 2 || D == 3);
 
@@ -103,7 +103,7 @@ public:
         return xij * (g_ * a * a * a);
     }
 
-private:
+  private:
     float support_;
     float inv_support_;
     float k_;

@@ -21,7 +21,8 @@ inline constexpr double kPi = 3.14159265358979323846;
 template <int D>
 inline float dot(const Vec<D>& a, const Vec<D>& b) {
     float s = a[0] * b[0];
-    for (int k = 1; k < D; ++k) s += a[k] * b[k];
+    for (int k = 1; k < D; ++k)
+        s += a[k] * b[k];
     return s;
 }
 

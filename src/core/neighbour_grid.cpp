@@ -22,7 +22,8 @@ void NeighbourGrid<D>::configure(const Vec<D>& lower, const Vec<D>& upper, float
         }
         const double n = std::max(1.0, std::ceil(extent / cell_size));
         if (n > static_cast<double>(kMaxCells)) {
-            throw std::invalid_argument("neighbour grid: too many cells (domain / support too large)");
+            throw std::invalid_argument(
+                "neighbour grid: too many cells (domain / support too large)");
         }
         dims[k] = static_cast<std::int32_t>(n);
         cells *= static_cast<std::size_t>(n);
@@ -67,15 +68,19 @@ void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool)
     cell_.resize(n);
     order_.resize(n);
     pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
-        for (std::size_t i = r.begin; i < r.end; ++i) cell_[i] = cell_of(positions[i]);
+        for (std::size_t i = r.begin; i < r.end; ++i)
+            cell_[i] = cell_of(positions[i]);
     });
 
     // Counting sort: histogram, exclusive prefix sum, stable scatter.
     std::fill(cell_start_.begin(), cell_start_.end(), 0u);
-    for (std::size_t i = 0; i < n; ++i) ++cell_start_[cell_[i] + 1];
-    for (std::size_t c = 0; c < cell_count_; ++c) cell_start_[c + 1] += cell_start_[c];
+    for (std::size_t i = 0; i < n; ++i)
+        ++cell_start_[cell_[i] + 1];
+    for (std::size_t c = 0; c < cell_count_; ++c)
+        cell_start_[c + 1] += cell_start_[c];
     cursor_.assign(cell_start_.begin(), cell_start_.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) order_[cursor_[cell_[i]]++] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = 0; i < n; ++i)
+        order_[cursor_[cell_[i]]++] = static_cast<std::uint32_t>(i);
 }
 
 template class NeighbourGrid<2>;

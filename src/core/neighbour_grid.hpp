@@ -24,7 +24,7 @@ namespace flume {
 
 template <int D>
 class NeighbourGrid {
-public:
+  public:
     // Largest number of cells accepted by configure(): guards against absurd parameters.
     static constexpr std::size_t kMaxCells = std::size_t{1} << 27;
 
@@ -88,7 +88,7 @@ public:
         });
     }
 
-private:
+  private:
     Vec<D> lower_{0.0f};
     float cell_size_ = 1.0f;
     float inv_cell_size_ = 1.0f;

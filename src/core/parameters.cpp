@@ -14,51 +14,125 @@ namespace {
 // listings and as UI tooltips.
 const std::vector<ParamDecl>& declarations() {
     static const std::vector<ParamDecl> decls = {
-        {.key = "solver", .group = "solver", .kind = ParamKind::Choice,
+        {.key = "solver",
+         .group = "solver",
+         .kind = ParamKind::Choice,
          .description = "pressure solver: wcsph = weakly compressible SPH (Becker & Teschner 2007)",
-         .default_choice = "wcsph", .choices = {"wcsph"}},
-        {.key = "kernel", .group = "solver", .kind = ParamKind::Choice,
+         .default_choice = "wcsph",
+         .choices = {"wcsph"}},
+        {.key = "kernel",
+         .group = "solver",
+         .kind = ParamKind::Choice,
          .description = "smoothing kernel: cubic spline or Wendland C2, support 4 particle radii",
-         .default_choice = "cubic", .choices = {"cubic", "wendland"}},
-        {.key = "particle_radius", .group = "fluid", .kind = ParamKind::Real,
-         .description = "particle radius r; particles are spaced 2r apart", .unit = "m",
-         .min = 1.0e-4, .max = 1.0, .default_number = 0.025},
-        {.key = "rest_density", .group = "fluid", .kind = ParamKind::Real,
-         .description = "rest density rho0 of the fluid", .unit = "kg/m^3", .min = 1.0,
-         .max = 1.0e5, .default_number = 1000.0},
-        {.key = "viscosity_model", .group = "fluid", .kind = ParamKind::Choice,
-         .description = "artificial = Monaghan's artificial viscosity (alpha), xsph = XSPH velocity "
-                        "smoothing (epsilon), none",
-         .default_choice = "artificial", .choices = {"artificial", "xsph", "none"}, .live = true},
-        {.key = "viscosity", .group = "fluid", .kind = ParamKind::Real,
+         .default_choice = "cubic",
+         .choices = {"cubic", "wendland"}},
+        {.key = "particle_radius",
+         .group = "fluid",
+         .kind = ParamKind::Real,
+         .description = "particle radius r; particles are spaced 2r apart",
+         .unit = "m",
+         .min = 1.0e-4,
+         .max = 1.0,
+         .default_number = 0.025},
+        {.key = "rest_density",
+         .group = "fluid",
+         .kind = ParamKind::Real,
+         .description = "rest density rho0 of the fluid",
+         .unit = "kg/m^3",
+         .min = 1.0,
+         .max = 1.0e5,
+         .default_number = 1000.0},
+        {.key = "viscosity_model",
+         .group = "fluid",
+         .kind = ParamKind::Choice,
+         .description =
+             "artificial = Monaghan's artificial viscosity (alpha), xsph = XSPH velocity "
+             "smoothing (epsilon), none",
+         .default_choice = "artificial",
+         .choices = {"artificial", "xsph", "none"},
+         .live = true},
+        {.key = "viscosity",
+         .group = "fluid",
+         .kind = ParamKind::Real,
          .description = "viscosity coefficient: alpha for artificial, epsilon for xsph",
-         .min = 0.0, .max = 1.0, .default_number = 0.02, .live = true},
-        {.key = "gravity", .group = "fluid", .kind = ParamKind::Vector,
-         .description = "gravitational acceleration", .unit = "m/s^2", .min = -1000.0,
-         .max = 1000.0, .default_number = -9.81, .live = true},
-        {.key = "speed_of_sound", .group = "solver", .kind = ParamKind::Real,
+         .min = 0.0,
+         .max = 1.0,
+         .default_number = 0.02,
+         .live = true},
+        {.key = "gravity",
+         .group = "fluid",
+         .kind = ParamKind::Vector,
+         .description = "gravitational acceleration",
+         .unit = "m/s^2",
+         .min = -1000.0,
+         .max = 1000.0,
+         .default_number = -9.81,
+         .live = true},
+        {.key = "speed_of_sound",
+         .group = "solver",
+         .kind = ParamKind::Real,
          .description = "WCSPH speed of sound c; auto = 10 x the largest expected flow speed "
                         "sqrt(2 g h_fall) + initial speed",
-         .unit = "m/s", .min = 0.0, .max = 1.0e5, .min_exclusive = true, .allows_auto = true},
-        {.key = "time_step_mode", .group = "time", .kind = ParamKind::Choice,
+         .unit = "m/s",
+         .min = 0.0,
+         .max = 1.0e5,
+         .min_exclusive = true,
+         .allows_auto = true},
+        {.key = "time_step_mode",
+         .group = "time",
+         .kind = ParamKind::Choice,
          .description = "cfl = adaptive step from the CFL condition, fixed = time_step",
-         .default_choice = "cfl", .choices = {"cfl", "fixed"}, .live = true},
-        {.key = "time_step", .group = "time", .kind = ParamKind::Real,
-         .description = "time step in fixed mode", .unit = "s", .min = 1.0e-7, .max = 0.1,
-         .default_number = 2.0e-4, .live = true},
-        {.key = "cfl_factor", .group = "time", .kind = ParamKind::Real,
-         .description = "CFL number lambda: dt = lambda * 2r / (c + max speed)", .min = 0.0,
-         .max = 1.0, .min_exclusive = true, .default_number = 0.4, .live = true},
-        {.key = "min_time_step", .group = "time", .kind = ParamKind::Real,
-         .description = "smallest adaptive time step", .unit = "s", .min = 1.0e-8, .max = 0.1,
-         .default_number = 1.0e-6, .live = true},
-        {.key = "max_time_step", .group = "time", .kind = ParamKind::Real,
-         .description = "largest adaptive time step", .unit = "s", .min = 1.0e-7, .max = 0.1,
-         .default_number = 5.0e-3, .live = true},
-        {.key = "end_time", .group = "time", .kind = ParamKind::Real,
-         .description = "simulated time at which batch runs stop by default", .unit = "s",
-         .min = 0.0, .max = 1.0e6, .min_exclusive = true, .default_number = 4.0},
-        {.key = "domain_walls", .group = "boundary", .kind = ParamKind::Bool,
+         .default_choice = "cfl",
+         .choices = {"cfl", "fixed"},
+         .live = true},
+        {.key = "time_step",
+         .group = "time",
+         .kind = ParamKind::Real,
+         .description = "time step in fixed mode",
+         .unit = "s",
+         .min = 1.0e-7,
+         .max = 0.1,
+         .default_number = 2.0e-4,
+         .live = true},
+        {.key = "cfl_factor",
+         .group = "time",
+         .kind = ParamKind::Real,
+         .description = "CFL number lambda: dt = lambda * 2r / (c + max speed)",
+         .min = 0.0,
+         .max = 1.0,
+         .min_exclusive = true,
+         .default_number = 0.4,
+         .live = true},
+        {.key = "min_time_step",
+         .group = "time",
+         .kind = ParamKind::Real,
+         .description = "smallest adaptive time step",
+         .unit = "s",
+         .min = 1.0e-8,
+         .max = 0.1,
+         .default_number = 1.0e-6,
+         .live = true},
+        {.key = "max_time_step",
+         .group = "time",
+         .kind = ParamKind::Real,
+         .description = "largest adaptive time step",
+         .unit = "s",
+         .min = 1.0e-7,
+         .max = 0.1,
+         .default_number = 5.0e-3,
+         .live = true},
+        {.key = "end_time",
+         .group = "time",
+         .kind = ParamKind::Real,
+         .description = "simulated time at which batch runs stop by default",
+         .unit = "s",
+         .min = 0.0,
+         .max = 1.0e6,
+         .min_exclusive = true,
+         .default_number = 4.0},
+        {.key = "domain_walls",
+         .group = "boundary",
+         .kind = ParamKind::Bool,
          .description = "sample boundary particles on the domain box walls (particles that leave "
                         "the domain are removed either way, and counted)",
          .default_bool = true},
@@ -76,7 +150,8 @@ std::size_t index_of(std::string_view key) {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         std::size_t diagonal = row[0];
         row[0] = i;
@@ -114,7 +189,9 @@ std::string choices_text(const ParamDecl& d) {
 
 }  // namespace
 
-std::span<const ParamDecl> parameter_declarations() { return declarations(); }
+std::span<const ParamDecl> parameter_declarations() {
+    return declarations();
+}
 
 const ParamDecl* find_parameter(std::string_view key) {
     for (const ParamDecl& d : declarations()) {
@@ -139,15 +216,22 @@ std::optional<std::string> closest_match(std::string_view word,
 
 std::string describe_json(const nlohmann::json& value) {
     switch (value.type()) {
-        case nlohmann::json::value_t::null: return "null";
-        case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
-        case nlohmann::json::value_t::string: return "the string " + value.dump();
-        case nlohmann::json::value_t::array: return "an array of " + std::to_string(value.size());
-        case nlohmann::json::value_t::object: return "an object";
+        case nlohmann::json::value_t::null:
+            return "null";
+        case nlohmann::json::value_t::boolean:
+            return value.get<bool>() ? "true" : "false";
+        case nlohmann::json::value_t::string:
+            return "the string " + value.dump();
+        case nlohmann::json::value_t::array:
+            return "an array of " + std::to_string(value.size());
+        case nlohmann::json::value_t::object:
+            return "an object";
         case nlohmann::json::value_t::number_integer:
         case nlohmann::json::value_t::number_unsigned:
-        case nlohmann::json::value_t::number_float: return value.dump();
-        default: return "a value of unsupported type";
+        case nlohmann::json::value_t::number_float:
+            return value.dump();
+        default:
+            return "a value of unsupported type";
     }
 }
 
@@ -162,8 +246,12 @@ ParameterSet::ParameterSet(int dimension) : dimension_(dimension) {
                     values_.emplace_back(d.default_number);
                 }
                 break;
-            case ParamKind::Bool: values_.emplace_back(d.default_bool); break;
-            case ParamKind::Choice: values_.emplace_back(std::string(d.default_choice)); break;
+            case ParamKind::Bool:
+                values_.emplace_back(d.default_bool);
+                break;
+            case ParamKind::Choice:
+                values_.emplace_back(std::string(d.default_choice));
+                break;
             case ParamKind::Vector: {
                 std::vector<double> v(static_cast<std::size_t>(dimension), 0.0);
                 v[1] = d.default_number;
@@ -211,19 +299,22 @@ void ParameterSet::set(std::string_view key, const nlohmann::json& value,
             const std::string s = value.get<std::string>();
             if (std::find(d.choices.begin(), d.choices.end(), s) == d.choices.end()) {
                 std::string msg = "one of " + choices_text(d);
-                if (auto near = closest_match(s, d.choices)) msg += " (did you mean \"" + *near + "\"?)";
+                if (auto near = closest_match(s, d.choices))
+                    msg += " (did you mean \"" + *near + "\"?)";
                 fail(msg);
             }
             slot = s;
             break;
         }
         case ParamKind::Vector: {
-            const std::string what = "an array of " + std::to_string(dimension_) +
-                                     " numbers, each in " + range_text(d);
-            if (!value.is_array() || value.size() != static_cast<std::size_t>(dimension_)) fail(what);
+            const std::string what =
+                "an array of " + std::to_string(dimension_) + " numbers, each in " + range_text(d);
+            if (!value.is_array() || value.size() != static_cast<std::size_t>(dimension_))
+                fail(what);
             std::vector<double> v;
             for (const auto& e : value) {
-                if (!e.is_number() || !std::isfinite(e.get<double>()) || !in_range(d, e.get<double>())) {
+                if (!e.is_number() || !std::isfinite(e.get<double>()) ||
+                    !in_range(d, e.get<double>())) {
                     fail(what);
                 }
                 v.push_back(e.get<double>());
@@ -234,10 +325,16 @@ void ParameterSet::set(std::string_view key, const nlohmann::json& value,
     }
 }
 
-const ParamValue& ParameterSet::get(std::string_view key) const { return values_[index_of(key)]; }
+const ParamValue& ParameterSet::get(std::string_view key) const {
+    return values_[index_of(key)];
+}
 
-double ParameterSet::number(std::string_view key) const { return std::get<double>(get(key)); }
-bool ParameterSet::boolean(std::string_view key) const { return std::get<bool>(get(key)); }
+double ParameterSet::number(std::string_view key) const {
+    return std::get<double>(get(key));
+}
+bool ParameterSet::boolean(std::string_view key) const {
+    return std::get<bool>(get(key));
+}
 const std::string& ParameterSet::choice(std::string_view key) const {
     return std::get<std::string>(get(key));
 }

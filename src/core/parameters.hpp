@@ -20,8 +20,8 @@ enum class ParamKind {
     Real,     // a number in [min, max]
     Integer,  // an integral number in [min, max]
     Bool,
-    Choice,   // one of `choices`, by name
-    Vector,   // `dimension` numbers, each in [min, max]
+    Choice,  // one of `choices`, by name
+    Vector,  // `dimension` numbers, each in [min, max]
 };
 
 struct ParamDecl {
@@ -32,13 +32,13 @@ struct ParamDecl {
     std::string_view unit = "";
     double min = 0.0;
     double max = 0.0;
-    bool min_exclusive = false;      // (min, max] instead of [min, max]
-    bool allows_auto = false;        // accepts "auto": the simulation derives the value
-    double default_number = 0.0;     // Real, Integer; Vector: the y component, the others 0
+    bool min_exclusive = false;   // (min, max] instead of [min, max]
+    bool allows_auto = false;     // accepts "auto": the simulation derives the value
+    double default_number = 0.0;  // Real, Integer; Vector: the y component, the others 0
     bool default_bool = false;
     std::string_view default_choice = "";
     std::vector<std::string_view> choices = {};
-    bool live = false;               // can change while running; otherwise applied on reset
+    bool live = false;  // can change while running; otherwise applied on reset
 };
 
 // Automatic value ("auto" in a scene file), for parameters declared with allows_auto.
@@ -57,7 +57,7 @@ std::optional<std::string> closest_match(std::string_view word,
 
 // Values of every declared parameter, starting from the defaults.
 class ParameterSet {
-public:
+  public:
     explicit ParameterSet(int dimension);
 
     int dimension() const { return dimension_; }
@@ -76,7 +76,7 @@ public:
     // The value as JSON (for writing scenes back and for UIs).
     nlohmann::json to_json(std::string_view key) const;
 
-private:
+  private:
     int dimension_;
     std::vector<ParamValue> values_;  // parallel to parameter_declarations()
 };

@@ -44,7 +44,8 @@ struct FluidParticles {
         gather(position, order, pool);
         gather(velocity, order, pool);
         pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t k = r.begin; k < r.end; ++k) scratch_id_[k] = id[order[k]];
+            for (std::size_t k = r.begin; k < r.end; ++k)
+                scratch_id_[k] = id[order[k]];
         });
         id.swap(scratch_id_);
     }
@@ -70,10 +71,12 @@ struct FluidParticles {
         id.resize(out);
     }
 
-private:
-    void gather(std::vector<Vec<D>>& values, std::span<const std::uint32_t> order, WorkerPool& pool) {
+  private:
+    void gather(std::vector<Vec<D>>& values, std::span<const std::uint32_t> order,
+                WorkerPool& pool) {
         pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t k = r.begin; k < r.end; ++k) scratch_vec_[k] = values[order[k]];
+            for (std::size_t k = r.begin; k < r.end; ++k)
+                scratch_vec_[k] = values[order[k]];
         });
         values.swap(scratch_vec_);
     }

@@ -14,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 class Reader {
-public:
+  public:
     Reader(std::string source, int dimension) : source_(std::move(source)), dimension_(dimension) {}
 
     [[noreturn]] void fail(const std::string& path, const std::string& message) const {
@@ -31,7 +31,8 @@ public:
         for (const auto& [key, value] : j.items()) {
             if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
             std::string msg = "unknown key \"" + key + "\"";
-            if (auto near = closest_match(key, allowed)) msg += " (did you mean \"" + *near + "\"?)";
+            if (auto near = closest_match(key, allowed))
+                msg += " (did you mean \"" + *near + "\"?)";
             fail(path + "/" + key, msg);
         }
     }
@@ -50,7 +51,8 @@ public:
         glm::dvec3 p(0.0);
         for (int k = 0; k < dimension_; ++k) {
             const json& e = j[static_cast<std::size_t>(k)];
-            if (!e.is_number() || !std::isfinite(e.get<double>()) || std::abs(e.get<double>()) > 1.0e6) {
+            if (!e.is_number() || !std::isfinite(e.get<double>()) ||
+                std::abs(e.get<double>()) > 1.0e6) {
                 fail(path + "/" + std::to_string(k),
                      "expected a number in [-1e6, 1e6], found " + describe_json(e));
             }
@@ -79,7 +81,8 @@ public:
         if (auto it = j.find("shape"); it != j.end()) {
             kind = text(*it, path + "/shape");
             if (kind != "box" && kind != "sphere") {
-                fail(path + "/shape", "expected \"box\" or \"sphere\", found " + describe_json(*it));
+                fail(path + "/shape",
+                     "expected \"box\" or \"sphere\", found " + describe_json(*it));
             }
         }
         if (kind == "box") {
@@ -92,12 +95,13 @@ public:
                 if (!(s.min[k] < s.max[k])) {
                     fail(path + "/max", "expected max > min in every component, found max[" +
                                             std::to_string(k) + "] = " + std::to_string(s.max[k]) +
-                                            " <= min[" + std::to_string(k) + "] = " +
-                                            std::to_string(s.min[k]));
+                                            " <= min[" + std::to_string(k) +
+                                            "] = " + std::to_string(s.min[k]));
                 }
             }
         } else {
-            static constexpr std::string_view sphere_keys[] = {"shape", "center", "radius", "velocity"};
+            static constexpr std::string_view sphere_keys[] = {"shape", "center", "radius",
+                                                               "velocity"};
             check_keys(j, path, std::span(sphere_keys).first(with_velocity ? 4 : 3));
             s.shape = Shape::Sphere;
             s.center = point(member(j, path, "center"), path + "/center");
@@ -108,7 +112,7 @@ public:
 
     int dimension() const { return dimension_; }
 
-private:
+  private:
     std::string source_;
     int dimension_;
 };
@@ -126,8 +130,8 @@ std::string location_of(std::string_view text, std::size_t byte) {
     return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-constexpr std::string_view kStructuralKeys[] = {"name", "description", "dimension", "domain",
-                                                "fluid", "obstacles"};
+constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension",
+                                                "domain", "fluid",       "obstacles"};
 
 }  // namespace
 
@@ -139,12 +143,17 @@ bool ShapeDesc::contains(const glm::dvec3& p, int dimension) const {
         return true;
     }
     double d2 = 0.0;
-    for (int k = 0; k < dimension; ++k) d2 += (p[k] - center[k]) * (p[k] - center[k]);
+    for (int k = 0; k < dimension; ++k)
+        d2 += (p[k] - center[k]) * (p[k] - center[k]);
     return d2 <= radius * radius;
 }
 
-glm::dvec3 ShapeDesc::lower() const { return shape == Shape::Box ? min : center - glm::dvec3(radius); }
-glm::dvec3 ShapeDesc::upper() const { return shape == Shape::Box ? max : center + glm::dvec3(radius); }
+glm::dvec3 ShapeDesc::lower() const {
+    return shape == Shape::Box ? min : center - glm::dvec3(radius);
+}
+glm::dvec3 ShapeDesc::upper() const {
+    return shape == Shape::Box ? max : center + glm::dvec3(radius);
+}
 
 Scene parse_scene(std::string_view json_text, const std::string& source) {
     json root;
@@ -172,7 +181,8 @@ Scene parse_scene(std::string_view json_text, const std::string& source) {
     Reader r(source, scene.dimension);
 
     std::vector<std::string_view> allowed(std::begin(kStructuralKeys), std::end(kStructuralKeys));
-    for (const ParamDecl& d : parameter_declarations()) allowed.push_back(d.key);
+    for (const ParamDecl& d : parameter_declarations())
+        allowed.push_back(d.key);
     r.check_keys(root, "", allowed);
 
     for (const auto& [key, value] : root.items()) {
@@ -192,8 +202,10 @@ Scene parse_scene(std::string_view json_text, const std::string& source) {
     scene.domain_max = box.max;
 
     const json& fluid = r.member(root, "", "fluid");
-    if (!fluid.is_array()) r.fail("/fluid", "expected an array of fluid blocks, found " + describe_json(fluid));
-    if (fluid.empty()) r.fail("/fluid", "the scene has no fluid: expected at least one fluid block");
+    if (!fluid.is_array())
+        r.fail("/fluid", "expected an array of fluid blocks, found " + describe_json(fluid));
+    if (fluid.empty())
+        r.fail("/fluid", "the scene has no fluid: expected at least one fluid block");
     for (std::size_t i = 0; i < fluid.size(); ++i) {
         const std::string path = "/fluid/" + std::to_string(i);
         FluidBlock block;
@@ -205,7 +217,8 @@ Scene parse_scene(std::string_view json_text, const std::string& source) {
     }
 
     if (auto it = root.find("obstacles"); it != root.end()) {
-        if (!it->is_array()) r.fail("/obstacles", "expected an array of shapes, found " + describe_json(*it));
+        if (!it->is_array())
+            r.fail("/obstacles", "expected an array of shapes, found " + describe_json(*it));
         for (std::size_t i = 0; i < it->size(); ++i) {
             scene.obstacles.push_back(r.shape((*it)[i], "/obstacles/" + std::to_string(i), false));
         }
@@ -222,31 +235,33 @@ void Scene::validate() const {
         const glm::dvec3 lo = fluid[i].region.lower(), hi = fluid[i].region.upper();
         for (int k = 0; k < d; ++k) {
             if (lo[k] < domain_min[k] || hi[k] > domain_max[k]) {
-                throw SceneError(source + ": " + path + ": the fluid block reaches outside the domain " +
-                                 "(axis " + std::to_string(k) + ": fluid spans [" +
-                                 std::to_string(lo[k]) + ", " + std::to_string(hi[k]) +
-                                 "], domain [" + std::to_string(domain_min[k]) + ", " +
-                                 std::to_string(domain_max[k]) + "])");
+                throw SceneError(
+                    source + ": " + path + ": the fluid block reaches outside the domain " +
+                    "(axis " + std::to_string(k) + ": fluid spans [" + std::to_string(lo[k]) +
+                    ", " + std::to_string(hi[k]) + "], domain [" + std::to_string(domain_min[k]) +
+                    ", " + std::to_string(domain_max[k]) + "])");
             }
         }
         // A block thinner than one particle diameter holds no particle.
         for (int k = 0; k < d; ++k) {
             if (hi[k] - lo[k] < 2.0 * r) {
-                throw SceneError(source + ": " + path + ": the fluid block is thinner than one "
-                                 "particle (2 * particle_radius = " + std::to_string(2.0 * r) +
-                                 ") along axis " + std::to_string(k));
+                throw SceneError(source + ": " + path +
+                                 ": the fluid block is thinner than one "
+                                 "particle (2 * particle_radius = " +
+                                 std::to_string(2.0 * r) + ") along axis " + std::to_string(k));
             }
         }
     }
     double estimate = 0.0;
     for (const FluidBlock& b : fluid) {
         double cells = 1.0;
-        for (int k = 0; k < d; ++k) cells *= (b.region.upper()[k] - b.region.lower()[k]) / (2.0 * r);
+        for (int k = 0; k < d; ++k)
+            cells *= (b.region.upper()[k] - b.region.lower()[k]) / (2.0 * r);
         estimate += cells;
     }
     if (estimate > kMaxFluidParticles) {
-        throw SceneError(source + ": /particle_radius: " + std::to_string(r) + " m would make about " +
-                         std::to_string(static_cast<long long>(estimate)) +
+        throw SceneError(source + ": /particle_radius: " + std::to_string(r) +
+                         " m would make about " + std::to_string(static_cast<long long>(estimate)) +
                          " fluid particles, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxFluidParticles)));
     }
@@ -267,7 +282,8 @@ void Scene::apply_override(std::string_view assignment) {
     const std::string text(assignment.substr(eq + 1));
     if (!find_parameter(key)) {
         std::vector<std::string_view> keys;
-        for (const ParamDecl& d : parameter_declarations()) keys.push_back(d.key);
+        for (const ParamDecl& d : parameter_declarations())
+            keys.push_back(d.key);
         std::string msg = where + ": unknown parameter \"" + key + "\"";
         if (auto near = closest_match(key, keys)) msg += " (did you mean \"" + *near + "\"?)";
         if (key == "dimension") msg = where + ": the dimension of a scene cannot be overridden";

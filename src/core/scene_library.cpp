@@ -10,7 +10,9 @@ namespace embedded {
 std::span<const EmbeddedFile> scene_files();  // generated from scenes/*.json
 }
 
-std::span<const EmbeddedFile> builtin_scenes() { return embedded::scene_files(); }
+std::span<const EmbeddedFile> builtin_scenes() {
+    return embedded::scene_files();
+}
 
 Scene load_builtin_scene(std::string_view name) {
     for (const EmbeddedFile& f : builtin_scenes()) {

@@ -22,12 +22,13 @@ namespace flume {
 
 double StepStats::step_milliseconds() const {
     double sum = 0.0;
-    for (std::size_t s = 0; s < stage_count; ++s) sum += stages[s].milliseconds;
+    for (std::size_t s = 0; s < stage_count; ++s)
+        sum += stages[s].milliseconds;
     return sum;
 }
 
 ParticleView ParticleSnapshot::view() const {
-    return ParticleView{dimension,       id.size(),       position.data(), velocity.data(),
+    return ParticleView{dimension,      id.size(),       position.data(), velocity.data(),
                         density.data(), pressure.data(), id.data()};
 }
 
@@ -58,8 +59,10 @@ std::uint64_t state_hash(const ParticleView& view) {
     };
     const std::size_t d = static_cast<std::size_t>(view.dimension);
     for (std::uint32_t i : by_id) {
-        for (std::size_t k = 0; k < d; ++k) mix(view.position[i * d + k]);
-        for (std::size_t k = 0; k < d; ++k) mix(view.velocity[i * d + k]);
+        for (std::size_t k = 0; k < d; ++k)
+            mix(view.position[i * d + k]);
+        for (std::size_t k = 0; k < d; ++k)
+            mix(view.velocity[i * d + k]);
     }
     return hash;
 }
@@ -69,13 +72,14 @@ namespace {
 template <int D>
 Vec<D> to_vec(const glm::dvec3& p) {
     Vec<D> v;
-    for (int k = 0; k < D; ++k) v[k] = static_cast<float>(p[k]);
+    for (int k = 0; k < D; ++k)
+        v[k] = static_cast<float>(p[k]);
     return v;
 }
 
 template <int D>
 class SphSimulation final : public Simulation {
-public:
+  public:
     SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log)
         : scene_(scene), pool_(pool), log_(std::move(log)) {
         const ParameterSet& params = scene_.params;
@@ -87,15 +91,18 @@ public:
         constants_.particle_mass =
             static_cast<float>(params.number("rest_density") * std::pow(spacing, D));
         const std::vector<double>& g = params.vector("gravity");
-        for (int k = 0; k < D; ++k) gravity_[k] = static_cast<float>(g[k]);
+        for (int k = 0; k < D; ++k)
+            gravity_[k] = static_cast<float>(g[k]);
 
         domain_lower_ = to_vec<D>(scene_.domain_min);
         domain_upper_ = to_vec<D>(scene_.domain_max);
         // One cell of margin around the domain for the wall samples and escaping particles.
         const Vec<D> margin(constants_.support);
         try {
-            fluid_grid_.configure(domain_lower_ - margin, domain_upper_ + margin, constants_.support);
-            boundary_grid_.configure(domain_lower_ - margin, domain_upper_ + margin, constants_.support);
+            fluid_grid_.configure(domain_lower_ - margin, domain_upper_ + margin,
+                                  constants_.support);
+            boundary_grid_.configure(domain_lower_ - margin, domain_upper_ + margin,
+                                     constants_.support);
         } catch (const std::invalid_argument& e) {
             throw SceneError(scene_.source + ": /particle_radius: " + std::to_string(r) +
                              " m is too small for the domain: " + e.what());
@@ -119,7 +126,8 @@ public:
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
         float v2max = 0.0f;
-        for (const Vec<D>& v : fluid_.velocity) v2max = std::max(v2max, length_squared<D>(v));
+        for (const Vec<D>& v : fluid_.velocity)
+            v2max = std::max(v2max, length_squared<D>(v));
         stats_.max_speed = std::sqrt(v2max);
     }
 
@@ -127,8 +135,8 @@ public:
         const ParameterSet& params = scene_.params;
         const float dt = next_time_step();
         stats_.stage_count = 0;
-        SphContext<D> ctx{fluid_,     boundary_,   fluid_grid_, boundary_grid_, pool_,
-                          constants_, params,      gravity_,    stats_};
+        SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
+                          constants_, params,    gravity_,    stats_};
         ctx.stage("neighbours", [&] {
             fluid_grid_.sort(fluid_.position, pool_);
             fluid_.permute(fluid_grid_.order(), pool_);
@@ -162,7 +170,7 @@ public:
 
     std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
 
-private:
+  private:
     static_assert(sizeof(Vec<D>) == D * sizeof(float), "views rely on tightly packed vectors");
 
     void sample_boundary(double spacing) {
@@ -191,16 +199,16 @@ private:
         const auto& order = boundary_grid_.order();
         const std::size_t n = samples.position.size();
         std::vector<Vec<D>> sorted(n);
-        for (std::size_t k = 0; k < n; ++k) sorted[k] = samples.position[order[k]];
+        for (std::size_t k = 0; k < n; ++k)
+            sorted[k] = samples.position[order[k]];
         std::vector<float> volume(n);
         pool_.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t b = rg.begin; b < rg.end; ++b) {
                 if (!samples.real[order[b]]) continue;
                 float sum = 0.0f;
-                boundary_grid_.for_each_neighbour(sorted[b], sorted.data(), kernel.support(),
-                                                  [&](std::uint32_t, const Vec<D>&, float r) {
-                                                      sum += kernel.W(r);
-                                                  });
+                boundary_grid_.for_each_neighbour(
+                    sorted[b], sorted.data(), kernel.support(),
+                    [&](std::uint32_t, const Vec<D>&, float r) { sum += kernel.W(r); });
                 volume[b] = 1.0f / sum;
             }
         });
@@ -227,7 +235,8 @@ private:
             }
         }
         if (fluid_.size() == 0) {
-            throw SceneError(scene_.source + ": /fluid: the fluid blocks hold no particle (each is "
+            throw SceneError(scene_.source +
+                             ": /fluid: the fluid blocks hold no particle (each is "
                              "smaller than a particle or filled by obstacles)");
         }
         if (fluid_.size() > 0xFFFFFFF0u) throw SceneError(scene_.source + ": too many particles");
@@ -246,7 +255,8 @@ private:
             // The lowest corner of the domain along gravity.
             for (int corner = 0; corner < (1 << D); ++corner) {
                 Vec<D> c;
-                for (int k = 0; k < D; ++k) c[k] = (corner >> k) & 1 ? domain_upper_[k] : domain_lower_[k];
+                for (int k = 0; k < D; ++k)
+                    c[k] = (corner >> k) & 1 ? domain_upper_[k] : domain_lower_[k];
                 bottom = std::min(bottom, -static_cast<double>(dot<D>(c, gravity_)) / g);
             }
             fall = std::max(0.0, top - bottom);
@@ -258,8 +268,8 @@ private:
         const double expected = std::max(std::sqrt(2.0 * g * fall) + initial, 0.1);
         constants_.expected_speed = static_cast<float>(expected);
         const ParameterSet& params = scene_.params;
-        const double c = params.is_auto("speed_of_sound") ? 10.0 * expected
-                                                          : params.number("speed_of_sound");
+        const double c =
+            params.is_auto("speed_of_sound") ? 10.0 * expected : params.number("speed_of_sound");
         constants_.speed_of_sound = static_cast<float>(c);
         constants_.speed_limit = static_cast<float>(std::max(50.0 * expected, 5.0 * c));
     }
@@ -267,7 +277,8 @@ private:
     // dt = lambda * 2r / (c + max speed), clamped to [min, max] (CFL condition, BT07 eq. 12).
     float next_time_step() const {
         const ParameterSet& params = scene_.params;
-        if (params.choice("time_step_mode") == "fixed") return static_cast<float>(params.number("time_step"));
+        if (params.choice("time_step_mode") == "fixed")
+            return static_cast<float>(params.number("time_step"));
         const double speed = constants_.speed_of_sound + stats_.max_speed;
         double dt = params.number("cfl_factor") * 2.0 * constants_.particle_radius / speed;
         dt = std::clamp(dt, params.number("min_time_step"), params.number("max_time_step"));
@@ -298,7 +309,8 @@ private:
                     const Vec<D>& x = fluid_.position[i];
                     const float v2 = length_squared<D>(fluid_.velocity[i]);
                     bool finite = std::isfinite(v2) && std::isfinite(fluid_.density[i]);
-                    for (int k = 0; k < D; ++k) finite = finite && std::isfinite(x[k]);
+                    for (int k = 0; k < D; ++k)
+                        finite = finite && std::isfinite(x[k]);
                     // Weakly compressible means about 1%: twice the rest density is a blow-up.
                     if (!finite || v2 > limit2 || fluid_.density[i] > 2.0f * rho0) {
                         if (t.invalid++ == 0) t.first_invalid = static_cast<std::uint32_t>(i);
@@ -395,14 +407,17 @@ private:
                 moved = 1;
             } else {
                 bool inside = true;
-                for (int k = 0; k < D; ++k) inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
+                for (int k = 0; k < D; ++k)
+                    inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
                 if (!inside) continue;
                 int axis = 0;
                 bool upper_side = false;
                 float best = std::numeric_limits<float>::max();
                 for (int k = 0; k < D; ++k) {
-                    if (x[k] - o.lower[k] < best) best = x[k] - o.lower[k], axis = k, upper_side = false;
-                    if (o.upper[k] - x[k] < best) best = o.upper[k] - x[k], axis = k, upper_side = true;
+                    if (x[k] - o.lower[k] < best)
+                        best = x[k] - o.lower[k], axis = k, upper_side = false;
+                    if (o.upper[k] - x[k] < best)
+                        best = o.upper[k] - x[k], axis = k, upper_side = true;
                 }
                 x[axis] = upper_side ? o.upper[axis] : o.lower[axis];
                 v[axis] = upper_side ? std::max(v[axis], 0.0f) : std::min(v[axis], 0.0f);
@@ -417,7 +432,8 @@ private:
         for (std::size_t i = 0; i < fluid_.size(); ++i) {
             for (int k = 0; k < D; ++k) {
                 const float xk = fluid_.position[i][k];
-                if (xk < domain_lower_[k] - escape || xk > domain_upper_[k] + escape) remove_flags_[i] = 1;
+                if (xk < domain_lower_[k] - escape || xk > domain_upper_[k] + escape)
+                    remove_flags_[i] = 1;
             }
         }
         const std::size_t before = fluid_.size();
@@ -458,9 +474,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Simulation> Simulation::create(const Scene& scene, WorkerPool& pool, LogCallback log) {
+std::unique_ptr<Simulation> Simulation::create(const Scene& scene, WorkerPool& pool,
+                                               LogCallback log) {
     scene.validate();
-    if (scene.dimension == 2) return std::make_unique<SphSimulation<2>>(scene, pool, std::move(log));
+    if (scene.dimension == 2)
+        return std::make_unique<SphSimulation<2>>(scene, pool, std::move(log));
     return std::make_unique<SphSimulation<3>>(scene, pool, std::move(log));
 }
 

@@ -30,17 +30,17 @@ struct StageTime {
 };
 
 struct StepStats {
-    std::uint64_t step = 0;          // steps taken
-    double time = 0.0;               // simulated time, s
-    double dt = 0.0;                 // last time step, s
+    std::uint64_t step = 0;  // steps taken
+    double time = 0.0;       // simulated time, s
+    double dt = 0.0;         // last time step, s
     std::size_t fluid_particles = 0;
     std::size_t boundary_particles = 0;
-    double average_density_error = 0.0;  // mean of max(rho - rho0, 0) / rho0 (compression only)
-    double max_density_error = 0.0;      // max of the same
-    double max_speed = 0.0;              // m/s
-    double kinetic_energy = 0.0;         // J (per metre in 2D)
-    std::uint64_t removed_particles = 0; // fluid particles that left the domain, since the start
-    std::size_t wall_corrections = 0;    // particles put back on a wall surface in the last step
+    double average_density_error = 0.0;   // mean of max(rho - rho0, 0) / rho0 (compression only)
+    double max_density_error = 0.0;       // max of the same
+    double max_speed = 0.0;               // m/s
+    double kinetic_energy = 0.0;          // J (per metre in 2D)
+    std::uint64_t removed_particles = 0;  // fluid particles that left the domain, since the start
+    std::size_t wall_corrections = 0;     // particles put back on a wall surface in the last step
     static constexpr std::size_t kMaxStages = 8;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;
@@ -74,18 +74,18 @@ struct ParticleSnapshot {
 // Physical constants derived from the scene at construction.
 struct DerivedConstants {
     float particle_radius = 0.0f;
-    float support = 0.0f;          // kernel support H = 4 r
-    float particle_mass = 0.0f;    // rho0 (2r)^D
+    float support = 0.0f;        // kernel support H = 4 r
+    float particle_mass = 0.0f;  // rho0 (2r)^D
     float rest_density = 0.0f;
-    float expected_speed = 0.0f;   // sqrt(2 g h_fall) + largest initial speed
-    float speed_of_sound = 0.0f;   // WCSPH c
-    float speed_limit = 0.0f;      // faster than this means the simulation exploded
+    float expected_speed = 0.0f;  // sqrt(2 g h_fall) + largest initial speed
+    float speed_of_sound = 0.0f;  // WCSPH c
+    float speed_limit = 0.0f;     // faster than this means the simulation exploded
 };
 
 using LogCallback = std::function<void(std::string_view message)>;
 
 class Simulation {
-public:
+  public:
     virtual ~Simulation() = default;
 
     // Builds a simulation of `scene` that runs its parallel loops on `pool`. Throws SceneError

@@ -45,7 +45,8 @@ struct SphContext {
     template <class Fn>
     void for_each_fluid(Fn&& fn) {
         pool.parallel_for(0, fluid.size(), kParticleGrain, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t i = r.begin; i < r.end; ++i) fn(i);
+            for (std::size_t i = r.begin; i < r.end; ++i)
+                fn(i);
         });
     }
 };
@@ -53,7 +54,7 @@ struct SphContext {
 // A pressure solver: one time step of the fluid, neighbour grids already built.
 template <int D>
 class Solver {
-public:
+  public:
     virtual ~Solver() = default;
     virtual std::string_view name() const = 0;
     // Advances velocities and positions by dt: density -> pressure -> forces -> integrate.

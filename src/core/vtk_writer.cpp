@@ -55,7 +55,8 @@ void data_array(std::ostream& out, const char* type, const char* name, int compo
 std::vector<float> as_3d(const float* v, std::size_t count, int dimension) {
     std::vector<float> out(count * 3, 0.0f);
     for (std::size_t i = 0; i < count; ++i) {
-        for (int k = 0; k < dimension; ++k) out[i * 3 + k] = v[i * dimension + k];
+        for (int k = 0; k < dimension; ++k)
+            out[i * 3 + k] = v[i * dimension + k];
     }
     return out;
 }

@@ -19,12 +19,12 @@ namespace flume {
 void write_vtp(const std::string& path, const ParticleView& particles);
 
 class PvdSeries {
-public:
+  public:
     explicit PvdSeries(std::string path) : path_(std::move(path)) {}
     // Adds a frame (file name relative to the .pvd) and rewrites the .pvd file.
     void add(double time, const std::string& file);
 
-private:
+  private:
     std::string path_;
     std::vector<std::pair<double, std::string>> frames_;
 };

@@ -22,7 +22,7 @@ namespace {
 
 template <int D, class K>
 class WcsphSolver final : public Solver<D> {
-public:
+  public:
     explicit WcsphSolver(const DerivedConstants& c)
         : kernel_(c.support),
           stiffness_(c.rest_density * c.speed_of_sound * c.speed_of_sound / 7.0f) {}
@@ -34,20 +34,20 @@ public:
             compute_density(ctx, kernel_);
             compute_pressure(ctx);
         });
-        ctx.stage("wall pressure", [&] {
-            extrapolate_wall_pressure(ctx, kernel_, wall_pressure_, wall_density_);
-        });
+        ctx.stage("wall pressure",
+                  [&] { extrapolate_wall_pressure(ctx, kernel_, wall_pressure_, wall_density_); });
         ctx.stage("forces", [&] { compute_accelerations(ctx); });
         ctx.stage("integrate", [&] {
             integrate_velocities(ctx, dt);
             if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")), scratch_);
+                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
+                           scratch_);
             }
             integrate_positions(ctx, dt);
         });
     }
 
-private:
+  private:
     // Tait equation (BT07 eq. 7), clamped at zero so that the free surface does not clump.
     void compute_pressure(SphContext<D>& ctx) {
         const float rho0 = ctx.constants.rest_density;
@@ -80,22 +80,24 @@ private:
         ctx.for_each_fluid([&](std::size_t i) {
             const float pi_rho2 = p[i] / (rho[i] * rho[i]);
             Vec<D> a = gravity;
-            ctx.fluid_grid.for_each_neighbour(x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                const Vec<D> grad = kernel_.gradient(xij, r);
-                float coefficient = pi_rho2 + p[j] / (rho[j] * rho[j]);
-                if (artificial) {
-                    const float vx = dot<D>(v[i] - v[j], xij);
-                    if (vx < 0.0f) {
-                        const float nu = alpha_hc2 / (rho[i] + rho[j]);
-                        coefficient += -nu * vx / (r * r + eps_h2);
+            ctx.fluid_grid.for_each_neighbour(
+                x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                    const Vec<D> grad = kernel_.gradient(xij, r);
+                    float coefficient = pi_rho2 + p[j] / (rho[j] * rho[j]);
+                    if (artificial) {
+                        const float vx = dot<D>(v[i] - v[j], xij);
+                        if (vx < 0.0f) {
+                            const float nu = alpha_hc2 / (rho[i] + rho[j]);
+                            coefficient += -nu * vx / (r * r + eps_h2);
+                        }
                     }
-                }
-                a -= grad * (mass * coefficient);
-            });
-            ctx.boundary_grid.for_each_neighbour(x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                const float pb_rho2 = pw[b] / (rhow[b] * rhow[b]);
-                a -= kernel_.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2));
-            });
+                    a -= grad * (mass * coefficient);
+                });
+            ctx.boundary_grid.for_each_neighbour(
+                x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                    const float pb_rho2 = pw[b] / (rhow[b] * rhow[b]);
+                    a -= kernel_.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2));
+                });
             ctx.fluid.acceleration[i] = a;
         });
     }

@@ -15,16 +15,19 @@ int WorkerPool::hardware_threads() {
 }
 
 WorkerPool::WorkerPool(int thread_count) {
-    if (thread_count < 1) throw std::invalid_argument("WorkerPool: thread count must be at least 1");
+    if (thread_count < 1)
+        throw std::invalid_argument("WorkerPool: thread count must be at least 1");
     threads_.reserve(static_cast<std::size_t>(thread_count - 1));
-    for (int w = 1; w < thread_count; ++w) threads_.emplace_back([this, w] { worker_main(w); });
+    for (int w = 1; w < thread_count; ++w)
+        threads_.emplace_back([this, w] { worker_main(w); });
 }
 
 WorkerPool::~WorkerPool() {
     stop_.store(true, std::memory_order_release);
     epoch_.fetch_add(1, std::memory_order_release);
     epoch_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+        t.join();
 }
 
 void WorkerPool::run_serial(std::size_t begin, std::size_t end, std::size_t grain, InvokeFn invoke,

@@ -32,7 +32,7 @@
 namespace flume {
 
 class WorkerPool {
-public:
+  public:
     struct Range {
         std::size_t begin;
         std::size_t end;
@@ -60,7 +60,9 @@ public:
     template <class Fn>
     void parallel_for(std::size_t begin, std::size_t end, std::size_t grain, Fn&& fn) {
         using F = std::remove_reference_t<Fn>;
-        auto invoke = [](void* ctx, const Range& r, int worker) { (*static_cast<F*>(ctx))(r, worker); };
+        auto invoke = [](void* ctx, const Range& r, int worker) {
+            (*static_cast<F*>(ctx))(r, worker);
+        };
         run(begin, end, grain, invoke, const_cast<void*>(static_cast<const void*>(&fn)));
     }
 
@@ -73,11 +75,12 @@ public:
         parallel_for(begin, end, grain,
                      [&](const Range& r, int worker) { partial[r.chunk] = chunk_fn(r, worker); });
         T result = identity;
-        for (const T& p : partial) result = combine(result, p);
+        for (const T& p : partial)
+            result = combine(result, p);
         return result;
     }
 
-private:
+  private:
     using InvokeFn = void (*)(void* ctx, const Range& r, int worker);
 
     void run(std::size_t begin, std::size_t end, std::size_t grain, InvokeFn invoke, void* ctx);
@@ -106,9 +109,9 @@ private:
     std::atomic<std::uint32_t> done_{0};   // chunks finished in the current job
     std::atomic<std::uint32_t> epoch_{0};  // bumped to wake the workers
     std::atomic<bool> stop_{false};
-    std::atomic<bool> busy_{false};        // a thread is driving the pool
-    std::atomic<bool> failed_{false};      // a task threw: skip the chunks not started
-    std::uint32_t generation_ = 0;         // written by the driving thread only
+    std::atomic<bool> busy_{false};    // a thread is driving the pool
+    std::atomic<bool> failed_{false};  // a task threw: skip the chunks not started
+    std::uint32_t generation_ = 0;     // written by the driving thread only
 
     std::mutex error_mutex_;
     std::exception_ptr error_;
