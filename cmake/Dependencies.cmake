@@ -37,3 +37,28 @@ if(FLUME_BUILD_TESTS)
   set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
   add_subdirectory(/usr/src/googletest "${CMAKE_BINARY_DIR}/googletest" EXCLUDE_FROM_ALL SYSTEM)
 endif()
+
+# The desktop app: GLFW, a glad loader for OpenGL 3.3 core generated at build time (offline, with
+# --reproducible), Dear ImGui 1.86 (Debian's static core library plus the GLFW and OpenGL 3
+# backends from its examples), stb_image_write.
+if(FLUME_BUILD_APP AND NOT EMSCRIPTEN)
+  find_package(glfw3 3.3 REQUIRED)
+  find_program(FLUME_GLAD glad REQUIRED)
+  set(_glad_dir "${CMAKE_BINARY_DIR}/glad")
+  add_custom_command(
+    OUTPUT "${_glad_dir}/src/gl.c" "${_glad_dir}/include/glad/gl.h"
+    COMMAND "${FLUME_GLAD}" --quiet --reproducible --api gl:core=3.3 --out-path "${_glad_dir}" c
+    COMMENT "Generating the OpenGL 3.3 core loader with glad"
+    VERBATIM)
+  add_library(flume_gl STATIC "${_glad_dir}/src/gl.c")
+  target_include_directories(flume_gl SYSTEM PUBLIC "${_glad_dir}/include")
+  target_link_libraries(flume_gl PUBLIC glfw ${CMAKE_DL_LIBS})
+
+  set(_imgui_backends /usr/share/doc/libimgui-dev/examples/backends)
+  find_library(FLUME_IMGUI_LIBRARY NAMES libimgui.a imgui REQUIRED)
+  find_library(FLUME_STB_LIBRARY NAMES libstb.a stb REQUIRED)  # ImGui's font packer, PNG writer
+  add_library(flume_imgui STATIC "${_imgui_backends}/imgui_impl_glfw.cpp"
+                                 "${_imgui_backends}/imgui_impl_opengl3.cpp")
+  target_include_directories(flume_imgui SYSTEM PUBLIC /usr/include/imgui /usr/include/imgui/backends)
+  target_link_libraries(flume_imgui PUBLIC "${FLUME_IMGUI_LIBRARY}" "${FLUME_STB_LIBRARY}" glfw ${CMAKE_DL_LIBS})
+endif()

@@ -2,11 +2,12 @@
 # Installs the Debian packages Flume needs, only those that are missing.
 # Idempotent and near-instant when everything is present.
 #
-#   scripts/setup.sh [GROUP...]     groups: core (default), wasm
+#   scripts/setup.sh [GROUP...]     groups: core (default), desktop, wasm
 set -euo pipefail
 
 declare -A GROUP_PACKAGES=(
     [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev python3"
+    [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth"
     [wasm]="emscripten nodejs"
 )
 

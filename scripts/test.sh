@@ -5,14 +5,15 @@
 #
 # Installs missing Debian packages first (scripts/setup.sh), then runs the CMake workflow presets
 # one after the other, each reusing its build folder under build/:
-#   native-release  optimised build, the whole suite (physics and determinism included)
+#   native-release  optimised build, the whole suite (physics, determinism, and the desktop app
+#                   in a real window under Xvfb)
 #   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer, all but the long physics runs
 #   native-tsan     ThreadSanitizer on everything labelled "threads"
 #   wasm-release    the core and its tests compiled by Emscripten, run under Node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh core wasm
+scripts/setup.sh core desktop wasm
 
 jobs=$(nproc)
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$jobs}

@@ -1,0 +1,111 @@
+// The platform-neutral front end: simulation runner, camera, renderer, ImGui panels, input.
+// The desktop (GLFW) and browser entry points own the window and the ImGui backends and call:
+//
+//   App app(options);                 // throws SceneError for a bad scene or --set
+//   app.init_graphics();              // GL context current, ImGui context created
+//   per frame:  [backend NewFrame]; app.frame(size); [ImGui render]; app.after_render(size);
+//   events:     app.mouse_button(...), app.mouse_move(...), app.scroll(...), app.key(...)
+#pragma once
+
+#include <deque>
+#include <glm/glm.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/camera.hpp"
+#include "app/color_map.hpp"
+#include "app/renderer.hpp"
+#include "app/simulation_runner.hpp"
+
+namespace flume {
+
+struct AppOptions {
+    std::string scene = "dam-break-2d";  // built-in name or JSON path
+    std::vector<std::string> overrides;  // key=value
+    int threads = 0;                     // 0: all hardware threads
+};
+
+enum class Key { Space, S, R, H, V, F1, Escape };
+
+enum class ColorBy { Water, Speed, Density, Pressure };
+
+struct FrameSize {
+    glm::ivec2 framebuffer{1, 1};  // pixels
+    glm::vec2 window{1, 1};        // input coordinates (differ from pixels on high-DPI screens)
+};
+
+class App {
+  public:
+    explicit App(const AppOptions& options);
+    ~App();
+
+    void init_graphics();  // throws std::runtime_error (shader compile errors)
+    void shutdown_graphics();
+
+    void frame(const FrameSize& size);
+    void after_render(const FrameSize& size);  // takes a requested screenshot
+
+    void mouse_button(int button, bool down, const glm::vec2& pos);  // 0 left, 1 right, 2 middle
+    void mouse_move(const glm::vec2& pos);
+    void scroll(float dy);
+    void key(Key key);
+    void open_file(const std::string& path);  // a dropped or typed scene file
+
+    // Writes the next drawn frame to a PNG file.
+    void request_screenshot(std::string path) { screenshot_path_ = std::move(path); }
+    // The result of the last screenshot: empty if fine, else the error.
+    const std::optional<std::string>& screenshot_error() const { return screenshot_error_; }
+    bool screenshot_pending() const { return !screenshot_path_.empty(); }
+
+    std::uint64_t frames_drawn() const { return frames_drawn_; }
+    const Frame& current_frame() const { return runner_.frame(); }
+
+  private:
+    void load_scene(const std::string& name_or_path);
+    void fit_view(const FrameSize& size);
+    void draw_scene(const FrameSize& size);
+    void draw_ui(const FrameSize& size);
+    void draw_help();
+    void show_message(std::string text);
+
+    SimulationRunner runner_;
+    Renderer renderer_;
+    bool graphics_ready_ = false;
+
+    Camera2D camera2d_;
+    OrbitCamera camera3d_;
+    std::uint64_t fitted_generation_ = 0;
+    bool fit_requested_ = true;
+
+    ColorBy color_by_ = ColorBy::Water;
+    ColorMap color_map_ = ColorMap::Turbo;
+    float legend_min_ = 0.0f, legend_max_ = 1.0f;
+    SpriteBatch particles_;
+
+    bool show_ui_ = true;
+    bool show_help_ = false;
+    std::string message_;
+    char path_input_[512] = {};
+    int selected_scene_ = 0;
+    int threads_ = 1;
+
+    glm::vec2 mouse_{0.0f};
+    bool dragging_[3] = {false, false, false};
+    bool mouse_over_ui_ = false;
+
+    double last_time_ = 0.0;
+    float fps_ = 0.0f;
+    std::deque<float> fps_history_, steps_history_, error_history_;
+    std::uint64_t frames_drawn_ = 0;
+
+    std::string screenshot_path_;
+    std::optional<std::string> screenshot_error_;
+    int screenshot_counter_ = 0;
+};
+
+// Writes the current default framebuffer (size pixels) to a PNG file. Throws on failure.
+void write_framebuffer_png(const std::string& path, const glm::ivec2& size);
+
+}  // namespace flume

@@ -1,0 +1,164 @@
+#include "renderer.hpp"
+
+#include <glm/gtc/type_ptr.hpp>
+#include <stdexcept>
+
+#include "core/embedded_file.hpp"
+
+namespace flume {
+
+namespace embedded {
+std::span<const EmbeddedFile> shader_files();  // generated from shaders/*
+}
+
+namespace {
+
+std::string_view shader_text(std::string_view name) {
+    for (const EmbeddedFile& f : embedded::shader_files()) {
+        if (f.name == name) return f.text;
+    }
+    throw std::runtime_error("no embedded shader named " + std::string(name));
+}
+
+GLuint compile(GLenum type, const std::string& source, const char* name) {
+    const GLuint shader = glCreateShader(type);
+    const char* text = source.c_str();
+    glShaderSource(shader, 1, &text, nullptr);
+    glCompileShader(shader);
+    GLint ok = 0;
+    glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char log[2048];
+        glGetShaderInfoLog(shader, sizeof log, nullptr, log);
+        glDeleteShader(shader);
+        throw std::runtime_error(std::string("shader ") + name + " does not compile: " + log);
+    }
+    return shader;
+}
+
+GLuint link(const char* name) {
+    // shaders/NAME.vert and shaders/NAME.frag, embedded as NAME_vert and NAME_frag.
+    const std::string base(name);
+    const GLuint vs = compile(GL_VERTEX_SHADER, shader_source(shader_text(base + "_vert")), name);
+    const GLuint fs = compile(GL_FRAGMENT_SHADER, shader_source(shader_text(base + "_frag")), name);
+    const GLuint program = glCreateProgram();
+    glAttachShader(program, vs);
+    glAttachShader(program, fs);
+    glLinkProgram(program);
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    GLint ok = 0;
+    glGetProgramiv(program, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        char log[2048];
+        glGetProgramInfoLog(program, sizeof log, nullptr, log);
+        throw std::runtime_error(std::string("shader program ") + name + " does not link: " + log);
+    }
+    return program;
+}
+
+}  // namespace
+
+std::string shader_source(std::string_view body) {
+#ifdef __EMSCRIPTEN__
+    std::string s = "#version 300 es\nprecision highp float;\nprecision highp int;\n";
+#else
+    std::string s = "#version 330 core\n";
+#endif
+    s += body;
+    return s;
+}
+
+void Renderer::init() {
+    sprite_program_ = link("particles");
+    line_program_ = link("lines");
+    glGenVertexArrays(1, &sprite_vao_);
+    glGenBuffers(1, &position_buffer_);
+    glGenBuffers(1, &color_buffer_);
+    glBindVertexArray(sprite_vao_);
+    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
+    glEnableVertexAttribArray(1);
+    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glGenVertexArrays(1, &line_vao_);
+    glGenBuffers(1, &line_buffer_);
+    glBindVertexArray(line_vao_);
+    glBindBuffer(GL_ARRAY_BUFFER, line_buffer_);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glBindVertexArray(0);
+}
+
+void Renderer::destroy() {
+    glDeleteBuffers(1, &position_buffer_);
+    glDeleteBuffers(1, &color_buffer_);
+    glDeleteBuffers(1, &line_buffer_);
+    glDeleteVertexArrays(1, &sprite_vao_);
+    glDeleteVertexArrays(1, &line_vao_);
+    glDeleteProgram(sprite_program_);
+    glDeleteProgram(line_program_);
+}
+
+void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
+    view_ = view;
+    glViewport(0, 0, view.viewport.x, view.viewport.y);
+    glClearColor(background.r, background.g, background.b, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    glEnable(GL_DEPTH_TEST);
+#ifndef __EMSCRIPTEN__
+    glEnable(GL_PROGRAM_POINT_SIZE);  // always on in OpenGL ES
+#endif
+}
+
+void Renderer::draw_sprites(const SpriteBatch& batch) {
+    if (batch.positions.empty()) return;
+    glUseProgram(sprite_program_);
+    glUniformMatrix4fv(glGetUniformLocation(sprite_program_, "u_view_projection"), 1, GL_FALSE,
+                       glm::value_ptr(view_.view_projection));
+    glUniform1f(glGetUniformLocation(sprite_program_, "u_radius"), batch.radius);
+    glUniform1f(glGetUniformLocation(sprite_program_, "u_point_scale"), view_.point_scale);
+    glUniform1i(glGetUniformLocation(sprite_program_, "u_perspective"), view_.perspective ? 1 : 0);
+    glBindVertexArray(sprite_vao_);
+    const auto bytes = static_cast<GLsizeiptr>(batch.positions.size() * sizeof(glm::vec3));
+    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
+    glBufferData(GL_ARRAY_BUFFER, bytes, batch.positions.data(), GL_STREAM_DRAW);
+    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
+    glBufferData(GL_ARRAY_BUFFER, bytes, batch.colors.data(), GL_STREAM_DRAW);
+    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(batch.positions.size()));
+    glBindVertexArray(0);
+}
+
+void Renderer::draw_lines(const std::vector<glm::vec3>& points, const glm::vec4& color) {
+    if (points.empty()) return;
+    glUseProgram(line_program_);
+    glUniformMatrix4fv(glGetUniformLocation(line_program_, "u_view_projection"), 1, GL_FALSE,
+                       glm::value_ptr(view_.view_projection));
+    glUniform4fv(glGetUniformLocation(line_program_, "u_color"), 1, glm::value_ptr(color));
+    glBindVertexArray(line_vao_);
+    glBindBuffer(GL_ARRAY_BUFFER, line_buffer_);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(points.size() * sizeof(glm::vec3)),
+                 points.data(), GL_STREAM_DRAW);
+    glDrawArrays(GL_LINES, 0, static_cast<GLsizei>(points.size()));
+    glBindVertexArray(0);
+}
+
+void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,
+                      int dimension) {
+    auto corner = [&](int bits) {
+        return glm::vec3(bits & 1 ? hi.x : lo.x, bits & 2 ? hi.y : lo.y, bits & 4 ? hi.z : lo.z);
+    };
+    const int corners = dimension == 2 ? 4 : 8;
+    for (int a = 0; a < corners; ++a) {
+        for (int axis = 0; axis < dimension; ++axis) {
+            const int b = a | (1 << axis);
+            if (b != a) {
+                points.push_back(corner(a));
+                points.push_back(corner(b));
+            }
+        }
+    }
+}
+
+}  // namespace flume

@@ -1,0 +1,51 @@
+// Draws a frame: particles as lit point sprites, the domain and box obstacles as wireframes,
+// sphere obstacles as large sprites. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+#pragma once
+
+#include <glm/glm.hpp>
+#include <string>
+#include <vector>
+
+#include "app/gl.hpp"
+
+namespace flume {
+
+struct SpriteBatch {
+    std::vector<glm::vec3> positions;
+    std::vector<glm::vec3> colors;
+    float radius = 0.01f;
+};
+
+struct ViewSetup {
+    glm::mat4 view_projection{1.0f};
+    float point_scale = 1.0f;  // see shaders/particles.vert
+    bool perspective = false;
+    glm::ivec2 viewport{1, 1};
+};
+
+class Renderer {
+  public:
+    // Compiles the shaders and creates the buffers. Throws std::runtime_error with the GL log.
+    void init();
+    void destroy();
+
+    void begin(const ViewSetup& view, const glm::vec3& background);
+    void draw_sprites(const SpriteBatch& batch);
+    void draw_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
+
+  private:
+    GLuint sprite_program_ = 0, line_program_ = 0;
+    GLuint sprite_vao_ = 0, line_vao_ = 0;
+    GLuint position_buffer_ = 0, color_buffer_ = 0, line_buffer_ = 0;
+    ViewSetup view_;
+};
+
+// Adds the 12 edges (2D: 4) of the box [lo, hi] to `points` as line segments.
+void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,
+                      int dimension);
+
+// The shader source with the header for this platform: "#version 330 core" on the desktop,
+// "#version 300 es" and precision statements in the browser.
+std::string shader_source(std::string_view body);
+
+}  // namespace flume

@@ -1,0 +1,201 @@
+// flume: the desktop app. A thin GLFW entry point around the platform-neutral App (src/app/):
+// window, OpenGL 3.3 core context, glad, ImGui backends, event forwarding, the frame loop.
+//
+//   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--frames N --screenshot out.png]
+// glad before GLFW, and GLFW without its own GL header.
+#include "app/gl.hpp"
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "app/app.hpp"
+#include "core/errors.hpp"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+
+flume::App* app_of(GLFWwindow* window) {
+    return static_cast<flume::App*>(glfwGetWindowUserPointer(window));
+}
+
+void on_mouse_button(GLFWwindow* window, int button, int action, int) {
+    double x, y;
+    glfwGetCursorPos(window, &x, &y);
+    const int mapped = button == GLFW_MOUSE_BUTTON_LEFT    ? 0
+                       : button == GLFW_MOUSE_BUTTON_RIGHT ? 1
+                                                           : 2;
+    app_of(window)->mouse_button(mapped, action == GLFW_PRESS, glm::vec2(x, y));
+}
+
+void on_cursor(GLFWwindow* window, double x, double y) {
+    app_of(window)->mouse_move(glm::vec2(x, y));
+}
+
+void on_scroll(GLFWwindow* window, double, double dy) {
+    app_of(window)->scroll(static_cast<float>(dy));
+}
+
+void on_key(GLFWwindow* window, int key, int, int action, int) {
+    if (action != GLFW_PRESS || ImGui::GetIO().WantCaptureKeyboard) return;
+    std::optional<flume::Key> k;
+    switch (key) {
+        case GLFW_KEY_SPACE:
+            k = flume::Key::Space;
+            break;
+        case GLFW_KEY_S:
+            k = flume::Key::S;
+            break;
+        case GLFW_KEY_R:
+            k = flume::Key::R;
+            break;
+        case GLFW_KEY_H:
+            k = flume::Key::H;
+            break;
+        case GLFW_KEY_V:
+            k = flume::Key::V;
+            break;
+        case GLFW_KEY_F1:
+            k = flume::Key::F1;
+            break;
+        case GLFW_KEY_ESCAPE:
+            k = flume::Key::Escape;
+            break;
+        default:
+            break;
+    }
+    if (k) app_of(window)->key(*k);
+}
+
+void on_drop(GLFWwindow* window, int count, const char** paths) {
+    if (count > 0) app_of(window)->open_file(paths[0]);
+}
+
+void on_glfw_error(int code, const char* description) {
+    std::fprintf(stderr, "flume: GLFW error %d: %s\n", code, description);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"flume: interactive SPH fluid simulator (desktop)", "flume"};
+    flume::AppOptions options;
+    int frames = 0;
+    std::string screenshot;
+    cli.add_option("scene", options.scene, "Built-in scene name or path to a scene .json")
+        ->capture_default_str();
+    cli.add_option("--threads", options.threads, "Simulation threads (default: all cores)")
+        ->check(CLI::Range(1, 256));
+    cli.add_option("--set", options.overrides, "Override a scene parameter, key=value")
+        ->type_name("KEY=VALUE");
+    cli.add_option("--frames", frames, "Capture mode: run N frames, then exit (with --screenshot)")
+        ->check(CLI::Range(1, 1000000));
+    cli.add_option("--screenshot", screenshot, "Capture mode: write the last frame to this PNG");
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = cli.exit(e);
+        return code == 0 ? 0 : kExitBadInput;
+    }
+    if (!screenshot.empty() && frames == 0) frames = 60;
+
+    std::optional<flume::App> app;
+    try {
+        app.emplace(options);
+    } catch (const flume::SceneError& e) {
+        std::fprintf(stderr, "flume: %s\n", e.what());
+        return kExitBadInput;
+    }
+
+    glfwSetErrorCallback(on_glfw_error);
+    if (!glfwInit()) {
+        std::fprintf(stderr, "flume: cannot initialise GLFW (no display? try xvfb-run)\n");
+        return 1;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    GLFWwindow* window = glfwCreateWindow(1280, 720, "Flume", nullptr, nullptr);
+    if (!window) {
+        std::fprintf(stderr, "flume: cannot create a window with an OpenGL 3.3 core context\n");
+        glfwTerminate();
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(frames > 0 ? 0 : 1);
+    if (!gladLoadGL(glfwGetProcAddress)) {
+        std::fprintf(stderr, "flume: cannot load the OpenGL 3.3 functions\n");
+        glfwTerminate();
+        return 1;
+    }
+
+    glfwSetWindowUserPointer(window, &*app);
+    glfwSetMouseButtonCallback(window, on_mouse_button);
+    glfwSetCursorPosCallback(window, on_cursor);
+    glfwSetScrollCallback(window, on_scroll);
+    glfwSetKeyCallback(window, on_key);
+    glfwSetDropCallback(window, on_drop);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini next to the user's files
+    ImGui::StyleColorsDark();
+    ImGui_ImplGlfw_InitForOpenGL(window, true);  // chains to the callbacks above
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    int status = 0;
+    try {
+        app->init_graphics();
+        while (!glfwWindowShouldClose(window)) {
+            glfwPollEvents();
+            flume::FrameSize size;
+            glfwGetFramebufferSize(window, &size.framebuffer.x, &size.framebuffer.y);
+            int w, h;
+            glfwGetWindowSize(window, &w, &h);
+            size.window = glm::vec2(w, h);
+            if (size.framebuffer.x <= 0 || size.framebuffer.y <= 0) {  // minimised
+                glfwWaitEvents();
+                continue;
+            }
+            const bool last =
+                frames > 0 && app->frames_drawn() + 1 >= static_cast<std::uint64_t>(frames);
+            if (last && !screenshot.empty()) app->request_screenshot(screenshot);
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            app->frame(size);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            app->after_render(size);
+            glfwSwapBuffers(window);
+            if (last) {
+                if (app->screenshot_error()) {
+                    std::fprintf(stderr, "flume: %s\n", app->screenshot_error()->c_str());
+                    status = 1;
+                } else if (!screenshot.empty()) {
+                    const flume::StepStats& s = app->current_frame().stats;
+                    std::printf("flume: wrote %s after %d frames (t = %.4f s, step %llu)\n",
+                                screenshot.c_str(), frames, s.time,
+                                static_cast<unsigned long long>(s.step));
+                }
+                break;
+            }
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "flume: %s\n", e.what());
+        status = 1;
+    }
+    app->shutdown_graphics();
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return status;
+}

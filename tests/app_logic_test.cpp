@@ -1,0 +1,177 @@
+// The app's logic that needs no window: cameras and picking, colour maps, the simulation runner.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "app/camera.hpp"
+#include "app/color_map.hpp"
+#include "app/simulation_runner.hpp"
+#include "core/scene_library.hpp"
+
+namespace flume {
+namespace {
+
+TEST(Camera2D, FitsTheDomainAndMapsPixelsBack) {
+    Camera2D camera;
+    const glm::vec2 viewport(1280, 720);
+    camera.fit(glm::vec2(0, 0), glm::vec2(4, 4), viewport.x / viewport.y);
+    // The centre pixel is the domain centre; the domain's height fits within the viewport.
+    const glm::vec2 centre = camera.pixel_to_world(viewport * 0.5f, viewport);
+    EXPECT_NEAR(centre.x, 2.0f, 1e-5f);
+    EXPECT_NEAR(centre.y, 2.0f, 1e-5f);
+    const glm::vec2 top = camera.pixel_to_world(glm::vec2(640, 0), viewport);
+    EXPECT_GT(top.y, 4.0f);
+    EXPECT_LT(top.y, 4.5f);
+    // Screen y grows downwards, world y upwards.
+    EXPECT_GT(camera.pixel_to_world(glm::vec2(640, 100), viewport).y,
+              camera.pixel_to_world(glm::vec2(640, 600), viewport).y);
+    // The projection maps the world point back to the same pixel.
+    const glm::vec2 world = camera.pixel_to_world(glm::vec2(200, 500), viewport);
+    const glm::vec4 clip = camera.view_projection(viewport.x / viewport.y) * glm::vec4(world, 0, 1);
+    EXPECT_NEAR((clip.x * 0.5f + 0.5f) * viewport.x, 200.0f, 1e-2f);
+    EXPECT_NEAR((0.5f - clip.y * 0.5f) * viewport.y, 500.0f, 1e-2f);
+}
+
+TEST(Camera2D, ZoomKeepsThePointUnderTheCursor) {
+    Camera2D camera;
+    const glm::vec2 viewport(800, 600);
+    camera.fit(glm::vec2(0, 0), glm::vec2(1, 1), viewport.x / viewport.y);
+    const glm::vec2 cursor(123, 456);
+    const glm::vec2 before = camera.pixel_to_world(cursor, viewport);
+    camera.zoom_at(1.7f, cursor, viewport);
+    const glm::vec2 after = camera.pixel_to_world(cursor, viewport);
+    EXPECT_NEAR(before.x, after.x, 1e-5f);
+    EXPECT_NEAR(before.y, after.y, 1e-5f);
+    const float half = camera.half_height();
+    camera.pan_pixels(glm::vec2(100, 0), viewport);  // drag right: the world moves right
+    EXPECT_LT(camera.center().x, 0.5f);
+    EXPECT_EQ(camera.half_height(), half);
+}
+
+TEST(OrbitCamera, PickRayThroughTheCentreHitsTheTarget) {
+    OrbitCamera camera;
+    camera.fit(glm::vec3(0), glm::vec3(4, 3, 1.5f));
+    const glm::vec2 viewport(1280, 720);
+    const Ray ray = camera.pick_ray(viewport * 0.5f, viewport);
+    EXPECT_NEAR(glm::length(ray.direction), 1.0f, 1e-5f);
+    // The target lies on the ray.
+    const glm::vec3 to_target = camera.target() - ray.origin;
+    const glm::vec3 off_ray = to_target - ray.direction * glm::dot(to_target, ray.direction);
+    EXPECT_LT(glm::length(off_ray), 1e-3f * camera.distance());
+    // A ray through a pixel right of the centre points to the right of the view.
+    const Ray right = camera.pick_ray(glm::vec2(1000, 360), viewport);
+    const glm::vec3 side = glm::cross(ray.direction, glm::vec3(0, 1, 0));
+    EXPECT_GT(glm::dot(right.direction, side), 0.0f);
+    // Projecting a point of the ray lands on the pixel it was cast from.
+    const glm::vec3 p = right.origin + right.direction * camera.distance();
+    const glm::vec4 clip =
+        camera.projection(viewport.x / viewport.y) * camera.view() * glm::vec4(p, 1);
+    EXPECT_NEAR((clip.x / clip.w * 0.5f + 0.5f) * viewport.x, 1000.0f, 0.5f);
+    EXPECT_NEAR((0.5f - clip.y / clip.w * 0.5f) * viewport.y, 360.0f, 0.5f);
+}
+
+TEST(OrbitCamera, ZoomAndRotateStayInRange) {
+    OrbitCamera camera;
+    camera.fit(glm::vec3(-1), glm::vec3(1));
+    const float d = camera.distance();
+    camera.zoom(2.0f);
+    EXPECT_NEAR(camera.distance(), d / 2.0f, 1e-5f);
+    camera.rotate(0.0f, 10.0f);  // pitch is clamped short of the pole: the view stays defined
+    EXPECT_FALSE(std::isnan(camera.view()[0][0]));
+    EXPECT_LT(camera.eye().y - camera.target().y, camera.distance());
+}
+
+TEST(ColorMap, EndsClampingAndNaN) {
+    for (ColorMap map : {ColorMap::Viridis, ColorMap::Turbo}) {
+        const glm::vec3 lo = color_at(map, 0.0f), hi = color_at(map, 1.0f);
+        EXPECT_NE(lo, hi);
+        EXPECT_EQ(color_at(map, -3.0f), lo);
+        EXPECT_EQ(color_at(map, 7.0f), hi);
+        EXPECT_EQ(color_at(map, std::nanf("")), lo);
+        for (float t = 0.0f; t <= 1.0f; t += 0.01f) {
+            const glm::vec3 c = color_at(map, t);
+            for (int k = 0; k < 3; ++k) {
+                EXPECT_GE(c[k], 0.0f);
+                EXPECT_LE(c[k], 1.0f);
+            }
+        }
+    }
+    // Viridis gets brighter from end to end.
+    auto luminance = [](glm::vec3 c) { return 0.3f * c.r + 0.59f * c.g + 0.11f * c.b; };
+    EXPECT_LT(luminance(color_at(ColorMap::Viridis, 0.1f)),
+              luminance(color_at(ColorMap::Viridis, 0.9f)));
+    EXPECT_EQ(color_at(ColorMap::Water, 0.3f), kWaterColor);
+}
+
+// Waits (polling, with a generous limit) until `condition` holds.
+template <class F>
+bool eventually(F condition) {
+    for (int i = 0; i < 2000; ++i) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+}
+
+TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
+    SimulationRunner runner(2);
+    Scene scene = load_builtin_scene("dam-break-2d");
+    scene.apply_override("particle_radius=0.04");
+    runner.load(scene);
+    ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
+    EXPECT_EQ(runner.frame().particles.id.size(), runner.frame().stats.fluid_particles);
+    std::uint64_t step = 0;
+    ASSERT_TRUE(eventually([&] {
+        runner.frame_tick();
+        if (runner.acquire_frame()) step = runner.frame().stats.step;
+        return step >= 20;
+    }));
+
+    // Paused: no frame ticks make it step; a single step does.
+    runner.set_paused(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (runner.acquire_frame()) {
+    }
+    const std::uint64_t paused_at = runner.frame().stats.step;
+    for (int i = 0; i < 5; ++i)
+        runner.frame_tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(runner.acquire_frame() && runner.frame().stats.step != paused_at);
+    runner.step_once();
+    ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
+    EXPECT_EQ(runner.frame().stats.step, paused_at + 1);
+
+    // Reset starts the scene again.
+    runner.reset();
+    ASSERT_TRUE(
+        eventually([&] { return runner.acquire_frame() && runner.frame().stats.step == 0; }));
+}
+
+TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
+    SimulationRunner runner(1);
+    Scene scene = load_builtin_scene("dam-break-2d");
+    scene.apply_override("particle_radius=0.04");
+    runner.load(scene);
+    ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
+    const std::uint64_t generation = runner.frame().scene_generation;
+    // Valid JSON, but a domain far too large for its particle size: refused when built.
+    runner.load(parse_scene(R"({"dimension": 2, "particle_radius": 0.01,
+        "domain": {"min": [0, 0], "max": [100000, 100000]},
+        "fluid": [{"min": [0, 0], "max": [0.1, 0.1]}]})",
+                            "huge.json"));
+    std::optional<std::string> message;
+    ASSERT_TRUE(eventually([&] { return (message = runner.take_message()).has_value(); }));
+    EXPECT_NE(message->find("particle_radius"), std::string::npos) << *message;
+    EXPECT_NE(message->find("previous scene keeps running"), std::string::npos) << *message;
+    runner.frame_tick();
+    ASSERT_TRUE(eventually([&] {
+        runner.frame_tick();
+        return runner.acquire_frame();
+    }));
+    EXPECT_EQ(runner.frame().scene_generation, generation);
+}
+
+}  // namespace
+}  // namespace flume

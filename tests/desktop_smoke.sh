@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The desktop app as a user runs it, in a real window under Xvfb: capture runs of the 2D and 3D
+# dam breaks must exit 0 and write screenshots that show water; bad input exits 2.
+#   desktop_smoke.sh PATH/TO/flume
+set -uo pipefail
+flume=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+check() {
+    local name=$1
+    shift
+    if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+
+for scene in dam-break-2d dam-break-3d; do
+    png="$work/$scene.png"
+    xvfb-run -a -s "-screen 0 1280x720x24" "$flume" "$scene" --frames 120 --screenshot "$png" \
+        >"$work/out" 2>"$work/err"
+    status=$?
+    cat "$work/out"
+    check "$scene capture exits 0 (got $status: $(head -c 300 "$work/err"))" test "$status" -eq 0
+    check "$scene screenshot written" test -s "$png"
+    if [ -s "$png" ]; then
+        # Right of the UI panel: the scene alone.
+        stats=$(python3 "$here/tools/png_stats.py" "$png" --min-x 360)
+        echo "$scene: $(tr '\n' ' ' <<<"$stats")"
+        water=$(awk '/^water/ {print $2}' <<<"$stats")
+        colours=$(awk '/^distinct-colours/ {print $2}' <<<"$stats")
+        check "$scene shows water ($water pixels)" test "$water" -gt 5000
+        check "$scene image is not uniform ($colours colours)" test "$colours" -gt 10
+        check "$scene screenshot is 1280x720" grep -q "size 1280x720" <<<"$stats"
+    fi
+done
+
+"$flume" no-such-scene >"$work/out" 2>"$work/err"
+check "unknown scene exits 2" test $? -eq 2
+check "unknown scene message" grep -q 'no built-in scene named "no-such-scene"' "$work/err"
+"$flume" dam-break-2d --set particle_radius=-1 >"$work/out" 2>"$work/err"
+check "bad --set exits 2" test $? -eq 2
+"$flume" dam-break-2d --frames 0 >"$work/out" 2>"$work/err"
+check "bad option exits 2" test $? -eq 2
+
+echo "$passes passed, $failures failed"
+test "$failures" -eq 0
