@@ -16,7 +16,7 @@ namespace {
 TEST(Camera2D, FitsTheDomainAndMapsPixelsBack) {
     Camera2D camera;
     const glm::vec2 viewport(1280, 720);
-    camera.fit(glm::vec2(0, 0), glm::vec2(4, 4), viewport.x / viewport.y);
+    camera.fit(glm::vec2(0, 0), glm::vec2(4, 4), viewport);
     // The centre pixel is the domain centre; the domain's height fits within the viewport.
     const glm::vec2 centre = camera.pixel_to_world(viewport * 0.5f, viewport);
     EXPECT_NEAR(centre.x, 2.0f, 1e-5f);
@@ -34,10 +34,21 @@ TEST(Camera2D, FitsTheDomainAndMapsPixelsBack) {
     EXPECT_NEAR((0.5f - clip.y * 0.5f) * viewport.y, 500.0f, 1e-2f);
 }
 
+TEST(Camera2D, FitKeepsTheDomainRightOfAPanel) {
+    Camera2D camera;
+    const glm::vec2 viewport(1280, 720);
+    camera.fit(glm::vec2(0, 0), glm::vec2(4, 4), viewport, 360.0f);
+    // The domain's left edge maps right of the panel, its right edge inside the window.
+    const glm::vec4 left = camera.view_projection(viewport.x / viewport.y) * glm::vec4(0, 2, 0, 1);
+    const glm::vec4 right = camera.view_projection(viewport.x / viewport.y) * glm::vec4(4, 2, 0, 1);
+    EXPECT_GE((left.x * 0.5f + 0.5f) * viewport.x, 360.0f);
+    EXPECT_LE((right.x * 0.5f + 0.5f) * viewport.x, viewport.x);
+}
+
 TEST(Camera2D, ZoomKeepsThePointUnderTheCursor) {
     Camera2D camera;
     const glm::vec2 viewport(800, 600);
-    camera.fit(glm::vec2(0, 0), glm::vec2(1, 1), viewport.x / viewport.y);
+    camera.fit(glm::vec2(0, 0), glm::vec2(1, 1), viewport);
     const glm::vec2 cursor(123, 456);
     const glm::vec2 before = camera.pixel_to_world(cursor, viewport);
     camera.zoom_at(1.7f, cursor, viewport);

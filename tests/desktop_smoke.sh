@@ -35,6 +35,14 @@ for scene in dam-break-2d dam-break-3d; do
     fi
 done
 
+# The force brush held in the fluid of the 2D dam break (what the mouse does live).
+xvfb-run -a -s "-screen 0 1280x720x24" "$flume" dam-break-2d --frames 200 --brush 0.75,0.6 \
+    --brush-radius 0.4 --brush-strength 150 --screenshot "$work/brush.png" >"$work/out" 2>"$work/err"
+check "brush capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+check "brush screenshot written" test -s "$work/brush.png"
+"$flume" dam-break-2d --brush 1 >"$work/out" 2>"$work/err"
+check "a one-number --brush exits 2" test $? -eq 2
+
 "$flume" no-such-scene >"$work/out" 2>"$work/err"
 check "unknown scene exits 2" test $? -eq 2
 check "unknown scene message" grep -q 'no built-in scene named "no-such-scene"' "$work/err"

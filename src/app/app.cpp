@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <glm/gtc/matrix_transform.hpp>
+#include <limits>
 #include <stdexcept>
 
 #include "core/errors.hpp"
@@ -103,11 +104,12 @@ void App::open_file(const std::string& path) {
 void App::fit_view(const FrameSize& size) {
     const Frame& f = runner_.frame();
     if (!f.scene) return;
-    const float aspect =
-        static_cast<float>(size.framebuffer.x) / static_cast<float>(size.framebuffer.y);
     if (f.scene->dimension == 2) {
+        // Keep the domain clear of the panel (about 360 px at the left) while the UI is shown.
+        const float inset =
+            show_ui_ ? 360.0f * static_cast<float>(size.framebuffer.x) / size.window.x : 0.0f;
         camera2d_.fit(glm::vec2(to3(f.scene->domain_min)), glm::vec2(to3(f.scene->domain_max)),
-                      aspect);
+                      glm::vec2(size.framebuffer), inset);
     } else {
         camera3d_.fit(to3(f.scene->domain_min), to3(f.scene->domain_max));
     }
@@ -138,6 +140,7 @@ void App::frame(const FrameSize& size) {
         fit_requested_ = false;
     }
 
+    update_brush(size);
     ImGui::NewFrame();
     if (show_ui_) draw_ui(size);
     if (show_help_) draw_help();
@@ -219,6 +222,28 @@ void App::draw_scene(const FrameSize& size) {
         }
     }
     renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));
+
+    if (brushing_ || brush_held_) {
+        // The brush as a circle: in the plane of a 2D scene, facing the camera in 3D.
+        glm::vec3 u(1, 0, 0), v(0, 1, 0);
+        if (dimension == 3) {
+            const glm::vec3 forward = glm::normalize(camera3d_.target() - camera3d_.eye());
+            u = glm::normalize(glm::cross(forward, glm::vec3(0, 1, 0)));
+            v = glm::cross(u, forward);
+        }
+        std::vector<glm::vec3> circle;
+        for (int i = 0; i < 48; ++i) {
+            for (int j : {i, i + 1}) {
+                const float a = 6.2831853f * static_cast<float>(j) / 48.0f;
+                circle.push_back(brush_center_ +
+                                 (u * std::cos(a) + v * std::sin(a)) * brush_radius_);
+            }
+        }
+        glDisable(GL_DEPTH_TEST);
+        renderer_.draw_lines(circle, brush_pull_ ? glm::vec4(0.4f, 0.9f, 0.5f, 1.0f)
+                                                 : glm::vec4(1.0f, 0.55f, 0.2f, 1.0f));
+        glEnable(GL_DEPTH_TEST);
+    }
 }
 
 void App::draw_ui(const FrameSize& size) {
@@ -300,6 +325,17 @@ void App::draw_ui(const FrameSize& size) {
         if (ImGui::Button("Reset view (V)")) fit_requested_ = true;
     }
 
+    if (ImGui::CollapsingHeader("Force brush", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::TextDisabled(f.scene && f.scene->dimension == 3 ? "Shift + left drag in the view"
+                                                               : "left drag in the view");
+        ImGui::SliderFloat("radius", &brush_radius_, 0.02f, 1.0f, "%.2f m");
+        ImGui::SliderFloat("strength", &brush_strength_, 1.0f, 500.0f, "%.0f m/s^2",
+                           ImGuiSliderFlags_Logarithmic);
+        ImGui::Checkbox("pull instead of push", &brush_pull_);
+    }
+
+    if (f.scene && ImGui::CollapsingHeader("Parameters")) draw_parameters();
+
     if (ImGui::CollapsingHeader("Statistics", ImGuiTreeNodeFlags_DefaultOpen)) {
         const StepStats& s = f.stats;
         ImGui::Text("%.0f frames/s, %.0f steps/s, %d thread(s)", static_cast<double>(fps_),
@@ -326,14 +362,6 @@ void App::draw_ui(const FrameSize& size) {
         plot("density err %", error_history_);
     }
 
-    if (f.scene && ImGui::CollapsingHeader("Scene parameters")) {
-        ImGui::TextDisabled("as loaded; change them in the scene file or with --set");
-        for (const ParamDecl& d : parameter_declarations()) {
-            const std::string key(d.key);
-            ImGui::Text("%s = %s", key.c_str(), f.scene->params.to_json(d.key).dump().c_str());
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(d.description).c_str());
-        }
-    }
     ImGui::End();
 
     if (!message_.empty()) {
@@ -350,6 +378,111 @@ void App::draw_ui(const FrameSize& size) {
     }
 }
 
+// The parameter panel, generated from the core's declarations. Live parameters change the running
+// simulation at once; the others are collected and applied by "Reset with changes".
+void App::draw_parameters() {
+    const Frame& f = runner_.frame();
+    const Scene& running = *f.scene;
+    if (edited_scene_ && edited_scene_->source != running.source) edited_scene_.reset();
+    const Scene& shown = edited_scene_ ? *edited_scene_ : running;
+    for (const ParamDecl& d : parameter_declarations()) {
+        const std::string key(d.key);
+        const std::string label = key + (d.live ? "" : " *");
+        nlohmann::json value = shown.params.to_json(d.key);
+        bool changed = false;
+        ImGui::PushID(key.c_str());
+        switch (d.kind) {
+            case ParamKind::Real:
+            case ParamKind::Integer: {
+                if (value.is_string()) {  // "auto"
+                    ImGui::Text("%s = auto", label.c_str());
+                    break;
+                }
+                double v = value.get<double>();
+                if (ImGui::InputDouble(label.c_str(), &v, 0.0, 0.0, "%.6g",
+                                       ImGuiInputTextFlags_EnterReturnsTrue)) {
+                    value = v;
+                    changed = true;
+                }
+                break;
+            }
+            case ParamKind::Bool: {
+                bool v = value.get<bool>();
+                if (ImGui::Checkbox(label.c_str(), &v)) {
+                    value = v;
+                    changed = true;
+                }
+                break;
+            }
+            case ParamKind::Choice: {
+                const std::string current = value.get<std::string>();
+                if (ImGui::BeginCombo(label.c_str(), current.c_str())) {
+                    for (std::string_view c : d.choices) {
+                        const std::string choice(c);
+                        if (ImGui::Selectable(choice.c_str(), choice == current)) {
+                            value = choice;
+                            changed = true;
+                        }
+                    }
+                    ImGui::EndCombo();
+                }
+                break;
+            }
+            case ParamKind::Vector: {
+                std::vector<double> v = value.get<std::vector<double>>();
+                float xyz[3] = {0, 0, 0};
+                for (std::size_t k = 0; k < v.size() && k < 3; ++k)
+                    xyz[k] = static_cast<float>(v[k]);
+                const bool edited = v.size() == 2
+                                        ? ImGui::InputFloat2(label.c_str(), xyz, "%.3g",
+                                                             ImGuiInputTextFlags_EnterReturnsTrue)
+                                        : ImGui::InputFloat3(label.c_str(), xyz, "%.3g",
+                                                             ImGuiInputTextFlags_EnterReturnsTrue);
+                if (edited) {
+                    for (std::size_t k = 0; k < v.size(); ++k)
+                        v[k] = xyz[k];
+                    value = v;
+                    changed = true;
+                }
+                break;
+            }
+        }
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("%s%s", std::string(d.description).c_str(),
+                              d.live ? "" : "\n(applies on reset)");
+        }
+        ImGui::PopID();
+        if (!changed) continue;
+        if (d.live) {
+            runner_.set_parameter(key, value);
+            if (edited_scene_) {
+                try {
+                    edited_scene_->params.set(d.key, value, key);
+                } catch (const SceneError&) {
+                }
+            }
+        } else {
+            if (!edited_scene_) edited_scene_ = running;
+            try {
+                edited_scene_->params.set(d.key, value, key);
+                edited_scene_->validate();
+            } catch (const SceneError& e) {
+                show_message(e.what());
+                edited_scene_->params = running.params;
+            }
+        }
+    }
+    ImGui::TextDisabled("* applies on reset; the others change the running simulation");
+    if (edited_scene_) {
+        if (ImGui::Button("Reset with changes")) {
+            runner_.load(*edited_scene_);
+            edited_scene_.reset();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Discard changes")) edited_scene_.reset();
+    }
+}
+
 void App::draw_help() {
     ImGui::SetNextWindowPos(
         ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f),
@@ -361,10 +494,71 @@ void App::draw_help() {
     ImGui::End();
 }
 
-void App::mouse_button(int button, bool down, const glm::vec2& pos) {
+void App::mouse_button(int button, bool down, const glm::vec2& pos, bool shift) {
     mouse_ = pos;
     if (button < 0 || button > 2) return;
+    const Frame& f = runner_.frame();
+    const bool three_d = f.scene && f.scene->dimension == 3;
+    if (button == 0 && down && !mouse_over_ui_ && (!three_d || shift)) {
+        brushing_ = true;
+        const glm::vec2 viewport(ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y);
+        if (three_d) {
+            // The brush works on the plane through the fluid nearest to the ray, facing the camera.
+            const Ray ray = camera3d_.pick_ray(pos, viewport);
+            const ParticleView p = f.particles.view();
+            float best = std::numeric_limits<float>::max(), depth = camera3d_.distance();
+            for (std::size_t i = 0; i < p.count; ++i) {
+                const glm::vec3 x(p.position[3 * i], p.position[3 * i + 1], p.position[3 * i + 2]);
+                const float t = glm::dot(x - ray.origin, ray.direction);
+                const float off = glm::length(x - ray.origin - ray.direction * t);
+                if (t > 0.0f && off < brush_radius_ && t < best) best = t, depth = t;
+            }
+            brush_plane_point_ = ray.origin + ray.direction * depth;
+        }
+        return;
+    }
+    if (button == 0 && !down && brushing_) {
+        brushing_ = false;
+        return;
+    }
     dragging_[button] = down && !mouse_over_ui_;
+}
+
+void App::hold_brush(const glm::vec3& center, float radius, float strength) {
+    brush_held_ = true;
+    brush_center_ = center;
+    brush_radius_ = radius;
+    brush_strength_ = std::abs(strength);
+    brush_pull_ = strength < 0.0f;
+}
+
+glm::vec3 App::brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const {
+    const Frame& f = runner_.frame();
+    if (f.scene && f.scene->dimension == 3) {
+        const Ray ray = camera3d_.pick_ray(pixel, viewport);
+        const glm::vec3 normal = glm::normalize(camera3d_.target() - camera3d_.eye());
+        const float denom = glm::dot(ray.direction, normal);
+        const float t = std::abs(denom) > 1.0e-6f
+                            ? glm::dot(brush_plane_point_ - ray.origin, normal) / denom
+                            : 0.0f;
+        return ray.origin + ray.direction * t;
+    }
+    return glm::vec3(camera2d_.pixel_to_world(pixel, viewport), 0.0f);
+}
+
+void App::update_brush(const FrameSize& size) {
+    std::optional<Brush> brush;
+    if (brushing_) brush_center_ = brush_point(mouse_, size.window);
+    if (brushing_ || brush_held_) {
+        brush =
+            Brush{brush_center_, brush_radius_, brush_pull_ ? -brush_strength_ : brush_strength_};
+    }
+    if (brush.has_value() != last_brush_.has_value() ||
+        (brush && (brush->center != last_brush_->center || brush->radius != last_brush_->radius ||
+                   brush->strength != last_brush_->strength))) {
+        runner_.set_brush(brush);
+        last_brush_ = brush;
+    }
 }
 
 void App::mouse_move(const glm::vec2& pos) {

@@ -47,11 +47,16 @@ class App {
     void frame(const FrameSize& size);
     void after_render(const FrameSize& size);  // takes a requested screenshot
 
-    void mouse_button(int button, bool down, const glm::vec2& pos);  // 0 left, 1 right, 2 middle
+    // button: 0 left, 1 right, 2 middle; shift: the Shift key is held (3D: brush instead of
+    // rotate).
+    void mouse_button(int button, bool down, const glm::vec2& pos, bool shift = false);
     void mouse_move(const glm::vec2& pos);
     void scroll(float dy);
     void key(Key key);
     void open_file(const std::string& path);  // a dropped or typed scene file
+
+    // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
+    void hold_brush(const glm::vec3& center, float radius, float strength);
 
     // Writes the next drawn frame to a PNG file.
     void request_screenshot(std::string path) { screenshot_path_ = std::move(path); }
@@ -69,7 +74,9 @@ class App {
     void draw_ui(const FrameSize& size);
     void draw_help();
     void show_message(std::string text);
-
+    void draw_parameters();
+    void update_brush(const FrameSize& size);
+    glm::vec3 brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const;
     SimulationRunner runner_;
     Renderer renderer_;
     bool graphics_ready_ = false;
@@ -90,6 +97,18 @@ class App {
     char path_input_[512] = {};
     int selected_scene_ = 0;
     int threads_ = 1;
+
+    // Force brush: left drag in 2D, Shift + left drag in 3D (on the plane through the picked
+    // depth, facing the camera).
+    bool brushing_ = false;
+    bool brush_held_ = false;  // set by hold_brush()
+    bool brush_pull_ = false;
+    float brush_radius_ = 0.15f;
+    float brush_strength_ = 80.0f;
+    glm::vec3 brush_center_{0.0f};
+    glm::vec3 brush_plane_point_{0.0f};
+    std::optional<Brush> last_brush_;    // what the runner has
+    std::optional<Scene> edited_scene_;  // parameters that apply on reset
 
     glm::vec2 mouse_{0.0f};
     bool dragging_[3] = {false, false, false};

@@ -85,11 +85,32 @@ void SimulationRunner::frame_tick() {
     wake_.notify_all();
 }
 
+void SimulationRunner::set_brush(const std::optional<Brush>& brush) {
+    post([this, brush] {
+        brush_ = brush;
+        if (simulation_) simulation_->set_brush(brush_);
+    });
+}
+
+void SimulationRunner::set_parameter(const std::string& key, const nlohmann::json& value) {
+    post([this, key, value] {
+        if (!simulation_) return;
+        try {
+            simulation_->set_parameter(key, value);
+            scene_ = std::make_shared<const Scene>(simulation_->scene());
+            publish();  // the UI sees the new value at once, also while paused
+        } catch (const std::exception& e) {
+            report(e.what());
+        }
+    });
+}
+
 void SimulationRunner::build(const Scene& scene) {
     try {
         if (!pool_) pool_ = std::make_unique<WorkerPool>(threads_);
         auto simulation = Simulation::create(scene, *pool_);
         simulation_ = std::move(simulation);
+        simulation_->set_brush(brush_);
         scene_ = std::make_shared<const Scene>(scene);
         ++generation_;
         publish();

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -52,6 +53,9 @@ class SimulationRunner {
     void step_once();  // one step while paused
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
+    void set_brush(const std::optional<Brush>& brush);
+    // Changes a live parameter of the running simulation (errors come back as a message).
+    void set_parameter(const std::string& key, const nlohmann::json& value);
 
     bool paused() const { return paused_.load(std::memory_order_relaxed); }
     int steps_per_frame() const { return steps_per_frame_.load(std::memory_order_relaxed); }
@@ -91,6 +95,7 @@ class SimulationRunner {
     std::shared_ptr<const Scene> scene_;
     std::unique_ptr<Simulation> simulation_;
     std::uint64_t generation_ = 0;
+    std::optional<Brush> brush_;
 
     TripleBuffer<Frame> frames_;
     std::thread thread_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
@@ -136,7 +137,7 @@ class SphSimulation final : public Simulation {
         const float dt = next_time_step();
         stats_.stage_count = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
-                          constants_, params,    gravity_,    stats_};
+                          constants_, params,    gravity_,    stats_,         brush_};
         ctx.stage("neighbours", [&] {
             fluid_grid_.sort(fluid_.position, pool_);
             fluid_.permute(fluid_grid_.order(), pool_);
@@ -169,6 +170,24 @@ class SphSimulation final : public Simulation {
     }
 
     std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
+
+    void set_brush(const std::optional<Brush>& brush) override { brush_ = brush; }
+
+    void set_parameter(std::string_view key, const nlohmann::json& value) override {
+        const ParamDecl* decl = find_parameter(key);
+        if (!decl) throw SceneError("unknown parameter \"" + std::string(key) + "\"");
+        if (!decl->live) {
+            throw SceneError(std::string(key) +
+                             " cannot change while the simulation runs: it applies on reset");
+        }
+        Scene changed = scene_;
+        changed.params.set(key, value, std::string(key));
+        changed.validate();
+        scene_ = std::move(changed);
+        const std::vector<double>& g = scene_.params.vector("gravity");
+        for (int k = 0; k < D; ++k)
+            gravity_[k] = static_cast<float>(g[k]);
+    }
 
   private:
     static_assert(sizeof(Vec<D>) == D * sizeof(float), "views rely on tightly packed vectors");
@@ -470,6 +489,7 @@ class SphSimulation final : public Simulation {
     std::unique_ptr<Solver<D>> solver_;
     StepStats stats_;
     std::vector<std::uint8_t> remove_flags_;
+    std::optional<Brush> brush_;
 };
 
 }  // namespace

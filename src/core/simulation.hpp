@@ -13,7 +13,10 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <glm/glm.hpp>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +85,15 @@ struct DerivedConstants {
     float speed_limit = 0.0f;     // faster than this means the simulation exploded
 };
 
+// A force brush: an acceleration on the fluid within `radius` of `center` (z ignored in 2D),
+// strength * (1 - d / radius), pointing away from the centre (push, strength > 0) or towards it
+// (pull, strength < 0). The interactive apps drive it with the mouse.
+struct Brush {
+    glm::vec3 center{0.0f};
+    float radius = 0.1f;
+    float strength = 0.0f;  // m/s^2
+};
+
 using LogCallback = std::function<void(std::string_view message)>;
 
 class Simulation {
@@ -106,6 +118,13 @@ class Simulation {
 
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;
+
+    // The force brush for the next steps (std::nullopt: none).
+    virtual void set_brush(const std::optional<Brush>& brush) = 0;
+
+    // Changes a parameter declared `live` on the running simulation, with the scene file's
+    // validation. Throws SceneError for an invalid value or a parameter that needs a reset.
+    virtual void set_parameter(std::string_view key, const nlohmann::json& value) = 0;
 };
 
 // FNV-1a 64 over positions and velocities in id order: the state hash of a particle view.

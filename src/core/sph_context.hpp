@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "neighbour_grid.hpp"
@@ -28,6 +30,19 @@ struct SphContext {
     const ParameterSet& params;
     Vec<D> gravity;
     StepStats& stats;
+    std::optional<Brush> brush;
+
+    // Body forces on particle i: gravity and the force brush.
+    Vec<D> external_acceleration(const Vec<D>& x) const {
+        if (!brush) return gravity;
+        Vec<D> d;
+        for (int k = 0; k < D; ++k)
+            d[k] = x[k] - brush->center[k];
+        const float r2 = length_squared<D>(d);
+        if (r2 >= brush->radius * brush->radius || r2 == 0.0f) return gravity;
+        const float r = std::sqrt(r2);
+        return gravity + d * (brush->strength * (1.0f - r / brush->radius) / r);
+    }
 
     // Runs `fn` as the named stage and records its wall time in the step's stats.
     template <class Fn>

@@ -76,10 +76,9 @@ class WcsphSolver final : public Solver<D> {
         const float* vb = ctx.boundary.volume.data();
         const float* pw = wall_pressure_.data();
         const float* rhow = wall_density_.data();
-        const Vec<D> gravity = ctx.gravity;
         ctx.for_each_fluid([&](std::size_t i) {
             const float pi_rho2 = p[i] / (rho[i] * rho[i]);
-            Vec<D> a = gravity;
+            Vec<D> a = ctx.external_acceleration(x[i]);
             ctx.fluid_grid.for_each_neighbour(
                 x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                     const Vec<D> grad = kernel_.gradient(xij, r);

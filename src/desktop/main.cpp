@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/app.hpp"
 #include "core/errors.hpp"
@@ -26,13 +27,14 @@ flume::App* app_of(GLFWwindow* window) {
     return static_cast<flume::App*>(glfwGetWindowUserPointer(window));
 }
 
-void on_mouse_button(GLFWwindow* window, int button, int action, int) {
+void on_mouse_button(GLFWwindow* window, int button, int action, int mods) {
     double x, y;
     glfwGetCursorPos(window, &x, &y);
     const int mapped = button == GLFW_MOUSE_BUTTON_LEFT    ? 0
                        : button == GLFW_MOUSE_BUTTON_RIGHT ? 1
                                                            : 2;
-    app_of(window)->mouse_button(mapped, action == GLFW_PRESS, glm::vec2(x, y));
+    app_of(window)->mouse_button(mapped, action == GLFW_PRESS, glm::vec2(x, y),
+                                 (mods & GLFW_MOD_SHIFT) != 0);
 }
 
 void on_cursor(GLFWwindow* window, double x, double y) {
@@ -98,6 +100,18 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "Capture mode: run N frames, then exit (with --screenshot)")
         ->check(CLI::Range(1, 1000000));
     cli.add_option("--screenshot", screenshot, "Capture mode: write the last frame to this PNG");
+    std::vector<float> brush;
+    float brush_radius = 0.15f, brush_strength = 80.0f;
+    cli.add_option("--brush", brush, "Hold the force brush at this world point (x,y or x,y,z)")
+        ->delimiter(',')
+        ->expected(2, 3);
+    cli.add_option("--brush-radius", brush_radius, "Brush radius in m")
+        ->check(CLI::Range(0.001f, 100.0f))
+        ->capture_default_str();
+    cli.add_option("--brush-strength", brush_strength,
+                   "Brush acceleration in m/s^2 (negative pulls)")
+        ->check(CLI::Range(-1.0e5f, 1.0e5f))
+        ->capture_default_str();
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -112,6 +126,11 @@ int main(int argc, char** argv) {
     } catch (const flume::SceneError& e) {
         std::fprintf(stderr, "flume: %s\n", e.what());
         return kExitBadInput;
+    }
+
+    if (!brush.empty()) {
+        app->hold_brush(glm::vec3(brush[0], brush[1], brush.size() > 2 ? brush[2] : 0.0f),
+                        brush_radius, brush_strength);
     }
 
     glfwSetErrorCallback(on_glfw_error);
