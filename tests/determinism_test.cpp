@@ -79,3 +79,36 @@ TEST(Determinism, HashSeesEveryBit) {
 
 }  // namespace
 }  // namespace flume
+
+namespace flume {
+namespace {
+
+// Golden state hashes, the same for every build: the native and the wasm test suites both
+// compare against these constants, so passing both proves native == wasm bit for bit (the core
+// uses only IEEE-exact operations in a fixed order). A deliberate change of the physics changes
+// them: update them from `flume-cli run SCENE --steps N --set ... --hash` and say why in the
+// commit.
+TEST(Determinism, GoldenHashesAreTheSameInEveryBuild) {
+    struct Case {
+        const char* scene;
+        const char* radius;
+        int steps;
+        int threads;
+        std::uint64_t hash;
+    };
+    const Case cases[] = {
+        {"dam-break-2d", "particle_radius=0.02", 200, 1, 0xb2e8f55e84965843ull},
+        {"drop-3d", "particle_radius=0.03", 100, 2, 0xfd25a1a37f69c3ddull},
+    };
+    for (const Case& c : cases) {
+        WorkerPool pool(c.threads);
+        const auto sim = Simulation::create(testing::builtin_with(c.scene, {c.radius}), pool);
+        for (int s = 0; s < c.steps; ++s)
+            sim->step();
+        EXPECT_EQ(sim->state_hash(), c.hash)
+            << c.scene << " after " << c.steps << " steps: got " << std::hex << sim->state_hash();
+    }
+}
+
+}  // namespace
+}  // namespace flume
