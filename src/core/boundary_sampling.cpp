@@ -7,14 +7,6 @@ namespace flume {
 
 namespace {
 
-template <int D>
-Vec<D> to_vec(const glm::dvec3& p) {
-    Vec<D> v;
-    for (int k = 0; k < D; ++k)
-        v[k] = static_cast<float>(p[k]);
-    return v;
-}
-
 // Visits the lattice nodes p = lo + (i + 0.5) * step, i in [-layers, n + layers) per axis, of a
 // box [lo, hi] whose extent is divided into n cells of about `spacing`; calls
 // f(p, layers_outside, layers_inside) where layers_outside is how many layers the node lies

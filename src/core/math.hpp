@@ -18,6 +18,15 @@ using IVec = glm::vec<D, std::int32_t, glm::defaultp>;
 
 inline constexpr double kPi = 3.14159265358979323846;
 
+// The first D components of a double-precision point (scene geometry) in single precision.
+template <int D>
+inline Vec<D> to_vec(const glm::dvec3& p) {
+    Vec<D> v;
+    for (int k = 0; k < D; ++k)
+        v[k] = static_cast<float>(p[k]);
+    return v;
+}
+
 template <int D>
 inline float dot(const Vec<D>& a, const Vec<D>& b) {
     float s = a[0] * b[0];

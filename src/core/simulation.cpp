@@ -71,14 +71,6 @@ std::uint64_t state_hash(const ParticleView& view) {
 namespace {
 
 template <int D>
-Vec<D> to_vec(const glm::dvec3& p) {
-    Vec<D> v;
-    for (int k = 0; k < D; ++k)
-        v[k] = static_cast<float>(p[k]);
-    return v;
-}
-
-template <int D>
 class SphSimulation final : public Simulation {
   public:
     SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log)
