@@ -85,6 +85,10 @@ void check_hydrostatic(const std::string& name, double settle_time, double avera
     EXPECT_LT(energy, 0.1 * peak_energy) << "kinetic energy decays";
 }
 
+TEST(Wcsph, HydrostaticTank3DSettles) {
+    check_hydrostatic("hydrostatic-3d", 1.0, 0.4);
+}
+
 TEST(Wcsph, HydrostaticTank2DSettles) {
     check_hydrostatic("hydrostatic-2d", 1.5, 0.5);
 }
