@@ -44,6 +44,11 @@ class NeighbourGrid {
     std::size_t cell_count() const { return cell_count_; }
     const IVec<D>& dims() const { return dims_; }
     float cell_size() const { return cell_size_; }
+    std::size_t memory_bytes() const {
+        return (cell_.capacity() + cell_start_.capacity() + cursor_.capacity() +
+                order_.capacity()) *
+               sizeof(std::uint32_t);
+    }
     const Vec<D>& lower() const { return lower_; }
 
     // Calls f(begin, end) for each range of sorted slots that may hold neighbours of x.

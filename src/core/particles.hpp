@@ -25,6 +25,14 @@ struct FluidParticles {
 
     std::size_t size() const { return position.size(); }
 
+    std::size_t memory_bytes() const {
+        return (position.capacity() + velocity.capacity() + acceleration.capacity() +
+                scratch_vec_.capacity()) *
+                   sizeof(Vec<D>) +
+               (density.capacity() + pressure.capacity()) * sizeof(float) +
+               (id.capacity() + scratch_id_.capacity()) * sizeof(std::uint32_t);
+    }
+
     void push_back(const Vec<D>& x, const Vec<D>& v) {
         id.push_back(static_cast<std::uint32_t>(position.size()));
         position.push_back(x);
@@ -91,6 +99,9 @@ struct BoundaryParticles {
     std::vector<float> volume;  // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk
 
     std::size_t size() const { return position.size(); }
+    std::size_t memory_bytes() const {
+        return position.capacity() * sizeof(Vec<D>) + volume.capacity() * sizeof(float);
+    }
 };
 
 }  // namespace flume

@@ -165,6 +165,11 @@ class SphSimulation final : public Simulation {
 
     void set_brush(const std::optional<Brush>& brush) override { brush_ = brush; }
 
+    std::size_t memory_bytes() const override {
+        return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
+               boundary_grid_.memory_bytes() + solver_->memory_bytes() + remove_flags_.capacity();
+    }
+
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
         const ParamDecl* decl = find_parameter(key);
         if (!decl) throw SceneError("unknown parameter \"" + std::string(key) + "\"");

@@ -119,6 +119,9 @@ class Simulation {
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;
 
+    // Bytes held by the simulation's arrays (particles, grids, solver scratch), by capacity.
+    virtual std::size_t memory_bytes() const = 0;
+
     // The force brush for the next steps (std::nullopt: none).
     virtual void set_brush(const std::optional<Brush>& brush) = 0;
 

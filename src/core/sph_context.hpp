@@ -74,7 +74,15 @@ class Solver {
     virtual std::string_view name() const = 0;
     // Advances velocities and positions by dt: density -> pressure -> forces -> integrate.
     virtual void step(SphContext<D>& ctx, float dt) = 0;
+    // Bytes of the solver's own per-particle arrays, by capacity.
+    virtual std::size_t memory_bytes() const = 0;
 };
+
+// Bytes held by a vector, by capacity.
+template <class T>
+std::size_t capacity_bytes(const std::vector<T>& v) {
+    return v.capacity() * sizeof(T);
+}
 
 // The solver named in the scene ("wcsph"), with the scene's kernel.
 template <int D>

@@ -28,6 +28,10 @@ class WcsphSolver final : public Solver<D> {
           stiffness_(c.rest_density * c.speed_of_sound * c.speed_of_sound / 7.0f) {}
 
     std::string_view name() const override { return "wcsph"; }
+    std::size_t memory_bytes() const override {
+        return capacity_bytes(scratch_) + capacity_bytes(wall_pressure_) +
+               capacity_bytes(wall_density_);
+    }
 
     void step(SphContext<D>& ctx, float dt) override {
         ctx.stage("density", [&] {

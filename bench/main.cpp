@@ -1,0 +1,334 @@
+// flume-bench: how fast Flume's core steps, per case and thread count. A benchmark, not a test:
+// it measures and prints; nothing here asserts on time.
+//
+//   flume-bench                       the full table (about 100k particles per case), 1..N threads
+//   flume-bench --quick               small cases, for a smoke run
+//   flume-bench --threads 1,2 --repeats 5 --steps 20 --csv out.csv --validate-hash
+//
+// Per case and thread count: min and median ms per step over the repeats (warm-up steps not
+// counted), particle-steps per second (fluid particles), each stage's share of the step,
+// neighbours per particle, bytes of simulation memory per fluid particle.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/neighbour_grid.hpp"
+#include "core/scene_library.hpp"
+#include "core/simulation.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+    std::string name;
+    std::string scene;  // empty: the neighbour search alone
+    std::vector<std::string> overrides;
+    std::size_t search_particles = 0;  // neighbour-search cases
+};
+
+struct Result {
+    std::string name;
+    int threads = 1;
+    std::size_t particles = 0;
+    int steps = 0;
+    double min_ms = 0.0, median_ms = 0.0;
+    double neighbours = 0.0;
+    double bytes_per_particle = 0.0;
+    std::map<std::string, double> stage_share;  // name -> fraction of the step
+    std::uint64_t hash = 0;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// Average neighbours (within the kernel support, self included) of the fluid particles.
+double neighbours_per_particle(const flume::ParticleView& p, float support,
+                               flume::WorkerPool& pool) {
+    auto count = [&]<int D>() {
+        std::vector<flume::Vec<D>> x(p.count);
+        flume::Vec<D> lo(1e30f), hi(-1e30f);
+        for (std::size_t i = 0; i < p.count; ++i) {
+            for (int k = 0; k < D; ++k) {
+                x[i][k] = p.position[i * D + k];
+                lo[k] = std::min(lo[k], x[i][k]);
+                hi[k] = std::max(hi[k], x[i][k]);
+            }
+        }
+        flume::NeighbourGrid<D> grid;
+        grid.configure(lo - flume::Vec<D>(support), hi + flume::Vec<D>(support), support);
+        grid.sort(x, pool);
+        std::vector<flume::Vec<D>> sorted(p.count);
+        for (std::size_t k = 0; k < p.count; ++k)
+            sorted[k] = x[grid.order()[k]];
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < p.count; ++i) {
+            grid.for_each_neighbour(sorted[i], sorted.data(), support,
+                                    [&](std::uint32_t, const flume::Vec<D>&, float) { ++total; });
+        }
+        return p.count ? static_cast<double>(total) / static_cast<double>(p.count) : 0.0;
+    };
+    return p.dimension == 2 ? count.template operator()<2>() : count.template operator()<3>();
+}
+
+Result run_simulation_case(const Case& c, int threads, int warmup, int steps, int repeats) {
+    flume::Scene scene = flume::load_builtin_scene(c.scene);
+    for (const std::string& o : c.overrides)
+        scene.apply_override(o);
+    Result r;
+    r.name = c.name;
+    r.threads = threads;
+    r.steps = steps;
+    std::vector<double> samples;
+    std::map<std::string, double> stage_ms;
+    double step_ms_total = 0.0;
+    for (int rep = 0; rep < repeats; ++rep) {
+        flume::WorkerPool pool(threads);
+        auto sim = flume::Simulation::create(scene, pool);
+        for (int s = 0; s < warmup; ++s)
+            sim->step();
+        const auto start = Clock::now();
+        for (int s = 0; s < steps; ++s) {
+            sim->step();
+            const flume::StepStats& st = sim->stats();
+            for (std::size_t k = 0; k < st.stage_count; ++k) {
+                stage_ms[std::string(st.stages[k].name)] += st.stages[k].milliseconds;
+                step_ms_total += st.stages[k].milliseconds;
+            }
+        }
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        samples.push_back(ms / steps);
+        if (rep == 0) {
+            r.particles = sim->stats().fluid_particles;
+            r.hash = sim->state_hash();
+            r.bytes_per_particle =
+                static_cast<double>(sim->memory_bytes()) / static_cast<double>(r.particles);
+            r.neighbours = neighbours_per_particle(sim->fluid(), sim->constants().support, pool);
+        }
+    }
+    r.min_ms = *std::min_element(samples.begin(), samples.end());
+    r.median_ms = median(samples);
+    for (const auto& [name, ms] : stage_ms)
+        r.stage_share[name] = step_ms_total > 0 ? ms / step_ms_total : 0.0;
+    return r;
+}
+
+// The neighbour search alone: a jittered 3D lattice of n particles (spacing 2r, support 4r),
+// one grid build (counting sort) plus one pass over every particle's neighbours.
+Result run_search_case(const Case& c, int threads, int repeats) {
+    const float r = 0.01f, spacing = 2.0f * r, support = 4.0f * r;
+    const int side = static_cast<int>(std::cbrt(static_cast<double>(c.search_particles)) + 0.5);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> jitter(-0.1f * r, 0.1f * r);
+    std::vector<flume::Vec<3>> x;
+    x.reserve(static_cast<std::size_t>(side) * side * side);
+    for (int k = 0; k < side; ++k)
+        for (int j = 0; j < side; ++j)
+            for (int i = 0; i < side; ++i)
+                x.emplace_back(spacing * static_cast<float>(i) + jitter(rng),
+                               spacing * static_cast<float>(j) + jitter(rng),
+                               spacing * static_cast<float>(k) + jitter(rng));
+    std::shuffle(x.begin(), x.end(), rng);  // start from memory order unrelated to space
+    Result res;
+    res.name = c.name;
+    res.threads = threads;
+    res.particles = x.size();
+    res.steps = 1;
+    std::vector<double> samples;
+    for (int rep = 0; rep < repeats; ++rep) {
+        flume::WorkerPool pool(threads);
+        flume::NeighbourGrid<3> grid;
+        grid.configure(flume::Vec<3>(-support),
+                       flume::Vec<3>(spacing * static_cast<float>(side) + support), support);
+        std::vector<flume::Vec<3>> sorted(x.size());
+        std::vector<std::uint32_t> counts(x.size());
+        const auto start = Clock::now();
+        grid.sort(x, pool);
+        pool.parallel_for(0, x.size(), 4096, [&](const flume::WorkerPool::Range& rg, int) {
+            for (std::size_t k = rg.begin; k < rg.end; ++k)
+                sorted[k] = x[grid.order()[k]];
+        });
+        pool.parallel_for(0, x.size(), 256, [&](const flume::WorkerPool::Range& rg, int) {
+            for (std::size_t i = rg.begin; i < rg.end; ++i) {
+                std::uint32_t n = 0;
+                grid.for_each_neighbour(sorted[i], sorted.data(), support,
+                                        [&](std::uint32_t, const flume::Vec<3>&, float) { ++n; });
+                counts[i] = n;
+            }
+        });
+        samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        if (rep == 0) {
+            std::uint64_t total = 0;
+            for (std::uint32_t n : counts)
+                total += n;
+            res.neighbours = static_cast<double>(total) / static_cast<double>(x.size());
+            res.bytes_per_particle =
+                static_cast<double>(grid.memory_bytes() +
+                                    (x.size() + sorted.size()) * sizeof(flume::Vec<3>) +
+                                    counts.size() * sizeof(std::uint32_t)) /
+                static_cast<double>(x.size());
+            res.hash = total;  // the neighbour count must not depend on the thread count
+        }
+    }
+    res.min_ms = *std::min_element(samples.begin(), samples.end());
+    res.median_ms = median(samples);
+    return res;
+}
+
+std::vector<int> parse_threads(const std::string& text) {
+    std::vector<int> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t comma = text.find(',', pos);
+        out.push_back(std::stoi(text.substr(pos, comma - pos)));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"flume-bench: speed of Flume's simulation core (a benchmark, not a test)",
+                 "flume-bench"};
+    std::string threads_text;
+    int repeats = 3, steps = 20, warmup = 5;
+    std::string csv_path;
+    std::vector<std::string> only;
+    bool validate_hash = false, quick = false;
+    app.add_option("--threads", threads_text, "Thread counts, e.g. 1,2 (default: 1..hardware)");
+    app.add_option("--repeats", repeats, "Repeats per case and thread count")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--steps", steps, "Measured steps per repeat")->check(CLI::Range(1, 100000));
+    app.add_option("--warmup", warmup, "Steps before measuring")->check(CLI::Range(0, 100000));
+    app.add_option("--csv", csv_path, "Write the results as CSV");
+    app.add_option("--case", only, "Run only these cases (repeatable)");
+    app.add_flag("--validate-hash", validate_hash,
+                 "Check that every case ends in the same state for every thread count");
+    app.add_flag("--quick", quick, "Small cases and few steps (a smoke run)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    std::vector<int> thread_counts;
+    try {
+        thread_counts = threads_text.empty() ? std::vector<int>{} : parse_threads(threads_text);
+    } catch (const std::exception&) {
+        std::fprintf(stderr, "flume-bench: --threads: expected a list like 1,2,4, found \"%s\"\n",
+                     threads_text.c_str());
+        return 2;
+    }
+    if (thread_counts.empty()) {
+        for (int t = 1; t <= flume::WorkerPool::hardware_threads(); ++t)
+            thread_counts.push_back(t);
+    }
+    for (int t : thread_counts) {
+        if (t < 1 || t > 256) {
+            std::fprintf(stderr, "flume-bench: --threads: %d is not in [1, 256]\n", t);
+            return 2;
+        }
+    }
+
+    std::vector<Case> cases;
+    if (quick) {
+        cases = {{"dam-break-3d-wcsph", "dam-break-3d", {"particle_radius=0.05"}, 0},
+                 {"dam-break-2d-wcsph", "dam-break-2d", {"particle_radius=0.02"}, 0},
+                 {"neighbour-search-8k", "", {}, 8000}};
+        steps = std::min(steps, 3);
+        warmup = std::min(warmup, 1);
+        repeats = std::min(repeats, 2);
+    } else {
+        // The scenes of shared/PERFORMANCE.md: 3D r = 0.0106 (103,823 particles here: the block
+        // is sampled 47 per axis), 2D r = 0.0025 (90,000).
+        cases = {{"dam-break-3d-wcsph", "dam-break-3d", {"particle_radius=0.0106"}, 0},
+                 {"dam-break-2d-wcsph", "dam-break-2d", {"particle_radius=0.0025"}, 0},
+                 {"neighbour-search-100k", "", {}, 100000},
+                 {"neighbour-search-1m", "", {}, 1000000}};
+    }
+    if (!only.empty()) {
+        std::erase_if(cases, [&](const Case& c) {
+            return std::find(only.begin(), only.end(), c.name) == only.end();
+        });
+        if (cases.empty()) {
+            std::fprintf(stderr, "flume-bench: no case matches --case\n");
+            return 2;
+        }
+    }
+
+    std::printf("%-22s %7s %9s %6s %10s %10s %12s %8s %8s  %s\n", "case", "threads", "particles",
+                "steps", "min ms", "median ms", "M part-st/s", "neighb.", "B/part", "stage shares");
+    std::vector<Result> results;
+    bool hashes_ok = true;
+    try {
+        for (const Case& c : cases) {
+            std::uint64_t first_hash = 0;
+            for (std::size_t t = 0; t < thread_counts.size(); ++t) {
+                const Result r = c.scene.empty() ? run_search_case(c, thread_counts[t], repeats)
+                                                 : run_simulation_case(c, thread_counts[t], warmup,
+                                                                       steps, repeats);
+                std::string shares;
+                for (const auto& [name, share] : r.stage_share) {
+                    char buf[64];
+                    std::snprintf(buf, sizeof buf, "%s %.0f%% ", name.c_str(), 100.0 * share);
+                    shares += buf;
+                }
+                std::printf("%-22s %7d %9zu %6d %10.3f %10.3f %12.3f %8.1f %8.0f  %s\n",
+                            r.name.c_str(), r.threads, r.particles, r.steps, r.min_ms, r.median_ms,
+                            static_cast<double>(r.particles) / r.median_ms * 1e-3, r.neighbours,
+                            r.bytes_per_particle, shares.c_str());
+                std::fflush(stdout);
+                if (t == 0) first_hash = r.hash;
+                if (validate_hash && r.hash != first_hash) {
+                    std::printf("  HASH MISMATCH: %d threads gave %016" PRIx64
+                                ", %d thread(s) gave %016" PRIx64 "\n",
+                                r.threads, r.hash, thread_counts[0], first_hash);
+                    hashes_ok = false;
+                }
+                results.push_back(r);
+            }
+        }
+    } catch (const flume::SceneError& e) {
+        std::fprintf(stderr, "flume-bench: %s\n", e.what());
+        return 2;
+    }
+    if (validate_hash)
+        std::printf("hash check: %s\n",
+                    hashes_ok ? "same final state for every thread count" : "FAILED");
+
+    if (!csv_path.empty()) {
+        std::ofstream csv(csv_path);
+        if (!csv) {
+            std::fprintf(stderr, "flume-bench: %s: cannot open for writing\n", csv_path.c_str());
+            return 2;
+        }
+        csv << "case,threads,particles,steps,min_ms,median_ms,particle_steps_per_s,neighbours_per_"
+               "particle,"
+               "bytes_per_particle,stage_shares,hash\n";
+        for (const Result& r : results) {
+            std::string shares;
+            for (const auto& [name, share] : r.stage_share)
+                shares += name + "=" + std::to_string(share) + ";";
+            char hash[17];
+            std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
+            csv << r.name << ',' << r.threads << ',' << r.particles << ',' << r.steps << ','
+                << r.min_ms << ',' << r.median_ms << ','
+                << static_cast<double>(r.particles) / r.median_ms * 1e3 << ',' << r.neighbours
+                << ',' << r.bytes_per_particle << ',' << shares << ',' << hash << '\n';
+        }
+    }
+    return hashes_ok ? 0 : 1;
+}
