@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -67,11 +68,35 @@ class WorkerPool {
     }
 
     // chunk_fn(Range, int worker) -> T for every chunk; the partials are combined in chunk order
-    // starting from `identity`: the same result for any thread count.
+    // starting from `identity`: the same result for any thread count. For trivially copyable T
+    // the partials live in a buffer the pool keeps and only grows, so a warm pool reduces without
+    // allocating (the simulation step allocates nothing once the particle count is stable).
     template <class T, class ChunkFn, class Combine>
     T parallel_reduce(std::size_t begin, std::size_t end, std::size_t grain, T identity,
                       ChunkFn&& chunk_fn, Combine&& combine) {
-        std::vector<T> partial(chunk_count(begin, end, grain), identity);
+        const std::size_t chunks = chunk_count(begin, end, grain);
+        if constexpr (std::is_trivially_copyable_v<T> && alignof(T) <= alignof(std::max_align_t)) {
+            bool expected = false;
+            if (scratch_busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+                struct Release {
+                    std::atomic<bool>& flag;
+                    ~Release() { flag.store(false, std::memory_order_release); }
+                } release{scratch_busy_};
+                const std::size_t units =
+                    (chunks * sizeof(T) + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+                if (reduce_scratch_.size() < units) reduce_scratch_.resize(units);
+                T* partial = reinterpret_cast<T*>(reduce_scratch_.data());
+                parallel_for(begin, end, grain, [&](const Range& r, int worker) {
+                    new (&partial[r.chunk]) T(chunk_fn(r, worker));
+                });
+                T result = identity;
+                for (std::size_t c = 0; c < chunks; ++c)
+                    result = combine(result, partial[c]);
+                return result;
+            }
+        }
+        // Other types, or a reduction inside another one: partials in a vector of their own.
+        std::vector<T> partial(chunks, identity);
         parallel_for(begin, end, grain,
                      [&](const Range& r, int worker) { partial[r.chunk] = chunk_fn(r, worker); });
         T result = identity;
@@ -112,6 +137,9 @@ class WorkerPool {
     std::atomic<bool> busy_{false};    // a thread is driving the pool
     std::atomic<bool> failed_{false};  // a task threw: skip the chunks not started
     std::uint32_t generation_ = 0;     // written by the driving thread only
+
+    std::vector<std::max_align_t> reduce_scratch_;  // partials of parallel_reduce
+    std::atomic<bool> scratch_busy_{false};
 
     std::mutex error_mutex_;
     std::exception_ptr error_;

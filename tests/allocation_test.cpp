@@ -1,0 +1,70 @@
+// Once the particle count is stable, a simulation step allocates no heap memory. This program
+// replaces the global operator new to count allocations, so it is a test program of its own.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "test_scenes.hpp"
+
+namespace {
+std::atomic<long> g_allocations{0};
+std::atomic<bool> g_counting{false};
+}  // namespace
+
+void* operator new(std::size_t size) {
+    if (g_counting.load(std::memory_order_relaxed))
+        g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+
+namespace flume {
+namespace {
+
+long allocations_in_steps(const Scene& scene, int threads, int warmup, int steps) {
+    WorkerPool pool(threads);
+    const auto sim = Simulation::create(scene, pool);
+    for (int s = 0; s < warmup; ++s)
+        sim->step();
+    g_allocations = 0;
+    g_counting = true;
+    for (int s = 0; s < steps; ++s)
+        sim->step();
+    g_counting = false;
+    EXPECT_EQ(sim->stats().removed_particles, 0u) << "the particle count must stay the same";
+    return g_allocations.load();
+}
+
+TEST(Allocations, NoneInsideAStepOnceWarm) {
+    for (int threads : {1, 2, 4}) {
+        EXPECT_EQ(
+            allocations_in_steps(testing::builtin_with("dam-break-2d", {"particle_radius=0.02"}),
+                                 threads, 5, 50),
+            0)
+            << threads << " thread(s), 2D";
+        EXPECT_EQ(allocations_in_steps(testing::builtin_with("drop-3d", {"particle_radius=0.04"}),
+                                       threads, 5, 20),
+                  0)
+            << threads << " thread(s), 3D";
+    }
+}
+
+TEST(Allocations, TheCounterSeesAllocations) {
+    g_allocations = 0;
+    g_counting = true;
+    auto* p = new std::vector<int>(100);
+    g_counting = false;
+    delete p;
+    EXPECT_GE(g_allocations.load(), 2);
+}
+
+}  // namespace
+}  // namespace flume
