@@ -39,6 +39,14 @@ class NeighbourGrid {
     // Counting sort of `positions` by cell (stable: equal cells keep their index order).
     void sort(std::span<const Vec<D>> positions, WorkerPool& pool);
 
+    // Frees the per-particle sort buffers, keeping the cell ranges: for a grid over particles
+    // that never move (boundary particles), once they are stored in cell order.
+    void release_sort_buffers() {
+        std::vector<std::uint32_t>().swap(cell_);
+        std::vector<std::uint32_t>().swap(cursor_);
+        std::vector<std::uint32_t>().swap(order_);
+    }
+
     // order()[k] = index in the sorted positions of the particle that goes to slot k.
     const std::vector<std::uint32_t>& order() const { return order_; }
     std::size_t cell_count() const { return cell_count_; }

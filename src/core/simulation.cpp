@@ -235,6 +235,9 @@ class SphSimulation final : public Simulation {
         }
         // Still in cell order: this sort is the identity and sets up the cell ranges.
         boundary_grid_.sort(boundary_.position, pool_);
+        boundary_grid_.release_sort_buffers();
+        boundary_.position.shrink_to_fit();
+        boundary_.volume.shrink_to_fit();
     }
 
     void sample_fluid(double spacing) {
