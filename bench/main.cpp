@@ -17,6 +17,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -128,17 +129,24 @@ Result run_simulation_case(const Case& c, int threads, int warmup, int steps, in
 Result run_search_case(const Case& c, int threads, int repeats) {
     const float r = 0.01f, spacing = 2.0f * r, support = 4.0f * r;
     const int side = static_cast<int>(std::cbrt(static_cast<double>(c.search_particles)) + 0.5);
+    // std::mt19937's output is the same everywhere; the standard distributions and std::shuffle
+    // are not (libstdc++ and Emscripten's libc++ differ), so both are written out here.
     std::mt19937 rng(7);
-    std::uniform_real_distribution<float> jitter(-0.1f * r, 0.1f * r);
+    auto uniform = [&] { return static_cast<float>(rng() >> 8) * (1.0f / 16777216.0f); };
     std::vector<flume::Vec<3>> x;
     x.reserve(static_cast<std::size_t>(side) * side * side);
     for (int k = 0; k < side; ++k)
         for (int j = 0; j < side; ++j)
-            for (int i = 0; i < side; ++i)
-                x.emplace_back(spacing * static_cast<float>(i) + jitter(rng),
-                               spacing * static_cast<float>(j) + jitter(rng),
-                               spacing * static_cast<float>(k) + jitter(rng));
-    std::shuffle(x.begin(), x.end(), rng);  // start from memory order unrelated to space
+            for (int i = 0; i < side; ++i) {
+                flume::Vec<3> p(static_cast<float>(i), static_cast<float>(j),
+                                static_cast<float>(k));
+                for (int a = 0; a < 3; ++a)
+                    p[a] = spacing * p[a] + 0.2f * r * (uniform() - 0.5f);
+                x.push_back(p);
+            }
+    for (std::size_t i = x.size(); i > 1; --i) {  // Fisher-Yates: memory order unrelated to space
+        std::swap(x[i - 1], x[rng() % i]);
+    }
     Result res;
     res.name = c.name;
     res.threads = threads;
