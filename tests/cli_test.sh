@@ -6,19 +6,7 @@ cli=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-
-check() {  # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL: $name"
-        failures=$((failures + 1))
-    fi
-}
+. "$here/tools/check.sh"
 
 # list and params
 out=$("$cli" list)
@@ -78,5 +66,4 @@ check "vtp density is physical" grep -Eq "array density components 1 tuples 324 
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6
 
-echo "$passes passed, $failures failed"
-test "$failures" -eq 0
+finish

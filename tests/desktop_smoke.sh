@@ -7,13 +7,7 @@ flume=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+. "$here/tools/check.sh"
 
 for scene in dam-break-2d dam-break-3d; do
     png="$work/$scene.png"
@@ -51,5 +45,4 @@ check "bad --set exits 2" test $? -eq 2
 "$flume" dam-break-2d --frames 0 >"$work/out" 2>"$work/err"
 check "bad option exits 2" test $? -eq 2
 
-echo "$passes passed, $failures failed"
-test "$failures" -eq 0
+finish
