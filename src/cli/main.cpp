@@ -120,7 +120,7 @@ class Progress {
 
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
-           "kinetic_energy,removed_particles,wall_corrections";
+           "kinetic_energy,removed_particles,wall_corrections,pressure_iterations";
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ",ms_" << s.stages[i].name;
     out << "\n";
@@ -129,7 +129,8 @@ void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
 void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
-        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections;
+        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections << ','
+        << s.pressure_iterations;
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ',' << s.stages[i].milliseconds;
     out << '\n';

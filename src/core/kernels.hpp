@@ -20,6 +20,7 @@ template <int D>
 class CubicSpline {
   public:
     static constexpr std::string_view kName = "cubic";
+    static constexpr int kDimension = D;
     static_assert(D == 2 || D == 3);
 
     explicit CubicSpline(float support) : support_(support) {
@@ -74,6 +75,7 @@ template <int D>
 class WendlandC2 {
   public:
     static constexpr std::string_view kName = "wendland";
+    static constexpr int kDimension = D;
     static_assert(D == 2 || D == 3);
 
     explicit WendlandC2(float support) : support_(support) {
@@ -109,5 +111,36 @@ class WendlandC2 {
     float k_;
     float g_;
 };
+
+// Sums over the neighbours of a particle inside the regular lattice of the given spacing (the
+// rest state the scenes start from), the particle itself included in `kernel`:
+//   kernel          sum_j W_ij
+//   gradient_square sum_j |grad W_ij|^2
+// They fix the particle mass (rho0 / kernel gives exactly rho0 at rest) and PCISPH's stiffness.
+struct LatticeSums {
+    double kernel = 0.0;
+    double gradient_square = 0.0;
+};
+
+template <class K>
+LatticeSums lattice_sums(const K& kernel, double spacing) {
+    constexpr int D = K::kDimension;
+    const int n = static_cast<int>(std::ceil(kernel.support() / spacing));
+    LatticeSums sums;
+    IVec<D> j(-n);
+    for (;;) {
+        Vec<D> xij;
+        for (int k = 0; k < D; ++k)
+            xij[k] = static_cast<float>(j[k] * spacing);
+        const float r = std::sqrt(length_squared<D>(xij));
+        sums.kernel += kernel.W(r);
+        if (r > 0.0f) sums.gradient_square += length_squared<D>(kernel.gradient(xij, r));
+        int k = 0;
+        while (k < D && ++j[k] > n)
+            j[k++] = -n;
+        if (k == D) break;
+    }
+    return sums;
+}
 
 }  // namespace flume

@@ -5,6 +5,7 @@
 // with the volume it represents.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -22,6 +23,9 @@ struct FluidParticles {
     std::vector<float> density;
     std::vector<float> pressure;
     std::vector<std::uint32_t> id;
+    // Per-particle values a solver keeps from one step to the next (DFSPH's stiffness for its
+    // warm start): they follow the particles through the reordering.
+    std::array<std::vector<float>, 2> solver_state;
 
     std::size_t size() const { return position.size(); }
 
@@ -40,6 +44,9 @@ struct FluidParticles {
         acceleration.emplace_back(0.0f);
         density.push_back(0.0f);
         pressure.push_back(0.0f);
+        for (auto& state : solver_state) {
+            if (!state.empty()) state.push_back(0.0f);
+        }
     }
 
     // Reorders the persistent arrays (position, velocity, id) so that slot k holds the particle
@@ -56,6 +63,15 @@ struct FluidParticles {
                 scratch_id_[k] = id[order[k]];
         });
         id.swap(scratch_id_);
+        for (auto& state : solver_state) {
+            if (state.size() != n) continue;
+            scratch_float_.resize(n);
+            pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
+                for (std::size_t k = r.begin; k < r.end; ++k)
+                    scratch_float_[k] = state[order[k]];
+            });
+            state.swap(scratch_float_);
+        }
     }
 
     // Removes the particles whose flag is set, keeping the others in order.
@@ -69,7 +85,13 @@ struct FluidParticles {
             density[out] = density[i];
             pressure[out] = pressure[i];
             id[out] = id[i];
+            for (auto& state : solver_state) {
+                if (state.size() > i) state[out] = state[i];
+            }
             ++out;
+        }
+        for (auto& state : solver_state) {
+            if (!state.empty()) state.resize(out);
         }
         position.resize(out);
         velocity.resize(out);
@@ -91,6 +113,7 @@ struct FluidParticles {
 
     std::vector<Vec<D>> scratch_vec_;
     std::vector<std::uint32_t> scratch_id_;
+    std::vector<float> scratch_float_;
 };
 
 template <int D>

@@ -81,8 +81,15 @@ class SphSimulation final : public Simulation {
         constants_.particle_radius = static_cast<float>(r);
         constants_.support = static_cast<float>(4.0 * r);
         constants_.rest_density = static_cast<float>(params.number("rest_density"));
-        constants_.particle_mass =
-            static_cast<float>(params.number("rest_density") * std::pow(spacing, D));
+        // The mass that gives a particle in the rest lattice exactly the rest density:
+        // m = rho0 / sum_j W(x_i - x_j) over the lattice of spacing 2r (rather than rho0 (2r)^D,
+        // whose density is off by the kernel's discretisation error, about 0.1%: more than an
+        // incompressible solver's tolerance). Boundary volumes use the same normalisation.
+        const double lattice_sum =
+            params.choice("kernel") == "wendland"
+                ? lattice_sums(WendlandC2<D>(constants_.support), spacing).kernel
+                : lattice_sums(CubicSpline<D>(constants_.support), spacing).kernel;
+        constants_.particle_mass = static_cast<float>(params.number("rest_density") / lattice_sum);
         const std::vector<double>& g = params.vector("gravity");
         for (int k = 0; k < D; ++k)
             gravity_[k] = static_cast<float>(g[k]);
@@ -181,6 +188,13 @@ class SphSimulation final : public Simulation {
         changed.params.set(key, value, std::string(key));
         changed.validate();
         scene_ = std::move(changed);
+        if (key == "solver" && scene_.params.choice("solver") != solver_->name()) {
+            // The new solver takes over the running state; what the old one kept per particle
+            // for its warm start means nothing to it.
+            solver_ = make_solver<D>(scene_.params, constants_);
+            for (auto& state : fluid_.solver_state)
+                state.clear();
+        }
         const std::vector<double>& g = scene_.params.vector("gravity");
         for (int k = 0; k < D; ++k)
             gravity_[k] = static_cast<float>(g[k]);
@@ -298,7 +312,7 @@ class SphSimulation final : public Simulation {
         const ParameterSet& params = scene_.params;
         if (params.choice("time_step_mode") == "fixed")
             return static_cast<float>(params.number("time_step"));
-        const double speed = constants_.speed_of_sound + stats_.max_speed;
+        const double speed = std::max(solver_->signal_speed(constants_) + stats_.max_speed, 1.0e-6);
         double dt = params.number("cfl_factor") * 2.0 * constants_.particle_radius / speed;
         dt = std::clamp(dt, params.number("min_time_step"), params.number("max_time_step"));
         return static_cast<float>(dt);

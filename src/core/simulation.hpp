@@ -44,6 +44,7 @@ struct StepStats {
     double kinetic_energy = 0.0;          // J (per metre in 2D)
     std::uint64_t removed_particles = 0;  // fluid particles that left the domain, since the start
     std::size_t wall_corrections = 0;     // particles put back on a wall surface in the last step
+    int pressure_iterations = 0;          // iterative solvers: passes of the pressure solve
     static constexpr std::size_t kMaxStages = 8;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;

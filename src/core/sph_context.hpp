@@ -76,6 +76,9 @@ class Solver {
     virtual void step(SphContext<D>& ctx, float dt) = 0;
     // Bytes of the solver's own per-particle arrays, by capacity.
     virtual std::size_t memory_bytes() const = 0;
+    // The speed that limits the time step besides the flow speed: the speed of sound for a
+    // weakly compressible solver, 0 for an incompressible one (CFL: dt = lambda 2r / (c + v)).
+    virtual float signal_speed(const DerivedConstants& c) const = 0;
 };
 
 // Bytes held by a vector, by capacity.
@@ -84,8 +87,14 @@ std::size_t capacity_bytes(const std::vector<T>& v) {
     return v.capacity() * sizeof(T);
 }
 
-// The solver named in the scene ("wcsph"), with the scene's kernel.
+// The solver named in the scene ("wcsph"), with the scene's kernel (solvers.cpp).
 template <int D>
 std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
+
+template <int D>
+std::unique_ptr<Solver<D>> make_wcsph_solver(const ParameterSet& params, const DerivedConstants& c);
+template <int D>
+std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
+                                              const DerivedConstants& c);
 
 }  // namespace flume

@@ -3,18 +3,30 @@
 // are bit-identical for any thread count.
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
 #include "sph_context.hpp"
 
 namespace flume {
 
-// Density with Akinci et al. 2012 boundary contributions (eq. 6):
+// The wall pressure and density that the boundary samples carry (extrapolate_wall_pressure), for
+// the pressure force on the fluid next to them.
+struct WallState {
+    std::vector<float> pressure;
+    std::vector<float> density;
+};
+
+// Density with Akinci et al. 2012 boundary contributions (eq. 6), at the given positions of the
+// fluid (the particles' own, or predicted ones) into `density`:
 //   rho_i = m sum_j W_ij + rho0 sum_b V_b W_ib
+// The neighbours are those of the grid, built on the particles' own positions: for predicted
+// positions (PCISPH) that is the usual approximation of a neighbourhood that barely moves.
 template <int D, class K>
-void compute_density(SphContext<D>& ctx, const K& kernel) {
+void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, float* density) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
-    const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
@@ -26,8 +38,13 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
         ctx.boundary_grid.for_each_neighbour(
             x[i], xb, support,
             [&](std::uint32_t b, const Vec<D>&, float r) { boundary_sum += vb[b] * kernel.W(r); });
-        ctx.fluid.density[i] = mass * fluid_sum + rho0 * boundary_sum;
+        density[i] = mass * fluid_sum + rho0 * boundary_sum;
     });
+}
+
+template <int D, class K>
+void compute_density(SphContext<D>& ctx, const K& kernel) {
+    compute_density_at(ctx, kernel, ctx.fluid.position.data(), ctx.fluid.density.data());
 }
 
 // Wall pressure by extrapolation from the fluid (Adami, Hu & Adams 2012, "A generalized wall
@@ -37,14 +54,14 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
 // The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
 // the wall sits at the right pressure. Boundary samples with no fluid around get p = 0, rho0.
 template <int D, class K>
-void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel,
-                               std::vector<float>& wall_pressure,
-                               std::vector<float>& wall_density) {
+void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float* p,
+                               WallState& wall) {
+    std::vector<float>& wall_pressure = wall.pressure;
+    std::vector<float>& wall_density = wall.density;
     const float support = kernel.support();
     const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
-    const float* p = ctx.fluid.pressure.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const Vec<D> g = ctx.gravity;
     wall_pressure.resize(ctx.boundary.size());
@@ -71,6 +88,121 @@ void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel,
                 }
             }
         });
+}
+
+// Monaghan's artificial viscosity term Pi_ij (Becker & Teschner 2007, eq. 11) for an approaching
+// pair (v_ij . x_ij < 0), else 0: the acceleration of i gets -m Pi_ij grad W_ij.
+// alpha_hc2 = 2 alpha h c, eps_h2 = 0.01 h^2.
+inline float artificial_viscosity(float vx, float r, float rho_i, float rho_j, float alpha_hc2,
+                                  float eps_h2) {
+    if (vx >= 0.0f) return 0.0f;
+    const float nu = alpha_hc2 / (rho_i + rho_j);
+    return -nu * vx / (r * r + eps_h2);
+}
+
+// Which terms compute_accelerations adds besides pressure.
+enum class AccelerationTerms {
+    PressureOnly,         // iterative solvers add body forces and viscosity separately
+    WithBodyAndViscosity  // WCSPH: everything in one neighbour pass
+};
+
+// Symmetric pressure acceleration (Monaghan 1992; Becker & Teschner 2007, eq. 6) with boundary
+// particles carrying the extrapolated wall pressure (Akinci et al. 2012, Adami et al. 2012):
+//   a_i = - sum_j m (p_i/rho_i^2 + p_j/rho_j^2) grad W_ij
+//         - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
+// With WithBodyAndViscosity also gravity, the brush and artificial viscosity (BT07 eq. 11), so
+// that WCSPH needs one neighbour pass for all its forces.
+template <AccelerationTerms kTerms, int D, class K>
+void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
+                           const WallState& wall, Vec<D>* out) {
+    const float support = kernel.support();
+    const float mass = ctx.constants.particle_mass;
+    const float rho0 = ctx.constants.rest_density;
+    constexpr bool kAll = kTerms == AccelerationTerms::WithBodyAndViscosity;
+    const bool artificial = kAll && ctx.params.choice("viscosity_model") == "artificial";
+    const float h = 0.5f * support;
+    const float alpha_hc2 = 2.0f * static_cast<float>(ctx.params.number("viscosity")) * h *
+                            ctx.constants.speed_of_sound;
+    const float eps_h2 = 0.01f * h * h;
+    const Vec<D>* x = ctx.fluid.position.data();
+    const Vec<D>* v = ctx.fluid.velocity.data();
+    const float* rho = ctx.fluid.density.data();
+    const Vec<D>* xb = ctx.boundary.position.data();
+    const float* vb = ctx.boundary.volume.data();
+    const float* pw = wall.pressure.data();
+    const float* rhow = wall.density.data();
+    ctx.for_each_fluid([&](std::size_t i) {
+        const float pi_rho2 = p[i] / (rho[i] * rho[i]);
+        Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
+        ctx.fluid_grid.for_each_neighbour(
+            x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                float coefficient = pi_rho2 + p[j] / (rho[j] * rho[j]);
+                if (artificial) {
+                    coefficient += artificial_viscosity(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j],
+                                                        alpha_hc2, eps_h2);
+                }
+                a -= kernel.gradient(xij, r) * (mass * coefficient);
+            });
+        ctx.boundary_grid.for_each_neighbour(
+            x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                const float pb_rho2 = pw[b] / (rhow[b] * rhow[b]);
+                a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2));
+            });
+        out[i] = a;
+    });
+}
+
+// Non-pressure accelerations (gravity, the force brush, artificial viscosity when chosen) into
+// fluid.acceleration, for solvers that treat pressure separately.
+template <int D, class K>
+void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel) {
+    const float support = kernel.support();
+    const float mass = ctx.constants.particle_mass;
+    const bool artificial = ctx.params.choice("viscosity_model") == "artificial";
+    const float h = 0.5f * support;
+    const float alpha_hc2 = 2.0f * static_cast<float>(ctx.params.number("viscosity")) * h *
+                            ctx.constants.speed_of_sound;
+    const float eps_h2 = 0.01f * h * h;
+    const Vec<D>* x = ctx.fluid.position.data();
+    const Vec<D>* v = ctx.fluid.velocity.data();
+    const float* rho = ctx.fluid.density.data();
+    ctx.for_each_fluid([&](std::size_t i) {
+        Vec<D> a = ctx.external_acceleration(x[i]);
+        if (artificial) {
+            ctx.fluid_grid.for_each_neighbour(
+                x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                    const float pi = artificial_viscosity(dot<D>(v[i] - v[j], xij), r, rho[i],
+                                                          rho[j], alpha_hc2, eps_h2);
+                    if (pi != 0.0f) a -= kernel.gradient(xij, r) * (mass * pi);
+                });
+        }
+        ctx.fluid.acceleration[i] = a;
+    });
+}
+
+// The residual that the iterative solvers drive under their tolerance: the mean over the fluid
+// of |rho_i - rho0| / rho0 where the particle carries pressure, and of max(rho_i - rho0, 0) / rho0
+// where it does not (a free-surface particle may be less dense than rho0, and pressure cannot
+// pull). Counting the expansion of pressurised particles matters: a warm-started pressure that
+// pushes too hard shows up as expansion, and the solve must go on until it has relaxed. A
+// reduction combined in chunk order, so the same for any thread count.
+template <int D>
+double mean_density_residual(SphContext<D>& ctx, const float* density, const float* pressure) {
+    const std::size_t n = ctx.fluid.size();
+    if (n == 0) return 0.0;
+    const float rho0 = ctx.constants.rest_density;
+    const double sum = ctx.pool.parallel_reduce(
+        0, n, kParticleGrain, 0.0,
+        [&](const WorkerPool::Range& rg, int) {
+            double part = 0.0;
+            for (std::size_t i = rg.begin; i < rg.end; ++i) {
+                const float error = density[i] - rho0;
+                part += pressure[i] > 0.0f ? std::abs(error) : std::max(error, 0.0f);
+            }
+            return part;
+        },
+        [](double a, double b) { return a + b; });
+    return sum / (static_cast<double>(n) * rho0);
 }
 
 // XSPH velocity smoothing (Monaghan 1989): v_i += eps sum_j (m / rho_j) (v_j - v_i) W_ij.
