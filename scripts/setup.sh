@@ -6,7 +6,7 @@
 set -euo pipefail
 
 declare -A GROUP_PACKAGES=(
-    [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev python3"
+    [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev libstb-dev python3"
     [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth"
     [wasm]="emscripten nodejs"
 )

@@ -62,6 +62,16 @@ for array in position velocity density pressure; do
 done
 check "vtp density is physical" grep -Eq "array density components 1 tuples 324 min [5-9][0-9]{2}\\.[0-9]+ max 1[0-9]{3}" <<<"$summary"
 
+# validate: the cases are listed; bad input is refused before any run
+out=$("$cli" validate --list)
+check "validate --list names dam-break" grep -q "^dam-break" <<<"$out"
+check "validate --list names hydrostatic" grep -q "^hydrostatic" <<<"$out"
+"$cli" validate no-such-case >/dev/null 2>"$work/err"
+check "unknown validation case exits 2" test $? -eq 2
+check "message names the known cases" grep -q "known: dam-break, hydrostatic" "$work/err"
+"$cli" validate dam-break --set solver=nope >/dev/null 2>"$work/err"
+check "bad --set in validate exits 2" test $? -eq 2
+
 # Stats CSV
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6

@@ -23,12 +23,15 @@
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
+#include "core/validation.hpp"
 #include "core/vtk_writer.hpp"
+#include "plot.hpp"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInvalidSimulation = 3;
+constexpr int kExitValidationFailed = 1;
 
 struct RunOptions {
     std::string scene;
@@ -234,6 +237,64 @@ int run(const RunOptions& options) {
     return 0;
 }
 
+struct ValidateOptions {
+    std::string name;
+    int threads = flume::WorkerPool::hardware_threads();
+    std::vector<std::string> overrides;
+    std::string plot_path;
+    bool list = false;
+    bool quiet = false;
+};
+
+int list_validation_cases() {
+    for (const flume::ValidationCase& c : flume::validation_cases())
+        std::printf("%-12s %s\n", c.name.c_str(), c.description.c_str());
+    return 0;
+}
+
+// Runs a validation case, prints its table and a PASS/FAIL line; exit 0 on pass, 1 on fail.
+int validate(const ValidateOptions& options) {
+    if (options.list || options.name.empty()) return list_validation_cases();
+    flume::WorkerPool pool(options.threads);
+    Progress progress(!options.quiet && isatty(STDOUT_FILENO));
+    const auto start = std::chrono::steady_clock::now();
+    flume::ValidationReport report;
+    try {
+        report = flume::run_validation(
+            options.name, options.overrides, pool,
+            [&](double time, double end_time) { progress.update(time / end_time, 0, time); });
+    } catch (const flume::SimulationError& e) {
+        progress.finish();
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
+        std::printf("FAIL %s: the simulation became invalid\n", options.name.c_str());
+        return kExitValidationFailed;
+    }
+    progress.finish();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: %s\n", report.name.c_str(), report.title.c_str());
+    std::printf("%12s %12s %12s %12s\n", report.x_name.c_str(),
+                ("sim " + report.value_name).c_str(), ("ref " + report.value_name).c_str(),
+                report.error_name.c_str());
+    for (const flume::ValidationRow& row : report.rows) {
+        std::printf("%12.4g %12.4g %12.4g %+12.3f%s\n", row.x, row.simulated, row.reference,
+                    row.error, row.within ? "" : "  <- outside tolerance");
+    }
+    for (const std::string& note : report.notes)
+        std::printf("  %s\n", note.c_str());
+    if (!options.plot_path.empty()) {
+        if (!flume::write_validation_plot(report, options.plot_path)) {
+            std::fprintf(stderr, "flume-cli: cannot write the plot to %s\n",
+                         options.plot_path.c_str());
+            return kExitBadInput;
+        }
+        std::printf("  plot: %s\n", options.plot_path.c_str());
+    }
+    std::printf("%s %s (%.1f s wall, %d thread(s))\n", report.passed ? "PASS" : "FAIL",
+                report.name.c_str(), seconds, options.threads);
+    return report.passed ? 0 : kExitValidationFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -273,6 +334,27 @@ int main(int argc, char** argv) {
                       "Print `state-hash: HEX` (positions and velocities, id order) last");
     run_cmd->add_flag("--quiet", options.quiet, "No progress bar");
 
+    ValidateOptions validate_options;
+    CLI::App* validate_cmd = app.add_subcommand(
+        "validate",
+        "Run a validation case against exact or experimental data; prints a table and PASS/FAIL "
+        "(exit 0 pass, 1 fail)");
+    validate_cmd->add_option(
+        "name", validate_options.name,
+        "Case: dam-break (Martin & Moyce 1952) or hydrostatic; none lists them");
+    validate_cmd->add_flag("--list", validate_options.list, "List the validation cases");
+    validate_cmd
+        ->add_option("--threads", validate_options.threads, "Worker threads, the caller included")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    validate_cmd
+        ->add_option("--set", validate_options.overrides,
+                     "Override a parameter of the case's scene, key=value (e.g. solver=wcsph)")
+        ->type_name("KEY=VALUE");
+    validate_cmd->add_option("--plot", validate_options.plot_path,
+                             "Write a PNG plot of simulated against reference data");
+    validate_cmd->add_flag("--quiet", validate_options.quiet, "No progress bar");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -283,6 +365,7 @@ int main(int argc, char** argv) {
     try {
         if (app.got_subcommand("list")) return list_scenes();
         if (app.got_subcommand("params")) return list_parameters();
+        if (app.got_subcommand("validate")) return validate(validate_options);
         if (!options.export_dir.empty() && options.export_every == 0) options.export_every = 100;
         return run(options);
     } catch (const flume::SceneError& e) {

@@ -1,0 +1,15 @@
+// A small line plot written as PNG: a validation report's simulated curve against its reference
+// points, with axes, ticks, labels and a legend. No Python or plotting library at run time: text
+// comes from stb_easy_font and the file from stb_image_write (Debian's libstb-dev).
+#pragma once
+
+#include <string>
+
+#include "core/validation.hpp"
+
+namespace flume {
+
+// Writes the plot of `report` to `path` (PNG). Returns false if the file cannot be written.
+bool write_validation_plot(const ValidationReport& report, const std::string& path);
+
+}  // namespace flume
