@@ -8,6 +8,7 @@
 //                                  (boundary particles of Akinci et al. 2012 with the wall
 //                                   pressure extrapolated from the fluid, Adami et al. 2012)
 //                      - sum_j m Pi_ij grad W_ij                    (artificial viscosity, eq. 11)
+//   [surface tension, Akinci et al. 2013: surface_tension.hpp]
 //   integrate  v += dt a; [XSPH]; x += dt v                          (semi-implicit Euler)
 #include <algorithm>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "errors.hpp"
 #include "kernels.hpp"
 #include "sph_loops.hpp"
+#include "surface_tension.hpp"
 
 namespace flume {
 
@@ -30,7 +32,7 @@ class WcsphSolver final : public Solver<D> {
     std::string_view name() const override { return "wcsph"; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(scratch_) + capacity_bytes(wall_.pressure) +
-               capacity_bytes(wall_.density);
+               capacity_bytes(wall_.density) + capacity_bytes(normals_);
     }
     float signal_speed(const DerivedConstants& c) const override { return c.speed_of_sound; }
 
@@ -46,6 +48,13 @@ class WcsphSolver final : public Solver<D> {
             compute_accelerations<AccelerationTerms::WithBodyAndViscosity>(
                 ctx, kernel_, ctx.fluid.pressure.data(), wall_, ctx.fluid.acceleration.data());
         });
+        if (ctx.params.choice("surface_tension_model") == "akinci") {
+            ctx.stage("surface tension", [&] {
+                add_surface_tension(ctx, kernel_,
+                                    static_cast<float>(ctx.params.number("surface_tension")),
+                                    normals_, ctx.fluid.acceleration.data());
+            });
+        }
         ctx.stage("integrate", [&] {
             integrate_velocities(ctx, dt);
             if (ctx.params.choice("viscosity_model") == "xsph") {
@@ -70,6 +79,7 @@ class WcsphSolver final : public Solver<D> {
     float stiffness_;
     std::vector<Vec<D>> scratch_;
     WallState wall_;
+    std::vector<Vec<D>> normals_;
 };
 
 }  // namespace
