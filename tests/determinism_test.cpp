@@ -37,6 +37,15 @@ TEST(Determinism, StepByStepOneAgainstFourThreads2D) {
     check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02"}), 150);
 }
 
+TEST(Determinism, StepByStepOneAgainstFourThreadsPcisph2D) {
+    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pcisph"}),
+                       100);
+}
+
+TEST(Determinism, StepByStepOneAgainstFourThreadsDfsph2D) {
+    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
+}
+
 TEST(Determinism, StepByStepOneAgainstFourThreads3D) {
     check_step_by_step(builtin_with("drop-3d", {"particle_radius=0.03"}), 100);
 }
@@ -62,6 +71,11 @@ TEST(Determinism, SameHashForOneToFourThreads2D) {
 
 TEST(Determinism, SameHashForOneToFourThreads3D) {
     check_hash_over_threads(builtin_with("dam-break-3d", {"particle_radius=0.04"}), 300);
+}
+
+TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
+    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
+    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
 }
 
 TEST(Determinism, HashSeesEveryBit) {

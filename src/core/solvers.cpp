@@ -11,6 +11,8 @@ template <int D>
 std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c) {
     const std::string& solver = params.choice("solver");
     if (solver == "wcsph") return make_wcsph_solver<D>(params, c);
+    if (solver == "pcisph") return make_pcisph_solver<D>(params, c);
+    if (solver == "dfsph") return make_dfsph_solver<D>(params, c);
     throw SceneError("/solver: no solver named \"" + solver + "\"");
 }
 

@@ -53,9 +53,11 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
 // and the wall density as the kernel average of the fluid's, rho_w = sum_f rho_f W_wf / sum_f W_wf.
 // The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
 // the wall sits at the right pressure. Boundary samples with no fluid around get p = 0, rho0.
+// Without `hydrostatic` the gravity term is left out: for a pressure that is not the fluid's
+// weight, such as the divergence pressure of DFSPH.
 template <int D, class K>
-void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float* p,
-                               WallState& wall) {
+void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float* p, WallState& wall,
+                               bool hydrostatic = true) {
     std::vector<float>& wall_pressure = wall.pressure;
     std::vector<float>& wall_density = wall.density;
     const float support = kernel.support();
@@ -63,7 +65,7 @@ void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float*
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
     const Vec<D>* xb = ctx.boundary.position.data();
-    const Vec<D> g = ctx.gravity;
+    const Vec<D> g = hydrostatic ? ctx.gravity : Vec<D>(0.0f);
     wall_pressure.resize(ctx.boundary.size());
     wall_density.resize(ctx.boundary.size());
     ctx.pool.parallel_for(
@@ -153,15 +155,18 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
 }
 
 // Non-pressure accelerations (gravity, the force brush, artificial viscosity when chosen) into
-// fluid.acceleration, for solvers that treat pressure separately.
+// fluid.acceleration, for solvers that treat pressure separately. `signal_speed` is the c of the
+// artificial viscosity (nu ~ alpha h c): an incompressible solver passes the flow speed scale,
+// not the speed of sound, whose viscosity would be explicitly unstable at its time steps
+// (diffusion limit dt < 0.125 h^2 / nu).
 template <int D, class K>
-void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel) {
+void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, float signal_speed) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const bool artificial = ctx.params.choice("viscosity_model") == "artificial";
     const float h = 0.5f * support;
-    const float alpha_hc2 = 2.0f * static_cast<float>(ctx.params.number("viscosity")) * h *
-                            ctx.constants.speed_of_sound;
+    const float alpha_hc2 =
+        2.0f * static_cast<float>(ctx.params.number("viscosity")) * h * signal_speed;
     const float eps_h2 = 0.01f * h * h;
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
@@ -203,6 +208,87 @@ double mean_density_residual(SphContext<D>& ctx, const float* density, const flo
         },
         [](double a, double b) { return a + b; });
     return sum / (static_cast<double>(n) * rho0);
+}
+
+// Rate of change of the density for a velocity field u (continuity equation; Bender & Koschier
+// 2017, eq. 9, with static walls as in Akinci et al. 2012):
+//   (D rho / Dt)_i = sum_j m (u_i - u_j) . grad W_ij + sum_b rho0 V_b u_i . grad W_ib
+template <int D, class K>
+void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u, float* out) {
+    const float support = kernel.support();
+    const float mass = ctx.constants.particle_mass;
+    const float rho0 = ctx.constants.rest_density;
+    const Vec<D>* x = ctx.fluid.position.data();
+    const Vec<D>* xb = ctx.boundary.position.data();
+    const float* vb = ctx.boundary.volume.data();
+    ctx.for_each_fluid([&](std::size_t i) {
+        float fluid_sum = 0.0f;
+        ctx.fluid_grid.for_each_neighbour(
+            x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                fluid_sum += dot<D>(u[i] - u[j], kernel.gradient(xij, r));
+            });
+        Vec<D> boundary_gradient(0.0f);
+        ctx.boundary_grid.for_each_neighbour(
+            x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                boundary_gradient += kernel.gradient(xib, r) * vb[b];
+            });
+        out[i] = mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
+    });
+}
+
+// The inverse diagonal of the pressure system, per particle: how much pressure one unit of
+// predicted compression asks for (the DFSPH factor alpha_i of Bender & Koschier 2017, eq. 8, in
+// the pressure form p/rho^2 of SPlisHSPlasH; for a particle in a full neighbourhood it is
+// Solenthaler & Pajarola 2009's delta without their factor 2):
+//   inverse_diagonal_i = rho_i^2 / (|sum_j m grad W_ij + sum_b rho0 V_b grad W_ib|^2
+//                                   + sum_j |m grad W_ij|^2)
+// so that dp_i = inverse_diagonal_i / dt^2 (rho*_i - rho0) removes the predicted compression of i
+// if its neighbours' pressures stayed put. Also counts each particle's neighbours, fluid and
+// boundary (the particle itself included), into `neighbours`.
+template <int D, class K>
+void compute_pressure_diagonal(SphContext<D>& ctx, const K& kernel, float* inverse_diagonal,
+                               std::uint32_t* neighbours) {
+    const float support = kernel.support();
+    const float mass = ctx.constants.particle_mass;
+    const float rho0 = ctx.constants.rest_density;
+    const Vec<D>* x = ctx.fluid.position.data();
+    const float* rho = ctx.fluid.density.data();
+    const Vec<D>* xb = ctx.boundary.position.data();
+    const float* vb = ctx.boundary.volume.data();
+    ctx.for_each_fluid([&](std::size_t i) {
+        Vec<D> sum(0.0f);
+        float square_sum = 0.0f;
+        std::uint32_t count = 0;
+        ctx.fluid_grid.for_each_neighbour(x[i], x, support,
+                                          [&](std::uint32_t, const Vec<D>& xij, float r) {
+                                              const Vec<D> g = kernel.gradient(xij, r) * mass;
+                                              sum += g;
+                                              square_sum += length_squared<D>(g);
+                                              ++count;
+                                          });
+        ctx.boundary_grid.for_each_neighbour(x[i], xb, support,
+                                             [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                                 sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
+                                                 ++count;
+                                             });
+        const float denominator = length_squared<D>(sum) + square_sum;
+        // A lone particle has no gradient to push along: it gets no pressure.
+        inverse_diagonal[i] = denominator > 0.0f ? rho[i] * rho[i] / denominator : 0.0f;
+        neighbours[i] = count;
+    });
+}
+
+// One relaxed Jacobi update of the pressure from the predicted density (SP09 alg. 1, line 14;
+// BK17 alg. 3, line 7; SPlisHSPlasH's pressure form of both):
+//   p_i = max(p_i + omega inverse_diagonal_i / dt^2 (rho*_i - rho0), 0)
+// Pressure cannot pull, hence the clamp (free surface).
+template <int D>
+void update_pressure(SphContext<D>& ctx, const float* inverse_diagonal, const float* predicted,
+                     float omega_over_dt2, float* p) {
+    const float rho0 = ctx.constants.rest_density;
+    ctx.for_each_fluid([&](std::size_t i) {
+        p[i] = std::max(p[i] + omega_over_dt2 * inverse_diagonal[i] * (predicted[i] - rho0), 0.0f);
+    });
 }
 
 // XSPH velocity smoothing (Monaghan 1989): v_i += eps sum_j (m / rho_j) (v_j - v_i) W_ij.

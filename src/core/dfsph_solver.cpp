@@ -1,0 +1,183 @@
+// Divergence-free SPH after Bender & Koschier, "Divergence-free smoothed particle hydrodynamics"
+// (SCA 2015) and "Divergence-free SPH for incompressible and viscous fluids" (TVCG 2017, BK17),
+// in the pressure form of SPlisHSPlasH: both solves iterate on a pressure p (Pa) whose
+// acceleration is the symmetric pressure force that every solver shares, walls included.
+//
+//   density     rho_i; inverse diagonal d_i of the pressure system (BK17 eq. 8)  (sph_loops.hpp)
+//   divergence  v* = v + dt a_p(p_v) with D rho / Dt (v*) = 0 where the fluid compresses
+//   solve       (BK17 alg. 2): repeat  a_p = pressure acceleration of p_v,
+//                                      e_i = dt (D rho / Dt)_i (v + dt a_p)            (eq. 9)
+//                                      p_v = max(p_v + omega d_i / dt^2 e_i, 0)         (eq. 11)
+//               until the mean of e over rho0 is under divergence_tolerance; v += dt a_p
+//   forces      v += dt (g + brush [+ artificial viscosity])                      (BK17 alg. 1)
+//   density     repeat  a_p = pressure acceleration of p,
+//   solve               rho*_i = rho_i + dt (D rho / Dt)_i (v + dt a_p)                 (eq. 12)
+//                       p = max(p + omega d_i / dt^2 (rho* - rho0), 0)           (alg. 3, eq. 13)
+//               until the mean density residual is under density_tolerance; v += dt a_p
+//   integrate   [XSPH]; x += dt v
+//
+// Each pass is a Jacobi pass over last pass's pressures, so the result does not depend on the
+// thread count. Both pressures start from half of last step's where the fluid is compressing
+// (warm start, BK17 sec. 4.3; SPlisHSPlasH's factor 1/2 and its restriction to compressed
+// particles), kept per particle across the reordering of the neighbour grid. The divergence
+// solve leaves out particles with too few neighbours to have a meaningful divergence (the free
+// surface, BK17 sec. 4.2: under 7 in 2D, 20 in 3D).
+#include <algorithm>
+#include <memory>
+
+#include "kernels.hpp"
+#include "sph_loops.hpp"
+
+namespace flume {
+
+namespace {
+
+template <int D, class K>
+class DfsphSolver final : public Solver<D> {
+  public:
+    explicit DfsphSolver(const DerivedConstants& c) : kernel_(c.support) {}
+
+    std::string_view name() const override { return "dfsph"; }
+    // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
+    // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
+    // moves no particle by more than a fraction of its spacing per step. With 0 the solver ran
+    // at 0.005 s at rest and blew up on hydrostatic-2d (r = 5 mm) within a few steps.
+    float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
+    std::size_t memory_bytes() const override {
+        return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +
+               capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
+               capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
+               capacity_bytes(divergence_pressure_) + capacity_bytes(wall_.pressure) +
+               capacity_bytes(wall_.density) + capacity_bytes(scratch_);
+    }
+
+    void step(SphContext<D>& ctx, float dt) override {
+        const std::size_t n = ctx.fluid.size();
+        inverse_diagonal_.resize(n);
+        neighbours_.resize(n);
+        predicted_velocity_.resize(n);
+        pressure_acceleration_.resize(n);
+        density_change_.resize(n);
+        predicted_density_.resize(n);
+        ctx.stage("density", [&] {
+            compute_density(ctx, kernel_);
+            compute_pressure_diagonal(ctx, kernel_, inverse_diagonal_.data(), neighbours_.data());
+        });
+        if (ctx.params.boolean("divergence_solve")) {
+            ctx.stage("divergence solve", [&] { solve(ctx, dt, Solve::Divergence); });
+        }
+        ctx.stage("forces", [&] {
+            compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
+            integrate_velocities(ctx, dt);
+        });
+        ctx.stage("pressure solve",
+                  [&] { ctx.stats.pressure_iterations = solve(ctx, dt, Solve::Density); });
+        ctx.stage("integrate", [&] {
+            if (ctx.params.choice("viscosity_model") == "xsph") {
+                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
+                           scratch_);
+            }
+            integrate_positions(ctx, dt);
+        });
+    }
+
+  private:
+    enum class Solve { Divergence, Density };
+
+    // The predicted density error of every particle for the current pressure p: the velocity
+    // after the pressure acceleration, its density change (eq. 9), and from it rho* (eq. 12) or,
+    // for the divergence solve, rho0 + dt D rho / Dt, so that both solves share the update.
+    void predict(SphContext<D>& ctx, float dt, Solve kind, const float* p) {
+        const float rho0 = ctx.constants.rest_density;
+        const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
+        const bool divergence = kind == Solve::Divergence;
+        extrapolate_wall_pressure(ctx, kernel_, p, wall_, !divergence);
+        compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, p, wall_,
+                                                               pressure_acceleration_.data());
+        ctx.for_each_fluid([&](std::size_t i) {
+            predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
+        });
+        compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data());
+        ctx.for_each_fluid([&](std::size_t i) {
+            const float change = dt * density_change_[i];
+            if (divergence) {
+                predicted_density_[i] = neighbours_[i] < min_neighbours ? rho0 : rho0 + change;
+            } else {
+                predicted_density_[i] = ctx.fluid.density[i] + change;
+            }
+        });
+    }
+
+    int solve(SphContext<D>& ctx, float dt, Solve kind) {
+        const std::size_t n = ctx.fluid.size();
+        const bool divergence = kind == Solve::Divergence;
+        const double tolerance =
+            ctx.params.number(divergence ? "divergence_tolerance" : "density_tolerance");
+        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+        const int min_iterations = divergence ? 1 : 2;  // BK17 alg. 2 and 3
+        constexpr float kOmega = 0.5f;
+        constexpr float kWarmStart = 0.5f;
+        const float omega_over_dt2 = kOmega / (dt * dt);
+        const float rho0 = ctx.constants.rest_density;
+
+        std::vector<float>& warm = ctx.fluid.solver_state[divergence ? 1 : 0];
+        warm.resize(n, 0.0f);
+        std::vector<float>& pressure = divergence ? divergence_pressure_ : ctx.fluid.pressure;
+        pressure.resize(n);
+        float* p = pressure.data();
+
+        // Warm start where the fluid compresses without pressure.
+        ctx.for_each_fluid([&](std::size_t i) { p[i] = 0.0f; });
+        predict(ctx, dt, kind, p);
+        ctx.for_each_fluid([&](std::size_t i) {
+            p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
+        });
+
+        int iterations = 0;
+        for (;;) {
+            predict(ctx, dt, kind, p);
+            const double error = mean_density_residual(ctx, predicted_density_.data(), p);
+            if ((iterations >= min_iterations && error <= tolerance) ||
+                iterations >= max_iterations) {
+                break;
+            }
+            update_pressure(ctx, inverse_diagonal_.data(), predicted_density_.data(),
+                            omega_over_dt2, p);
+            ++iterations;
+        }
+        // The velocity of the last prediction is that of the final pressure.
+        ctx.for_each_fluid([&](std::size_t i) {
+            ctx.fluid.velocity[i] = predicted_velocity_[i];
+            warm[i] = p[i];
+        });
+        return iterations;
+    }
+
+    K kernel_;
+    std::vector<float> inverse_diagonal_;
+    std::vector<std::uint32_t> neighbours_;
+    std::vector<Vec<D>> predicted_velocity_;
+    std::vector<Vec<D>> pressure_acceleration_;
+    std::vector<float> density_change_;
+    std::vector<float> predicted_density_;
+    std::vector<float> divergence_pressure_;
+    WallState wall_;
+    std::vector<Vec<D>> scratch_;
+};
+
+}  // namespace
+
+template <int D>
+std::unique_ptr<Solver<D>> make_dfsph_solver(const ParameterSet& params,
+                                             const DerivedConstants& c) {
+    if (params.choice("kernel") == "wendland")
+        return std::make_unique<DfsphSolver<D, WendlandC2<D>>>(c);
+    return std::make_unique<DfsphSolver<D, CubicSpline<D>>>(c);
+}
+
+template std::unique_ptr<Solver<2>> make_dfsph_solver<2>(const ParameterSet&,
+                                                         const DerivedConstants&);
+template std::unique_ptr<Solver<3>> make_dfsph_solver<3>(const ParameterSet&,
+                                                         const DerivedConstants&);
+
+}  // namespace flume
