@@ -68,7 +68,7 @@ check "validate --list names dam-break" grep -q "^dam-break" <<<"$out"
 check "validate --list names hydrostatic" grep -q "^hydrostatic" <<<"$out"
 "$cli" validate no-such-case >/dev/null 2>"$work/err"
 check "unknown validation case exits 2" test $? -eq 2
-check "message names the known cases" grep -q "known: dam-break, hydrostatic" "$work/err"
+check "message names the known cases" grep -q "known: dam-break, hydrostatic, hydrostatic-3d" "$work/err"
 "$cli" validate dam-break --set solver=nope >/dev/null 2>"$work/err"
 check "bad --set in validate exits 2" test $? -eq 2
 

@@ -46,6 +46,10 @@ TEST(Determinism, StepByStepOneAgainstFourThreadsDfsph2D) {
     check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
 }
 
+TEST(Determinism, StepByStepOneAgainstFourThreadsPbf2D) {
+    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pbf"}), 100);
+}
+
 TEST(Determinism, StepByStepOneAgainstFourThreads3D) {
     check_step_by_step(builtin_with("drop-3d", {"particle_radius=0.03"}), 100);
 }
@@ -76,6 +80,7 @@ TEST(Determinism, SameHashForOneToFourThreads3D) {
 TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
     check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
     check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
+    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
 }
 
 TEST(Determinism, HashSeesEveryBit) {

@@ -73,6 +73,30 @@ TEST(LiveParameters, GravityChangesTheRunningSimulation) {
     EXPECT_EQ(sim->scene().params.choice("viscosity_model"), "xsph");
 }
 
+// Switching the solver takes over the running state: no reset (time, step count and particles
+// carry on), and every solver keeps the breaking dam in the box from where the last one left it.
+TEST(LiveParameters, SolverSwitchesOnTheRunningState) {
+    WorkerPool pool(2);
+    const auto sim =
+        Simulation::create(testing::builtin_with("dam-break-2d", {"particle_radius=0.04"}), pool);
+    const std::size_t particles = sim->stats().fluid_particles;
+    for (const char* solver : {"dfsph", "pbf", "pcisph", "wcsph", "dfsph"}) {
+        const double time = sim->stats().time;
+        const std::uint64_t steps = sim->stats().step;
+        sim->set_parameter("solver", solver);
+        EXPECT_EQ(sim->scene().params.choice("solver"), solver);
+        EXPECT_EQ(sim->stats().time, time) << "no reset when switching to " << solver;
+        for (int s = 0; s < 60; ++s)
+            sim->step();
+        EXPECT_EQ(sim->stats().step, steps + 60);
+        EXPECT_EQ(sim->stats().fluid_particles, particles) << solver;
+        // Splashes reach about twice the free-fall speed sqrt(2 g 1.5 m) = 5.4 m/s in any solver.
+        EXPECT_LT(sim->stats().max_speed, 3.0 * 5.4) << solver << " after the switch";
+        EXPECT_LT(sim->stats().average_density_error, 0.03) << solver << " after the switch";
+    }
+    EXPECT_GT(sim->stats().time, 0.2);
+}
+
 TEST(LiveParameters, RefusesBadValuesAndParametersThatNeedAReset) {
     WorkerPool pool(1);
     const auto sim =
@@ -81,6 +105,7 @@ TEST(LiveParameters, RefusesBadValuesAndParametersThatNeedAReset) {
     EXPECT_THROW(sim->set_parameter("viscosity", -1.0), SceneError);
     EXPECT_THROW(sim->set_parameter("gravity", nlohmann::json::array({0.0, 1.0, 2.0})), SceneError);
     EXPECT_THROW(sim->set_parameter("no_such_key", 1.0), SceneError);
+    EXPECT_THROW(sim->set_parameter("solver", "sph9000"), SceneError);
     EXPECT_EQ(sim->scene().params.number("viscosity"), 0.02) << "a refused value changes nothing";
 }
 

@@ -60,8 +60,8 @@ class DfsphSolver final : public Solver<D> {
         density_change_.resize(n);
         predicted_density_.resize(n);
         ctx.stage("density", [&] {
-            compute_density(ctx, kernel_);
-            compute_pressure_diagonal(ctx, kernel_, inverse_diagonal_.data(), neighbours_.data());
+            compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
+                                         neighbours_.data());
         });
         if (ctx.params.boolean("divergence_solve")) {
             ctx.stage("divergence solve", [&] { solve(ctx, dt, Solve::Divergence); });

@@ -20,9 +20,10 @@ const std::vector<ParamDecl>& declarations() {
          .description =
              "pressure solver: wcsph = weakly compressible SPH (Becker & Teschner 2007), "
              "pcisph = predictive-corrective incompressible SPH (Solenthaler & "
-             "Pajarola 2009), dfsph = divergence-free SPH (Bender & Koschier 2017)",
+             "Pajarola 2009), dfsph = divergence-free SPH (Bender & Koschier 2017), pbf = "
+             "position based fluids (Macklin & Mueller 2013)",
          .default_choice = "wcsph",
-         .choices = {"wcsph", "pcisph", "dfsph"},
+         .choices = {"wcsph", "pcisph", "dfsph", "pbf"},
          .live = true},
         {.key = "density_tolerance",
          .group = "solver",
@@ -151,7 +152,7 @@ const std::vector<ParamDecl>& declarations() {
          .group = "time",
          .kind = ParamKind::Real,
          .description = "CFL number lambda: dt = lambda * 2r / (c + max speed), c = speed of sound "
-                        "(wcsph) or the expected flow speed (pcisph, dfsph)",
+                        "(wcsph) or the expected flow speed (pcisph, dfsph, pbf)",
          .min = 0.0,
          .max = 1.0,
          .min_exclusive = true,

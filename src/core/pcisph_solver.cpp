@@ -44,17 +44,15 @@ class PcisphSolver final : public Solver<D> {
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
                capacity_bytes(pressure_acceleration_) + capacity_bytes(inverse_diagonal_) +
-               capacity_bytes(neighbours_) + capacity_bytes(wall_.pressure) +
-               capacity_bytes(wall_.density) + capacity_bytes(scratch_);
+               capacity_bytes(wall_.pressure) + capacity_bytes(wall_.density) +
+               capacity_bytes(scratch_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
         const std::size_t n = ctx.fluid.size();
         inverse_diagonal_.resize(n);
-        neighbours_.resize(n);
         ctx.stage("density", [&] {
-            compute_density(ctx, kernel_);
-            compute_pressure_diagonal(ctx, kernel_, inverse_diagonal_.data(), neighbours_.data());
+            compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(), nullptr);
         });
         ctx.stage("forces", [&] {
             compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
@@ -128,7 +126,6 @@ class PcisphSolver final : public Solver<D> {
     std::vector<float> predicted_density_;
     std::vector<Vec<D>> pressure_acceleration_;
     std::vector<float> inverse_diagonal_;
-    std::vector<std::uint32_t> neighbours_;
     WallState wall_;
     std::vector<Vec<D>> scratch_;
 };

@@ -13,6 +13,7 @@ std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const Derived
     if (solver == "wcsph") return make_wcsph_solver<D>(params, c);
     if (solver == "pcisph") return make_pcisph_solver<D>(params, c);
     if (solver == "dfsph") return make_dfsph_solver<D>(params, c);
+    if (solver == "pbf") return make_pbf_solver<D>(params, c);
     throw SceneError("/solver: no solver named \"" + solver + "\"");
 }
 

@@ -87,7 +87,7 @@ std::size_t capacity_bytes(const std::vector<T>& v) {
     return v.capacity() * sizeof(T);
 }
 
-// The solver named in the scene ("wcsph", "pcisph", "dfsph"), with the scene's kernel
+// The solver named in the scene ("wcsph", "pcisph", "dfsph", "pbf"), with the scene's kernel
 // (solvers.cpp).
 template <int D>
 std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
@@ -99,5 +99,7 @@ std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
                                               const DerivedConstants& c);
 template <int D>
 std::unique_ptr<Solver<D>> make_dfsph_solver(const ParameterSet& params, const DerivedConstants& c);
+template <int D>
+std::unique_ptr<Solver<D>> make_pbf_solver(const ParameterSet& params, const DerivedConstants& c);
 
 }  // namespace flume

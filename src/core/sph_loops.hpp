@@ -190,7 +190,8 @@ void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, floa
 // where it does not (a free-surface particle may be less dense than rho0, and pressure cannot
 // pull). Counting the expansion of pressurised particles matters: a warm-started pressure that
 // pushes too hard shows up as expansion, and the solve must go on until it has relaxed. A
-// reduction combined in chunk order, so the same for any thread count.
+// reduction combined in chunk order, so the same for any thread count. Without pressures
+// (nullptr) it is the mean compression.
 template <int D>
 double mean_density_residual(SphContext<D>& ctx, const float* density, const float* pressure) {
     const std::size_t n = ctx.fluid.size();
@@ -202,7 +203,8 @@ double mean_density_residual(SphContext<D>& ctx, const float* density, const flo
             double part = 0.0;
             for (std::size_t i = rg.begin; i < rg.end; ++i) {
                 const float error = density[i] - rho0;
-                part += pressure[i] > 0.0f ? std::abs(error) : std::max(error, 0.0f);
+                const bool pressurised = pressure != nullptr && pressure[i] > 0.0f;
+                part += pressurised ? std::abs(error) : std::max(error, 0.0f);
             }
             return part;
         },
@@ -236,31 +238,33 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     });
 }
 
-// The inverse diagonal of the pressure system, per particle: how much pressure one unit of
-// predicted compression asks for (the DFSPH factor alpha_i of Bender & Koschier 2017, eq. 8, in
-// the pressure form p/rho^2 of SPlisHSPlasH; for a particle in a full neighbourhood it is
-// Solenthaler & Pajarola 2009's delta without their factor 2):
+// Density (as compute_density_at) and the inverse diagonal of the pressure system, in one pass
+// over the neighbours, at the given positions. The inverse diagonal is how much pressure one unit
+// of predicted compression asks for (the DFSPH factor alpha_i of Bender & Koschier 2017, eq. 8,
+// in the pressure form p/rho^2 of SPlisHSPlasH; for a particle in a full neighbourhood it is
+// Solenthaler & Pajarola 2009's delta without their factor 2; times rho0^2 / rho_i^2 it is the
+// inverse of PBF's constraint-gradient sum, Macklin & Mueller 2013 eq. 9):
 //   inverse_diagonal_i = rho_i^2 / (|sum_j m grad W_ij + sum_b rho0 V_b grad W_ib|^2
 //                                   + sum_j |m grad W_ij|^2)
 // so that dp_i = inverse_diagonal_i / dt^2 (rho*_i - rho0) removes the predicted compression of i
 // if its neighbours' pressures stayed put. Also counts each particle's neighbours, fluid and
-// boundary (the particle itself included), into `neighbours`.
+// boundary (the particle itself included), into `neighbours` unless it is null.
 template <int D, class K>
-void compute_pressure_diagonal(SphContext<D>& ctx, const K& kernel, float* inverse_diagonal,
-                               std::uint32_t* neighbours) {
+void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x,
+                                     float* density, float* inverse_diagonal,
+                                     std::uint32_t* neighbours) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
-    const Vec<D>* x = ctx.fluid.position.data();
-    const float* rho = ctx.fluid.density.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
+        float fluid_sum = 0.0f, boundary_sum = 0.0f, square_sum = 0.0f;
         Vec<D> sum(0.0f);
-        float square_sum = 0.0f;
         std::uint32_t count = 0;
         ctx.fluid_grid.for_each_neighbour(x[i], x, support,
                                           [&](std::uint32_t, const Vec<D>& xij, float r) {
+                                              fluid_sum += kernel.W(r);
                                               const Vec<D> g = kernel.gradient(xij, r) * mass;
                                               sum += g;
                                               square_sum += length_squared<D>(g);
@@ -268,14 +272,25 @@ void compute_pressure_diagonal(SphContext<D>& ctx, const K& kernel, float* inver
                                           });
         ctx.boundary_grid.for_each_neighbour(x[i], xb, support,
                                              [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                                 boundary_sum += vb[b] * kernel.W(r);
                                                  sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
                                                  ++count;
                                              });
+        const float rho = mass * fluid_sum + rho0 * boundary_sum;
         const float denominator = length_squared<D>(sum) + square_sum;
+        density[i] = rho;
         // A lone particle has no gradient to push along: it gets no pressure.
-        inverse_diagonal[i] = denominator > 0.0f ? rho[i] * rho[i] / denominator : 0.0f;
-        neighbours[i] = count;
+        inverse_diagonal[i] = denominator > 0.0f ? rho * rho / denominator : 0.0f;
+        if (neighbours) neighbours[i] = count;
     });
+}
+
+// The same at the particles' own positions, into fluid.density.
+template <int D, class K>
+void compute_density_and_diagonal(SphContext<D>& ctx, const K& kernel, float* inverse_diagonal,
+                                  std::uint32_t* neighbours) {
+    compute_density_and_diagonal_at(ctx, kernel, ctx.fluid.position.data(),
+                                    ctx.fluid.density.data(), inverse_diagonal, neighbours);
 }
 
 // One relaxed Jacobi update of the pressure from the predicted density (SP09 alg. 1, line 14;

@@ -4,6 +4,7 @@
 //
 //   dam-break    Martin & Moyce (1952): surge front of a collapsing column a wide, 2a high
 //   hydrostatic  a tank at rest: pressure against rho0 g (H - y), density error, kinetic energy
+//                (hydrostatic-3d: the same in 3D)
 #pragma once
 
 #include <functional>
