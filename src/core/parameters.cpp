@@ -86,9 +86,10 @@ const std::vector<ParamDecl>& declarations() {
          .kind = ParamKind::Choice,
          .description =
              "artificial = Monaghan's artificial viscosity (alpha), xsph = XSPH velocity "
-             "smoothing (epsilon), none",
+             "smoothing (epsilon), morris = laminar viscosity of Morris et al. 1997 "
+             "(kinematic_viscosity), none",
          .default_choice = "artificial",
-         .choices = {"artificial", "xsph", "none"},
+         .choices = {"artificial", "xsph", "morris", "none"},
          .live = true},
         {.key = "viscosity",
          .group = "fluid",
@@ -97,6 +98,16 @@ const std::vector<ParamDecl>& declarations() {
          .min = 0.0,
          .max = 1.0,
          .default_number = 0.02,
+         .live = true},
+        {.key = "kinematic_viscosity",
+         .group = "fluid",
+         .kind = ParamKind::Real,
+         .description = "kinematic viscosity nu of the morris model (water 1e-6, glycerine "
+                        "1e-3); the adaptive step keeps dt <= 0.125 h^2 / nu",
+         .unit = "m^2/s",
+         .min = 0.0,
+         .max = 10.0,
+         .default_number = 1.0e-3,
          .live = true},
         {.key = "surface_tension_model",
          .group = "fluid",

@@ -307,13 +307,20 @@ class SphSimulation final : public Simulation {
         constants_.speed_limit = static_cast<float>(std::max(50.0 * expected, 5.0 * c));
     }
 
-    // dt = lambda * 2r / (c + max speed), clamped to [min, max] (CFL condition, BT07 eq. 12).
+    // dt = lambda * 2r / (c + max speed) (CFL condition, BT07 eq. 12), with the morris viscosity
+    // also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et al. 1997, eq. 11),
+    // clamped to [min, max].
     float next_time_step() const {
         const ParameterSet& params = scene_.params;
         if (params.choice("time_step_mode") == "fixed")
             return static_cast<float>(params.number("time_step"));
         const double speed = std::max(solver_->signal_speed(constants_) + stats_.max_speed, 1.0e-6);
         double dt = params.number("cfl_factor") * 2.0 * constants_.particle_radius / speed;
+        const double nu = params.number("kinematic_viscosity");
+        if (params.choice("viscosity_model") == "morris" && nu > 0.0) {
+            const double h = 0.5 * constants_.support;
+            dt = std::min(dt, 0.125 * h * h / nu);
+        }
         dt = std::clamp(dt, params.number("min_time_step"), params.number("max_time_step"));
         return static_cast<float>(dt);
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "sph_context.hpp"
@@ -92,15 +93,60 @@ void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float*
         });
 }
 
-// Monaghan's artificial viscosity term Pi_ij (Becker & Teschner 2007, eq. 11) for an approaching
-// pair (v_ij . x_ij < 0), else 0: the acceleration of i gets -m Pi_ij grad W_ij.
-// alpha_hc2 = 2 alpha h c, eps_h2 = 0.01 h^2.
-inline float artificial_viscosity(float vx, float r, float rho_i, float rho_j, float alpha_hc2,
-                                  float eps_h2) {
-    if (vx >= 0.0f) return 0.0f;
-    const float nu = alpha_hc2 / (rho_i + rho_j);
-    return -nu * vx / (r * r + eps_h2);
-}
+// The pairwise viscosity of viscosity_model, resolved once per force pass. Both terms are
+// antisymmetric in i and j, so they conserve momentum.
+//
+// artificial: Monaghan's Pi_ij (Becker & Teschner 2007, eq. 11) for an approaching pair
+//             (v_ij . x_ij < 0), else 0, along the kernel gradient:
+//               a_i -= m Pi_ij grad W_ij,  Pi_ij = -(2 alpha h c / (rho_i + rho_j))
+//                                                   v_ij . x_ij / (r^2 + 0.01 h^2)
+// morris:     laminar viscosity of Morris, Fox & Zhu 1997 ("Modeling low Reynolds number
+//             incompressible flows using SPH", J. Comput. Phys. 136, eq. 8) with mu = rho nu:
+//               a_i += m nu (rho_i + rho_j) / (rho_i rho_j) (x_ij . grad W_ij)
+//                        / (r^2 + 0.01 h^2) v_ij
+//             an SPH Laplacian of the velocity (nu lap v) that needs no sound speed and is
+//             exact for a linear shear; fluid-fluid only, so the walls are free-slip.
+// xsph and none add no force here (XSPH smooths velocities after integration: apply_xsph).
+struct PairViscosity {
+    enum class Model { None, Artificial, Morris };
+    Model model = Model::None;
+    float alpha_hc2 = 0.0f;  // 2 alpha h c (artificial)
+    float nu = 0.0f;         // kinematic viscosity (morris)
+    float eps_h2 = 0.0f;     // 0.01 h^2, keeps r -> 0 finite
+
+    // `signal_speed` is the c of the artificial viscosity (nu ~ alpha h c).
+    static PairViscosity from(const ParameterSet& params, float support, float signal_speed) {
+        PairViscosity visc;
+        const float h = 0.5f * support;
+        visc.eps_h2 = 0.01f * h * h;
+        const std::string& model = params.choice("viscosity_model");
+        if (model == "artificial") {
+            visc.model = Model::Artificial;
+            visc.alpha_hc2 =
+                2.0f * static_cast<float>(params.number("viscosity")) * h * signal_speed;
+        } else if (model == "morris") {
+            visc.model = Model::Morris;
+            visc.nu = static_cast<float>(params.number("kinematic_viscosity"));
+        }
+        return visc;
+    }
+
+    bool active() const { return model != Model::None; }
+
+    // Pi_ij of the artificial model (0 for a receding pair): a_i -= m Pi_ij grad W_ij.
+    float artificial(float vx, float r, float rho_i, float rho_j) const {
+        if (vx >= 0.0f) return 0.0f;
+        const float nu_ij = alpha_hc2 / (rho_i + rho_j);
+        return -nu_ij * vx / (r * r + eps_h2);
+    }
+
+    // The factor of v_ij in the morris model: a_i += factor v_ij.
+    template <int D>
+    float morris(const Vec<D>& xij, float r, const Vec<D>& grad, float rho_i, float rho_j,
+                 float mass) const {
+        return mass * nu * (rho_i + rho_j) / (rho_i * rho_j) * dot<D>(xij, grad) / (r * r + eps_h2);
+    }
+};
 
 // Which terms compute_accelerations adds besides pressure.
 enum class AccelerationTerms {
@@ -112,8 +158,8 @@ enum class AccelerationTerms {
 // particles carrying the extrapolated wall pressure (Akinci et al. 2012, Adami et al. 2012):
 //   a_i = - sum_j m (p_i/rho_i^2 + p_j/rho_j^2) grad W_ij
 //         - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
-// With WithBodyAndViscosity also gravity, the brush and artificial viscosity (BT07 eq. 11), so
-// that WCSPH needs one neighbour pass for all its forces.
+// With WithBodyAndViscosity also gravity, the brush and the pair viscosity (artificial with the
+// speed of sound, or morris), so that WCSPH needs one neighbour pass for all its forces.
 template <AccelerationTerms kTerms, int D, class K>
 void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
                            const WallState& wall, Vec<D>* out) {
@@ -121,11 +167,9 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     constexpr bool kAll = kTerms == AccelerationTerms::WithBodyAndViscosity;
-    const bool artificial = kAll && ctx.params.choice("viscosity_model") == "artificial";
-    const float h = 0.5f * support;
-    const float alpha_hc2 = 2.0f * static_cast<float>(ctx.params.number("viscosity")) * h *
-                            ctx.constants.speed_of_sound;
-    const float eps_h2 = 0.01f * h * h;
+    const PairViscosity viscosity =
+        kAll ? PairViscosity::from(ctx.params, support, ctx.constants.speed_of_sound)
+             : PairViscosity{};
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
     const float* rho = ctx.fluid.density.data();
@@ -139,11 +183,13 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
         ctx.fluid_grid.for_each_neighbour(
             x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                 float coefficient = pi_rho2 + p[j] / (rho[j] * rho[j]);
-                if (artificial) {
-                    coefficient += artificial_viscosity(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j],
-                                                        alpha_hc2, eps_h2);
-                }
-                a -= kernel.gradient(xij, r) * (mass * coefficient);
+                if (viscosity.model == PairViscosity::Model::Artificial)
+                    coefficient +=
+                        viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
+                const Vec<D> grad = kernel.gradient(xij, r);
+                a -= grad * (mass * coefficient);
+                if (viscosity.model == PairViscosity::Model::Morris)
+                    a += (v[i] - v[j]) * viscosity.morris<D>(xij, r, grad, rho[i], rho[j], mass);
             });
         ctx.boundary_grid.for_each_neighbour(
             x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
@@ -154,7 +200,7 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
     });
 }
 
-// Non-pressure accelerations (gravity, the force brush, artificial viscosity when chosen) into
+// Non-pressure accelerations (gravity, the force brush, the pair viscosity when chosen) into
 // fluid.acceleration, for solvers that treat pressure separately. `signal_speed` is the c of the
 // artificial viscosity (nu ~ alpha h c): an incompressible solver passes the flow speed scale,
 // not the speed of sound, whose viscosity would be explicitly unstable at its time steps
@@ -163,22 +209,23 @@ template <int D, class K>
 void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, float signal_speed) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
-    const bool artificial = ctx.params.choice("viscosity_model") == "artificial";
-    const float h = 0.5f * support;
-    const float alpha_hc2 =
-        2.0f * static_cast<float>(ctx.params.number("viscosity")) * h * signal_speed;
-    const float eps_h2 = 0.01f * h * h;
+    const PairViscosity viscosity = PairViscosity::from(ctx.params, support, signal_speed);
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
     const float* rho = ctx.fluid.density.data();
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> a = ctx.external_acceleration(x[i]);
-        if (artificial) {
+        if (viscosity.active()) {
             ctx.fluid_grid.for_each_neighbour(
                 x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                    const float pi = artificial_viscosity(dot<D>(v[i] - v[j], xij), r, rho[i],
-                                                          rho[j], alpha_hc2, eps_h2);
-                    if (pi != 0.0f) a -= kernel.gradient(xij, r) * (mass * pi);
+                    if (viscosity.model == PairViscosity::Model::Artificial) {
+                        const float pi =
+                            viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
+                        if (pi != 0.0f) a -= kernel.gradient(xij, r) * (mass * pi);
+                    } else {
+                        a += (v[i] - v[j]) * viscosity.morris<D>(xij, r, kernel.gradient(xij, r),
+                                                                 rho[i], rho[j], mass);
+                    }
                 });
         }
         ctx.fluid.acceleration[i] = a;
