@@ -5,7 +5,8 @@
 #   scripts/setup.sh [GROUP...]     groups: core (default), desktop, wasm
 #
 # The wasm group also adds a deb-src entry for Debian's archive (the browser build compiles Dear
-# ImGui from Debian's source package with em++).
+# ImGui from Debian's source package with em++) and installs the browser test's npm packages
+# (playwright-core, from package-lock.json; the browser itself is Debian's chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,3 +63,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup.sh: done"
 fi
 
+# The browser test's npm packages, exactly as locked; never a browser download.
+if [[ " ${groups[*]} " == *" wasm "* ]] && [ ! -e node_modules/playwright-core/package.json ]; then
+    echo "setup.sh: npm ci (playwright-core)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
