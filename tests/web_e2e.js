@@ -155,6 +155,16 @@ async function main() {
       await page.close();
     }
 
+    // --- ?scene=URL fetches a scene file.
+    {
+      const { page, errors } = await openPage(browser, isolated.url + "?scene=scenes/hydrostatic-2d.json");
+      const s = await status(page);
+      check("?scene=URL loads the fetched scene", s.scene === "hydrostatic-2d" && !s.message,
+            `${s.scene} ${s.message}`);
+      check("no console errors (?scene=URL)", errors.length === 0, errors.join(" | "));
+      await page.close();
+    }
+
     // --- A bad scene name and a missing scene URL: the message, and a scene keeps running.
     for (const [query, expected] of [["?scene=does-not-exist", 'no built-in scene named "does-not-exist"'],
                                      ["?scene=scenes/missing.json", "cannot load the scene scenes/missing.json"]]) {
