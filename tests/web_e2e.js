@@ -129,6 +129,14 @@ async function main() {
       check("a dropped scene JSON loads and runs", d.scene === "dropped-box" && d.step > 5,
             `scene ${d.scene}, step ${d.step}, message ${d.message}`);
 
+      // The drawing buffer follows the window size.
+      await page.setViewportSize({ width: 1000, height: 600 });
+      await page.waitForFunction(() => window.flume.canvas[0] === 1000 && window.flume.canvas[1] === 600,
+                                 null, { timeout: 10000 }).catch(() => {});
+      check("the canvas follows a window resize", String((await status(page)).canvas) === "1000,600",
+            String((await status(page)).canvas));
+      await page.setViewportSize({ width: 1280, height: 720 });
+
       // WebGL context loss: the app rebuilds its GL objects when the context comes back.
       await page.evaluate(() => {
         window.flumeLoseContext = document.getElementById("canvas").getContext("webgl2")
