@@ -46,7 +46,10 @@ function startServer(extra) {
 async function openPage(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
   const errors = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => {
+    // Errors, and Emscripten's warning for a blocking call on the main thread.
+    if (m.type() === "error" || /Blocking on the main thread/.test(m.text())) errors.push(m.text());
+  });
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
   await page.waitForFunction(() => window.flume && (window.flume.error ||

@@ -60,12 +60,16 @@ constexpr const char* kShortcuts[][2] = {
 
 }  // namespace
 
+// The scene is loaded before the simulation thread starts: a bad scene throws without a thread
+// to join (in the browser a join on the main thread is not allowed).
 App::App(const AppOptions& options)
+    : App(options, load_with_overrides(options.scene, options.overrides)) {}
+
+App::App(const AppOptions& options, const Scene& scene)
     : options_(options),
       runner_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads(),
               options.runner_mode),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
-    const Scene scene = load_with_overrides(options.scene, options.overrides);  // throws
     runner_.load(scene);
     const auto scenes = builtin_scenes();
     for (std::size_t i = 0; i < scenes.size(); ++i) {

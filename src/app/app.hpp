@@ -87,6 +87,7 @@ class App {
     const Frame& current_frame() const { return runner_.frame(); }
 
   private:
+    App(const AppOptions& options, const Scene& scene);
     void load_scene(const std::string& name_or_path);
     void fit_view(const FrameSize& size);
     void draw_scene(const FrameSize& size);
