@@ -50,7 +50,7 @@ async function openPage(browser, url) {
     // Errors, and Emscripten's warning for a blocking call on the main thread.
     if (m.type() === "error" || /Blocking on the main thread/.test(m.text())) errors.push(m.text());
   });
-  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
   await page.goto(url);
   await page.waitForFunction(() => window.flume && (window.flume.error ||
                              (window.flume.ready && window.flume.frames > 10)),
@@ -138,9 +138,9 @@ async function main() {
                                  null, { timeout: 10000 }).catch(() => {});
       check("the canvas follows a window resize", String((await status(page)).canvas) === "1000,600",
             String((await status(page)).canvas));
-      await page.setViewportSize({ width: 1280, height: 720 });
 
-      // WebGL context loss: the app rebuilds its GL objects when the context comes back.
+      // WebGL context loss: the app rebuilds its GL objects when the context comes back. The
+      // window is resized while the context is lost (the canvas follows once it is back).
       await page.evaluate(() => {
         window.flumeLoseContext = document.getElementById("canvas").getContext("webgl2")
                                     .getExtension("WEBGL_lose_context");
@@ -149,6 +149,8 @@ async function main() {
       await page.waitForFunction(() => window.flume.contextLost, null, { timeout: 10000 })
         .catch(() => {});
       check("context loss noticed", (await status(page)).contextLost === true);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
       await page.evaluate(() => window.flumeLoseContext.restoreContext());
       await page.waitForFunction(() => window.flume.contextRestores === 1 && !window.flume.contextLost,
                                  null, { timeout: 10000 }).catch(() => {});
@@ -156,7 +158,8 @@ async function main() {
       await page.waitForTimeout(1000);
       const r2 = await status(page);
       check("drawing resumes after the context is restored",
-            r2.contextRestores === 1 && r2.frames > r1.frames + 5, JSON.stringify(r2));
+            r2.contextRestores === 1 && r2.frames > r1.frames + 5 && String(r2.canvas) === "1280,720",
+            JSON.stringify(r2));
       await page.keyboard.press("Enter");  // nothing: the canvas keeps focus
       const shot2 = path.join(outDir, "restored.png");
       await page.screenshot({ path: shot2 });

@@ -74,6 +74,9 @@ EM_JS(void, flume_download_file, (const char* path_utf8, const char* mime_utf8),
     window.flume = Object.assign(window.flume || {}, {lastDownload: link.download});
 });
 
+// The context can be lost between two frames before the browser delivers the event: some WebGL
+// calls then return null where Emscripten's GL layer expects an array.
+EM_JS(int, flume_context_is_lost, (), { return Module.ctx && Module.ctx.isContextLost() ? 1 : 0; });
 EM_JS(int, flume_cross_origin_isolated, (), { return self.crossOriginIsolated ? 1 : 0; });
 EM_JS(int, flume_hardware_concurrency, (), { return navigator.hardwareConcurrency || 1; });
 
@@ -178,6 +181,12 @@ void platform_ui() {
 }
 
 void frame() {
+    if (!web.context_lost && flume_context_is_lost()) web.context_lost = true;
+    if (web.context_restored) {
+        web.context_restored = false;
+        recreate_graphics();
+    }
+
     // The canvas fills the window (CSS); its drawing buffer follows at device pixels.
     double css_w = 0.0, css_h = 0.0;
     emscripten_get_element_css_size("#canvas", &css_w, &css_h);
@@ -185,19 +194,16 @@ void frame() {
     const glm::ivec2 pixels(
         std::max(1, static_cast<int>(std::lround(css_w * web.device_pixel_ratio))),
         std::max(1, static_cast<int>(std::lround(css_h * web.device_pixel_ratio))));
+    if (web.context_lost) {
+        // Nothing can be drawn, and the canvas keeps its size: Emscripten's resize reads the
+        // context's viewport, which a lost context does not have. The simulation waits for frames.
+        publish_status(pixels);
+        return;
+    }
     int w = 0, h = 0;
     emscripten_get_canvas_element_size("#canvas", &w, &h);
     if (w != pixels.x || h != pixels.y)
         emscripten_set_canvas_element_size("#canvas", pixels.x, pixels.y);
-
-    if (web.context_restored) {
-        web.context_restored = false;
-        recreate_graphics();
-    }
-    if (web.context_lost) {  // nothing can be drawn; the simulation waits for frames
-        publish_status(pixels);
-        return;
-    }
 
     flume::FrameSize size;
     size.framebuffer = pixels;
