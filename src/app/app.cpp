@@ -275,8 +275,10 @@ void App::draw_ui(const FrameSize& size) {
 
     if (ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) {
         const auto scenes = builtin_scenes();
+        // The running scene's name: a file opened or dropped is not one of the built-ins.
         std::string current(
             scenes.empty() ? "" : scenes[static_cast<std::size_t>(selected_scene_)].name);
+        if (f.scene && !f.scene->name.empty()) current = f.scene->name;
         if (ImGui::BeginCombo("built-in", current.c_str())) {
             for (std::size_t i = 0; i < scenes.size(); ++i) {
                 const std::string name(scenes[i].name);
