@@ -63,3 +63,55 @@ if(FLUME_BUILD_APP AND NOT EMSCRIPTEN)
   target_include_directories(flume_imgui SYSTEM PUBLIC /usr/include/imgui /usr/include/imgui/backends)
   target_link_libraries(flume_imgui PUBLIC "${FLUME_IMGUI_LIBRARY}" "${FLUME_STB_LIBRARY}" glfw ${CMAKE_DL_LIBS})
 endif()
+
+# The browser app: GLFW and WebGL 2 come with Emscripten (-sUSE_GLFW=3, link options in
+# src/web). Dear ImGui has no wasm build in Debian, so the same version as the desktop's (1.86) is
+# compiled here from Debian's source package, fetched at configure time with
+# `apt-get source --download-only imgui` (scripts/setup.sh wasm adds the deb-src entry) and
+# unpacked into the build folder; FLUME_IMGUI_SOURCE_DIR points at an unpacked copy instead.
+if(FLUME_BUILD_APP AND EMSCRIPTEN)
+  set(FLUME_IMGUI_SOURCE_DIR "" CACHE PATH "Unpacked Dear ImGui 1.86 sources (empty: fetch Debian's)")
+  if(NOT FLUME_IMGUI_SOURCE_DIR)
+    set(_imgui_fetch "${CMAKE_BINARY_DIR}/imgui-source")
+    file(MAKE_DIRECTORY "${_imgui_fetch}")
+    file(GLOB _imgui_tar "${_imgui_fetch}/imgui_1.86*.orig.tar.*")
+    if(NOT _imgui_tar)
+      message(STATUS "Fetching Debian's imgui source package (apt-get source --download-only imgui)")
+      execute_process(COMMAND apt-get source --download-only imgui
+                      WORKING_DIRECTORY "${_imgui_fetch}" RESULT_VARIABLE _rc
+                      OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+      file(GLOB _imgui_tar "${_imgui_fetch}/imgui_1.86*.orig.tar.*")
+      if(NOT _rc EQUAL 0 OR NOT _imgui_tar)
+        message(FATAL_ERROR "Cannot fetch Debian's imgui 1.86 source package (${_err}). "
+                            "Run scripts/setup.sh wasm (it adds the deb-src entry).")
+      endif()
+    endif()
+    if(NOT EXISTS "${_imgui_fetch}/unpacked/imgui-1.86/imgui.cpp")
+      file(ARCHIVE_EXTRACT INPUT "${_imgui_tar}" DESTINATION "${_imgui_fetch}/unpacked")
+    endif()
+    set(FLUME_IMGUI_SOURCE_DIR "${_imgui_fetch}/unpacked/imgui-1.86" CACHE PATH "" FORCE)
+  endif()
+  file(STRINGS "${FLUME_IMGUI_SOURCE_DIR}/imgui.h" _imgui_version REGEX "define IMGUI_VERSION ")
+  if(NOT _imgui_version MATCHES "\"1\\.86\"")
+    message(FATAL_ERROR "${FLUME_IMGUI_SOURCE_DIR} is not Dear ImGui 1.86: ${_imgui_version}")
+  endif()
+  set(_i "${FLUME_IMGUI_SOURCE_DIR}")
+  add_library(flume_imgui STATIC "${_i}/imgui.cpp" "${_i}/imgui_draw.cpp" "${_i}/imgui_tables.cpp"
+              "${_i}/imgui_widgets.cpp" "${_i}/backends/imgui_impl_glfw.cpp"
+              "${_i}/backends/imgui_impl_opengl3.cpp")
+  target_compile_options(flume_imgui PRIVATE -w)  # third-party code: no warnings of ours
+  # WebGL 2 is OpenGL ES 3.0 (the backend's default under Emscripten would be ES 2).
+  target_compile_definitions(flume_imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
+  target_include_directories(flume_imgui SYSTEM PUBLIC "${_i}" "${_i}/backends")
+  target_link_options(flume_imgui PUBLIC -sUSE_GLFW=3)
+
+  # stb_image_write (the screenshot writer) from Debian's libstb-dev, header only here.
+  if(NOT EXISTS /usr/include/stb/stb_image_write.h)
+    message(FATAL_ERROR "/usr/include/stb is missing: run scripts/setup.sh wasm")
+  endif()
+  file(CREATE_LINK /usr/include/stb "${_flume_links}/stb" SYMBOLIC)
+  add_library(flume_gl INTERFACE)
+  target_include_directories(flume_gl SYSTEM INTERFACE "${_flume_links}")
+  target_link_options(flume_gl INTERFACE -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
+                      -sFULL_ES3=1)
+endif()

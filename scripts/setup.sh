@@ -3,12 +3,17 @@
 # Idempotent and near-instant when everything is present.
 #
 #   scripts/setup.sh [GROUP...]     groups: core (default), desktop, wasm
+#
+# The wasm group also adds a deb-src entry for Debian's archive (the browser build compiles Dear
+# ImGui from Debian's source package with em++) and installs the browser test's npm packages
+# (playwright-core, from package-lock.json; the browser itself is Debian's chromium).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 declare -A GROUP_PACKAGES=(
     [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev libstb-dev python3"
     [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth"
-    [wasm]="emscripten nodejs"
+    [wasm]="emscripten nodejs chromium libstb-dev"
 )
 
 groups=("$@")
@@ -31,14 +36,35 @@ for pkg in "${wanted[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
-
-echo "setup.sh: installing missing Debian packages: ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup.sh: done"
+updated=no
+
+# Source packages (apt-get source imgui): the machine's deb822 entries with Types: deb-src.
+src_list=/etc/apt/sources.list.d/flume-deb-src.sources
+if [[ " ${groups[*]} " == *" wasm "* ]] && [ ! -e "$src_list" ] &&
+    ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    base=/etc/apt/sources.list.d/debian.sources
+    if [ -e "$base" ]; then
+        echo "setup.sh: adding a deb-src entry ($src_list)"
+        sed 's/^Types: deb$/Types: deb-src/' "$base" | $SUDO tee "$src_list" >/dev/null
+    else
+        echo "deb-src http://deb.debian.org/debian bookworm main" | $SUDO tee "$src_list" >/dev/null
+    fi
+    $SUDO apt-get update -qq
+    updated=yes
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup.sh: installing missing Debian packages: ${missing[*]}"
+    [ "$updated" = yes ] || $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "setup.sh: done"
+fi
+
+# The browser test's npm packages, exactly as locked; never a browser download.
+if [[ " ${groups[*]} " == *" wasm "* ]] && [ ! -e node_modules/playwright-core/package.json ]; then
+    echo "setup.sh: npm ci (playwright-core)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -9,7 +9,8 @@
 #                   in a real window under Xvfb)
 #   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer, all but the long physics runs
 #   native-tsan     ThreadSanitizer on everything labelled "threads"
-#   wasm-release    the core and its tests compiled by Emscripten, run under Node
+#   wasm-release    the core and its tests compiled by Emscripten, run under Node; the browser
+#                   app (threaded and single-threaded) end to end in Debian's Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

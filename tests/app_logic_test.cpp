@@ -184,5 +184,77 @@ TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
     EXPECT_EQ(runner.frame().scene_generation, generation);
 }
 
+TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
+    // The browser's single-threaded build: no thread, the work happens inside frame_tick().
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline);
+    EXPECT_EQ(runner.mode(), SimulationRunner::Mode::Inline);
+    Scene scene = load_builtin_scene("dam-break-2d");
+    scene.apply_override("particle_radius=0.04");
+    runner.load(scene);
+    EXPECT_FALSE(runner.acquire_frame()) << "nothing runs before the first frame tick";
+    runner.set_steps_per_frame(3);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    // A tiny scene: all three granted steps fit in the tick's time budget.
+    EXPECT_EQ(runner.frame().stats.step, 3u);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 6u);
+
+    runner.set_paused(true);
+    runner.frame_tick();
+    EXPECT_FALSE(runner.acquire_frame());
+    runner.step_once();
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 7u);
+
+    // A scene refused when built: the message comes back, the previous scene stays.
+    const std::uint64_t generation = runner.frame().scene_generation;
+    runner.load(parse_scene(R"({"dimension": 2, "particle_radius": 0.01,
+        "domain": {"min": [0, 0], "max": [100000, 100000]},
+        "fluid": [{"min": [0, 0], "max": [0.1, 0.1]}]})",
+                            "huge.json"));
+    runner.frame_tick();
+    const std::optional<std::string> message = runner.take_message();
+    ASSERT_TRUE(message.has_value());
+    EXPECT_NE(message->find("previous scene keeps running"), std::string::npos) << *message;
+    EXPECT_FALSE(runner.take_message().has_value()) << "a message is delivered once";
+    runner.set_paused(false);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().scene_generation, generation);
+
+    runner.reset();
+    runner.set_paused(true);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 0u);
+}
+
+TEST(SimulationRunner, RenderSideCallsReturnWhileAStepIsRunning) {
+    // The render side never waits for the simulation thread: with the thread busy in long steps,
+    // a burst of every render-side call completes (under TSan, too) and the commands take effect
+    // afterwards in order.
+    SimulationRunner runner(1);
+    Scene scene = load_builtin_scene("dam-break-3d");
+    runner.load(scene);
+    ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
+    runner.set_steps_per_frame(64);
+    for (int i = 0; i < 1000; ++i) {
+        runner.frame_tick();
+        runner.acquire_frame();
+        runner.take_message();
+        runner.set_brush(std::nullopt);
+        runner.set_paused(false);
+    }
+    runner.set_parameter("viscosity", 0.02);
+    runner.set_paused(true);
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().scene->params.to_json("viscosity") == 0.02;
+    }));
+}
+
 }  // namespace
 }  // namespace flume

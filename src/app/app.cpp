@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
+#include "core/vtk_writer.hpp"
 
 namespace flume {
 
@@ -59,10 +60,16 @@ constexpr const char* kShortcuts[][2] = {
 
 }  // namespace
 
+// The scene is loaded before the simulation thread starts: a bad scene throws without a thread
+// to join (in the browser a join on the main thread is not allowed).
 App::App(const AppOptions& options)
-    : runner_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()),
+    : App(options, load_with_overrides(options.scene, options.overrides)) {}
+
+App::App(const AppOptions& options, const Scene& scene)
+    : options_(options),
+      runner_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads(),
+              options.runner_mode),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
-    const Scene scene = load_with_overrides(options.scene, options.overrides);  // throws
     runner_.load(scene);
     const auto scenes = builtin_scenes();
     for (std::size_t i = 0; i < scenes.size(); ++i) {
@@ -97,6 +104,18 @@ void App::load_scene(const std::string& name_or_path) {
     }
 }
 
+void App::save_particles(const std::string& path) {
+    const Frame& f = runner_.frame();
+    if (!f.scene) return;
+    try {
+        write_vtp(path, f.particles.view());
+        if (options_.on_file_saved) options_.on_file_saved(path);
+        show_message("saved " + path + " (t = " + std::to_string(f.stats.time) + " s)");
+    } catch (const std::exception& e) {
+        show_message(e.what());
+    }
+}
+
 void App::open_file(const std::string& path) {
     load_scene(path);
 }
@@ -106,8 +125,9 @@ void App::fit_view(const FrameSize& size) {
     if (!f.scene) return;
     if (f.scene->dimension == 2) {
         // Keep the domain clear of the panel (about 360 px at the left) while the UI is shown.
-        const float inset =
-            show_ui_ ? 360.0f * static_cast<float>(size.framebuffer.x) / size.window.x : 0.0f;
+        const float inset = show_ui_ ? 360.0f * options_.ui_scale *
+                                           static_cast<float>(size.framebuffer.x) / size.window.x
+                                     : 0.0f;
         camera2d_.fit(glm::vec2(to3(f.scene->domain_min)), glm::vec2(to3(f.scene->domain_max)),
                       glm::vec2(size.framebuffer), inset);
     } else {
@@ -248,14 +268,17 @@ void App::draw_scene(const FrameSize& size) {
 
 void App::draw_ui(const FrameSize& size) {
     const Frame& f = runner_.frame();
-    ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(340, 0), ImGuiCond_FirstUseEver);
+    const float scale = options_.ui_scale;
+    ImGui::SetNextWindowPos(ImVec2(10 * scale, 10 * scale), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(340 * scale, 0), ImGuiCond_FirstUseEver);
     ImGui::Begin("Flume");
 
     if (ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) {
         const auto scenes = builtin_scenes();
+        // The running scene's name: a file opened or dropped is not one of the built-ins.
         std::string current(
             scenes.empty() ? "" : scenes[static_cast<std::size_t>(selected_scene_)].name);
+        if (f.scene && !f.scene->name.empty()) current = f.scene->name;
         if (ImGui::BeginCombo("built-in", current.c_str())) {
             for (std::size_t i = 0; i < scenes.size(); ++i) {
                 const std::string name(scenes[i].name);
@@ -284,15 +307,27 @@ void App::draw_ui(const FrameSize& size) {
             request_screenshot("flume-screenshot-" + std::to_string(++screenshot_counter_) +
                                ".png");
         }
+        if (ImGui::Button("Save particles (.vtp)")) {
+            save_particles("flume-particles-" + std::to_string(++particles_counter_) + ".vtp");
+        }
         int steps = runner_.steps_per_frame();
         if (ImGui::SliderInt("steps / frame", &steps, 1, 64)) runner_.set_steps_per_frame(steps);
-        ImGui::SliderInt("threads", &threads_, 1, std::max(2 * WorkerPool::hardware_threads(), 8));
+        const int max_threads = options_.max_threads > 0
+                                    ? options_.max_threads
+                                    : std::max(2 * WorkerPool::hardware_threads(), 8);
+        if (max_threads > 1) {
+            ImGui::SliderInt("threads", &threads_, 1, max_threads);
+        } else {
+            ImGui::TextDisabled("1 thread (this build has no threads)");
+        }
         if (threads_ != f.threads) {
             ImGui::SameLine();
             if (ImGui::Button("Apply")) runner_.set_threads(threads_);
             ImGui::TextDisabled("a new thread count applies with a reset");
         }
     }
+
+    if (options_.platform_ui) options_.platform_ui();
 
     if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) {
         int by = static_cast<int>(color_by_);
@@ -618,6 +653,7 @@ void App::after_render(const FrameSize& size) {
     try {
         write_framebuffer_png(screenshot_path_, size.framebuffer);
         screenshot_error_.reset();
+        if (options_.on_file_saved) options_.on_file_saved(screenshot_path_);
         if (show_ui_) show_message("saved " + screenshot_path_);
     } catch (const std::exception& e) {
         screenshot_error_ = e.what();

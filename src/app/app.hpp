@@ -8,6 +8,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <glm/glm.hpp>
 #include <memory>
 #include <optional>
@@ -25,6 +26,14 @@ struct AppOptions {
     std::string scene = "dam-break-2d";  // built-in name or JSON path
     std::vector<std::string> overrides;  // key=value
     int threads = 0;                     // 0: all hardware threads
+    int max_threads = 0;                 // cap of the thread slider (0: twice the hardware's)
+    SimulationRunner::Mode runner_mode = SimulationRunner::Mode::Thread;
+    float ui_scale = 1.0f;  // panel sizes (device pixels per ImGui unit in the browser)
+    // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp),
+    // with its path; the browser turns the file into a download.
+    std::function<void(const std::string& path)> on_file_saved;
+    // Extra panel lines after Run (the browser: where the threads come from, isolation status).
+    std::function<void()> platform_ui;
 };
 
 enum class Key { Space, S, R, H, V, F1, Escape };
@@ -58,6 +67,16 @@ class App {
     // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
     void hold_brush(const glm::vec3& center, float radius, float strength);
 
+    // Writes the current particles to a VTK .vtp file (errors are shown as the message).
+    void save_particles(const std::string& path);
+
+    // Shows a message in the UI until dismissed or replaced; message() is the one shown.
+    void show_message(std::string text);
+    const std::string& message() const { return message_; }
+    float frames_per_second() const { return fps_; }
+    double steps_per_second() const { return runner_.steps_per_second(); }
+    bool paused() const { return runner_.paused(); }
+
     // Writes the next drawn frame to a PNG file.
     void request_screenshot(std::string path) { screenshot_path_ = std::move(path); }
     // The result of the last screenshot: empty if fine, else the error.
@@ -68,15 +87,16 @@ class App {
     const Frame& current_frame() const { return runner_.frame(); }
 
   private:
+    App(const AppOptions& options, const Scene& scene);
     void load_scene(const std::string& name_or_path);
     void fit_view(const FrameSize& size);
     void draw_scene(const FrameSize& size);
     void draw_ui(const FrameSize& size);
     void draw_help();
-    void show_message(std::string text);
     void draw_parameters();
     void update_brush(const FrameSize& size);
     glm::vec3 brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const;
+    AppOptions options_;
     SimulationRunner runner_;
     Renderer renderer_;
     bool graphics_ready_ = false;
@@ -122,6 +142,7 @@ class App {
     std::string screenshot_path_;
     std::optional<std::string> screenshot_error_;
     int screenshot_counter_ = 0;
+    int particles_counter_ = 0;
 };
 
 // Writes the current default framebuffer (size pixels) to a PNG file. Throws on failure.

@@ -1,42 +1,51 @@
 #include "simulation_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/errors.hpp"
 
 namespace flume {
 
-SimulationRunner::SimulationRunner(int threads) : threads_(threads) {
-    thread_ = std::thread([this] { run(); });
+namespace {
+
+double now_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+SimulationRunner::SimulationRunner(int threads, Mode mode) : mode_(mode), threads_(threads) {
+    rate_window_start_ = now_seconds();
+    if (mode_ == Mode::Thread) thread_ = std::thread([this] { run(); });
 }
 
 SimulationRunner::~SimulationRunner() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
+    stop_.store(true, std::memory_order_release);
+    wake();
+    if (thread_.joinable()) thread_.join();
+    delete message_.exchange(nullptr, std::memory_order_acquire);
+}
+
+void SimulationRunner::wake() {
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
 }
 
 void SimulationRunner::post(std::function<void()> command) {
-    {
-        std::lock_guard lock(mutex_);
-        commands_.push_back(std::move(command));
-    }
-    wake_.notify_all();
+    commands_.push(std::move(command));
+    wake();
 }
 
 void SimulationRunner::report(std::string message) {
-    std::lock_guard lock(mutex_);
-    message_ = std::move(message);
+    delete message_.exchange(new std::string(std::move(message)), std::memory_order_acq_rel);
 }
 
 std::optional<std::string> SimulationRunner::take_message() {
-    std::lock_guard lock(mutex_);
-    std::optional<std::string> m = std::move(message_);
-    message_.reset();
-    return m;
+    const std::unique_ptr<std::string> m(message_.exchange(nullptr, std::memory_order_acquire));
+    if (!m) return std::nullopt;
+    return std::move(*m);
 }
 
 void SimulationRunner::load(const Scene& scene) {
@@ -52,6 +61,10 @@ void SimulationRunner::reset() {
 void SimulationRunner::set_threads(int threads) {
     post([this, threads] {
         threads_ = threads;
+        // The simulation uses the pool: both go before the pool is replaced. Should the new pool
+        // fail (a build without threads), the message says so and nothing runs until the thread
+        // count is changed again.
+        simulation_.reset();
         pool_.reset();
         if (scene_) build(*scene_);
     });
@@ -59,15 +72,12 @@ void SimulationRunner::set_threads(int threads) {
 
 void SimulationRunner::set_paused(bool paused) {
     paused_.store(paused, std::memory_order_relaxed);
-    wake_.notify_all();
+    wake();
 }
 
 void SimulationRunner::step_once() {
-    {
-        std::lock_guard lock(mutex_);
-        single_step_ = true;
-    }
-    wake_.notify_all();
+    single_step_.store(true, std::memory_order_relaxed);
+    wake();
 }
 
 void SimulationRunner::set_steps_per_frame(int steps) {
@@ -75,14 +85,24 @@ void SimulationRunner::set_steps_per_frame(int steps) {
 }
 
 void SimulationRunner::frame_tick() {
-    {
-        std::lock_guard lock(mutex_);
-        // At most two frames of steps in hand: a slow simulation never piles up work, a fast one
-        // runs steps_per_frame steps per drawn frame.
-        const int n = steps_per_frame_.load(std::memory_order_relaxed);
-        budget_ = std::min(budget_ + n, 2 * n);
+    // At most two frames of steps in hand: a slow simulation never piles up work, a fast one
+    // runs steps_per_frame steps per drawn frame.
+    const int n = steps_per_frame_.load(std::memory_order_relaxed);
+    int budget = budget_.load(std::memory_order_relaxed);
+    while (!budget_.compare_exchange_weak(budget, std::min(budget + n, 2 * n),
+                                          std::memory_order_relaxed)) {
     }
-    wake_.notify_all();
+    if (mode_ == Mode::Thread) {
+        wake();
+        return;
+    }
+    // Inline: this frame's share of the work, on the caller.
+    commands_.run_all();
+    const double start = now_seconds();
+    while (simulation_ && take_step()) {
+        step();
+        if (now_seconds() - start >= kInlineStepSeconds) break;
+    }
 }
 
 void SimulationRunner::set_brush(const std::optional<Brush>& brush) {
@@ -130,50 +150,48 @@ void SimulationRunner::publish() {
     frames_.publish();
 }
 
+bool SimulationRunner::take_step() {
+    if (single_step_.exchange(false, std::memory_order_relaxed)) return true;
+    if (paused_.load(std::memory_order_relaxed)) return false;
+    int budget = budget_.load(std::memory_order_relaxed);
+    while (budget > 0) {
+        if (budget_.compare_exchange_weak(budget, budget - 1, std::memory_order_relaxed))
+            return true;
+    }
+    return false;
+}
+
+void SimulationRunner::step() {
+    try {
+        simulation_->step();
+    } catch (const SimulationError& e) {
+        paused_.store(true);
+        report(std::string(e.what()) + " -- paused; press R to reset");
+        return;
+    }
+    publish();
+    ++rate_window_steps_;
+    const double now = now_seconds();
+    if (now - rate_window_start_ >= 0.5) {
+        steps_per_second_.store(rate_window_steps_ / (now - rate_window_start_),
+                                std::memory_order_relaxed);
+        rate_window_start_ = now;
+        rate_window_steps_ = 0;
+    }
+}
+
 void SimulationRunner::run() {
-    using Clock = std::chrono::steady_clock;
-    auto window_start = Clock::now();
-    int window_steps = 0;
     for (;;) {
-        std::deque<std::function<void()>> commands;
-        bool step = false;
-        {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] {
-                const bool can_step =
-                    simulation_ && (single_step_ || (!paused_.load() && budget_ > 0));
-                return stop_ || !commands_.empty() || can_step;
-            });
-            if (stop_) return;
-            commands.swap(commands_);
-            if (commands.empty() && simulation_) {
-                if (single_step_) {
-                    single_step_ = false;
-                    step = true;
-                } else if (!paused_.load() && budget_ > 0) {
-                    --budget_;
-                    step = true;
-                }
-            }
+        // Read the wake counter before looking for work: anything posted after this load bumps
+        // it, so the wait below returns at once instead of sleeping through the change.
+        const std::uint32_t seen = wake_.load(std::memory_order_acquire);
+        if (stop_.load(std::memory_order_acquire)) return;
+        bool worked = commands_.run_all() > 0;
+        if (simulation_ && take_step()) {
+            step();
+            worked = true;
         }
-        for (auto& command : commands)
-            command();
-        if (!step) continue;
-        try {
-            simulation_->step();
-        } catch (const SimulationError& e) {
-            paused_.store(true);
-            report(std::string(e.what()) + " -- paused; press R to reset");
-            continue;
-        }
-        publish();
-        ++window_steps;
-        const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
-        if (seconds >= 0.5) {
-            steps_per_second_.store(window_steps / seconds, std::memory_order_relaxed);
-            window_start = Clock::now();
-            window_steps = 0;
-        }
+        if (!worked) wake_.wait(seen, std::memory_order_acquire);
     }
 }
 

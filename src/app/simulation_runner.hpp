@@ -5,23 +5,31 @@
 //   each frame:  runner.frame_tick();        // grants the next steps_per_frame steps
 //                if (runner.acquire_frame()) draw(runner.frame());
 //
-// The render thread never waits for a step: states go through a triple buffer, commands through
-// a short critical section. A scene that fails to load, or a simulation that becomes invalid,
-// leaves the previous state on screen and reports through take_message().
+// The render thread never waits: in the browser it is the page's main thread, which must not
+// block on a mutex or a futex. Every render-side call is lock-free: states come back through a
+// triple buffer, commands go through a lock-free queue (CommandQueue), the step budget, pause and
+// single step are atomics, and messages come back through an atomic pointer exchange. The
+// simulation thread sleeps on an atomic (wait/notify) when it has nothing to do; notify never
+// blocks the caller.
+//
+// Mode::Inline is for builds without threads (the browser's single-threaded fallback): no thread
+// is started, and frame_tick() runs the queued commands and this frame's steps on the caller,
+// stopping early when a step budget of wall time is used up so that the page stays responsive.
+//
+// A scene that fails to load, or a simulation that becomes invalid, leaves the previous state on
+// screen and reports through take_message().
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "app/command_queue.hpp"
 #include "app/triple_buffer.hpp"
 #include "core/scene.hpp"
 #include "core/simulation.hpp"
@@ -40,7 +48,12 @@ struct Frame {
 
 class SimulationRunner {
   public:
-    explicit SimulationRunner(int threads);
+    enum class Mode {
+        Thread,  // the simulation runs on its own thread
+        Inline,  // no thread: frame_tick() steps on the caller (builds without threads)
+    };
+
+    explicit SimulationRunner(int threads, Mode mode = Mode::Thread);
     ~SimulationRunner();
     SimulationRunner(const SimulationRunner&) = delete;
     SimulationRunner& operator=(const SimulationRunner&) = delete;
@@ -57,6 +70,7 @@ class SimulationRunner {
     // Changes a live parameter of the running simulation (errors come back as a message).
     void set_parameter(const std::string& key, const nlohmann::json& value);
 
+    Mode mode() const { return mode_; }
     bool paused() const { return paused_.load(std::memory_order_relaxed); }
     int steps_per_frame() const { return steps_per_frame_.load(std::memory_order_relaxed); }
 
@@ -64,38 +78,47 @@ class SimulationRunner {
     bool acquire_frame() { return frames_.acquire(); }
     const Frame& frame() const { return frames_.front(); }
 
-    // A message for the user (scene errors, an invalid simulation), once.
+    // A message for the user (scene errors, an invalid simulation), once. Only the newest one
+    // is kept.
     std::optional<std::string> take_message();
 
-    // Steps taken per second of wall time, measured on the simulation thread.
+    // Steps taken per second of wall time, measured where the steps run.
     double steps_per_second() const { return steps_per_second_.load(std::memory_order_relaxed); }
+
+    // Inline mode: wall time that frame_tick() may spend on steps (at least one step runs).
+    static constexpr double kInlineStepSeconds = 0.025;
 
   private:
     void run();
+    bool take_step();  // claims one step of the budget (or the single step)
+    void step();
     void build(const Scene& scene);
     void publish();
     void post(std::function<void()> command);
+    void wake();
     void report(std::string message);
 
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<std::function<void()>> commands_;  // guarded by mutex_
-    int budget_ = 0;                              // guarded by mutex_
-    bool single_step_ = false;                    // guarded by mutex_
-    bool stop_ = false;                           // guarded by mutex_
-    std::optional<std::string> message_;          // guarded by mutex_
+    const Mode mode_;
+    CommandQueue commands_;
+    std::atomic<int> budget_{0};
+    std::atomic<bool> single_step_{false};
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint32_t> wake_{0};  // bumped for every change the simulation thread needs
+    std::atomic<std::string*> message_{nullptr};
 
     std::atomic<bool> paused_{false};
     std::atomic<int> steps_per_frame_{4};
     std::atomic<double> steps_per_second_{0.0};
 
-    // Owned by the simulation thread.
+    // Owned by the simulation thread (in inline mode, by the caller of frame_tick()).
     int threads_;
     std::unique_ptr<WorkerPool> pool_;
     std::shared_ptr<const Scene> scene_;
     std::unique_ptr<Simulation> simulation_;
     std::uint64_t generation_ = 0;
     std::optional<Brush> brush_;
+    double rate_window_start_ = 0.0;
+    int rate_window_steps_ = 0;
 
     TripleBuffer<Frame> frames_;
     std::thread thread_;

@@ -17,68 +17,12 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/glfw_input.hpp"
 #include "core/errors.hpp"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
-
-flume::App* app_of(GLFWwindow* window) {
-    return static_cast<flume::App*>(glfwGetWindowUserPointer(window));
-}
-
-void on_mouse_button(GLFWwindow* window, int button, int action, int mods) {
-    double x, y;
-    glfwGetCursorPos(window, &x, &y);
-    const int mapped = button == GLFW_MOUSE_BUTTON_LEFT    ? 0
-                       : button == GLFW_MOUSE_BUTTON_RIGHT ? 1
-                                                           : 2;
-    app_of(window)->mouse_button(mapped, action == GLFW_PRESS, glm::vec2(x, y),
-                                 (mods & GLFW_MOD_SHIFT) != 0);
-}
-
-void on_cursor(GLFWwindow* window, double x, double y) {
-    app_of(window)->mouse_move(glm::vec2(x, y));
-}
-
-void on_scroll(GLFWwindow* window, double, double dy) {
-    app_of(window)->scroll(static_cast<float>(dy));
-}
-
-void on_key(GLFWwindow* window, int key, int, int action, int) {
-    if (action != GLFW_PRESS || ImGui::GetIO().WantCaptureKeyboard) return;
-    std::optional<flume::Key> k;
-    switch (key) {
-        case GLFW_KEY_SPACE:
-            k = flume::Key::Space;
-            break;
-        case GLFW_KEY_S:
-            k = flume::Key::S;
-            break;
-        case GLFW_KEY_R:
-            k = flume::Key::R;
-            break;
-        case GLFW_KEY_H:
-            k = flume::Key::H;
-            break;
-        case GLFW_KEY_V:
-            k = flume::Key::V;
-            break;
-        case GLFW_KEY_F1:
-            k = flume::Key::F1;
-            break;
-        case GLFW_KEY_ESCAPE:
-            k = flume::Key::Escape;
-            break;
-        default:
-            break;
-    }
-    if (k) app_of(window)->key(*k);
-}
-
-void on_drop(GLFWwindow* window, int count, const char** paths) {
-    if (count > 0) app_of(window)->open_file(paths[0]);
-}
 
 void on_glfw_error(int code, const char* description) {
     std::fprintf(stderr, "flume: GLFW error %d: %s\n", code, description);
@@ -156,12 +100,7 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    glfwSetWindowUserPointer(window, &*app);
-    glfwSetMouseButtonCallback(window, on_mouse_button);
-    glfwSetCursorPosCallback(window, on_cursor);
-    glfwSetScrollCallback(window, on_scroll);
-    glfwSetKeyCallback(window, on_key);
-    glfwSetDropCallback(window, on_drop);
+    flume::install_glfw_input(window, *app);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();

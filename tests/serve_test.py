@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""web/serve.py as a browser sees it: isolation headers, MIME types, and no way out of the root.
+
+    serve_test.py PATH/TO/serve.py
+"""
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+
+serve = sys.argv[1]
+failures = passes = 0
+
+
+def check(name, ok, detail=""):
+    global failures, passes
+    if ok:
+        passes += 1
+    else:
+        failures += 1
+        print(f"FAIL: {name} {detail}")
+
+
+def start(root, *extra):
+    proc = subprocess.Popen([sys.executable, serve, "--root", root, "--port", "0", "--quiet", *extra],
+                            stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.startswith("Open http://"):
+            host, port = line.split("//")[1].strip().rstrip("/").rsplit(":", 1)
+            return proc, host, int(port)
+    raise RuntimeError("serve.py printed no URL")
+
+
+def get(host, port, path):
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.putrequest("GET", path, skip_accept_encoding=True)  # the path goes out exactly as given
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, response.headers, body
+
+
+with tempfile.TemporaryDirectory() as work:
+    root = os.path.join(work, "web")
+    os.mkdir(root)
+    for name, text in [("index.html", "<!doctype html>"), ("flume.wasm", "\0asm"),
+                       ("flume.js", "//"), ("flume.worker.js", "//")]:
+        open(os.path.join(root, name), "w").write(text)
+    secret = os.path.join(work, "secret.txt")
+    open(secret, "w").write("SECRET-CONTENT")
+    os.symlink(secret, os.path.join(root, "link.txt"))
+
+    proc, host, port = start(root)
+    try:
+        check("the URL is on 127.0.0.1 by default", host == "127.0.0.1", host)
+        status, headers, _ = get(host, port, "/")
+        check("index served", status == 200, str(status))
+        check("COOP same-origin", headers.get("Cross-Origin-Opener-Policy") == "same-origin")
+        check("COEP require-corp", headers.get("Cross-Origin-Embedder-Policy") == "require-corp")
+        check("html MIME", headers.get("Content-Type", "").startswith("text/html"))
+        status, headers, _ = get(host, port, "/flume.wasm")
+        check("wasm served as application/wasm",
+              status == 200 and headers.get("Content-Type") == "application/wasm",
+              f"{status} {headers.get('Content-Type')}")
+        status, headers, _ = get(host, port, "/flume.worker.js")
+        check("js MIME", headers.get("Content-Type") == "text/javascript",
+              headers.get("Content-Type"))
+        check("COEP on the worker script too",
+              headers.get("Cross-Origin-Embedder-Policy") == "require-corp")
+        for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                     "/sub/../../secret.txt", "/link.txt"]:
+            status, _, body = get(host, port, path)
+            check(f"{path} refused", status == 403 and b"SECRET-CONTENT" not in body,
+                  f"{status} {body[:60]!r}")
+        status, _, _ = get(host, port, "/missing.js")
+        check("missing file is 404", status == 404, str(status))
+    finally:
+        proc.terminate()
+        proc.wait()
+
+    proc, host, port = start(root, "--no-isolation")
+    try:
+        status, headers, _ = get(host, port, "/")
+        check("--no-isolation: served", status == 200)
+        check("--no-isolation: no COOP/COEP",
+              "Cross-Origin-Opener-Policy" not in headers and
+              "Cross-Origin-Embedder-Policy" not in headers)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+    empty = os.path.join(work, "empty")
+    os.mkdir(empty)
+    result = subprocess.run([sys.executable, serve, "--root", empty, "--port", "0"],
+                            capture_output=True, text=True, timeout=30)
+    check("a folder without index.html is refused with a hint",
+          result.returncode != 0 and "wasm-release" in result.stderr, result.stderr)
+
+print(f"{passes} passed, {failures} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,223 @@
+// The browser app end to end, as a user gets it: web/serve.py serving the build folder, Debian's
+// Chromium driven by playwright-core (never a downloaded browser), WebGL 2 through SwiftShader.
+//
+//   node tests/web_e2e.js WEB_DIR [--out DIR]      (DIR keeps the screenshots)
+//
+// Isolated server: crossOriginIsolated, 2 threads with more than one pthread worker running,
+// simulation time and frames advancing, no console errors, a screenshot that shows water, a
+// dropped scene JSON loads, the WebGL context survives a loss. ?scene=does-not-exist and a
+// ?scene=URL that is missing show the loader's message while a scene keeps running. Server
+// without the isolation headers: the single-threaded build with its banner, still simulating.
+"use strict";
+const { spawn, execFileSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const repo = path.resolve(__dirname, "..");
+const { chromium } = require(path.join(repo, "node_modules", "playwright-core"));
+const webDir = path.resolve(process.argv[2] || path.join(repo, "build/wasm-release/web"));
+const outIndex = process.argv.indexOf("--out");
+const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1])
+                            : fs.mkdtempSync(path.join(os.tmpdir(), "flume-web-"));
+fs.mkdirSync(outDir, { recursive: true });
+
+let passes = 0, failures = 0;
+function check(name, ok, detail = "") {
+  if (ok) passes++;
+  else { failures++; console.log(`FAIL: ${name} ${detail}`); }
+}
+
+function startServer(extra) {
+  return new Promise((resolve, reject) => {
+    const server = spawn("python3", [path.join(repo, "web/serve.py"), "--root", webDir,
+                                     "--port", "0", "--quiet", ...extra],
+                         { stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    server.stdout.on("data", (d) => {
+      text += d;
+      const m = text.match(/Open (http:\/\/\S+)/);
+      if (m) resolve({ server, url: m[1] });
+    });
+    server.on("exit", (code) => reject(new Error(`serve.py exited (${code}): ${text}`)));
+  });
+}
+
+async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  const errors = [];
+  page.on("console", (m) => {
+    // Errors, and Emscripten's warning for a blocking call on the main thread.
+    if (m.type() === "error" || /Blocking on the main thread/.test(m.text())) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => window.flume && (window.flume.error ||
+                             (window.flume.ready && window.flume.frames > 10)),
+                             null, { timeout: 90000 });
+  return { page, errors };
+}
+
+const status = (page) => page.evaluate(() => window.flume);
+
+function waterPixels(file) {
+  const stats = execFileSync("python3", [path.join(repo, "tests/tools/png_stats.py"), file,
+                                         "--min-x", "400"]).toString();
+  return Number(stats.match(/water (\d+)/)[1]);
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-quic", "--no-first-run"],
+  });
+  const isolated = await startServer([]);
+  const plain = await startServer(["--no-isolation"]);
+  try {
+    // --- Cross-origin isolated: the threaded build.
+    {
+      const { page, errors } = await openPage(browser, isolated.url + "?threads=2");
+      const a = await status(page);
+      check("no error panel", !a.error, a.error);
+      check("crossOriginIsolated", a.crossOriginIsolated === true);
+      check("threaded build loaded", a.build === "threads", a.build);
+      check("2 simulation threads", a.threads === 2, `threads ${a.threads}`);
+      check("more than one pthread worker running", a.workers > 1, `workers ${a.workers}`);
+      await page.waitForTimeout(3000);
+      const b = await status(page);
+      check("simulation time advances", b.time > a.time && b.step > a.step,
+            `t ${a.time} -> ${b.time}`);
+      check("frames are drawn", b.frames > a.frames + 10, `frames ${a.frames} -> ${b.frames}`);
+      const seconds = 3;
+      console.log(`threads: ${b.threads} threads, ${b.workers} workers, ${b.particles} particles` +
+                  ` of ${b.scene}; ${((b.frames - a.frames) / seconds).toFixed(1)} frames/s, ` +
+                  `${((b.step - a.step) / seconds).toFixed(1)} steps/s ` +
+                  `(app: ${b.fps.toFixed(1)} fps, ${b.stepsPerSecond.toFixed(1)} steps/s), ` +
+                  `heap ${b.heapMB} MB`);
+      const shot = path.join(outDir, "threads.png");
+      await page.screenshot({ path: shot });
+      const water = waterPixels(shot);
+      check("screenshot shows the fluid", water > 5000, `${water} water pixels`);
+
+      // The Run panel's Screenshot and Save particles (.vtp) buttons become downloads. (Clicked
+      // where ImGui lays them out at this viewport size and devicePixelRatio 1.)
+      const [png] = await Promise.all([page.waitForEvent("download"), page.mouse.click(202, 155)]);
+      const pngFile = path.join(outDir, png.suggestedFilename());
+      await png.saveAs(pngFile);
+      check("Screenshot downloads a PNG of the view",
+            png.suggestedFilename().endsWith(".png") && waterPixels(pngFile) > 5000,
+            png.suggestedFilename());
+      const [vtp] = await Promise.all([page.waitForEvent("download"), page.mouse.click(95, 178)]);
+      const vtpFile = path.join(outDir, vtp.suggestedFilename());
+      await vtp.saveAs(vtpFile);
+      const vtpStats = execFileSync("python3", [path.join(repo, "tests/tools/read_vtp.py"),
+                                                vtpFile]).toString();
+      check("Save particles downloads a .vtp of every particle",
+            vtpStats.includes(`points ${b.particles}`), vtpStats.split("\n")[0]);
+
+      // A scene JSON dropped on the canvas replaces the running one.
+      const scene = JSON.stringify({ name: "dropped-box", dimension: 2, particle_radius: 0.02,
+        domain: { min: [0, 0], max: [2, 2] }, fluid: [{ shape: "box", min: [0, 0], max: [1, 1] }] });
+      const dt = await page.evaluateHandle((text) => {
+        const t = new DataTransfer();
+        t.items.add(new File([text], "dropped-box.json", { type: "application/json" }));
+        return t;
+      }, scene);
+      await page.dispatchEvent("#canvas", "drop", { dataTransfer: dt });
+      await page.waitForFunction(() => window.flume.scene === "dropped-box" && window.flume.step > 5,
+                                 null, { timeout: 30000 }).catch(() => {});
+      const d = await status(page);
+      check("a dropped scene JSON loads and runs", d.scene === "dropped-box" && d.step > 5,
+            `scene ${d.scene}, step ${d.step}, message ${d.message}`);
+
+      // The drawing buffer follows the window size.
+      await page.setViewportSize({ width: 1000, height: 600 });
+      await page.waitForFunction(() => window.flume.canvas[0] === 1000 && window.flume.canvas[1] === 600,
+                                 null, { timeout: 10000 }).catch(() => {});
+      check("the canvas follows a window resize", String((await status(page)).canvas) === "1000,600",
+            String((await status(page)).canvas));
+
+      // WebGL context loss: the app rebuilds its GL objects when the context comes back. The
+      // window is resized while the context is lost (the canvas follows once it is back).
+      await page.evaluate(() => {
+        window.flumeLoseContext = document.getElementById("canvas").getContext("webgl2")
+                                    .getExtension("WEBGL_lose_context");
+        window.flumeLoseContext.loseContext();
+      });
+      await page.waitForFunction(() => window.flume.contextLost, null, { timeout: 10000 })
+        .catch(() => {});
+      check("context loss noticed", (await status(page)).contextLost === true);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
+      await page.evaluate(() => window.flumeLoseContext.restoreContext());
+      await page.waitForFunction(() => window.flume.contextRestores === 1 && !window.flume.contextLost,
+                                 null, { timeout: 10000 }).catch(() => {});
+      const r1 = await status(page);
+      await page.waitForTimeout(1000);
+      const r2 = await status(page);
+      check("drawing resumes after the context is restored",
+            r2.contextRestores === 1 && r2.frames > r1.frames + 5 && String(r2.canvas) === "1280,720",
+            JSON.stringify(r2));
+      await page.keyboard.press("Enter");  // nothing: the canvas keeps focus
+      const shot2 = path.join(outDir, "restored.png");
+      await page.screenshot({ path: shot2 });
+      const water2 = waterPixels(shot2);
+      check("the fluid is drawn after the context came back", water2 > 2000, `${water2} water pixels`);
+      check("no console errors (isolated page)", errors.length === 0, errors.join(" | "));
+      await page.close();
+    }
+
+    // --- ?scene=URL fetches a scene file.
+    {
+      const { page, errors } = await openPage(browser, isolated.url + "?scene=scenes/hydrostatic-2d.json");
+      const s = await status(page);
+      check("?scene=URL loads the fetched scene", s.scene === "hydrostatic-2d" && !s.message,
+            `${s.scene} ${s.message}`);
+      check("no console errors (?scene=URL)", errors.length === 0, errors.join(" | "));
+      await page.close();
+    }
+
+    // --- A bad scene name and a missing scene URL: the message, and a scene keeps running.
+    for (const [query, expected] of [["?scene=does-not-exist", 'no built-in scene named "does-not-exist"'],
+                                     ["?scene=scenes/missing.json", "cannot load the scene scenes/missing.json"]]) {
+      const { page } = await openPage(browser, isolated.url + query);
+      await page.waitForTimeout(1000);
+      const s = await status(page);
+      check(`${query} shows the loader's message`, (s.message || "").includes(expected), s.message);
+      check(`${query}: the default scene runs`, s.scene === "dam-break-2d" && s.step > 0,
+            `${s.scene} step ${s.step}`);
+      if (query.includes("does-not")) await page.screenshot({ path: path.join(outDir, "bad-scene.png") });
+      await page.close();
+    }
+
+    // --- No isolation headers: the single-threaded build and its banner.
+    {
+      const { page, errors } = await openPage(browser, plain.url);
+      const a = await status(page);
+      check("not cross-origin isolated", a.crossOriginIsolated === false);
+      check("single-threaded build loaded", a.build === "single" && a.threads === 1,
+            `${a.build}, ${a.threads} threads`);
+      check("the one-thread banner is shown", await page.isVisible("#banner"));
+      await page.waitForTimeout(2000);
+      const b = await status(page);
+      check("single-threaded: simulation time advances", b.time > a.time, `t ${a.time} -> ${b.time}`);
+      console.log(`single: ${((b.frames - a.frames) / 2).toFixed(1)} frames/s, ` +
+                  `${((b.step - a.step) / 2).toFixed(1)} steps/s`);
+      const shot = path.join(outDir, "single.png");
+      await page.screenshot({ path: shot });
+      check("single-threaded screenshot shows the fluid", waterPixels(shot) > 5000);
+      check("no console errors (single-threaded page)", errors.length === 0, errors.join(" | "));
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    isolated.server.kill();
+    plain.server.kill();
+  }
+  console.log(`${passes} passed, ${failures} failed (screenshots in ${outDir})`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
