@@ -23,7 +23,27 @@
 // eps is 1e-2 of the lattice value of the denominator (constraint force mixing, MM13 eq. 11):
 // small enough to leave the constraint stiff, large enough for particles with few neighbours.
 // A particle's reported pressure is what its position corrections of the step are as a pressure
-// force: p_i = -rho0 sum_passes lambda_i / dt^2.
+// force: p_i = -rho0 sum_passes lambda_i / dt^2. Derivation: a pressure p moves a particle by
+// dx_i = dt^2 a_i in a step, with the symmetric force of the other solvers (sph_loops.hpp) at
+// rho ~ rho0 a_i = -sum_j (m/rho0) (p_i + p_j) / rho0 grad W_ij; MM13 eq. 12 moves it by
+// dx_i = (m/rho0) sum_j (lambda_i + lambda_j) grad W_ij per pass. Summed over the passes (the
+// corrections add up; eps only changes the lambdas, not this relation) the two agree term by term
+// for Lambda = sum lambda = -p dt^2 / rho0. Two parts of the corrections have no such pressure:
+//   - s_corr is applied in every pass (MM13 alg. 1, line 13), so it acts as an artificial
+//     pressure that grows with the number of passes. In hydrostatic-2d (about 28 passes a step)
+//     it carries the top ~5 cm of the column: p from Lambda alone is ~470 Pa (12% of rho0 g H)
+//     under rho0 g (H - y) in every band above the bottom. With k = 0 the same profile is within
+//     3% of it above the bottom band. (Adding s_corr's share by the pair virial brought the upper
+//     bands within 2% but left the lower ones 4-9% high: it is not a pressure.)
+//   - The wall term carries lambda_i only (the walls have no constraint of their own, which is
+//     what makes eq. 12 a projection along grad C_i): in pressure terms a wall at p = 0, where the
+//     other solvers give the wall the fluid's pressure plus its hydrostatic term (Adami et al.
+//     2012). The fluid next to the floor then needs about twice the multiplier to carry the
+//     column: the bottom band reads 25% of rho0 g H high with k = 0 (+8% with k = 0.1, on top of
+//     the -12% above). Mirroring the
+//     multiplier onto the wall (lambda_b = lambda_i, Akinci et al. 2012) brought every band within
+//     2.5%, but its correction is no longer along grad C_i and the tank kept moving (0.3 J after
+//     2 s against 0.006 J, speeds up to 0.4 m/s). So PBF does not pass the hydrostatic case.
 #include <algorithm>
 #include <memory>
 

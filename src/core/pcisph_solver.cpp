@@ -3,8 +3,8 @@
 //
 //   density     rho_i at x(t); inverse diagonal d_i of the pressure system    (sph_loops.hpp)
 //   forces      a_i = g + brush [+ artificial viscosity]                (SP09 alg. 1, line 5)
-//   solve       starting from last step's pressure where the fluid is compressed (warm start),
-//               repeat
+//   solve       starting from half of last step's pressure where the fluid is compressed (warm
+//               start, as DFSPH's), repeat
 //                 a_p   = pressure acceleration of p, walls at the extrapolated wall pressure
 //                 x*    = x + dt (v + dt (a + a_p))                     (SP09 alg. 1, lines 10-11)
 //                 rho*  = density at x*                                 (line 13)
@@ -20,6 +20,15 @@
 // omega = 1/2 standing for SP09's factor 2: with the prototype's delta, a particle at a wall or in
 // a corner, which has fewer fluid neighbours to push, was corrected several times too hard and
 // the dam break blew up in its corners.
+//
+// SP09 start every solve from p = 0 (alg. 1, line 7). A warm start from all of last step's
+// pressure made the solve stop after its 3 passes as soon as the mean residual was under the
+// tolerance, while the local errors that those passes leave were carried over from step to step
+// and grew: in hydrostatic-2d the largest compression rose to 0.3% (for a mean of 0.05%) and the
+// tank never settled (kinetic energy 1.8 J after 2 s, three times the validation limit, speeds
+// up to 0.9 m/s). Half of it (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph_solver.cpp) leaves
+// half of the pressure to re-converge every step: about 40 passes a step there, largest
+// compression 0.11%, 0.02 J; from 0, as SP09, about 77 passes for the same result.
 #include <algorithm>
 #include <memory>
 
@@ -76,8 +85,9 @@ class PcisphSolver final : public Solver<D> {
         const std::size_t n = ctx.fluid.size();
         const double tolerance = ctx.params.number("density_tolerance");
         const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
-        constexpr int kMinIterations = 3;  // SP09 sec. 4
-        constexpr float kOmega = 0.5f;     // SP09's factor 2 in beta
+        constexpr int kMinIterations = 3;   // SP09 sec. 4
+        constexpr float kOmega = 0.5f;      // SP09's factor 2 in beta
+        constexpr float kWarmStart = 0.5f;  // of last step's pressure (see the top of the file)
         const float omega_over_dt2 = kOmega / (dt * dt);
 
         std::vector<float>& warm = ctx.fluid.solver_state[0];
@@ -90,13 +100,14 @@ class PcisphSolver final : public Solver<D> {
         const Vec<D>* v = ctx.fluid.velocity.data();
         const Vec<D>* a = ctx.fluid.acceleration.data();
         const float rho0 = ctx.constants.rest_density;
-        // Warm start where the fluid will be compressed without pressure: elsewhere last step's
-        // pressure would push apart what has already stopped.
+        // Warm start (half of last step's pressure) where the fluid will be compressed without
+        // pressure: elsewhere last step's pressure would push apart what has already stopped.
         ctx.for_each_fluid(
             [&](std::size_t i) { predicted_position_[i] = x[i] + (v[i] + a[i] * dt) * dt; });
         compute_density_at(ctx, kernel_, predicted_position_.data(), predicted_density_.data());
-        ctx.for_each_fluid(
-            [&](std::size_t i) { p[i] = predicted_density_[i] > rho0 ? warm[i] : 0.0f; });
+        ctx.for_each_fluid([&](std::size_t i) {
+            p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
+        });
 
         int iterations = 0;
         for (;;) {
