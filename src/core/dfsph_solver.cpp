@@ -47,8 +47,8 @@ class DfsphSolver final : public Solver<D> {
         return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +
                capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
                capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
-               capacity_bytes(divergence_pressure_) + capacity_bytes(wall_.pressure) +
-               capacity_bytes(wall_.density) + capacity_bytes(scratch_);
+               capacity_bytes(divergence_pressure_) + pressure_terms_.memory_bytes() +
+               capacity_bytes(scratch_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -91,8 +91,8 @@ class DfsphSolver final : public Solver<D> {
         const float rho0 = ctx.constants.rest_density;
         const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
         const bool divergence = kind == Solve::Divergence;
-        extrapolate_wall_pressure(ctx, kernel_, p, wall_, !divergence);
-        compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, p, wall_,
+        compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence);
+        compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
                                                                pressure_acceleration_.data());
         ctx.for_each_fluid([&](std::size_t i) {
             predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
@@ -161,7 +161,7 @@ class DfsphSolver final : public Solver<D> {
     std::vector<float> density_change_;
     std::vector<float> predicted_density_;
     std::vector<float> divergence_pressure_;
-    WallState wall_;
+    PressureTerms pressure_terms_;
     std::vector<Vec<D>> scratch_;
 };
 

@@ -53,8 +53,7 @@ class PcisphSolver final : public Solver<D> {
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
                capacity_bytes(pressure_acceleration_) + capacity_bytes(inverse_diagonal_) +
-               capacity_bytes(wall_.pressure) + capacity_bytes(wall_.density) +
-               capacity_bytes(scratch_);
+               pressure_terms_.memory_bytes() + capacity_bytes(scratch_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -111,8 +110,8 @@ class PcisphSolver final : public Solver<D> {
 
         int iterations = 0;
         for (;;) {
-            extrapolate_wall_pressure(ctx, kernel_, p, wall_);
-            compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, p, wall_,
+            compute_pressure_terms(ctx, kernel_, p, pressure_terms_);
+            compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
                                                                    pressure_acceleration_.data());
             ctx.for_each_fluid([&](std::size_t i) {
                 predicted_position_[i] =
@@ -137,7 +136,7 @@ class PcisphSolver final : public Solver<D> {
     std::vector<float> predicted_density_;
     std::vector<Vec<D>> pressure_acceleration_;
     std::vector<float> inverse_diagonal_;
-    WallState wall_;
+    PressureTerms pressure_terms_;
     std::vector<Vec<D>> scratch_;
 };
 

@@ -11,11 +11,17 @@
 
 namespace flume {
 
-// The wall pressure and density that the boundary samples carry (extrapolate_wall_pressure), for
-// the pressure force on the fluid next to them.
-struct WallState {
-    std::vector<float> pressure;
-    std::vector<float> density;
+// The pressure terms p/rho^2 of the symmetric pressure force (compute_pressure_terms), per fluid
+// particle and per boundary sample, so that the force loop divides once per particle, not once
+// per pair.
+struct PressureTerms {
+    std::vector<float> fluid;  // p_i / rho_i^2
+    std::vector<float>
+        wall;  // p_b / rho_b^2, wall pressure and density extrapolated from the fluid
+
+    std::size_t memory_bytes() const {
+        return (fluid.capacity() + wall.capacity()) * sizeof(float);
+    }
 };
 
 // Density with Akinci et al. 2012 boundary contributions (eq. 6), at the given positions of the
@@ -48,27 +54,28 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
     compute_density_at(ctx, kernel, ctx.fluid.position.data(), ctx.fluid.density.data());
 }
 
-// Wall pressure by extrapolation from the fluid (Adami, Hu & Adams 2012, "A generalized wall
-// boundary condition for smoothed particle hydrodynamics", eq. 27), for static walls:
+// The pressure terms of the fluid, p_i / rho_i^2, and of the walls, with the wall pressure
+// extrapolated from the fluid (Adami, Hu & Adams 2012, "A generalized wall boundary condition for
+// smoothed particle hydrodynamics", eq. 27), for static walls:
 //   p_w = (sum_f p_f W_wf + g . sum_f rho_f (x_w - x_f) W_wf) / sum_f W_wf,   p_w >= 0
 // and the wall density as the kernel average of the fluid's, rho_w = sum_f rho_f W_wf / sum_f W_wf.
 // The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
-// the wall sits at the right pressure. Boundary samples with no fluid around get p = 0, rho0.
+// the wall sits at the right pressure. Boundary samples with no fluid around get p = 0.
 // Without `hydrostatic` the gravity term is left out: for a pressure that is not the fluid's
 // weight, such as the divergence pressure of DFSPH.
 template <int D, class K>
-void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float* p, WallState& wall,
-                               bool hydrostatic = true) {
-    std::vector<float>& wall_pressure = wall.pressure;
-    std::vector<float>& wall_density = wall.density;
+void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
+                            PressureTerms& terms, bool hydrostatic = true) {
     const float support = kernel.support();
-    const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const Vec<D> g = hydrostatic ? ctx.gravity : Vec<D>(0.0f);
-    wall_pressure.resize(ctx.boundary.size());
-    wall_density.resize(ctx.boundary.size());
+    terms.fluid.resize(ctx.fluid.size());
+    terms.wall.resize(ctx.boundary.size());
+    float* fluid_term = terms.fluid.data();
+    float* wall_term = terms.wall.data();
+    ctx.for_each_fluid([&](std::size_t i) { fluid_term[i] = p[i] / (rho[i] * rho[i]); });
     ctx.pool.parallel_for(
         0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t w = rg.begin; w < rg.end; ++w) {
@@ -83,11 +90,12 @@ void extrapolate_wall_pressure(SphContext<D>& ctx, const K& kernel, const float*
                                                       moment += xwf * (rho[f] * wf);
                                                   });
                 if (weight > 0.0f) {
-                    wall_pressure[w] = std::max((pressure + dot<D>(g, moment)) / weight, 0.0f);
-                    wall_density[w] = density / weight;
+                    const float wall_pressure =
+                        std::max((pressure + dot<D>(g, moment)) / weight, 0.0f);
+                    const float wall_density = density / weight;
+                    wall_term[w] = wall_pressure / (wall_density * wall_density);
                 } else {
-                    wall_pressure[w] = 0.0f;
-                    wall_density[w] = rho0;
+                    wall_term[w] = 0.0f;
                 }
             }
         });
@@ -155,14 +163,15 @@ enum class AccelerationTerms {
 };
 
 // Symmetric pressure acceleration (Monaghan 1992; Becker & Teschner 2007, eq. 6) with boundary
-// particles carrying the extrapolated wall pressure (Akinci et al. 2012, Adami et al. 2012):
+// particles carrying the extrapolated wall pressure (Akinci et al. 2012, Adami et al. 2012), the
+// terms p/rho^2 from compute_pressure_terms:
 //   a_i = - sum_j m (p_i/rho_i^2 + p_j/rho_j^2) grad W_ij
 //         - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
 // With WithBodyAndViscosity also gravity, the brush and the pair viscosity (artificial with the
 // speed of sound, or morris), so that WCSPH needs one neighbour pass for all its forces.
 template <AccelerationTerms kTerms, int D, class K>
-void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
-                           const WallState& wall, Vec<D>* out) {
+void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTerms& terms,
+                           Vec<D>* out) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
@@ -175,14 +184,14 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
     const float* rho = ctx.fluid.density.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
-    const float* pw = wall.pressure.data();
-    const float* rhow = wall.density.data();
+    const float* p_rho2 = terms.fluid.data();
+    const float* pb_rho2 = terms.wall.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        const float pi_rho2 = p[i] / (rho[i] * rho[i]);
+        const float pi_rho2 = p_rho2[i];
         Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
         ctx.fluid_grid.for_each_neighbour(
             x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                float coefficient = pi_rho2 + p[j] / (rho[j] * rho[j]);
+                float coefficient = pi_rho2 + p_rho2[j];
                 if (viscosity.model == PairViscosity::Model::Artificial)
                     coefficient +=
                         viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
@@ -193,8 +202,7 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const float* p,
             });
         ctx.boundary_grid.for_each_neighbour(
             x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                const float pb_rho2 = pw[b] / (rhow[b] * rhow[b]);
-                a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2));
+                a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
             });
         out[i] = a;
     });

@@ -31,8 +31,7 @@ class WcsphSolver final : public Solver<D> {
 
     std::string_view name() const override { return "wcsph"; }
     std::size_t memory_bytes() const override {
-        return capacity_bytes(scratch_) + capacity_bytes(wall_.pressure) +
-               capacity_bytes(wall_.density) + capacity_bytes(normals_);
+        return capacity_bytes(scratch_) + pressure_terms_.memory_bytes() + capacity_bytes(normals_);
     }
     float signal_speed(const DerivedConstants& c) const override { return c.speed_of_sound; }
 
@@ -42,11 +41,11 @@ class WcsphSolver final : public Solver<D> {
             compute_pressure(ctx);
         });
         ctx.stage("wall pressure", [&] {
-            extrapolate_wall_pressure(ctx, kernel_, ctx.fluid.pressure.data(), wall_);
+            compute_pressure_terms(ctx, kernel_, ctx.fluid.pressure.data(), pressure_terms_);
         });
         ctx.stage("forces", [&] {
             compute_accelerations<AccelerationTerms::WithBodyAndViscosity>(
-                ctx, kernel_, ctx.fluid.pressure.data(), wall_, ctx.fluid.acceleration.data());
+                ctx, kernel_, pressure_terms_, ctx.fluid.acceleration.data());
         });
         if (ctx.params.choice("surface_tension_model") == "akinci") {
             ctx.stage("surface tension", [&] {
@@ -78,7 +77,7 @@ class WcsphSolver final : public Solver<D> {
     K kernel_;
     float stiffness_;
     std::vector<Vec<D>> scratch_;
-    WallState wall_;
+    PressureTerms pressure_terms_;
     std::vector<Vec<D>> normals_;
 };
 
