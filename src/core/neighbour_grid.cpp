@@ -42,27 +42,6 @@ void NeighbourGrid<D>::configure(const Vec<D>& lower, const Vec<D>& upper, float
 }
 
 template <int D>
-IVec<D> NeighbourGrid<D>::cell_coords(const Vec<D>& x) const {
-    IVec<D> c;
-    for (int k = 0; k < D; ++k) {
-        const float f = (x[k] - lower_[k]) * inv_cell_size_;
-        // Written so that NaN lands in cell 0 and huge values never reach the int conversion.
-        const float top = static_cast<float>(dims_[k] - 1);
-        c[k] = f >= 0.0f ? (f < top ? static_cast<std::int32_t>(f) : dims_[k] - 1) : 0;
-    }
-    return c;
-}
-
-template <int D>
-std::uint32_t NeighbourGrid<D>::cell_index(const IVec<D>& c) const {
-    std::uint32_t index = static_cast<std::uint32_t>(c[D - 1]);
-    for (int k = D - 2; k >= 0; --k) {
-        index = index * static_cast<std::uint32_t>(dims_[k]) + static_cast<std::uint32_t>(c[k]);
-    }
-    return index;
-}
-
-template <int D>
 void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool) {
     const std::size_t n = positions.size();
     cell_.resize(n);

@@ -32,8 +32,23 @@ class NeighbourGrid {
     // if the cell size is not positive or the grid would exceed kMaxCells.
     void configure(const Vec<D>& lower, const Vec<D>& upper, float cell_size);
 
-    IVec<D> cell_coords(const Vec<D>& x) const;
-    std::uint32_t cell_index(const IVec<D>& c) const;
+    // Inline: every neighbour query starts here.
+    IVec<D> cell_coords(const Vec<D>& x) const {
+        IVec<D> c;
+        for (int k = 0; k < D; ++k) {
+            const float f = (x[k] - lower_[k]) * inv_cell_size_;
+            // Written so that NaN lands in cell 0 and huge values never reach the int conversion.
+            const float top = static_cast<float>(dims_[k] - 1);
+            c[k] = f >= 0.0f ? (f < top ? static_cast<std::int32_t>(f) : dims_[k] - 1) : 0;
+        }
+        return c;
+    }
+    std::uint32_t cell_index(const IVec<D>& c) const {
+        std::uint32_t index = static_cast<std::uint32_t>(c[D - 1]);
+        for (int k = D - 2; k >= 0; --k)
+            index = index * static_cast<std::uint32_t>(dims_[k]) + static_cast<std::uint32_t>(c[k]);
+        return index;
+    }
     std::uint32_t cell_of(const Vec<D>& x) const { return cell_index(cell_coords(x)); }
 
     // Counting sort of `positions` by cell (stable: equal cells keep their index order).
