@@ -49,11 +49,13 @@ def main():
     parser.add_argument("--until", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], dest="sets")
+    parser.add_argument("--solvers", default=",".join(SOLVERS),
+                        help="comma-separated solvers to measure (default: all)")
     args = parser.parse_args()
 
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        for solver in SOLVERS:
+        for solver in args.solvers.split(","):
             stats = os.path.join(work, f"{solver}.csv")
             done, seconds = run(args.cli, args.scene, solver, args.until, args.threads, args.sets,
                                 stats)
@@ -84,7 +86,7 @@ def main():
             rows.append((solver, dict(steps=n, error=error, it_mean=sum(iterations) / n,
                                       it_max=max(iterations), dt=dt, seconds=seconds,
                                       largest=largest)))
-            print(f"{solver}: done", file=sys.stderr)
+            print(f"{solver}: done: {rows[-1][1]}", file=sys.stderr, flush=True)
 
     print(f"{args.scene}, to t = {args.until} s, {args.threads} threads"
           + (", " + ", ".join(args.sets) if args.sets else ""))
