@@ -48,7 +48,7 @@ class DfsphSolver final : public Solver<D> {
                capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
                capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
                capacity_bytes(divergence_pressure_) + pressure_terms_.memory_bytes() +
-               capacity_bytes(scratch_);
+               capacity_bytes(active_walls_) + capacity_bytes(scratch_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -62,6 +62,7 @@ class DfsphSolver final : public Solver<D> {
         ctx.stage("density", [&] {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
                                          neighbours_.data());
+            find_active_walls(ctx, kernel_.support(), active_walls_);
         });
         if (ctx.params.boolean("divergence_solve")) {
             ctx.stage("divergence solve", [&] { solve(ctx, dt, Solve::Divergence); });
@@ -91,7 +92,7 @@ class DfsphSolver final : public Solver<D> {
         const float rho0 = ctx.constants.rest_density;
         const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
         const bool divergence = kind == Solve::Divergence;
-        compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence);
+        compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence, active_walls_.data());
         compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
                                                                pressure_acceleration_.data());
         ctx.for_each_fluid([&](std::size_t i) {
@@ -162,6 +163,7 @@ class DfsphSolver final : public Solver<D> {
     std::vector<float> predicted_density_;
     std::vector<float> divergence_pressure_;
     PressureTerms pressure_terms_;
+    std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
     std::vector<Vec<D>> scratch_;
 };
 

@@ -53,7 +53,8 @@ class PcisphSolver final : public Solver<D> {
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
                capacity_bytes(pressure_acceleration_) + capacity_bytes(inverse_diagonal_) +
-               pressure_terms_.memory_bytes() + capacity_bytes(scratch_);
+               pressure_terms_.memory_bytes() + capacity_bytes(active_walls_) +
+               capacity_bytes(scratch_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -65,7 +66,10 @@ class PcisphSolver final : public Solver<D> {
         ctx.stage("forces", [&] {
             compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
         });
-        ctx.stage("pressure solve", [&] { ctx.stats.pressure_iterations = solve(ctx, dt); });
+        ctx.stage("pressure solve", [&] {
+            find_active_walls(ctx, kernel_.support(), active_walls_);
+            ctx.stats.pressure_iterations = solve(ctx, dt);
+        });
         ctx.stage("integrate", [&] {
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.velocity[i] +=
@@ -110,7 +114,7 @@ class PcisphSolver final : public Solver<D> {
 
         int iterations = 0;
         for (;;) {
-            compute_pressure_terms(ctx, kernel_, p, pressure_terms_);
+            compute_pressure_terms(ctx, kernel_, p, pressure_terms_, true, active_walls_.data());
             compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
                                                                    pressure_acceleration_.data());
             ctx.for_each_fluid([&](std::size_t i) {
@@ -137,6 +141,7 @@ class PcisphSolver final : public Solver<D> {
     std::vector<Vec<D>> pressure_acceleration_;
     std::vector<float> inverse_diagonal_;
     PressureTerms pressure_terms_;
+    std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
     std::vector<Vec<D>> scratch_;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,30 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
     compute_density_at(ctx, kernel, ctx.fluid.position.data(), ctx.fluid.density.data());
 }
 
+// The boundary samples that have a fluid particle within the support (at the particles' own
+// positions), as flags: the only samples whose wall terms a force loop reads. The iterative
+// solvers find them once a step and extrapolate the wall pressure on those alone in each of their
+// passes; in the 3D dam break most of the box's samples have no fluid near.
+template <int D>
+void find_active_walls(SphContext<D>& ctx, float support, std::vector<std::uint8_t>& active) {
+    const Vec<D>* x = ctx.fluid.position.data();
+    const Vec<D>* xb = ctx.boundary.position.data();
+    const float support2 = support * support;
+    active.resize(ctx.boundary.size());
+    ctx.pool.parallel_for(0, ctx.boundary.size(), kParticleGrain,
+                          [&](const WorkerPool::Range& rg, int) {
+                              for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                                  bool found = false;
+                                  ctx.fluid_grid.for_each_candidate_range(
+                                      xb[w], [&](std::uint32_t begin, std::uint32_t end) {
+                                          for (std::uint32_t f = begin; f < end && !found; ++f)
+                                              found = length_squared<D>(xb[w] - x[f]) < support2;
+                                      });
+                                  active[w] = found ? 1 : 0;
+                              }
+                          });
+}
+
 // The pressure terms of the fluid, p_i / rho_i^2, and of the walls, with the wall pressure
 // extrapolated from the fluid (Adami, Hu & Adams 2012, "A generalized wall boundary condition for
 // smoothed particle hydrodynamics", eq. 27), for static walls:
@@ -62,10 +87,12 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
 // The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
 // the wall sits at the right pressure. Boundary samples with no fluid around get p = 0.
 // Without `hydrostatic` the gravity term is left out: for a pressure that is not the fluid's
-// weight, such as the divergence pressure of DFSPH.
+// weight, such as the divergence pressure of DFSPH. With `active_walls` (find_active_walls) the
+// samples without fluid near get 0 at once (what the full loop would give them).
 template <int D, class K>
 void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
-                            PressureTerms& terms, bool hydrostatic = true) {
+                            PressureTerms& terms, bool hydrostatic = true,
+                            const std::uint8_t* active_walls = nullptr) {
     const float support = kernel.support();
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
@@ -79,6 +106,10 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
     ctx.pool.parallel_for(
         0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                if (active_walls && !active_walls[w]) {
+                    wall_term[w] = 0.0f;
+                    continue;
+                }
                 float weight = 0.0f, pressure = 0.0f, density = 0.0f;
                 Vec<D> moment(0.0f);
                 ctx.fluid_grid.for_each_neighbour(xb[w], x, support,
