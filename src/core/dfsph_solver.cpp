@@ -172,9 +172,7 @@ class DfsphSolver final : public Solver<D> {
 template <int D>
 std::unique_ptr<Solver<D>> make_dfsph_solver(const ParameterSet& params,
                                              const DerivedConstants& c) {
-    if (params.choice("kernel") == "wendland")
-        return std::make_unique<DfsphSolver<D, WendlandC2<D>>>(c);
-    return std::make_unique<DfsphSolver<D, CubicSpline<D>>>(c);
+    return make_with_kernel<DfsphSolver, D>(params, c);
 }
 
 template std::unique_ptr<Solver<2>> make_dfsph_solver<2>(const ParameterSet&,

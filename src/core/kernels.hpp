@@ -143,4 +143,12 @@ LatticeSums lattice_sums(const K& kernel, double spacing) {
     return sums;
 }
 
+// Calls f(kernel) with the kernel of support `support` that `name` (the `kernel` parameter)
+// chooses, so that code templated on the kernel type dispatches in one place.
+template <int D, class F>
+decltype(auto) with_kernel(std::string_view name, float support, F&& f) {
+    if (name == WendlandC2<D>::kName) return f(WendlandC2<D>(support));
+    return f(CubicSpline<D>(support));
+}
+
 }  // namespace flume

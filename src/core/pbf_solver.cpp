@@ -284,9 +284,7 @@ class PbfSolver final : public Solver<D> {
 
 template <int D>
 std::unique_ptr<Solver<D>> make_pbf_solver(const ParameterSet& params, const DerivedConstants& c) {
-    if (params.choice("kernel") == "wendland")
-        return std::make_unique<PbfSolver<D, WendlandC2<D>>>(c);
-    return std::make_unique<PbfSolver<D, CubicSpline<D>>>(c);
+    return make_with_kernel<PbfSolver, D>(params, c);
 }
 
 template std::unique_ptr<Solver<2>> make_pbf_solver<2>(const ParameterSet&,

@@ -150,9 +150,7 @@ class PcisphSolver final : public Solver<D> {
 template <int D>
 std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
                                               const DerivedConstants& c) {
-    if (params.choice("kernel") == "wendland")
-        return std::make_unique<PcisphSolver<D, WendlandC2<D>>>(c);
-    return std::make_unique<PcisphSolver<D, CubicSpline<D>>>(c);
+    return make_with_kernel<PcisphSolver, D>(params, c);
 }
 
 template std::unique_ptr<Solver<2>> make_pcisph_solver<2>(const ParameterSet&,

@@ -85,10 +85,9 @@ class SphSimulation final : public Simulation {
         // m = rho0 / sum_j W(x_i - x_j) over the lattice of spacing 2r (rather than rho0 (2r)^D,
         // whose density is off by the kernel's discretisation error, about 0.1%: more than an
         // incompressible solver's tolerance). Boundary volumes use the same normalisation.
-        const double lattice_sum =
-            params.choice("kernel") == "wendland"
-                ? lattice_sums(WendlandC2<D>(constants_.support), spacing).kernel
-                : lattice_sums(CubicSpline<D>(constants_.support), spacing).kernel;
+        const double lattice_sum = with_kernel<D>(
+            params.choice("kernel"), constants_.support,
+            [&](const auto& kernel) { return lattice_sums(kernel, spacing).kernel; });
         constants_.particle_mass = static_cast<float>(params.number("rest_density") / lattice_sum);
         const std::vector<double>& g = params.vector("gravity");
         for (int k = 0; k < D; ++k)
@@ -213,11 +212,8 @@ class SphSimulation final : public Simulation {
         for (const ShapeDesc& obstacle : scene_.obstacles) {
             sample_obstacle<D>(obstacle, spacing, layers, samples);
         }
-        if (scene_.params.choice("kernel") == "wendland") {
-            compute_boundary_volumes(samples, WendlandC2<D>(constants_.support));
-        } else {
-            compute_boundary_volumes(samples, CubicSpline<D>(constants_.support));
-        }
+        with_kernel<D>(scene_.params.choice("kernel"), constants_.support,
+                       [&](const auto& kernel) { compute_boundary_volumes(samples, kernel); });
     }
 
     // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk over the boundary samples (virtual ones

@@ -7,7 +7,9 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
+#include "kernels.hpp"
 #include "neighbour_grid.hpp"
 #include "parameters.hpp"
 #include "particles.hpp"
@@ -91,6 +93,17 @@ std::size_t capacity_bytes(const std::vector<T>& v) {
 // (solvers.cpp).
 template <int D>
 std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
+
+// The solver class template S<D, Kernel> instantiated for the scene's kernel: what each
+// make_*_solver returns.
+template <template <int, class> class S, int D>
+std::unique_ptr<Solver<D>> make_with_kernel(const ParameterSet& params, const DerivedConstants& c) {
+    return with_kernel<D>(params.choice("kernel"), c.support,
+                          [&](const auto& kernel) -> std::unique_ptr<Solver<D>> {
+                              using K = std::remove_cvref_t<decltype(kernel)>;
+                              return std::make_unique<S<D, K>>(c);
+                          });
+}
 
 template <int D>
 std::unique_ptr<Solver<D>> make_wcsph_solver(const ParameterSet& params, const DerivedConstants& c);

@@ -86,9 +86,7 @@ class WcsphSolver final : public Solver<D> {
 template <int D>
 std::unique_ptr<Solver<D>> make_wcsph_solver(const ParameterSet& params,
                                              const DerivedConstants& c) {
-    if (params.choice("kernel") == "wendland")
-        return std::make_unique<WcsphSolver<D, WendlandC2<D>>>(c);
-    return std::make_unique<WcsphSolver<D, CubicSpline<D>>>(c);
+    return make_with_kernel<WcsphSolver, D>(params, c);
 }
 
 template std::unique_ptr<Solver<2>> make_wcsph_solver<2>(const ParameterSet&,
