@@ -23,6 +23,7 @@
 
 #include "core/errors.hpp"
 #include "core/neighbour_grid.hpp"
+#include "core/neighbour_lists.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 
@@ -132,8 +133,9 @@ Result run_simulation_case(const Case& c, int threads, int warmup, int steps, in
     return r;
 }
 
-// The neighbour search alone: a jittered 3D lattice of n particles (spacing 2r, support 4r),
-// one grid build (counting sort) plus one pass over every particle's neighbours.
+// The neighbour search alone, as a step does it: a jittered 3D lattice of n particles (spacing
+// 2r, support 4r) in random memory order, one grid build (counting sort), the particles copied
+// into cell order, and every particle's neighbour list built (NeighbourLists).
 Result run_search_case(const Case& c, int threads, int repeats) {
     const float r = 0.01f, spacing = 2.0f * r, support = 4.0f * r;
     const int side = static_cast<int>(std::cbrt(static_cast<double>(c.search_particles)) + 0.5);
@@ -163,35 +165,31 @@ Result run_search_case(const Case& c, int threads, int repeats) {
     std::vector<double> samples;
     for (int rep = 0; rep < repeats; ++rep) {
         flume::WorkerPool pool(threads);
-        flume::NeighbourGrid<3> grid;
+        flume::NeighbourGrid<3> grid, no_boundary;
         grid.configure(flume::Vec<3>(-support),
                        flume::Vec<3>(spacing * static_cast<float>(side) + support), support);
+        no_boundary.configure(flume::Vec<3>(0.0f), flume::Vec<3>(1.0f), 1.0f);
         std::vector<flume::Vec<3>> sorted(x.size());
-        std::vector<std::uint32_t> counts(x.size());
+        flume::NeighbourLists<3> lists;
+        auto search = [&] {
+            grid.sort(x, pool);
+            pool.parallel_for(0, x.size(), 4096, [&](const flume::WorkerPool::Range& rg, int) {
+                for (std::size_t k = rg.begin; k < rg.end; ++k)
+                    sorted[k] = x[grid.order()[k]];
+            });
+            lists.build(grid, sorted, no_boundary, {}, support, 256, pool);
+        };
+        search();  // warm-up: the lists size their storage, as in a simulation's first step
         const auto start = Clock::now();
-        grid.sort(x, pool);
-        pool.parallel_for(0, x.size(), 4096, [&](const flume::WorkerPool::Range& rg, int) {
-            for (std::size_t k = rg.begin; k < rg.end; ++k)
-                sorted[k] = x[grid.order()[k]];
-        });
-        pool.parallel_for(0, x.size(), 256, [&](const flume::WorkerPool::Range& rg, int) {
-            for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                std::uint32_t n = 0;
-                grid.for_each_neighbour(sorted[i], sorted.data(), support,
-                                        [&](std::uint32_t, const flume::Vec<3>&, float) { ++n; });
-                counts[i] = n;
-            }
-        });
+        search();
         samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         if (rep == 0) {
-            std::uint64_t total = 0;
-            for (std::uint32_t n : counts)
-                total += n;
+            const std::size_t total = lists.entry_count();
             res.neighbours = static_cast<double>(total) / static_cast<double>(x.size());
             res.bytes_per_particle =
                 static_cast<double>(grid.memory_bytes() +
                                     (x.size() + sorted.size()) * sizeof(flume::Vec<3>) +
-                                    counts.size() * sizeof(std::uint32_t)) /
+                                    lists.memory_bytes()) /
                 static_cast<double>(x.size());
             res.hash = total;  // the neighbour count must not depend on the thread count
         }
@@ -221,7 +219,7 @@ int main(int argc, char** argv) {
     std::string threads_text;
     int repeats = 3, steps = 20, warmup = 5;
     std::string csv_path;
-    std::vector<std::string> only;
+    std::vector<std::string> only, settings;
     bool validate_hash = false, quick = false;
     app.add_option("--threads", threads_text, "Thread counts, e.g. 1,2 (default: 1..hardware)");
     app.add_option("--repeats", repeats, "Repeats per case and thread count")
@@ -233,6 +231,9 @@ int main(int argc, char** argv) {
     app.add_flag("--validate-hash", validate_hash,
                  "Check that every case ends in the same state for every thread count");
     app.add_flag("--quick", quick, "Small cases and few steps (a smoke run)");
+    app.add_option("--set", settings,
+                   "Override a scene parameter in every simulation case, key=value, e.g. "
+                   "neighbour_lists=false (see `flume-cli params`)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -285,6 +286,9 @@ int main(int argc, char** argv) {
             {"neighbour-search-100k", "", {}, 100000},
             {"neighbour-search-1m", "", {}, 1000000}};
     }
+    for (Case& c : cases)
+        if (!c.scene.empty())
+            c.overrides.insert(c.overrides.end(), settings.begin(), settings.end());
     if (!only.empty()) {
         std::erase_if(cases, [&](const Case& c) {
             return std::find(only.begin(), only.end(), c.name) == only.end();

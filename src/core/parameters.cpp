@@ -196,6 +196,15 @@ const std::vector<ParamDecl>& declarations() {
          .max = 1.0e6,
          .min_exclusive = true,
          .default_number = 4.0},
+        {.key = "neighbour_lists",
+         .group = "solver",
+         .kind = ParamKind::Bool,
+         .description =
+             "keep each particle's neighbours in lists found once a step, instead of "
+             "scanning the grid in every neighbour loop: faster, above all for the "
+             "iterative solvers, for ~4 bytes per neighbour; the same results either way",
+         .default_bool = true,
+         .live = true},
         {.key = "domain_walls",
          .group = "boundary",
          .kind = ParamKind::Bool,

@@ -238,22 +238,21 @@ class PbfSolver final : public Solver<D> {
         const float support = kernel_.support();
         const float s_corr_scale = first_pass ? s_corr_scale_ : 0.0f;
         const Vec<D>* x = predicted_.data();
-        const Vec<D>* xb = ctx.boundary.position.data();
         const float* vb = ctx.boundary.volume.data();
         const float* lb = wall_lambda_.data();
         ctx.for_each_fluid([&](std::size_t i) {
             Vec<D> dx(0.0f);
             const float li = lambda_[i];
-            ctx.fluid_grid.for_each_neighbour(
-                x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+            ctx.for_each_fluid_neighbour(
+                i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                     if (r <= 0.0f) return;
                     const float w = kernel_.W(r) * inv_w_dq_;
                     const float w2 = w * w;
                     const float s_corr = s_corr_scale * (w2 * w2);
                     dx += kernel_.gradient(xij, r) * (volume_ * (li + lambda_[j] + s_corr));
                 });
-            ctx.boundary_grid.for_each_neighbour(
-                x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+            ctx.for_each_boundary_neighbour(
+                i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                     dx += kernel_.gradient(xib, r) * (vb[b] * (li + lb[b]));
                 });
             correction_[i] = dx;

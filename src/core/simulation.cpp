@@ -139,8 +139,14 @@ class SphSimulation final : public Simulation {
         ctx.stage("neighbours", [&] {
             fluid_grid_.sort(fluid_.position, pool_);
             fluid_.permute(fluid_grid_.order(), pool_);
+            if (params.boolean("neighbour_lists")) {
+                lists_.build(fluid_grid_, fluid_.position, boundary_grid_, boundary_.position,
+                             constants_.support, kParticleGrain, pool_);
+                ctx.lists = &lists_;
+            }
         });
         solver_->step(ctx, dt);
+        lists_.invalidate();  // the particles have moved
         ctx.stage("bookkeeping", [&] { finish_step(dt); });
     }
 
@@ -173,7 +179,8 @@ class SphSimulation final : public Simulation {
 
     std::size_t memory_bytes() const override {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
-               boundary_grid_.memory_bytes() + solver_->memory_bytes() + remove_flags_.capacity();
+               boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
+               remove_flags_.capacity();
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
@@ -503,6 +510,7 @@ class SphSimulation final : public Simulation {
     BoundaryParticles<D> boundary_;
     NeighbourGrid<D> fluid_grid_;
     NeighbourGrid<D> boundary_grid_;
+    NeighbourLists<D> lists_;
     std::unique_ptr<Solver<D>> solver_;
     StepStats stats_;
     std::vector<std::uint8_t> remove_flags_;

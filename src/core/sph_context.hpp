@@ -11,6 +11,7 @@
 
 #include "kernels.hpp"
 #include "neighbour_grid.hpp"
+#include "neighbour_lists.hpp"
 #include "parameters.hpp"
 #include "particles.hpp"
 #include "simulation.hpp"
@@ -33,6 +34,32 @@ struct SphContext {
     Vec<D> gravity;
     StepStats& stats;
     std::optional<Brush> brush;
+    // This step's neighbour lists, when the scene keeps them (neighbour_lists): the loops below
+    // read them instead of scanning the grid whenever they describe the positions asked for.
+    const NeighbourLists<D>* lists = nullptr;
+
+    // f(j, x_i - x_j, |x_i - x_j|) for the fluid particles j within `radius` of x[i] (i itself
+    // included), `x` in the fluid grid's order: from the lists when they hold these positions at
+    // this radius, else by a grid scan. The same calls in the same order either way.
+    template <class F>
+    void for_each_fluid_neighbour(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
+        if (lists && lists->covers(x, radius)) {
+            lists->for_each_fluid(i, x, f);
+        } else {
+            fluid_grid.for_each_neighbour(x[i], x, radius, f);
+        }
+    }
+
+    // f(b, x_i - x_b, |x_i - x_b|) for the boundary samples b within `radius` of x[i].
+    template <class F>
+    void for_each_boundary_neighbour(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
+        const Vec<D>* xb = boundary.position.data();
+        if (lists && lists->covers(x, radius)) {
+            lists->for_each_boundary(i, x, xb, f);
+        } else {
+            boundary_grid.for_each_neighbour(x[i], xb, radius, f);
+        }
+    }
 
     // Body forces on particle i: gravity and the force brush.
     Vec<D> external_acceleration(const Vec<D>& x) const {

@@ -35,16 +35,15 @@ void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, fl
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
-    const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         float fluid_sum = 0.0f;
-        ctx.fluid_grid.for_each_neighbour(
-            x[i], x, support,
-            [&](std::uint32_t, const Vec<D>&, float r) { fluid_sum += kernel.W(r); });
+        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t, const Vec<D>&, float r) {
+            fluid_sum += kernel.W(r);
+        });
         float boundary_sum = 0.0f;
-        ctx.boundary_grid.for_each_neighbour(
-            x[i], xb, support,
+        ctx.for_each_boundary_neighbour(
+            i, x, support,
             [&](std::uint32_t b, const Vec<D>&, float r) { boundary_sum += vb[b] * kernel.W(r); });
         density[i] = mass * fluid_sum + rho0 * boundary_sum;
     });
@@ -213,15 +212,14 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
     const float* rho = ctx.fluid.density.data();
-    const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     const float* p_rho2 = terms.fluid.data();
     const float* pb_rho2 = terms.wall.data();
     ctx.for_each_fluid([&](std::size_t i) {
         const float pi_rho2 = p_rho2[i];
         Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
-        ctx.fluid_grid.for_each_neighbour(
-            x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+        ctx.for_each_fluid_neighbour(
+            i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                 float coefficient = pi_rho2 + p_rho2[j];
                 if (viscosity.model == PairViscosity::Model::Artificial)
                     coefficient +=
@@ -231,8 +229,8 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
                 if (viscosity.model == PairViscosity::Model::Morris)
                     a += (v[i] - v[j]) * viscosity.morris<D>(xij, r, grad, rho[i], rho[j], mass);
             });
-        ctx.boundary_grid.for_each_neighbour(
-            x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+        ctx.for_each_boundary_neighbour(
+            i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                 a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
             });
         out[i] = a;
@@ -255,8 +253,8 @@ void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, floa
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> a = ctx.external_acceleration(x[i]);
         if (viscosity.active()) {
-            ctx.fluid_grid.for_each_neighbour(
-                x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+            ctx.for_each_fluid_neighbour(
+                i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                     if (viscosity.model == PairViscosity::Model::Artificial) {
                         const float pi =
                             viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
@@ -307,19 +305,18 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
-    const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         float fluid_sum = 0.0f;
-        ctx.fluid_grid.for_each_neighbour(
-            x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                fluid_sum += dot<D>(u[i] - u[j], kernel.gradient(xij, r));
-            });
+        ctx.for_each_fluid_neighbour(i, x, support,
+                                     [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                                         fluid_sum += dot<D>(u[i] - u[j], kernel.gradient(xij, r));
+                                     });
         Vec<D> boundary_gradient(0.0f);
-        ctx.boundary_grid.for_each_neighbour(
-            x[i], xb, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                boundary_gradient += kernel.gradient(xib, r) * vb[b];
-            });
+        ctx.for_each_boundary_neighbour(i, x, support,
+                                        [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                            boundary_gradient += kernel.gradient(xib, r) * vb[b];
+                                        });
         out[i] = mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
     });
 }
@@ -342,26 +339,24 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
-    const Vec<D>* xb = ctx.boundary.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         float fluid_sum = 0.0f, boundary_sum = 0.0f, square_sum = 0.0f;
         Vec<D> sum(0.0f);
         std::uint32_t count = 0;
-        ctx.fluid_grid.for_each_neighbour(x[i], x, support,
-                                          [&](std::uint32_t, const Vec<D>& xij, float r) {
-                                              fluid_sum += kernel.W(r);
-                                              const Vec<D> g = kernel.gradient(xij, r) * mass;
-                                              sum += g;
-                                              square_sum += length_squared<D>(g);
-                                              ++count;
-                                          });
-        ctx.boundary_grid.for_each_neighbour(x[i], xb, support,
-                                             [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                                                 boundary_sum += vb[b] * kernel.W(r);
-                                                 sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
-                                                 ++count;
-                                             });
+        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t, const Vec<D>& xij, float r) {
+            fluid_sum += kernel.W(r);
+            const Vec<D> g = kernel.gradient(xij, r) * mass;
+            sum += g;
+            square_sum += length_squared<D>(g);
+            ++count;
+        });
+        ctx.for_each_boundary_neighbour(i, x, support,
+                                        [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                            boundary_sum += vb[b] * kernel.W(r);
+                                            sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
+                                            ++count;
+                                        });
         const float rho = mass * fluid_sum + rho0 * boundary_sum;
         const float denominator = length_squared<D>(sum) + square_sum;
         density[i] = rho;
@@ -404,10 +399,9 @@ void apply_xsph(SphContext<D>& ctx, const K& kernel, float epsilon, std::vector<
     scratch.resize(ctx.fluid.size());
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> sum(0.0f);
-        ctx.fluid_grid.for_each_neighbour(x[i], x, support,
-                                          [&](std::uint32_t j, const Vec<D>&, float r) {
-                                              sum += (v[j] - v[i]) * (mass / rho[j] * kernel.W(r));
-                                          });
+        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t j, const Vec<D>&, float r) {
+            sum += (v[j] - v[i]) * (mass / rho[j] * kernel.W(r));
+        });
         scratch[i] = v[i] + sum * epsilon;
     });
     ctx.fluid.velocity.swap(scratch);

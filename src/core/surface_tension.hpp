@@ -58,17 +58,17 @@ void add_surface_tension(SphContext<D>& ctx, const K& kernel, float gamma,
     normals.resize(ctx.fluid.size());
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> n(0.0f);
-        ctx.fluid_grid.for_each_neighbour(x[i], x, support,
-                                          [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                                              if (r > 0.0f) n += kernel.gradient(xij, r) / rho[j];
-                                          });
+        ctx.for_each_fluid_neighbour(i, x, support,
+                                     [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                                         if (r > 0.0f) n += kernel.gradient(xij, r) / rho[j];
+                                     });
         normals[i] = n * (support * mass);
     });
     const CohesionSpline<D> cohesion(support);
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> a(0.0f);
-        ctx.fluid_grid.for_each_neighbour(
-            x[i], x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+        ctx.for_each_fluid_neighbour(
+            i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                 if (r <= 0.0f) return;
                 const float k_ij = 2.0f * rho0 / (rho[i] + rho[j]);
                 const Vec<D> pair = xij * (mass * cohesion(r) / r) + (normals[i] - normals[j]);

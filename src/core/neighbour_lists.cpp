@@ -1,0 +1,222 @@
+#include "neighbour_lists.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+#if defined(__SSE2__) || defined(__wasm_simd128__)
+#include <emmintrin.h>
+#define FLUME_LIST_SIMD 1
+#else
+#define FLUME_LIST_SIMD 0
+#endif
+
+namespace flume {
+
+namespace {
+
+// Entries per window a worker claims in the shared array.
+constexpr std::size_t kWindow = 1024;
+
+#if FLUME_LIST_SIMD
+// For each 4-bit mask of hits, the lane numbers of its set bits packed to the front, and their
+// number.
+struct alignas(16) PackedLanes : std::array<std::int32_t, 4> {};
+constexpr std::array<PackedLanes, 16> kPackedLanes = [] {
+    std::array<PackedLanes, 16> table{};
+    for (int mask = 0; mask < 16; ++mask) {
+        int n = 0;
+        for (int lane = 0; lane < 4; ++lane)
+            if (mask & (1 << lane)) table[mask][n++] = lane;
+    }
+    return table;
+}();
+constexpr std::array<std::uint32_t, 16> kLaneCount = {0, 1, 1, 2, 1, 2, 2, 3,
+                                                      1, 2, 2, 3, 2, 3, 3, 4};
+#endif
+
+template <int D>
+[[gnu::always_inline]] inline std::size_t append_neighbours(const Vec<D>& xi, const Vec<D>* x,
+                                                            std::size_t n, std::uint32_t begin,
+                                                            std::uint32_t end, float radius2,
+                                                            std::uint32_t* out, std::size_t count) {
+    std::uint32_t j = begin;
+#if FLUME_LIST_SIMD
+    const __m128 r2_max = _mm_set1_ps(radius2);
+    const __m128 xi_x = _mm_set1_ps(xi[0]);
+    const __m128 xi_y = _mm_set1_ps(xi[1]);
+    const __m128 xi_z = _mm_set1_ps(xi[D - 1]);
+    // Appends the slots base..base+3 whose lane is set in `lanes` and that are within reach.
+    auto group = [&](std::uint32_t base, std::uint32_t lanes) {
+        const float* p = &x[base][0];
+        __m128 r2;
+        if constexpr (D == 2) {
+            const __m128 a = _mm_loadu_ps(p), b = _mm_loadu_ps(p + 4);
+            const __m128 dx = _mm_sub_ps(xi_x, _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128 dy = _mm_sub_ps(xi_y, _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            r2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+        } else {
+            // a = x0 y0 z0 x1, b = y1 z1 x2 y2, c = z2 x3 y3 z3
+            const __m128 a = _mm_loadu_ps(p), b = _mm_loadu_ps(p + 4), c = _mm_loadu_ps(p + 8);
+            const __m128 bc_x = _mm_shuffle_ps(b, c, _MM_SHUFFLE(1, 1, 2, 2));
+            const __m128 ab_y = _mm_shuffle_ps(a, b, _MM_SHUFFLE(0, 0, 1, 1));
+            const __m128 bc_y = _mm_shuffle_ps(b, c, _MM_SHUFFLE(2, 2, 3, 3));
+            const __m128 ab_z = _mm_shuffle_ps(a, b, _MM_SHUFFLE(1, 1, 2, 2));
+            const __m128 cc_z = _mm_shuffle_ps(c, c, _MM_SHUFFLE(3, 3, 0, 0));
+            const __m128 dx = _mm_sub_ps(xi_x, _mm_shuffle_ps(a, bc_x, _MM_SHUFFLE(2, 0, 3, 0)));
+            const __m128 dy = _mm_sub_ps(xi_y, _mm_shuffle_ps(ab_y, bc_y, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128 dz = _mm_sub_ps(xi_z, _mm_shuffle_ps(ab_z, cc_z, _MM_SHUFFLE(2, 0, 2, 0)));
+            r2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+        }
+        const std::uint32_t hit =
+            lanes & static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
+        // The hits' slots, packed to the front of four lanes, stored at once; the lanes past
+        // the hits land beyond the count and are overwritten by the next group.
+        _mm_storeu_si128(
+            reinterpret_cast<__m128i*>(out + count),
+            _mm_add_epi32(
+                _mm_set1_epi32(static_cast<int>(base)),
+                _mm_load_si128(reinterpret_cast<const __m128i*>(kPackedLanes[hit].data()))));
+        count += kLaneCount[hit];
+    };
+    for (; j + 4 <= end; j += 4)
+        group(j, 0xFu);
+    // The last one to three candidates: the group of four that ends at `end` (or at the last
+    // slot), with the lanes outside [j, end) masked off. Never reads outside x[0..n).
+    if (j < end && n >= 4) {
+        const std::uint32_t base = std::min(j, static_cast<std::uint32_t>(n - 4));
+        group(base, (0xFu << (j - base)) & (0xFu >> (4 - (end - base))));
+        j = end;
+    }
+#else
+    (void)n;
+#endif
+    for (; j < end; ++j) {
+        out[count] = j;
+        count += length_squared<D>(xi - x[j]) < radius2 ? 1u : 0u;
+    }
+    return count;
+}
+
+}  // namespace
+
+template <int D>
+void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
+                              std::span<const Vec<D>> fluid_positions,
+                              const NeighbourGrid<D>& boundary_grid,
+                              std::span<const Vec<D>> boundary_positions, float radius,
+                              std::size_t grain, WorkerPool& pool) {
+    const std::size_t n = fluid_positions.size();
+    positions_ = fluid_positions.data();
+    radius_ = radius;
+    valid_ = false;
+    begin_.resize(n);
+    split_.resize(n);
+    end_.resize(n);
+    windows_.resize(static_cast<std::size_t>(pool.thread_count()));
+    // A quarter of headroom over the last build's claim, and two windows per worker (where the
+    // windows end depends on the thread timing). Also resized when far above that: the first
+    // build grows the array in steps and may overshoot.
+    const std::size_t slack = 2 * kWindow * windows_.size();
+    const std::size_t last = claimed_.load(std::memory_order_relaxed);
+    if (last > 0 &&
+        (entries_.size() < last + last / 8 + slack || entries_.size() > last + last / 2 + slack)) {
+        entries_.assign(last + last / 4 + slack, 0u);
+    }
+    while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
+                      radius * radius, grain, pool)) {
+        // Outgrown: redo the build in a larger array.
+        const std::size_t claimed = claimed_.load(std::memory_order_relaxed);
+        entries_.assign(std::max(2 * entries_.size(), claimed + claimed / 4 + slack), 0u);
+    }
+    valid_ = true;
+}
+
+template <int D>
+bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
+                                  std::span<const Vec<D>> fluid_positions,
+                                  const NeighbourGrid<D>& boundary_grid,
+                                  std::span<const Vec<D>> boundary_positions, float radius2,
+                                  std::size_t grain, WorkerPool& pool) {
+    const Vec<D>* x = fluid_positions.data();
+    const Vec<D>* xb = boundary_positions.data();
+    const std::size_t n = fluid_positions.size();
+    const std::size_t nb = boundary_positions.size();
+    constexpr std::uint64_t kMaxEntries = 0xFFFFFFFFu;  // begin, split and end are 32-bit
+    if (static_cast<std::uint64_t>(entries_.size()) > kMaxEntries) {
+        throw std::length_error("neighbour lists: more than 2^32 neighbour entries");
+    }
+    claimed_.store(0, std::memory_order_relaxed);
+    std::fill(windows_.begin(), windows_.end(), Window{});
+    std::atomic<bool> outgrown{false};
+
+    // Room for `more` entries after the `next - start` of the current particle's list in the
+    // window `w`: when the window is short, a new one is claimed and the partial list moved to
+    // its front. False when the array is used up.
+    auto room = [&](Window& w, std::size_t& start, std::size_t more) {
+        if (w.limit - w.next >= more) return true;
+        const std::size_t partial = w.next - start;
+        const std::size_t size = std::max(kWindow, partial + more);
+        const std::size_t base = claimed_.fetch_add(size, std::memory_order_relaxed);
+        if (base + size > entries_.size()) return false;
+        std::uint32_t* entry = entries_.data();
+        std::copy(entry + start, entry + w.next, entry + base);
+        start = base;
+        w.next = base + partial;
+        w.limit = base + size;
+        return true;
+    };
+
+    pool.parallel_for(0, n, grain, [&](const WorkerPool::Range& rg, int worker) {
+        // The worker's window in a local while the chunk runs, written back once, so that two
+        // workers never write to one cache line per particle.
+        Window& window = windows_[static_cast<std::size_t>(worker)];
+        Window w = window;
+        std::uint32_t* entry = entries_.data();
+        for (std::size_t i = rg.begin; i < rg.end; ++i) {
+            if (outgrown.load(std::memory_order_relaxed)) break;
+            const Vec<D> xi = x[i];
+            bool ok = true;
+            std::size_t start = w.next;
+            fluid_grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
+                ok = ok && room(w, start, end - begin + 4);
+                if (ok) w.next = append_neighbours<D>(xi, x, n, begin, end, radius2, entry, w.next);
+            });
+            const std::size_t fluid_count = w.next - start;
+            boundary_grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
+                ok = ok && room(w, start, end - begin + 4);
+                if (ok)
+                    w.next = append_neighbours<D>(xi, xb, nb, begin, end, radius2, entry, w.next);
+            });
+            if (!ok) {
+                outgrown.store(true, std::memory_order_relaxed);
+                break;
+            }
+            begin_[i] = static_cast<std::uint32_t>(start);
+            split_[i] = static_cast<std::uint32_t>(start + fluid_count);
+            end_[i] = static_cast<std::uint32_t>(w.next);
+        }
+        window = w;
+    });
+    return !outgrown.load(std::memory_order_relaxed);
+}
+
+template <int D>
+std::size_t NeighbourLists<D>::entry_count() const {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < begin_.size(); ++i)
+        count += end_[i] - begin_[i];
+    return count;
+}
+
+template <int D>
+std::size_t NeighbourLists<D>::memory_bytes() const {
+    return windows_.capacity() * sizeof(Window) +
+           (entries_.capacity() + begin_.capacity() + split_.capacity() + end_.capacity()) *
+               sizeof(std::uint32_t);
+}
+
+template class NeighbourLists<2>;
+template class NeighbourLists<3>;
+
+}  // namespace flume
