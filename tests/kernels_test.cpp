@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/kernels.hpp"
 
@@ -113,6 +114,38 @@ TYPED_TEST(KernelTest, VanishesOutsideTheSupport) {
     x[0] = 0.6f;
     EXPECT_EQ(kernel.gradient(x, 0.6f)[0], 0.0f);
     EXPECT_EQ(kernel.gradient(Vec<D>(0.0f), 0.0f)[0], 0.0f);
+}
+
+// The four-wide forms give, lane by lane, the bits of the scalar ones: W and the gradient's factor
+// (gradient(x_ij, r) = x_ij * factor) over the whole support and past it, at r = 0, at the
+// branch points q = 0.5 and 1, and at the floats next to them.
+TYPED_TEST(KernelTest, FourWideFormsMatchTheScalarBits) {
+    constexpr int D = kDim<TypeParam>;
+    const float support = 0.0424f;
+    const TypeParam kernel(support);
+    std::vector<float> rs = {0.0f, 1.0e-10f, 0.5f * support, support, 1.5f * support};
+    for (float r : {0.5f * support, support}) {
+        rs.push_back(std::nextafter(r, 0.0f));
+        rs.push_back(std::nextafter(r, 1.0f));
+    }
+    for (int k = 1; k < 400; ++k)
+        rs.push_back(support * static_cast<float>(k) / 333.0f);
+    while (rs.size() % 4 != 0)
+        rs.push_back(0.3f * support);
+    auto bits = [](float f) { return float_bits(f); };
+    for (std::size_t g = 0; g < rs.size(); g += 4) {
+        const F4 r(rs[g], rs[g + 1], rs[g + 2], rs[g + 3]);
+        const F4 w = kernel.W(r), factor = kernel.gradient_factor(r);
+        for (int l = 0; l < 4; ++l) {
+            const float rl = rs[g + static_cast<std::size_t>(l)];
+            EXPECT_EQ(bits(w.lane(l)), bits(kernel.W(rl))) << "W at r = " << rl;
+            // The scalar gradient along x of x_ij = (r, 0, ...): x_ij * factor.
+            Vec<D> xij(0.0f);
+            xij[0] = rl;
+            EXPECT_EQ(bits(rl * factor.lane(l)), bits(kernel.gradient(xij, rl)[0]))
+                << "gradient at r = " << rl;
+        }
+    }
 }
 
 }  // namespace

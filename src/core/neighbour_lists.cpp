@@ -114,14 +114,13 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     split_.resize(n);
     end_.resize(n);
     windows_.resize(static_cast<std::size_t>(pool.thread_count()));
-    // A quarter of headroom over the last build's claim, and two windows per worker (where the
-    // windows end depends on the thread timing). Also resized when far above that: the first
-    // build grows the array in steps and may overshoot.
+    // A quarter of headroom over the entries of the last build, and two windows per worker (the
+    // windows' unused ends depend on the thread timing). Also resized when far above that: the
+    // first build grows the array in steps and may overshoot.
     const std::size_t slack = 2 * kWindow * windows_.size();
-    const std::size_t last = claimed_.load(std::memory_order_relaxed);
-    if (last > 0 &&
-        (entries_.size() < last + last / 8 + slack || entries_.size() > last + last / 2 + slack)) {
-        entries_.assign(last + last / 4 + slack, 0u);
+    if (used_ > 0 && (entries_.size() < used_ + used_ / 8 + slack ||
+                      entries_.size() > used_ + used_ / 2 + slack)) {
+        entries_.assign(used_ + used_ / 4 + slack, 0u);
     }
     while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
                       radius * radius, grain, pool)) {
@@ -129,6 +128,7 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
         const std::size_t claimed = claimed_.load(std::memory_order_relaxed);
         entries_.assign(std::max(2 * entries_.size(), claimed + claimed / 4 + slack), 0u);
     }
+    used_ = entry_count();
     valid_ = true;
 }
 
@@ -199,6 +199,20 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         window = w;
     });
     return !outgrown.load(std::memory_order_relaxed);
+}
+
+template <int D>
+void NeighbourLists<D>::mark_boundary_neighbours(std::span<std::uint8_t> flags,
+                                                 WorkerPool& pool) const {
+    std::fill(flags.begin(), flags.end(), std::uint8_t{0});
+    std::uint8_t* flag = flags.data();
+    const std::uint32_t* entry = entries_.data();
+    // Several particles may mark one sample, all with the same value: relaxed atomic stores.
+    pool.parallel_for(0, begin_.size(), 1024, [&](const WorkerPool::Range& rg, int) {
+        for (std::size_t i = rg.begin; i < rg.end; ++i)
+            for (std::uint32_t k = split_[i]; k < end_[i]; ++k)
+                __atomic_store_n(&flag[entry[k]], std::uint8_t{1}, __ATOMIC_RELAXED);
+    });
 }
 
 template <int D>

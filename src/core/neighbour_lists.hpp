@@ -57,11 +57,20 @@ class NeighbourLists {
         visit(begin_[i], split_[i], x[i], x, f);
     }
 
+    // The fluid neighbours of particle i as a span of slot indices: what for_each_fluid visits.
+    std::span<const std::uint32_t> fluid_span(std::size_t i) const {
+        return {entries_.data() + begin_[i], split_[i] - begin_[i]};
+    }
+
     // f(b, x_i - x_b, |x_i - x_b|) for the boundary neighbours b of particle i, in grid order.
     template <class F>
     void for_each_boundary(std::size_t i, const Vec<D>* x, const Vec<D>* xb, F&& f) const {
         visit(split_[i], end_[i], x[i], xb, f);
     }
+
+    // Sets flags[b] = 1 for every boundary sample b in some particle's list, else 0: the samples
+    // with fluid within the radius. `flags` has one entry per boundary sample.
+    void mark_boundary_neighbours(std::span<std::uint8_t> flags, WorkerPool& pool) const;
 
     // Neighbour entries (fluid + boundary) held, and bytes by capacity.
     std::size_t entry_count() const;
@@ -95,6 +104,7 @@ class NeighbourLists {
     std::vector<std::uint32_t> split_;
     std::vector<std::uint32_t> end_;
     std::atomic<std::size_t> claimed_{0};  // entries handed out in windows by the last build
+    std::size_t used_ = 0;                 // entries in the lists of the last build
     std::vector<Window> windows_;          // per worker
     const Vec<D>* positions_ = nullptr;
     float radius_ = 0.0f;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -48,6 +49,28 @@ struct SphContext {
         } else {
             fluid_grid.for_each_neighbour(x[i], x, radius, f);
         }
+    }
+
+    // The same neighbours as spans of slot indices, f(std::span<const std::uint32_t>), in the same
+    // order: one span from the lists, or batches of a grid scan. Every span but the last holds a
+    // multiple of four, so neighbour k is lane k % 4 of a four-wide loop either way.
+    template <class F>
+    void for_each_fluid_neighbour_span(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
+        if (lists && lists->covers(x, radius)) {
+            f(lists->fluid_span(i));
+            return;
+        }
+        constexpr std::size_t kBatch = 256;
+        std::uint32_t batch[kBatch];
+        std::size_t count = 0;
+        fluid_grid.for_each_neighbour(x[i], x, radius, [&](std::uint32_t j, const Vec<D>&, float) {
+            batch[count++] = j;
+            if (count == kBatch) {
+                f(std::span<const std::uint32_t>(batch, count));
+                count = 0;
+            }
+        });
+        if (count > 0) f(std::span<const std::uint32_t>(batch, count));
     }
 
     // f(b, x_i - x_b, |x_i - x_b|) for the boundary samples b within `radius` of x[i].

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,36 @@ struct PressureTerms {
     }
 };
 
+// The fluid neighbours j of particle i four at a time (simd.hpp): f(j, xij, r, live) with j the
+// four slot indices, xij[k] the four x_i[k] - x_j[k], r = |x_i - x_j| (same expression as
+// length_squared, then sqrt) and `live` the mask of the lanes that hold a neighbour: the last group
+// is padded with i itself (x_ij = 0, r = 0, live clear). Neighbour k, in grid order, is always
+// lane k % 4, with or without neighbour lists, so a sum kept per lane and added up with sum() at
+// the end is the same for any thread count, natively and in wasm.
+template <int D, class F>
+void for_each_fluid_neighbour4(const SphContext<D>& ctx, std::size_t i, const Vec<D>* x,
+                               float radius, F&& f) {
+    std::array<F4, D> xi;
+    for (int k = 0; k < D; ++k)
+        xi[k] = F4(x[i][k]);
+    const F4 lane_number(0.0f, 1.0f, 2.0f, 3.0f);
+    ctx.for_each_fluid_neighbour_span(i, x, radius, [&](std::span<const std::uint32_t> js) {
+        for (std::size_t g = 0; g < js.size(); g += 4) {
+            const std::size_t live_count = std::min<std::size_t>(4, js.size() - g);
+            std::uint32_t j[4];
+            for (std::size_t l = 0; l < 4; ++l)
+                j[l] = l < live_count ? js[g + l] : static_cast<std::uint32_t>(i);
+            std::array<F4, D> xij;
+            for (int k = 0; k < D; ++k)
+                xij[k] = xi[k] - gather(x, j, k);
+            F4 r2 = xij[0] * xij[0];
+            for (int k = 1; k < D; ++k)
+                r2 = r2 + xij[k] * xij[k];
+            f(j, xij, sqrt(r2), lane_number < F4(static_cast<float>(live_count)));
+        }
+    });
+}
+
 // Density with Akinci et al. 2012 boundary contributions (eq. 6), at the given positions of the
 // fluid (the particles' own, or predicted ones) into `density`:
 //   rho_i = m sum_j W_ij + rho0 sum_b V_b W_ib
@@ -37,10 +69,12 @@ void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, fl
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        float fluid_sum = 0.0f;
-        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t, const Vec<D>&, float r) {
-            fluid_sum += kernel.W(r);
-        });
+        F4 fluid_lanes;
+        for_each_fluid_neighbour4(ctx, i, x, support,
+                                  [&](const std::uint32_t*, const auto&, F4 r, F4 live) {
+                                      fluid_lanes = fluid_lanes + select(live, kernel.W(r), F4());
+                                  });
+        const float fluid_sum = sum(fluid_lanes);
         float boundary_sum = 0.0f;
         ctx.for_each_boundary_neighbour(
             i, x, support,
@@ -55,15 +89,20 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
 }
 
 // The boundary samples that have a fluid particle within the support (at the particles' own
-// positions), as flags: the only samples whose wall terms a force loop reads. The iterative
-// solvers find them once a step and extrapolate the wall pressure on those alone in each of their
-// passes; in the 3D dam break most of the box's samples have no fluid near.
+// positions), as flags: the only samples whose wall terms a force loop reads. The solvers find
+// them once a step and extrapolate the wall pressure on those alone; in the 3D dam break most of
+// the box's samples have no fluid near. From the neighbour lists when the step keeps them, else
+// by a scan of the fluid grid around each sample.
 template <int D>
 void find_active_walls(SphContext<D>& ctx, float support, std::vector<std::uint8_t>& active) {
     const Vec<D>* x = ctx.fluid.position.data();
+    active.resize(ctx.boundary.size());
+    if (ctx.lists && ctx.lists->covers(x, support)) {
+        ctx.lists->mark_boundary_neighbours(active, ctx.pool);
+        return;
+    }
     const Vec<D>* xb = ctx.boundary.position.data();
     const float support2 = support * support;
-    active.resize(ctx.boundary.size());
     ctx.pool.parallel_for(0, ctx.boundary.size(), kParticleGrain,
                           [&](const WorkerPool::Range& rg, int) {
                               for (std::size_t w = rg.begin; w < rg.end; ++w) {
@@ -178,6 +217,13 @@ struct PairViscosity {
         return -nu_ij * vx / (r * r + eps_h2);
     }
 
+    // The same for four pairs, v_ij . x_ij in `vx`, rho_i + rho_j in `rho_sum`: lane by lane the
+    // bits of the scalar form.
+    F4 artificial(F4 vx, F4 r, F4 rho_sum) const {
+        const F4 nu_ij = F4(alpha_hc2) / rho_sum;
+        return select(vx < F4(0.0f), F4(-1.0f) * nu_ij * vx / (r * r + F4(eps_h2)), F4(0.0f));
+    }
+
     // The factor of v_ij in the morris model: a_i += factor v_ij.
     template <int D>
     float morris(const Vec<D>& xij, float r, const Vec<D>& grad, float rho_i, float rho_j,
@@ -218,17 +264,37 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
     ctx.for_each_fluid([&](std::size_t i) {
         const float pi_rho2 = p_rho2[i];
         Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
-        ctx.for_each_fluid_neighbour(
-            i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                float coefficient = pi_rho2 + p_rho2[j];
-                if (viscosity.model == PairViscosity::Model::Artificial)
-                    coefficient +=
-                        viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
-                const Vec<D> grad = kernel.gradient(xij, r);
-                a -= grad * (mass * coefficient);
-                if (viscosity.model == PairViscosity::Model::Morris)
+        if (viscosity.model == PairViscosity::Model::Morris) {
+            ctx.for_each_fluid_neighbour(
+                i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
+                    const Vec<D> grad = kernel.gradient(xij, r);
+                    a -= grad * (mass * (pi_rho2 + p_rho2[j]));
                     a += (v[i] - v[j]) * viscosity.morris<D>(xij, r, grad, rho[i], rho[j], mass);
-            });
+                });
+        } else {
+            // Four neighbours at a time, each lane the scalar pair term bit for bit; the lanes
+            // are added up at the end.
+            const bool artificial = viscosity.model == PairViscosity::Model::Artificial;
+            std::array<F4, D> sum_lanes{};
+            for_each_fluid_neighbour4(
+                ctx, i, x, support,
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r, F4 live) {
+                    F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
+                    if (artificial) {
+                        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
+                        for (int k = 1; k < D; ++k)
+                            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
+                        coefficient =
+                            coefficient + viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
+                    }
+                    const F4 factor = kernel.gradient_factor(r);
+                    const F4 scale = select(live, F4(mass) * coefficient, F4());
+                    for (int k = 0; k < D; ++k)
+                        sum_lanes[k] = sum_lanes[k] + xij[k] * factor * scale;
+                });
+            for (int k = 0; k < D; ++k)
+                a[k] -= sum(sum_lanes[k]);
+        }
         ctx.for_each_boundary_neighbour(
             i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                 a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));

@@ -31,7 +31,8 @@ class WcsphSolver final : public Solver<D> {
 
     std::string_view name() const override { return "wcsph"; }
     std::size_t memory_bytes() const override {
-        return capacity_bytes(scratch_) + pressure_terms_.memory_bytes() + capacity_bytes(normals_);
+        return capacity_bytes(scratch_) + pressure_terms_.memory_bytes() +
+               capacity_bytes(normals_) + capacity_bytes(active_walls_);
     }
     float signal_speed(const DerivedConstants& c) const override { return c.speed_of_sound; }
 
@@ -41,7 +42,9 @@ class WcsphSolver final : public Solver<D> {
             compute_pressure(ctx);
         });
         ctx.stage("wall pressure", [&] {
-            compute_pressure_terms(ctx, kernel_, ctx.fluid.pressure.data(), pressure_terms_);
+            find_active_walls(ctx, kernel_.support(), active_walls_);
+            compute_pressure_terms(ctx, kernel_, ctx.fluid.pressure.data(), pressure_terms_, true,
+                                   active_walls_.data());
         });
         ctx.stage("forces", [&] {
             compute_accelerations<AccelerationTerms::WithBodyAndViscosity>(
@@ -79,6 +82,7 @@ class WcsphSolver final : public Solver<D> {
     std::vector<Vec<D>> scratch_;
     PressureTerms pressure_terms_;
     std::vector<Vec<D>> normals_;
+    std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
 };
 
 }  // namespace
