@@ -13,6 +13,7 @@
 #include "kernels.hpp"
 #include "neighbour_grid.hpp"
 #include "neighbour_lists.hpp"
+#include "neighbour_scan.hpp"
 #include "parameters.hpp"
 #include "particles.hpp"
 #include "simulation.hpp"
@@ -60,14 +61,26 @@ struct SphContext {
             f(lists->fluid_span(i));
             return;
         }
-        constexpr std::size_t kBatch = 256;
+        // The grid scan, with the candidate test of the lists, into a batch that is handed on
+        // whenever a range might not fit, in a multiple of four (the rest moves to the front).
+        constexpr std::uint32_t kMaxRange = 256;
+        constexpr std::size_t kBatch = 2 * kMaxRange;
         std::uint32_t batch[kBatch];
         std::size_t count = 0;
-        fluid_grid.for_each_neighbour(x[i], x, radius, [&](std::uint32_t j, const Vec<D>&, float) {
-            batch[count++] = j;
-            if (count == kBatch) {
-                f(std::span<const std::uint32_t>(batch, count));
-                count = 0;
+        const float radius2 = radius * radius;
+        fluid_grid.for_each_candidate_range(x[i], [&](std::uint32_t begin, std::uint32_t end) {
+            while (begin < end) {
+                const std::uint32_t stop = end - begin > kMaxRange ? begin + kMaxRange : end;
+                if (count + (stop - begin) + 4 > kBatch) {
+                    const std::size_t whole = count & ~std::size_t{3};
+                    f(std::span<const std::uint32_t>(batch, whole));
+                    for (std::size_t k = whole; k < count; ++k)
+                        batch[k - whole] = batch[k];
+                    count -= whole;
+                }
+                count =
+                    append_neighbours<D>(x[i], x, fluid.size(), begin, stop, radius2, batch, count);
+                begin = stop;
             }
         });
         if (count > 0) f(std::span<const std::uint32_t>(batch, count));

@@ -373,11 +373,17 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const Vec<D>* x = ctx.fluid.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        float fluid_sum = 0.0f;
-        ctx.for_each_fluid_neighbour(i, x, support,
-                                     [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                                         fluid_sum += dot<D>(u[i] - u[j], kernel.gradient(xij, r));
-                                     });
+        F4 fluid_lanes;  // dot(u_i - u_j, grad W_ij), four pairs at a time
+        for_each_fluid_neighbour4(
+            ctx, i, x, support,
+            [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r, F4 live) {
+                const F4 factor = kernel.gradient_factor(r);
+                F4 term = (F4(u[i][0]) - gather(u, j, 0)) * (xij[0] * factor);
+                for (int k = 1; k < D; ++k)
+                    term = term + (F4(u[i][k]) - gather(u, j, k)) * (xij[k] * factor);
+                fluid_lanes = fluid_lanes + select(live, term, F4());
+            });
+        const float fluid_sum = sum(fluid_lanes);
         Vec<D> boundary_gradient(0.0f);
         ctx.for_each_boundary_neighbour(i, x, support,
                                         [&](std::uint32_t b, const Vec<D>& xib, float r) {
@@ -407,24 +413,37 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        float fluid_sum = 0.0f, boundary_sum = 0.0f, square_sum = 0.0f;
-        Vec<D> sum(0.0f);
-        std::uint32_t count = 0;
-        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t, const Vec<D>& xij, float r) {
-            fluid_sum += kernel.W(r);
-            const Vec<D> g = kernel.gradient(xij, r) * mass;
-            sum += g;
-            square_sum += length_squared<D>(g);
-            ++count;
-        });
-        ctx.for_each_boundary_neighbour(i, x, support,
-                                        [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                                            boundary_sum += vb[b] * kernel.W(r);
-                                            sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
-                                            ++count;
-                                        });
+        // The fluid sums four pairs at a time, lane by lane: W, m grad W and |m grad W|^2.
+        F4 w_lanes, square_lanes, count_lanes;
+        std::array<F4, D> gradient_lanes{};
+        for_each_fluid_neighbour4(
+            ctx, i, x, support,
+            [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r, F4 live) {
+                count_lanes = count_lanes + select(live, F4(1.0f), F4());
+                w_lanes = w_lanes + select(live, kernel.W(r), F4());
+                const F4 factor = kernel.gradient_factor(r);
+                F4 square;
+                for (int k = 0; k < D; ++k) {
+                    const F4 g = select(live, xij[k] * factor * F4(mass), F4());
+                    gradient_lanes[k] = gradient_lanes[k] + g;
+                    square = k == 0 ? g * g : square + g * g;
+                }
+                square_lanes = square_lanes + square;
+            });
+        const float fluid_sum = sum(w_lanes), square_sum = sum(square_lanes);
+        auto count = static_cast<std::uint32_t>(sum(count_lanes));  // exact below 2^24
+        Vec<D> gradient_sum;
+        for (int k = 0; k < D; ++k)
+            gradient_sum[k] = sum(gradient_lanes[k]);
+        float boundary_sum = 0.0f;
+        ctx.for_each_boundary_neighbour(
+            i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                boundary_sum += vb[b] * kernel.W(r);
+                gradient_sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
+                ++count;
+            });
         const float rho = mass * fluid_sum + rho0 * boundary_sum;
-        const float denominator = length_squared<D>(sum) + square_sum;
+        const float denominator = length_squared<D>(gradient_sum) + square_sum;
         density[i] = rho;
         // A lone particle has no gradient to push along: it gets no pressure.
         inverse_diagonal[i] = denominator > 0.0f ? rho * rho / denominator : 0.0f;

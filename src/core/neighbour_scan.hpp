@@ -1,0 +1,98 @@
+// The candidate test of the neighbour search: which of a range of candidate slots lie within a
+// radius of a point, written out as slot indices. Shared by the neighbour lists and by the grid
+// scans of loops that run without lists (predicted positions).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "math.hpp"
+#include "simd.hpp"
+
+namespace flume {
+
+namespace detail {
+#if FLUME_SIMD_SSE
+// For each 4-bit mask of hits, the lane numbers of its set bits packed to the front, and their
+// number.
+struct alignas(16) PackedLanes : std::array<std::int32_t, 4> {};
+inline constexpr std::array<PackedLanes, 16> kPackedLanes = [] {
+    std::array<PackedLanes, 16> table{};
+    for (int mask = 0; mask < 16; ++mask) {
+        int n = 0;
+        for (int lane = 0; lane < 4; ++lane)
+            if (mask & (1 << lane)) table[mask][n++] = lane;
+    }
+    return table;
+}();
+inline constexpr std::array<std::uint32_t, 16> kLaneCount = {0, 1, 1, 2, 1, 2, 2, 3,
+                                                             1, 2, 2, 3, 2, 3, 3, 4};
+#endif
+
+}  // namespace detail
+
+template <int D>
+[[gnu::always_inline]] inline std::size_t append_neighbours(const Vec<D>& xi, const Vec<D>* x,
+                                                            std::size_t n, std::uint32_t begin,
+                                                            std::uint32_t end, float radius2,
+                                                            std::uint32_t* out, std::size_t count) {
+    std::uint32_t j = begin;
+#if FLUME_SIMD_SSE
+    const __m128 r2_max = _mm_set1_ps(radius2);
+    const __m128 xi_x = _mm_set1_ps(xi[0]);
+    const __m128 xi_y = _mm_set1_ps(xi[1]);
+    const __m128 xi_z = _mm_set1_ps(xi[D - 1]);
+    // Appends the slots base..base+3 whose lane is set in `lanes` and that are within reach.
+    auto group = [&](std::uint32_t base, std::uint32_t lanes) {
+        const float* p = &x[base][0];
+        __m128 r2;
+        if constexpr (D == 2) {
+            const __m128 a = _mm_loadu_ps(p), b = _mm_loadu_ps(p + 4);
+            const __m128 dx = _mm_sub_ps(xi_x, _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128 dy = _mm_sub_ps(xi_y, _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            r2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+        } else {
+            // a = x0 y0 z0 x1, b = y1 z1 x2 y2, c = z2 x3 y3 z3
+            const __m128 a = _mm_loadu_ps(p), b = _mm_loadu_ps(p + 4), c = _mm_loadu_ps(p + 8);
+            const __m128 bc_x = _mm_shuffle_ps(b, c, _MM_SHUFFLE(1, 1, 2, 2));
+            const __m128 ab_y = _mm_shuffle_ps(a, b, _MM_SHUFFLE(0, 0, 1, 1));
+            const __m128 bc_y = _mm_shuffle_ps(b, c, _MM_SHUFFLE(2, 2, 3, 3));
+            const __m128 ab_z = _mm_shuffle_ps(a, b, _MM_SHUFFLE(1, 1, 2, 2));
+            const __m128 cc_z = _mm_shuffle_ps(c, c, _MM_SHUFFLE(3, 3, 0, 0));
+            const __m128 dx = _mm_sub_ps(xi_x, _mm_shuffle_ps(a, bc_x, _MM_SHUFFLE(2, 0, 3, 0)));
+            const __m128 dy = _mm_sub_ps(xi_y, _mm_shuffle_ps(ab_y, bc_y, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128 dz = _mm_sub_ps(xi_z, _mm_shuffle_ps(ab_z, cc_z, _MM_SHUFFLE(2, 0, 2, 0)));
+            r2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+        }
+        const std::uint32_t hit =
+            lanes & static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
+        // The hits' slots, packed to the front of four lanes, stored at once; the lanes past
+        // the hits land beyond the count and are overwritten by the next group.
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + count),
+                         _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base)),
+                                       _mm_load_si128(reinterpret_cast<const __m128i*>(
+                                           detail::kPackedLanes[hit].data()))));
+        count += detail::kLaneCount[hit];
+    };
+    for (; j + 4 <= end; j += 4)
+        group(j, 0xFu);
+    // The last one to three candidates: the group of four that ends at `end` (or at the last
+    // slot), with the lanes outside [j, end) masked off. Never reads outside x[0..n).
+    if (j < end && n >= 4) {
+        const std::uint32_t base = std::min(j, static_cast<std::uint32_t>(n - 4));
+        group(base, (0xFu << (j - base)) & (0xFu >> (4 - (end - base))));
+        j = end;
+    }
+#else
+    (void)n;
+#endif
+    for (; j < end; ++j) {
+        out[count] = j;
+        count += length_squared<D>(xi - x[j]) < radius2 ? 1u : 0u;
+    }
+    return count;
+}
+
+}  // namespace flume
