@@ -3,6 +3,7 @@
 #include "neighbour_scan.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 namespace flume {
@@ -13,6 +14,17 @@ namespace {
 constexpr std::size_t kWindow = 1024;
 
 }  // namespace
+
+template <int D>
+struct NeighbourLists<D>::WorkerCaches {
+    CandidateCache<D> fluid;
+    CandidateCache<D> boundary;
+};
+
+template <int D>
+NeighbourLists<D>::NeighbourLists() = default;
+template <int D>
+NeighbourLists<D>::~NeighbourLists() = default;
 
 template <int D>
 void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
@@ -28,6 +40,8 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     split_.resize(n);
     end_.resize(n);
     windows_.resize(static_cast<std::size_t>(pool.thread_count()));
+    while (caches_.size() < windows_.size())
+        caches_.push_back(std::make_unique<WorkerCaches>());
     // A quarter of headroom over the entries of the last build, and two windows per worker (the
     // windows' unused ends depend on the thread timing). Also resized when far above that: the
     // first build grows the array in steps and may overshoot.
@@ -86,22 +100,36 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         // workers never write to one cache line per particle.
         Window& window = windows_[static_cast<std::size_t>(worker)];
         Window w = window;
+        WorkerCaches& caches = *caches_[static_cast<std::size_t>(worker)];
+        caches.fluid.clear();  // the positions changed since the last build
+        caches.boundary.clear();
         std::uint32_t* entry = entries_.data();
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
             if (outgrown.load(std::memory_order_relaxed)) break;
             const Vec<D> xi = x[i];
             bool ok = true;
             std::size_t start = w.next;
-            fluid_grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
-                ok = ok && room(w, start, end - begin + 4);
-                if (ok) w.next = append_neighbours<D>(xi, x, n, begin, end, radius2, entry, w.next);
-            });
+            // The candidates of i's cell, from the worker's cache when they fit, else straight
+            // from the grid's ranges.
+            auto scan = [&](const NeighbourGrid<D>& grid, const Vec<D>* positions,
+                            std::size_t count, CandidateCache<D>& cache) {
+                if (cache.load(grid, grid.cell_of(xi), xi, positions)) {
+                    for (int r = 0; r < cache.range_count() && ok; ++r) {
+                        ok = room(w, start, cache.candidates(r));
+                        if (ok) w.next = cache.append_range(r, xi, radius2, entry, w.next);
+                    }
+                    return;
+                }
+                grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
+                    ok = ok && room(w, start, end - begin + 4);
+                    if (ok)
+                        w.next = append_neighbours<D>(xi, positions, count, begin, end, radius2,
+                                                      entry, w.next);
+                });
+            };
+            scan(fluid_grid, x, n, caches.fluid);
             const std::size_t fluid_count = w.next - start;
-            boundary_grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
-                ok = ok && room(w, start, end - begin + 4);
-                if (ok)
-                    w.next = append_neighbours<D>(xi, xb, nb, begin, end, radius2, entry, w.next);
-            });
+            scan(boundary_grid, xb, nb, caches.boundary);
             if (!ok) {
                 outgrown.store(true, std::memory_order_relaxed);
                 break;
@@ -139,7 +167,7 @@ std::size_t NeighbourLists<D>::entry_count() const {
 
 template <int D>
 std::size_t NeighbourLists<D>::memory_bytes() const {
-    return windows_.capacity() * sizeof(Window) +
+    return windows_.capacity() * sizeof(Window) + caches_.size() * sizeof(WorkerCaches) +
            (entries_.capacity() + begin_.capacity() + split_.capacity() + end_.capacity()) *
                sizeof(std::uint32_t);
 }

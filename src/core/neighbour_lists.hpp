@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,11 @@ namespace flume {
 template <int D>
 class NeighbourLists {
   public:
+    NeighbourLists();
+    ~NeighbourLists();
+    NeighbourLists(const NeighbourLists&) = delete;
+    NeighbourLists& operator=(const NeighbourLists&) = delete;
+
     // Finds the neighbours within `radius` of each fluid particle at `fluid_positions` (in the
     // fluid grid's sorted order): fluid ones in `fluid_grid` over those positions, boundary ones
     // in `boundary_grid` over `boundary_positions`, in parallel chunks of `grain` particles.
@@ -83,6 +89,9 @@ class NeighbourLists {
         std::size_t limit = 0;
     };
 
+    // A worker's caches of the candidates of the cell it is in (neighbour_scan.hpp).
+    struct WorkerCaches;
+
     bool try_build(const NeighbourGrid<D>& fluid_grid, std::span<const Vec<D>> fluid_positions,
                    const NeighbourGrid<D>& boundary_grid,
                    std::span<const Vec<D>> boundary_positions, float radius2, std::size_t grain,
@@ -106,6 +115,7 @@ class NeighbourLists {
     std::atomic<std::size_t> claimed_{0};  // entries handed out in windows by the last build
     std::size_t used_ = 0;                 // entries in the lists of the last build
     std::vector<Window> windows_;          // per worker
+    std::vector<std::unique_ptr<WorkerCaches>> caches_;  // per worker
     const Vec<D>* positions_ = nullptr;
     float radius_ = 0.0f;
     bool valid_ = false;

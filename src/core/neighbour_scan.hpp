@@ -8,7 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <limits>
+
 #include "math.hpp"
+#include "neighbour_grid.hpp"
 #include "simd.hpp"
 
 namespace flume {
@@ -94,5 +97,103 @@ template <int D>
     }
     return count;
 }
+
+// The candidates of one cell's neighbourhood, copied once in structure-of-arrays form for all the
+// particles of that cell (consecutive in sorted order), each range padded to whole groups of four
+// with points at infinity: a group then takes three loads, no shuffles and no tail mask. Gives
+// the same neighbours in the same order as append_neighbours over the grid's ranges.
+//
+//   if (cache.load(grid, cell, x_i, positions))
+//       cache.for_each_range([&](std::size_t candidates, auto append) { count = append(...); });
+template <int D>
+class CandidateCache {
+  public:
+    static constexpr std::size_t kMaxGroups = 128;  // candidates beyond 512: test directly
+
+    // Loads the candidate ranges of `grid` around x, in cell `cell`, unless they are loaded
+    // already. False when they do not fit.
+    bool load(const NeighbourGrid<D>& grid, std::uint32_t cell, const Vec<D>& x,
+              const Vec<D>* positions) {
+        if (cell == cell_) return fits_;
+        cell_ = cell;
+        fits_ = true;
+        ranges_ = 0;
+        std::size_t g = 0;
+        constexpr float kFar = std::numeric_limits<float>::infinity();
+        grid.for_each_candidate_range(x, [&](std::uint32_t begin, std::uint32_t end) {
+            if (!fits_) return;
+            range_group_[ranges_++] = static_cast<std::uint16_t>(g);
+            for (std::uint32_t j = begin; j < end; j += 4, ++g) {
+                if (g == kMaxGroups) {
+                    fits_ = false;
+                    return;
+                }
+                base_[g] = j;
+                for (std::uint32_t l = 0; l < 4; ++l)
+                    for (int k = 0; k < D; ++k)
+                        coord_[k][4 * g + l] = j + l < end ? positions[j + l][k] : kFar;
+            }
+        });
+        range_group_[ranges_] = static_cast<std::uint16_t>(g);
+        return fits_;
+    }
+
+    // Forgets what is loaded (the positions changed).
+    void clear() { cell_ = kNone; }
+
+    int range_count() const { return ranges_; }
+    // Candidates of range r, padding included: the room append_range needs.
+    std::size_t candidates(int r) const {
+        return 4 * static_cast<std::size_t>(range_group_[r + 1] - range_group_[r]);
+    }
+
+    // Writes the slots of range r within radius2 of xi to out[count...] and returns the new
+    // count (as append_neighbours).
+    std::size_t append_range(int r, const Vec<D>& xi, float radius2, std::uint32_t* out,
+                             std::size_t count) const {
+#if FLUME_SIMD_SSE
+        const __m128 r2_max = _mm_set1_ps(radius2);
+        __m128 xi_k[D];
+        for (int k = 0; k < D; ++k)
+            xi_k[k] = _mm_set1_ps(xi[k]);
+        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+            __m128 d = _mm_sub_ps(xi_k[0], _mm_load_ps(&coord_[0][4 * g]));
+            __m128 r2 = _mm_mul_ps(d, d);
+            for (int k = 1; k < D; ++k) {
+                d = _mm_sub_ps(xi_k[k], _mm_load_ps(&coord_[k][4 * g]));
+                r2 = _mm_add_ps(r2, _mm_mul_ps(d, d));
+            }
+            const auto hit = static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + count),
+                             _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base_[g])),
+                                           _mm_load_si128(reinterpret_cast<const __m128i*>(
+                                               detail::kPackedLanes[hit].data()))));
+            count += detail::kLaneCount[hit];
+        }
+#else
+        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+            for (std::uint32_t l = 0; l < 4; ++l) {
+                float r2 = 0.0f;
+                for (int k = 0; k < D; ++k) {
+                    const float d = xi[k] - coord_[k][4 * g + l];
+                    r2 = k == 0 ? d * d : r2 + d * d;
+                }
+                out[count] = base_[g] + l;
+                count += r2 < radius2 ? 1u : 0u;
+            }
+        }
+#endif
+        return count;
+    }
+
+  private:
+    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    alignas(16) float coord_[D][4 * kMaxGroups];
+    std::uint32_t base_[kMaxGroups];
+    std::uint16_t range_group_[10];  // group where each range starts; at [ranges_], the end
+    int ranges_ = 0;
+    std::uint32_t cell_ = kNone;
+    bool fits_ = false;
+};
 
 }  // namespace flume
