@@ -46,15 +46,18 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     // windows' unused ends depend on the thread timing). Also resized when far above that: the
     // first build grows the array in steps and may overshoot.
     const std::size_t slack = 2 * kWindow * windows_.size();
-    if (used_ > 0 && (entries_.size() < used_ + used_ / 8 + slack ||
-                      entries_.size() > used_ + used_ / 2 + slack)) {
-        entries_.assign(used_ + used_ / 4 + slack, 0u);
+    if (used_ > 0 && (entry_capacity_ < used_ + used_ / 8 + slack ||
+                      entry_capacity_ > used_ + used_ / 2 + slack)) {
+        allocate_entries(used_ + used_ / 4 + slack);
+    } else if (used_ == 0 && entry_capacity_ == 0) {
+        // First build: a full neighbourhood, fluid and boundary, is ~30 in 3D and ~12 in 2D.
+        allocate_entries(n * (D == 3 ? 32 : 16) + slack);
     }
     while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
                       radius * radius, grain, pool)) {
         // Outgrown: redo the build in a larger array.
         const std::size_t claimed = claimed_.load(std::memory_order_relaxed);
-        entries_.assign(std::max(2 * entries_.size(), claimed + claimed / 4 + slack), 0u);
+        allocate_entries(std::max(2 * entry_capacity_, claimed + claimed / 4 + slack));
     }
     used_ = entry_count();
     valid_ = true;
@@ -71,7 +74,7 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
     const std::size_t n = fluid_positions.size();
     const std::size_t nb = boundary_positions.size();
     constexpr std::uint64_t kMaxEntries = 0xFFFFFFFFu;  // begin, split and end are 32-bit
-    if (static_cast<std::uint64_t>(entries_.size()) > kMaxEntries) {
+    if (static_cast<std::uint64_t>(entry_capacity_) > kMaxEntries) {
         throw std::length_error("neighbour lists: more than 2^32 neighbour entries");
     }
     claimed_.store(0, std::memory_order_relaxed);
@@ -86,8 +89,8 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         const std::size_t partial = w.next - start;
         const std::size_t size = std::max(kWindow, partial + more);
         const std::size_t base = claimed_.fetch_add(size, std::memory_order_relaxed);
-        if (base + size > entries_.size()) return false;
-        std::uint32_t* entry = entries_.data();
+        if (base + size > entry_capacity_) return false;
+        std::uint32_t* entry = entries_.get();
         std::copy(entry + start, entry + w.next, entry + base);
         start = base;
         w.next = base + partial;
@@ -103,7 +106,7 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         WorkerCaches& caches = *caches_[static_cast<std::size_t>(worker)];
         caches.fluid.clear();  // the positions changed since the last build
         caches.boundary.clear();
-        std::uint32_t* entry = entries_.data();
+        std::uint32_t* entry = entries_.get();
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
             if (outgrown.load(std::memory_order_relaxed)) break;
             const Vec<D> xi = x[i];
@@ -143,12 +146,20 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
     return !outgrown.load(std::memory_order_relaxed);
 }
 
+// Uninitialised storage (no zero fill: every entry read was written by the build).
+template <int D>
+void NeighbourLists<D>::allocate_entries(std::size_t capacity) {
+    entries_.reset();
+    entries_.reset(new std::uint32_t[capacity]);  // default-initialised: no zero fill
+    entry_capacity_ = capacity;
+}
+
 template <int D>
 void NeighbourLists<D>::mark_boundary_neighbours(std::span<std::uint8_t> flags,
                                                  WorkerPool& pool) const {
     std::fill(flags.begin(), flags.end(), std::uint8_t{0});
     std::uint8_t* flag = flags.data();
-    const std::uint32_t* entry = entries_.data();
+    const std::uint32_t* entry = entries_.get();
     // Several particles may mark one sample, all with the same value: relaxed atomic stores.
     pool.parallel_for(0, begin_.size(), 1024, [&](const WorkerPool::Range& rg, int) {
         for (std::size_t i = rg.begin; i < rg.end; ++i)
@@ -168,7 +179,7 @@ std::size_t NeighbourLists<D>::entry_count() const {
 template <int D>
 std::size_t NeighbourLists<D>::memory_bytes() const {
     return windows_.capacity() * sizeof(Window) + caches_.size() * sizeof(WorkerCaches) +
-           (entries_.capacity() + begin_.capacity() + split_.capacity() + end_.capacity()) *
+           (entry_capacity_ + begin_.capacity() + split_.capacity() + end_.capacity()) *
                sizeof(std::uint32_t);
 }
 

@@ -65,7 +65,7 @@ class NeighbourLists {
 
     // The fluid neighbours of particle i as a span of slot indices: what for_each_fluid visits.
     std::span<const std::uint32_t> fluid_span(std::size_t i) const {
-        return {entries_.data() + begin_[i], split_[i] - begin_[i]};
+        return {entries_.get() + begin_[i], split_[i] - begin_[i]};
     }
 
     // f(b, x_i - x_b, |x_i - x_b|) for the boundary neighbours b of particle i, in grid order.
@@ -100,7 +100,7 @@ class NeighbourLists {
     template <class F>
     void visit(std::uint32_t begin, std::uint32_t end, const Vec<D>& xi, const Vec<D>* xj,
                F& f) const {
-        const std::uint32_t* entry = entries_.data();
+        const std::uint32_t* entry = entries_.get();
         for (std::uint32_t k = begin; k < end; ++k) {
             const std::uint32_t j = entry[k];
             const Vec<D> xij = xi - xj[j];
@@ -108,8 +108,11 @@ class NeighbourLists {
         }
     }
 
-    std::vector<std::uint32_t> entries_;  // every list, in the workers' windows
-    std::vector<std::uint32_t> begin_;    // per particle, see above
+    void allocate_entries(std::size_t capacity);
+
+    std::unique_ptr<std::uint32_t[]> entries_;  // every list, in the workers' windows
+    std::size_t entry_capacity_ = 0;
+    std::vector<std::uint32_t> begin_;  // per particle, see above
     std::vector<std::uint32_t> split_;
     std::vector<std::uint32_t> end_;
     std::atomic<std::size_t> claimed_{0};  // entries handed out in windows by the last build

@@ -136,15 +136,17 @@ class SphSimulation final : public Simulation {
         stats_.stage_count = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, params,    gravity_,    stats_,         brush_};
-        ctx.stage("neighbours", [&] {
+        ctx.stage("grid", [&] {
             fluid_grid_.sort(fluid_.position, pool_);
             fluid_.permute(fluid_grid_.order(), pool_);
-            if (params.boolean("neighbour_lists")) {
+        });
+        if (params.boolean("neighbour_lists")) {
+            ctx.stage("neighbour lists", [&] {
                 lists_.build(fluid_grid_, fluid_.position, boundary_grid_, boundary_.position,
                              constants_.support, kParticleGrain, pool_);
-                ctx.lists = &lists_;
-            }
-        });
+            });
+            ctx.lists = &lists_;
+        }
         solver_->step(ctx, dt);
         lists_.invalidate();  // the particles have moved
         ctx.stage("bookkeeping", [&] { finish_step(dt); });
