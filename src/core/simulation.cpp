@@ -373,7 +373,9 @@ class SphSimulation final : public Simulation {
                         }
                     }
                 }
-                return t;
+                // A copy, not `t` itself: as the return slot (NRVO) t would live in memory, and
+                // every particle would store and reload its sums (a third of the loop's time).
+                return Tally(t);
             },
             [](Tally a, const Tally& b) {
                 a.density_error_sum += b.density_error_sum;
