@@ -244,22 +244,22 @@ class PbfSolver final : public Solver<D> {
         ctx.for_each_fluid([&](std::size_t i) {
             const float li = lambda_[i];
             // Four pairs at a time (sph_loops.hpp), i itself (r = 0) left out.
-            std::array<F4, D> dx_lanes{};
-            for_each_fluid_neighbour4(
+            const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, x, support,
-                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r, F4 live) {
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
                     const F4 w = kernel_.W(r) * F4(inv_w_dq_);
                     const F4 w2 = w * w;
                     const F4 s_corr = F4(s_corr_scale) * (w2 * w2);
                     const F4 scale = F4(volume_) * (F4(li) + gather(lambda_.data(), j) + s_corr);
-                    const F4 factor =
-                        select(live & (r > F4(0.0f)), kernel_.gradient_factor(r), F4());
+                    const F4 factor = select(r > F4(0.0f), kernel_.gradient_factor(r), F4());
+                    std::array<F4, D> terms;
                     for (int k = 0; k < D; ++k)
-                        dx_lanes[k] = dx_lanes[k] + xij[k] * factor * scale;
+                        terms[k] = xij[k] * factor * scale;
+                    return terms;
                 });
             Vec<D> dx;
             for (int k = 0; k < D; ++k)
-                dx[k] = sum(dx_lanes[k]);
+                dx[k] = pair_sum[k];
             ctx.for_each_boundary_neighbour(
                 i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                     dx += kernel_.gradient(xib, r) * (vb[b] * (li + lb[b]));

@@ -27,20 +27,23 @@ struct PressureTerms {
     }
 };
 
-// The fluid neighbours j of particle i four at a time (simd.hpp): f(j, xij, r, live) with j the
-// four slot indices, xij[k] the four x_i[k] - x_j[k], r = |x_i - x_j| (same expression as
-// length_squared, then sqrt) and `live` the mask of the lanes that hold a neighbour: the last group
-// is padded with i itself (x_ij = 0, r = 0, live clear). Neighbour k, in grid order, is always
-// lane k % 4, with or without neighbour lists, so a sum kept per lane and added up with sum() at
-// the end is the same for any thread count, natively and in wasm.
-template <int D, class F>
-void for_each_fluid_neighbour4(const SphContext<D>& ctx, std::size_t i, const Vec<D>* x,
-                               float radius, F&& f) {
+// Sums of N pair terms over the fluid neighbours j of particle i, taken four neighbours at a time
+// (simd.hpp): f(j, xij, r) returns the N terms of four pairs, with j the four slot indices,
+// xij[k] the four x_i[k] - x_j[k] and r = |x_i - x_j| (the expression of length_squared, then
+// sqrt). The last group is padded with i itself (x_ij = 0, r = 0), whose lanes are left out of
+// the sums. Neighbour k, in grid order, is always lane k % 4, with or without neighbour lists;
+// the lanes are added up at the end, (0 + 1) + (2 + 3): the sums are the same for any thread
+// count, natively and in wasm.
+template <std::size_t N, int D, class F>
+std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::size_t i,
+                                                const Vec<D>* x, float radius, F&& f) {
     std::array<F4, D> xi;
     for (int k = 0; k < D; ++k)
         xi[k] = F4(x[i][k]);
     const F4 lane_number(0.0f, 1.0f, 2.0f, 3.0f);
+    std::array<F4, N> total{};
     ctx.for_each_fluid_neighbour_span(i, x, radius, [&](std::span<const std::uint32_t> js) {
+        std::array<F4, N> lanes = total;  // a local, so that it stays in registers
         for (std::size_t g = 0; g < js.size(); g += 4) {
             const std::size_t live_count = std::min<std::size_t>(4, js.size() - g);
             std::uint32_t j[4];
@@ -52,9 +55,17 @@ void for_each_fluid_neighbour4(const SphContext<D>& ctx, std::size_t i, const Ve
             F4 r2 = xij[0] * xij[0];
             for (int k = 1; k < D; ++k)
                 r2 = r2 + xij[k] * xij[k];
-            f(j, xij, sqrt(r2), lane_number < F4(static_cast<float>(live_count)));
+            const std::array<F4, N> terms = f(j, xij, sqrt(r2));
+            const F4 live = lane_number < F4(static_cast<float>(live_count));
+            for (std::size_t n = 0; n < N; ++n)
+                lanes[n] = lanes[n] + select(live, terms[n], F4());
         }
+        total = lanes;
     });
+    std::array<float, N> out;
+    for (std::size_t n = 0; n < N; ++n)
+        out[n] = sum(total[n]);
+    return out;
 }
 
 // Density with Akinci et al. 2012 boundary contributions (eq. 6), at the given positions of the
@@ -69,12 +80,10 @@ void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, fl
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        F4 fluid_lanes;
-        for_each_fluid_neighbour4(ctx, i, x, support,
-                                  [&](const std::uint32_t*, const auto&, F4 r, F4 live) {
-                                      fluid_lanes = fluid_lanes + select(live, kernel.W(r), F4());
-                                  });
-        const float fluid_sum = sum(fluid_lanes);
+        const float fluid_sum = sum_over_fluid_neighbours4<1>(
+            ctx, i, x, support, [&](const std::uint32_t*, const auto&, F4 r) {
+                return std::array<F4, 1>{kernel.W(r)};
+            })[0];
         float boundary_sum = 0.0f;
         ctx.for_each_boundary_neighbour(
             i, x, support,
@@ -275,10 +284,9 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
             // Four neighbours at a time, each lane the scalar pair term bit for bit; the lanes
             // are added up at the end.
             const bool artificial = viscosity.model == PairViscosity::Model::Artificial;
-            std::array<F4, D> sum_lanes{};
-            for_each_fluid_neighbour4(
+            const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, x, support,
-                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r, F4 live) {
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
                     F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
                     if (artificial) {
                         F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
@@ -288,12 +296,14 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
                             coefficient + viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
                     }
                     const F4 factor = kernel.gradient_factor(r);
-                    const F4 scale = select(live, F4(mass) * coefficient, F4());
+                    const F4 scale = F4(mass) * coefficient;
+                    std::array<F4, D> pair_terms;
                     for (int k = 0; k < D; ++k)
-                        sum_lanes[k] = sum_lanes[k] + xij[k] * factor * scale;
+                        pair_terms[k] = xij[k] * factor * scale;
+                    return pair_terms;
                 });
             for (int k = 0; k < D; ++k)
-                a[k] -= sum(sum_lanes[k]);
+                a[k] -= pair_sum[k];
         }
         ctx.for_each_boundary_neighbour(
             i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
@@ -373,17 +383,14 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const Vec<D>* x = ctx.fluid.position.data();
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
-        F4 fluid_lanes;  // dot(u_i - u_j, grad W_ij), four pairs at a time
-        for_each_fluid_neighbour4(
-            ctx, i, x, support,
-            [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r, F4 live) {
+        const float fluid_sum = sum_over_fluid_neighbours4<1>(  // dot(u_i - u_j, grad W_ij)
+            ctx, i, x, support, [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
                 const F4 factor = kernel.gradient_factor(r);
                 F4 term = (F4(u[i][0]) - gather(u, j, 0)) * (xij[0] * factor);
                 for (int k = 1; k < D; ++k)
                     term = term + (F4(u[i][k]) - gather(u, j, k)) * (xij[k] * factor);
-                fluid_lanes = fluid_lanes + select(live, term, F4());
-            });
-        const float fluid_sum = sum(fluid_lanes);
+                return std::array<F4, 1>{term};
+            })[0];
         Vec<D> boundary_gradient(0.0f);
         ctx.for_each_boundary_neighbour(i, x, support,
                                         [&](std::uint32_t b, const Vec<D>& xib, float r) {
@@ -414,27 +421,25 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         // The fluid sums four pairs at a time, lane by lane: W, m grad W and |m grad W|^2.
-        F4 w_lanes, square_lanes, count_lanes;
-        std::array<F4, D> gradient_lanes{};
-        for_each_fluid_neighbour4(
-            ctx, i, x, support,
-            [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r, F4 live) {
-                count_lanes = count_lanes + select(live, F4(1.0f), F4());
-                w_lanes = w_lanes + select(live, kernel.W(r), F4());
+        // Terms: 1 (the count), W, |m grad W|^2, then the D components of m grad W.
+        const std::array<float, 3 + D> sums = sum_over_fluid_neighbours4<3 + D>(
+            ctx, i, x, support, [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r) {
+                std::array<F4, 3 + D> terms;
+                terms[0] = F4(1.0f);
+                terms[1] = kernel.W(r);
                 const F4 factor = kernel.gradient_factor(r);
-                F4 square;
                 for (int k = 0; k < D; ++k) {
-                    const F4 g = select(live, xij[k] * factor * F4(mass), F4());
-                    gradient_lanes[k] = gradient_lanes[k] + g;
-                    square = k == 0 ? g * g : square + g * g;
+                    const F4 g = xij[k] * factor * F4(mass);
+                    terms[3 + k] = g;
+                    terms[2] = k == 0 ? g * g : terms[2] + g * g;
                 }
-                square_lanes = square_lanes + square;
+                return terms;
             });
-        const float fluid_sum = sum(w_lanes), square_sum = sum(square_lanes);
-        auto count = static_cast<std::uint32_t>(sum(count_lanes));  // exact below 2^24
+        auto count = static_cast<std::uint32_t>(sums[0]);  // exact below 2^24
+        const float fluid_sum = sums[1], square_sum = sums[2];
         Vec<D> gradient_sum;
         for (int k = 0; k < D; ++k)
-            gradient_sum[k] = sum(gradient_lanes[k]);
+            gradient_sum[k] = sums[3 + k];
         float boundary_sum = 0.0f;
         ctx.for_each_boundary_neighbour(
             i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
