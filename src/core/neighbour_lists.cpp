@@ -44,7 +44,7 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
         caches_.push_back(std::make_unique<WorkerCaches>());
     // A quarter of headroom over the entries of the last build, and two windows per worker (the
     // windows' unused ends depend on the thread timing). Also resized when far above that: the
-    // first build grows the array in steps and may overshoot.
+    // first build's estimate, or a redone build's doubling, may overshoot.
     const std::size_t slack = 2 * kWindow * windows_.size();
     if (used_ > 0 && (entry_capacity_ < used_ + used_ / 8 + slack ||
                       entry_capacity_ > used_ + used_ / 2 + slack)) {

@@ -2,7 +2,7 @@
 // neighbours within the kernel support, found once a step by one scan of the grids and then read
 // by every neighbour loop of the step that runs at the particles' own positions.
 //
-//   lists.build(fluid_grid, x, boundary_grid, xb, support, pool);  // after the grid sort
+//   lists.build(fluid_grid, x, boundary_grid, xb, support, grain, pool);  // after the grid sort
 //   lists.for_each_fluid(i, x, [&](std::uint32_t j, Vec xij, float r) {...});
 //
 // A list holds the neighbours in the grid's visiting order, and the loops recompute x_i - x_j and
@@ -48,7 +48,7 @@ class NeighbourLists {
                const NeighbourGrid<D>& boundary_grid, std::span<const Vec<D>> boundary_positions,
                float radius, std::size_t grain, WorkerPool& pool);
 
-    // Forgets the lists (the positions moved): valid() is false until the next build.
+    // Forgets the lists (the positions moved): covers() is false until the next build.
     void invalidate() { valid_ = false; }
 
     // True when the lists describe the positions `x` at `radius`, as built.

@@ -7,7 +7,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-
 #include <limits>
 
 #include "math.hpp"
@@ -103,8 +102,9 @@ template <int D>
 // with points at infinity: a group then takes three loads, no shuffles and no tail mask. Gives
 // the same neighbours in the same order as append_neighbours over the grid's ranges.
 //
-//   if (cache.load(grid, cell, x_i, positions))
-//       cache.for_each_range([&](std::size_t candidates, auto append) { count = append(...); });
+//   if (cache.load(grid, grid.cell_of(x_i), x_i, positions))
+//       for (int r = 0; r < cache.range_count(); ++r)  // room for cache.candidates(r) first
+//           count = cache.append_range(r, x_i, radius2, out, count);
 template <int D>
 class CandidateCache {
   public:
