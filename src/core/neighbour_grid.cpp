@@ -51,15 +51,17 @@ void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool)
             cell_[i] = cell_of(positions[i]);
     });
 
-    // Counting sort: histogram, exclusive prefix sum, stable scatter.
+    // Counting sort in place in cell_start_: histogram, inclusive prefix sum (the end of each
+    // cell), then a scatter from the last particle to the first, which moves each cell's end
+    // back to its start and keeps equal cells in index order.
     std::fill(cell_start_.begin(), cell_start_.end(), 0u);
     for (std::size_t i = 0; i < n; ++i)
-        ++cell_start_[cell_[i] + 1];
-    for (std::size_t c = 0; c < cell_count_; ++c)
-        cell_start_[c + 1] += cell_start_[c];
-    cursor_.assign(cell_start_.begin(), cell_start_.end() - 1);
-    for (std::size_t i = 0; i < n; ++i)
-        order_[cursor_[cell_[i]]++] = static_cast<std::uint32_t>(i);
+        ++cell_start_[cell_[i]];
+    for (std::size_t c = 1; c < cell_count_; ++c)
+        cell_start_[c] += cell_start_[c - 1];
+    cell_start_[cell_count_] = static_cast<std::uint32_t>(n);
+    for (std::size_t i = n; i-- > 0;)
+        order_[--cell_start_[cell_[i]]] = static_cast<std::uint32_t>(i);
 }
 
 template class NeighbourGrid<2>;

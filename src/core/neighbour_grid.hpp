@@ -58,7 +58,6 @@ class NeighbourGrid {
     // that never move (boundary particles), once they are stored in cell order.
     void release_sort_buffers() {
         std::vector<std::uint32_t>().swap(cell_);
-        std::vector<std::uint32_t>().swap(cursor_);
         std::vector<std::uint32_t>().swap(order_);
     }
 
@@ -68,8 +67,7 @@ class NeighbourGrid {
     const IVec<D>& dims() const { return dims_; }
     float cell_size() const { return cell_size_; }
     std::size_t memory_bytes() const {
-        return (cell_.capacity() + cell_start_.capacity() + cursor_.capacity() +
-                order_.capacity()) *
+        return (cell_.capacity() + cell_start_.capacity() + order_.capacity()) *
                sizeof(std::uint32_t);
     }
     const Vec<D>& lower() const { return lower_; }
@@ -125,7 +123,6 @@ class NeighbourGrid {
 
     std::vector<std::uint32_t> cell_;        // cell of each unsorted particle
     std::vector<std::uint32_t> cell_start_;  // cell_count_ + 1 prefix sums
-    std::vector<std::uint32_t> cursor_;      // scatter cursors
     std::vector<std::uint32_t> order_;
 };
 

@@ -30,11 +30,26 @@ struct FluidParticles {
     std::size_t size() const { return position.size(); }
 
     std::size_t memory_bytes() const {
-        return (position.capacity() + velocity.capacity() + acceleration.capacity() +
-                scratch_vec_.capacity()) *
+        std::size_t state = 0;
+        for (const auto& s : solver_state)
+            state += s.capacity();
+        return (position.capacity() + velocity.capacity() + acceleration.capacity()) *
                    sizeof(Vec<D>) +
-               (density.capacity() + pressure.capacity()) * sizeof(float) +
+               (density.capacity() + pressure.capacity() + state + scratch_float_.capacity()) *
+                   sizeof(float) +
                (id.capacity() + scratch_id_.capacity()) * sizeof(std::uint32_t);
+    }
+
+    // Gives back the room that the sampling's push_backs left over.
+    void shrink_to_fit() {
+        position.shrink_to_fit();
+        velocity.shrink_to_fit();
+        acceleration.shrink_to_fit();
+        density.shrink_to_fit();
+        pressure.shrink_to_fit();
+        id.shrink_to_fit();
+        for (auto& state : solver_state)
+            state.shrink_to_fit();
     }
 
     void push_back(const Vec<D>& x, const Vec<D>& v) {
@@ -49,12 +64,12 @@ struct FluidParticles {
         }
     }
 
-    // Reorders the persistent arrays (position, velocity, id) so that slot k holds the particle
-    // that was at order[k]. Per-step arrays (density, pressure, acceleration) are recomputed
-    // after the reorder and are not moved.
+    // Reorders the persistent arrays (position, velocity, id, solver state) so that slot k holds
+    // the particle that was at order[k]. Per-step arrays (density, pressure, acceleration) are
+    // recomputed after the reorder and are not moved: acceleration, which every solver writes
+    // before it reads it, serves as the scratch of the vector gathers and holds garbage after.
     void permute(std::span<const std::uint32_t> order, WorkerPool& pool) {
         const std::size_t n = size();
-        scratch_vec_.resize(n);
         scratch_id_.resize(n);
         gather(position, order, pool);
         gather(velocity, order, pool);
@@ -104,14 +119,14 @@ struct FluidParticles {
   private:
     void gather(std::vector<Vec<D>>& values, std::span<const std::uint32_t> order,
                 WorkerPool& pool) {
+        acceleration.resize(values.size());
         pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
             for (std::size_t k = r.begin; k < r.end; ++k)
-                scratch_vec_[k] = values[order[k]];
+                acceleration[k] = values[order[k]];
         });
-        values.swap(scratch_vec_);
+        values.swap(acceleration);
     }
 
-    std::vector<Vec<D>> scratch_vec_;
     std::vector<std::uint32_t> scratch_id_;
     std::vector<float> scratch_float_;
 };

@@ -278,6 +278,7 @@ class SphSimulation final : public Simulation {
                              "smaller than a particle or filled by obstacles)");
         }
         if (fluid_.size() > 0xFFFFFFF0u) throw SceneError(scene_.source + ": too many particles");
+        fluid_.shrink_to_fit();
     }
 
     // The largest speed the flow should reach: a free fall from the top of the fluid to the
