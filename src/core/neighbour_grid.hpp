@@ -61,6 +61,10 @@ class NeighbourGrid {
         std::vector<std::uint32_t>().swap(order_);
     }
 
+    // The per-particle cell numbers of the last sort, which nothing reads after it: scratch for
+    // the caller until the next sort (which resizes and overwrites it).
+    std::vector<std::uint32_t>& scratch() { return cell_; }
+
     // order()[k] = index in the sorted positions of the particle that goes to slot k.
     const std::vector<std::uint32_t>& order() const { return order_; }
     std::size_t cell_count() const { return cell_count_; }

@@ -3,14 +3,16 @@
 #include "neighbour_scan.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace flume {
 
 namespace {
 
-// Entries per window a worker claims in the shared array.
+// Units per window a worker claims in the shared array (even: see try_build).
 constexpr std::size_t kWindow = 1024;
 
 }  // namespace
@@ -37,29 +39,34 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     radius_ = radius;
     valid_ = false;
     begin_.resize(n);
-    split_.resize(n);
-    end_.resize(n);
+    fluid_count_.resize(n);
+    boundary_count_.resize(n);
     windows_.resize(static_cast<std::size_t>(pool.thread_count()));
     while (caches_.size() < windows_.size())
         caches_.push_back(std::make_unique<WorkerCaches>());
-    // A quarter of headroom over the entries of the last build, and two windows per worker (the
-    // windows' unused ends depend on the thread timing). Also resized when far above that: the
-    // first build's estimate, or a redone build's doubling, may overshoot.
+    // An eighth of headroom over the units of the last build, and two windows per worker (the
+    // windows' unused ends depend on the thread timing); resized when the headroom falls under
+    // a sixteenth or grows over a quarter (the first build's estimate, or a redone build's
+    // doubling, may overshoot).
     const std::size_t slack = 2 * kWindow * windows_.size();
-    if (used_ > 0 && (entry_capacity_ < used_ + used_ / 8 + slack ||
-                      entry_capacity_ > used_ + used_ / 2 + slack)) {
-        allocate_entries(used_ + used_ / 4 + slack);
-    } else if (used_ == 0 && entry_capacity_ == 0) {
+    if (used_ > 0 && (unit_capacity_ < used_ + used_ / 16 + slack ||
+                      unit_capacity_ > used_ + used_ / 4 + slack)) {
+        allocate_units(used_ + used_ / 8 + slack);
+    } else if (used_ == 0 && unit_capacity_ == 0) {
         // First build: a full neighbourhood, fluid and boundary, is ~30 in 3D and ~12 in 2D.
-        allocate_entries(n * (D == 3 ? 32 : 16) + slack);
+        allocate_units(n * (D == 3 ? 32 : 16) + slack);
     }
+    bool outgrown = false;
     while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
-                      radius * radius, grain, pool)) {
+                      radius * radius, grain, pool, outgrown)) {
+        if (!outgrown) return;  // a count beyond 16 bits: the loops scan the grid this step
         // Outgrown: redo the build in a larger array.
         const std::size_t claimed = claimed_.load(std::memory_order_relaxed);
-        allocate_entries(std::max(2 * entry_capacity_, claimed + claimed / 4 + slack));
+        allocate_units(std::max(2 * unit_capacity_, claimed + claimed / 8 + slack));
     }
-    used_ = entry_count();
+    used_ = 0;
+    for (const Window& w : windows_)
+        used_ += w.used;
     valid_ = true;
 }
 
@@ -68,30 +75,31 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
                                   std::span<const Vec<D>> fluid_positions,
                                   const NeighbourGrid<D>& boundary_grid,
                                   std::span<const Vec<D>> boundary_positions, float radius2,
-                                  std::size_t grain, WorkerPool& pool) {
+                                  std::size_t grain, WorkerPool& pool, bool& outgrown) {
     const Vec<D>* x = fluid_positions.data();
     const Vec<D>* xb = boundary_positions.data();
     const std::size_t n = fluid_positions.size();
     const std::size_t nb = boundary_positions.size();
-    constexpr std::uint64_t kMaxEntries = 0xFFFFFFFFu;  // begin, split and end are 32-bit
-    if (static_cast<std::uint64_t>(entry_capacity_) > kMaxEntries) {
-        throw std::length_error("neighbour lists: more than 2^32 neighbour entries");
+    constexpr std::uint64_t kMaxUnits = 0xFFFFFFFFu;  // begin_ is 32-bit
+    if (static_cast<std::uint64_t>(unit_capacity_) > kMaxUnits) {
+        throw std::length_error("neighbour lists: more than 2^32 units");
     }
     claimed_.store(0, std::memory_order_relaxed);
     std::fill(windows_.begin(), windows_.end(), Window{});
-    std::atomic<bool> outgrown{false};
+    std::atomic<bool> stop{false}, full{false};
 
-    // Room for `more` entries after the `next - start` of the current particle's list in the
-    // window `w`: when the window is short, a new one is claimed and the partial list moved to
-    // its front. False when the array is used up.
+    // Room for `more` units after the `next - start` of the current particle's lists in the
+    // window `w`: when the window is short, a new one is claimed and the partial lists moved to
+    // its front. Windows are claimed in even sizes, so that the move keeps wide lists aligned.
+    // False when the array is used up.
     auto room = [&](Window& w, std::size_t& start, std::size_t more) {
         if (w.limit - w.next >= more) return true;
         const std::size_t partial = w.next - start;
-        const std::size_t size = std::max(kWindow, partial + more);
+        const std::size_t size = std::max(kWindow, (partial + more + 1) & ~std::size_t{1});
         const std::size_t base = claimed_.fetch_add(size, std::memory_order_relaxed);
-        if (base + size > entry_capacity_) return false;
-        std::uint32_t* entry = entries_.get();
-        std::copy(entry + start, entry + w.next, entry + base);
+        if (base + size > unit_capacity_) return false;
+        std::uint16_t* unit = units();
+        std::copy(unit + start, unit + w.next, unit + base);
         start = base;
         w.next = base + partial;
         w.limit = base + size;
@@ -106,52 +114,84 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         WorkerCaches& caches = *caches_[static_cast<std::size_t>(worker)];
         caches.fluid.clear();  // the positions changed since the last build
         caches.boundary.clear();
-        std::uint32_t* entry = entries_.get();
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
-            if (outgrown.load(std::memory_order_relaxed)) break;
+            if (stop.load(std::memory_order_relaxed)) break;
             const Vec<D> xi = x[i];
             bool ok = true;
+            // Every particle's lists start on an even unit, and its boundary list on the next
+            // even unit after its fluid list: wide lists are aligned to 32 bits, also after
+            // room() moved them (windows start on even units). The window's limit is even, so
+            // an odd next is short of it.
+            w.next += w.next & 1;
             std::size_t start = w.next;
             // The candidates of i's cell, from the worker's cache when they fit, else straight
-            // from the grid's ranges.
+            // from the grid's ranges: the number of neighbours found, and whether the list is
+            // wide. Offsets from `start`, which room() may move.
             auto scan = [&](const NeighbourGrid<D>& grid, const Vec<D>* positions,
-                            std::size_t count, CandidateCache<D>& cache) {
-                if (cache.load(grid, grid.cell_of(xi), xi, positions)) {
+                            std::size_t count, CandidateCache<D>& cache,
+                            bool may_narrow) -> std::pair<std::size_t, bool> {
+                const bool cached = cache.load(grid, grid.cell_of(xi), xi, positions);
+                if (cached && may_narrow && cache.narrow()) {
+                    const std::size_t offset = w.next - start;
                     for (int r = 0; r < cache.range_count() && ok; ++r) {
                         ok = room(w, start, cache.candidates(r));
-                        if (ok) w.next = cache.append_range(r, xi, radius2, entry, w.next);
+                        if (ok)
+                            w.next = cache.append_range_narrow(r, xi, static_cast<std::uint32_t>(i),
+                                                               radius2, units(), w.next);
                     }
-                    return;
+                    return {w.next - start - offset, false};
                 }
-                grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
-                    ok = ok && room(w, start, end - begin + 4);
-                    if (ok)
-                        w.next = append_neighbours<D>(xi, positions, count, begin, end, radius2,
-                                                      entry, w.next);
-                });
+                if (w.next & 1) {
+                    ok = room(w, start, 1);
+                    if (!ok) return {0, true};
+                    ++w.next;
+                }
+                const std::size_t offset = w.next - start;
+                auto* wide = reinterpret_cast<std::uint32_t*>(units());
+                if (cached) {
+                    for (int r = 0; r < cache.range_count() && ok; ++r) {
+                        ok = room(w, start, 2 * cache.candidates(r));
+                        if (ok) w.next = 2 * cache.append_range(r, xi, radius2, wide, w.next / 2);
+                    }
+                } else {
+                    grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
+                        ok = ok && room(w, start, 2 * (end - begin + 4));
+                        if (ok)
+                            w.next = 2 * append_neighbours<D>(xi, positions, count, begin, end,
+                                                              radius2, wide, w.next / 2);
+                    });
+                }
+                return {(w.next - start - offset) / 2, true};
             };
-            scan(fluid_grid, x, n, caches.fluid);
-            const std::size_t fluid_count = w.next - start;
-            scan(boundary_grid, xb, nb, caches.boundary);
+            const auto [fluid_count, fluid_wide] = scan(fluid_grid, x, n, caches.fluid, true);
+            const std::size_t boundary_count =
+                scan(boundary_grid, xb, nb, caches.boundary, false).first;
             if (!ok) {
-                outgrown.store(true, std::memory_order_relaxed);
+                full.store(true, std::memory_order_relaxed);
+                stop.store(true, std::memory_order_relaxed);
+                break;
+            }
+            if (fluid_count > kCountMask || boundary_count > 0xFFFFu) {
+                stop.store(true, std::memory_order_relaxed);
                 break;
             }
             begin_[i] = static_cast<std::uint32_t>(start);
-            split_[i] = static_cast<std::uint32_t>(start + fluid_count);
-            end_[i] = static_cast<std::uint32_t>(w.next);
+            fluid_count_[i] = static_cast<std::uint16_t>(fluid_count | (fluid_wide ? kWide : 0u));
+            boundary_count_[i] = static_cast<std::uint16_t>(boundary_count);
+            w.used += w.next - start;
         }
         window = w;
     });
-    return !outgrown.load(std::memory_order_relaxed);
+    outgrown = full.load(std::memory_order_relaxed);
+    return !stop.load(std::memory_order_relaxed);
 }
 
-// Uninitialised storage (no zero fill: every entry read was written by the build).
+// Uninitialised storage (no zero fill: every unit read was written by the build).
 template <int D>
-void NeighbourLists<D>::allocate_entries(std::size_t capacity) {
-    entries_.reset();
-    entries_.reset(new std::uint32_t[capacity]);  // default-initialised: no zero fill
-    entry_capacity_ = capacity;
+void NeighbourLists<D>::allocate_units(std::size_t capacity) {
+    storage_.reset();
+    storage_.reset(new std::byte[capacity * sizeof(std::uint16_t)]);
+    unit_capacity_ = capacity;
 }
 
 template <int D>
@@ -159,12 +199,16 @@ void NeighbourLists<D>::mark_boundary_neighbours(std::span<std::uint8_t> flags,
                                                  WorkerPool& pool) const {
     std::fill(flags.begin(), flags.end(), std::uint8_t{0});
     std::uint8_t* flag = flags.data();
-    const std::uint32_t* entry = entries_.get();
     // Several particles may mark one sample, all with the same value: relaxed atomic stores.
     pool.parallel_for(0, begin_.size(), 1024, [&](const WorkerPool::Range& rg, int) {
-        for (std::size_t i = rg.begin; i < rg.end; ++i)
-            for (std::uint32_t k = split_[i]; k < end_[i]; ++k)
-                __atomic_store_n(&flag[entry[k]], std::uint8_t{1}, __ATOMIC_RELAXED);
+        for (std::size_t i = rg.begin; i < rg.end; ++i) {
+            const std::uint16_t* unit = units() + boundary_begin(i);
+            for (std::uint32_t k = 0; k < boundary_count_[i]; ++k) {
+                std::uint32_t b;
+                std::memcpy(&b, unit + 2 * k, sizeof b);
+                __atomic_store_n(&flag[b], std::uint8_t{1}, __ATOMIC_RELAXED);
+            }
+        }
     });
 }
 
@@ -172,15 +216,15 @@ template <int D>
 std::size_t NeighbourLists<D>::entry_count() const {
     std::size_t count = 0;
     for (std::size_t i = 0; i < begin_.size(); ++i)
-        count += end_[i] - begin_[i];
+        count += (fluid_count_[i] & kCountMask) + std::size_t{boundary_count_[i]};
     return count;
 }
 
 template <int D>
 std::size_t NeighbourLists<D>::memory_bytes() const {
     return windows_.capacity() * sizeof(Window) + caches_.size() * sizeof(WorkerCaches) +
-           (entry_capacity_ + begin_.capacity() + split_.capacity() + end_.capacity()) *
-               sizeof(std::uint32_t);
+           unit_capacity_ * sizeof(std::uint16_t) + begin_.capacity() * sizeof(std::uint32_t) +
+           (fluid_count_.capacity() + boundary_count_.capacity()) * sizeof(std::uint16_t);
 }
 
 template class NeighbourLists<2>;

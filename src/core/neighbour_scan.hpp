@@ -135,6 +135,7 @@ class CandidateCache {
             }
         });
         range_group_[ranges_] = static_cast<std::uint16_t>(g);
+        narrow_ = fits_ && g > 0 && base_[g - 1] + 3 - base_[0] < 0x8000u;
         return fits_;
     }
 
@@ -145,6 +146,49 @@ class CandidateCache {
     // Candidates of range r, padding included: the room append_range needs.
     std::size_t candidates(int r) const {
         return 4 * static_cast<std::size_t>(range_group_[r + 1] - range_group_[r]);
+    }
+
+    // True when the candidates' slots span fewer than 2^15, so that any two of them (and any
+    // particle of the cell, which is one) differ by a 16-bit signed number.
+    bool narrow() const { return narrow_; }
+
+    // As append_range, but writes the hits' slots j as j - i in 16 bits (when narrow()).
+    std::size_t append_range_narrow(int r, const Vec<D>& xi, std::uint32_t i, float radius2,
+                                    std::uint16_t* out, std::size_t count) const {
+#if FLUME_SIMD_SSE
+        const __m128 r2_max = _mm_set1_ps(radius2);
+        __m128 xi_k[D];
+        for (int k = 0; k < D; ++k)
+            xi_k[k] = _mm_set1_ps(xi[k]);
+        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+            __m128 d = _mm_sub_ps(xi_k[0], _mm_load_ps(&coord_[0][4 * g]));
+            __m128 r2 = _mm_mul_ps(d, d);
+            for (int k = 1; k < D; ++k) {
+                d = _mm_sub_ps(xi_k[k], _mm_load_ps(&coord_[k][4 * g]));
+                r2 = _mm_add_ps(r2, _mm_mul_ps(d, d));
+            }
+            const auto hit = static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
+            const __m128i delta = _mm_add_epi32(
+                _mm_set1_epi32(static_cast<int>(base_[g] - i)),
+                _mm_load_si128(reinterpret_cast<const __m128i*>(detail::kPackedLanes[hit].data())));
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(out + count),
+                             _mm_packs_epi32(delta, delta));
+            count += detail::kLaneCount[hit];
+        }
+#else
+        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+            for (std::uint32_t l = 0; l < 4; ++l) {
+                float r2 = 0.0f;
+                for (int k = 0; k < D; ++k) {
+                    const float d = xi[k] - coord_[k][4 * g + l];
+                    r2 = k == 0 ? d * d : r2 + d * d;
+                }
+                out[count] = static_cast<std::uint16_t>(base_[g] + l - i);
+                count += r2 < radius2 ? 1u : 0u;
+            }
+        }
+#endif
+        return count;
     }
 
     // Writes the slots of range r within radius2 of xi to out[count...] and returns the new
@@ -194,6 +238,7 @@ class CandidateCache {
     int ranges_ = 0;
     std::uint32_t cell_ = kNone;
     bool fits_ = false;
+    bool narrow_ = false;
 };
 
 }  // namespace flume

@@ -35,9 +35,8 @@ struct FluidParticles {
             state += s.capacity();
         return (position.capacity() + velocity.capacity() + acceleration.capacity()) *
                    sizeof(Vec<D>) +
-               (density.capacity() + pressure.capacity() + state + scratch_float_.capacity()) *
-                   sizeof(float) +
-               (id.capacity() + scratch_id_.capacity()) * sizeof(std::uint32_t);
+               (density.capacity() + pressure.capacity() + state) * sizeof(float) +
+               id.capacity() * sizeof(std::uint32_t);
     }
 
     // Gives back the room that the sampling's push_backs left over.
@@ -66,26 +65,17 @@ struct FluidParticles {
 
     // Reorders the persistent arrays (position, velocity, id, solver state) so that slot k holds
     // the particle that was at order[k]. Per-step arrays (density, pressure, acceleration) are
-    // recomputed after the reorder and are not moved: acceleration, which every solver writes
-    // before it reads it, serves as the scratch of the vector gathers and holds garbage after.
-    void permute(std::span<const std::uint32_t> order, WorkerPool& pool) {
-        const std::size_t n = size();
-        scratch_id_.resize(n);
-        gather(position, order, pool);
-        gather(velocity, order, pool);
-        pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t k = r.begin; k < r.end; ++k)
-                scratch_id_[k] = id[order[k]];
-        });
-        id.swap(scratch_id_);
+    // recomputed after the reorder and are not moved: they serve as the scratch of the gathers
+    // (acceleration for vectors, density for the solver state; every solver writes them before
+    // it reads them) and hold garbage after, as does `id_scratch`, which takes the ids' old
+    // array (the grid's cell numbers, free once the grid is sorted).
+    void permute(std::span<const std::uint32_t> order, std::vector<std::uint32_t>& id_scratch,
+                 WorkerPool& pool) {
+        gather(position, order, acceleration, pool);
+        gather(velocity, order, acceleration, pool);
+        gather(id, order, id_scratch, pool);
         for (auto& state : solver_state) {
-            if (state.size() != n) continue;
-            scratch_float_.resize(n);
-            pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
-                for (std::size_t k = r.begin; k < r.end; ++k)
-                    scratch_float_[k] = state[order[k]];
-            });
-            state.swap(scratch_float_);
+            if (state.size() == size()) gather(state, order, density, pool);
         }
     }
 
@@ -117,18 +107,17 @@ struct FluidParticles {
     }
 
   private:
-    void gather(std::vector<Vec<D>>& values, std::span<const std::uint32_t> order,
-                WorkerPool& pool) {
-        acceleration.resize(values.size());
+    // values[k] = values[order[k]], through `scratch`, whose array `values` takes.
+    template <class T>
+    static void gather(std::vector<T>& values, std::span<const std::uint32_t> order,
+                       std::vector<T>& scratch, WorkerPool& pool) {
+        scratch.resize(values.size());
         pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
             for (std::size_t k = r.begin; k < r.end; ++k)
-                acceleration[k] = values[order[k]];
+                scratch[k] = values[order[k]];
         });
-        values.swap(acceleration);
+        values.swap(scratch);
     }
-
-    std::vector<std::uint32_t> scratch_id_;
-    std::vector<float> scratch_float_;
 };
 
 template <int D>

@@ -138,7 +138,7 @@ class SphSimulation final : public Simulation {
                           constants_, params,    gravity_,    stats_,         brush_};
         ctx.stage("grid", [&] {
             fluid_grid_.sort(fluid_.position, pool_);
-            fluid_.permute(fluid_grid_.order(), pool_);
+            fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
         });
         if (params.boolean("neighbour_lists")) {
             ctx.stage("neighbour lists", [&] {

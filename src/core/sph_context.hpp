@@ -52,13 +52,14 @@ struct SphContext {
         }
     }
 
-    // The same neighbours as spans of slot indices, f(std::span<const std::uint32_t>), in the same
-    // order: one span from the lists, or batches of a grid scan. Every span but the last holds a
-    // multiple of four, so neighbour k is lane k % 4 of a four-wide loop either way.
+    // The same neighbours as runs of slot indices, f(slots) with slots.size() and slots[k] (a
+    // generic lambda), in the same order: one run from the lists, read where they lie, or
+    // std::span batches of a grid scan. Every run but the last holds a multiple of four, so
+    // neighbour k is lane k % 4 of a four-wide loop either way.
     template <class F>
     void for_each_fluid_neighbour_span(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
         if (lists && lists->covers(x, radius)) {
-            f(lists->fluid_span(i));
+            lists->with_fluid_slots(i, f);
             return;
         }
         // The grid scan, with the candidate test of the lists, into a batch that is handed on

@@ -42,7 +42,7 @@ std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::s
         xi[k] = F4(x[i][k]);
     const F4 lane_number(0.0f, 1.0f, 2.0f, 3.0f);
     std::array<F4, N> total{};
-    ctx.for_each_fluid_neighbour_span(i, x, radius, [&](std::span<const std::uint32_t> js) {
+    ctx.for_each_fluid_neighbour_span(i, x, radius, [&](const auto& js) {
         std::array<F4, N> lanes = total;  // a local, so that it stays in registers
         for (std::size_t g = 0; g < js.size(); g += 4) {
             const std::size_t live_count = std::min<std::size_t>(4, js.size() - g);
