@@ -154,7 +154,7 @@ TYPED_TEST(NeighbourGridTest, ListsStayExactWhenNeighbourSlotsAreFarApart) {
     EXPECT_EQ(lists.entry_count(), entries);
 }
 
-// A particle with more fluid neighbours than a list counts (2^15) leaves the step without lists:
+// A particle with more fluid neighbours than a list counts (2^14) leaves the step without lists:
 // covers() is false and the loops scan the grid.
 TYPED_TEST(NeighbourGridTest, ListsStepAsideForAHugeNeighbourhood) {
     constexpr int D = TypeParam::value;

@@ -42,13 +42,20 @@ void NeighbourGrid<D>::configure(const Vec<D>& lower, const Vec<D>& upper, float
 }
 
 template <int D>
-void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool) {
+void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool,
+                            std::span<std::uint32_t> work) {
     const std::size_t n = positions.size();
-    cell_.resize(n);
-    order_.resize(n);
+    if (work.size() >= 2 * n) {
+        std::vector<std::uint32_t>().swap(own_);
+    } else {
+        own_.resize(2 * n);
+        work = own_;
+    }
+    cells_ = work.first(n);
+    order_ = work.subspan(n, n);
     pool.parallel_for(0, n, 4096, [&](const WorkerPool::Range& r, int) {
         for (std::size_t i = r.begin; i < r.end; ++i)
-            cell_[i] = cell_of(positions[i]);
+            cells_[i] = cell_of(positions[i]);
     });
 
     // Counting sort in place in cell_start_: histogram, inclusive prefix sum (the end of each
@@ -56,12 +63,12 @@ void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool)
     // back to its start and keeps equal cells in index order.
     std::fill(cell_start_.begin(), cell_start_.end(), 0u);
     for (std::size_t i = 0; i < n; ++i)
-        ++cell_start_[cell_[i]];
+        ++cell_start_[cells_[i]];
     for (std::size_t c = 1; c < cell_count_; ++c)
         cell_start_[c] += cell_start_[c - 1];
     cell_start_[cell_count_] = static_cast<std::uint32_t>(n);
     for (std::size_t i = n; i-- > 0;)
-        order_[--cell_start_[cell_[i]]] = static_cast<std::uint32_t>(i);
+        order_[--cell_start_[cells_[i]]] = static_cast<std::uint32_t>(i);
 }
 
 template class NeighbourGrid<2>;

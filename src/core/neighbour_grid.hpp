@@ -51,28 +51,33 @@ class NeighbourGrid {
     }
     std::uint32_t cell_of(const Vec<D>& x) const { return cell_index(cell_coords(x)); }
 
-    // Counting sort of `positions` by cell (stable: equal cells keep their index order).
-    void sort(std::span<const Vec<D>> positions, WorkerPool& pool);
+    // Counting sort of `positions` by cell (stable: equal cells keep their index order). Its two
+    // per-particle arrays (each particle's cell, then order()) live in `work` when it holds 2n
+    // entries (the simulation lends the neighbour lists' array, idle at that point of a step),
+    // else in the grid's own array. They stay valid until the next sort or until `work` is
+    // reused.
+    void sort(std::span<const Vec<D>> positions, WorkerPool& pool,
+              std::span<std::uint32_t> work = {});
 
     // Frees the per-particle sort buffers, keeping the cell ranges: for a grid over particles
     // that never move (boundary particles), once they are stored in cell order.
     void release_sort_buffers() {
-        std::vector<std::uint32_t>().swap(cell_);
-        std::vector<std::uint32_t>().swap(order_);
+        std::vector<std::uint32_t>().swap(own_);
+        cells_ = {};
+        order_ = {};
     }
 
-    // The per-particle cell numbers of the last sort, which nothing reads after it: scratch for
-    // the caller until the next sort (which resizes and overwrites it).
-    std::vector<std::uint32_t>& scratch() { return cell_; }
+    // The per-particle cell numbers of the last sort, which nothing reads after it: n entries of
+    // scratch for the caller until the next sort.
+    std::span<std::uint32_t> scratch() { return cells_; }
 
     // order()[k] = index in the sorted positions of the particle that goes to slot k.
-    const std::vector<std::uint32_t>& order() const { return order_; }
+    std::span<const std::uint32_t> order() const { return order_; }
     std::size_t cell_count() const { return cell_count_; }
     const IVec<D>& dims() const { return dims_; }
     float cell_size() const { return cell_size_; }
     std::size_t memory_bytes() const {
-        return (cell_.capacity() + cell_start_.capacity() + order_.capacity()) *
-               sizeof(std::uint32_t);
+        return (own_.capacity() + cell_start_.capacity()) * sizeof(std::uint32_t);
     }
     const Vec<D>& lower() const { return lower_; }
 
@@ -125,9 +130,10 @@ class NeighbourGrid {
     IVec<D> dims_{1};
     std::size_t cell_count_ = 1;
 
-    std::vector<std::uint32_t> cell_;        // cell of each unsorted particle
     std::vector<std::uint32_t> cell_start_;  // cell_count_ + 1 prefix sums
-    std::vector<std::uint32_t> order_;
+    std::vector<std::uint32_t> own_;         // cells_ and order_ when no work array is lent
+    std::span<std::uint32_t> cells_;         // cell of each unsorted particle
+    std::span<std::uint32_t> order_;
 };
 
 extern template class NeighbourGrid<2>;

@@ -40,17 +40,18 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     valid_ = false;
     begin_.resize(n);
     fluid_count_.resize(n);
-    boundary_count_.resize(n);
     windows_.resize(static_cast<std::size_t>(pool.thread_count()));
     while (caches_.size() < windows_.size())
         caches_.push_back(std::make_unique<WorkerCaches>());
     // An eighth of headroom over the units of the last build, and two windows per worker (the
     // windows' unused ends depend on the thread timing); resized when the headroom falls under
-    // a sixteenth or grows over a quarter (the first build's estimate, or a redone build's
-    // doubling, may overshoot).
+    // a sixteenth or grows over three sixteenths (the first build's estimate, or a redone
+    // build's doubling, may overshoot). The sum of the lists moves slowly (+15% from the rest
+    // lattice to the flowing fluid in the 3D dam break), so steps do not resize once the flow is
+    // on.
     const std::size_t slack = 2 * kWindow * windows_.size();
     if (used_ > 0 && (unit_capacity_ < used_ + used_ / 16 + slack ||
-                      unit_capacity_ > used_ + used_ / 4 + slack)) {
+                      unit_capacity_ > used_ + 3 * used_ / 16 + slack)) {
         allocate_units(used_ + used_ / 8 + slack);
     } else if (used_ == 0 && unit_capacity_ == 0) {
         // First build: a full neighbourhood, fluid and boundary, is ~30 in 3D and ~12 in 2D.
@@ -164,20 +165,35 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
                 return {(w.next - start - offset) / 2, true};
             };
             const auto [fluid_count, fluid_wide] = scan(fluid_grid, x, n, caches.fluid, true);
+            // The boundary list, if any: from the next even unit, its count in two units, then
+            // its slots. Most particles have no wall near, and keep no count.
+            if (ok && (w.next & 1)) {
+                ok = room(w, start, 1);
+                w.next += ok ? 1 : 0;
+            }
+            ok = ok && room(w, start, 2);
+            const std::size_t count_offset = w.next - start;
+            w.next += 2;
             const std::size_t boundary_count =
-                scan(boundary_grid, xb, nb, caches.boundary, false).first;
+                ok ? scan(boundary_grid, xb, nb, caches.boundary, false).first : 0;
             if (!ok) {
                 full.store(true, std::memory_order_relaxed);
                 stop.store(true, std::memory_order_relaxed);
                 break;
             }
-            if (fluid_count > kCountMask || boundary_count > 0xFFFFu) {
+            if (fluid_count > kCountMask) {
                 stop.store(true, std::memory_order_relaxed);
                 break;
             }
+            if (boundary_count == 0) {
+                w.next = start + count_offset;
+            } else {
+                const auto count = static_cast<std::uint32_t>(boundary_count);
+                std::memcpy(units() + start + count_offset, &count, sizeof count);
+            }
             begin_[i] = static_cast<std::uint32_t>(start);
-            fluid_count_[i] = static_cast<std::uint16_t>(fluid_count | (fluid_wide ? kWide : 0u));
-            boundary_count_[i] = static_cast<std::uint16_t>(boundary_count);
+            fluid_count_[i] = static_cast<std::uint16_t>(fluid_count | (fluid_wide ? kWide : 0u) |
+                                                         (boundary_count > 0 ? kHasBoundary : 0u));
             w.used += w.next - start;
         }
         window = w;
@@ -202,12 +218,11 @@ void NeighbourLists<D>::mark_boundary_neighbours(std::span<std::uint8_t> flags,
     // Several particles may mark one sample, all with the same value: relaxed atomic stores.
     pool.parallel_for(0, begin_.size(), 1024, [&](const WorkerPool::Range& rg, int) {
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
+            if (!(fluid_count_[i] & kHasBoundary)) continue;
             const std::uint16_t* unit = units() + boundary_begin(i);
-            for (std::uint32_t k = 0; k < boundary_count_[i]; ++k) {
-                std::uint32_t b;
-                std::memcpy(&b, unit + 2 * k, sizeof b);
-                __atomic_store_n(&flag[b], std::uint8_t{1}, __ATOMIC_RELAXED);
-            }
+            const std::uint32_t count = read_slot(unit);
+            for (std::uint32_t k = 1; k <= count; ++k)
+                __atomic_store_n(&flag[read_slot(unit + 2 * k)], std::uint8_t{1}, __ATOMIC_RELAXED);
         }
     });
 }
@@ -215,8 +230,10 @@ void NeighbourLists<D>::mark_boundary_neighbours(std::span<std::uint8_t> flags,
 template <int D>
 std::size_t NeighbourLists<D>::entry_count() const {
     std::size_t count = 0;
-    for (std::size_t i = 0; i < begin_.size(); ++i)
-        count += (fluid_count_[i] & kCountMask) + std::size_t{boundary_count_[i]};
+    for (std::size_t i = 0; i < begin_.size(); ++i) {
+        count += fluid_count_[i] & kCountMask;
+        if (fluid_count_[i] & kHasBoundary) count += read_slot(units() + boundary_begin(i));
+    }
     return count;
 }
 
@@ -224,7 +241,7 @@ template <int D>
 std::size_t NeighbourLists<D>::memory_bytes() const {
     return windows_.capacity() * sizeof(Window) + caches_.size() * sizeof(WorkerCaches) +
            unit_capacity_ * sizeof(std::uint16_t) + begin_.capacity() * sizeof(std::uint32_t) +
-           (fluid_count_.capacity() + boundary_count_.capacity()) * sizeof(std::uint16_t);
+           fluid_count_.capacity() * sizeof(std::uint16_t);
 }
 
 template class NeighbourLists<2>;

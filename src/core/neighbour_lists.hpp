@@ -16,18 +16,20 @@
 // the slots of i's cell's candidates lie within a few layers of cells of i (4,607 slots at most
 // in the 100k-particle 3D dam break, 20,639 in the 1M-particle search). When the candidates of a
 // cell span more than 2^15 slots, or are too many to cache, the lists of its particles are wide:
-// two units per neighbour, the slot itself. Boundary neighbours are always wide (only the
-// particles near a wall have any). The array keeps an eighth of headroom over the units of the
-// last build; when a build outgrows it, the build is redone in a larger one. Fluid and boundary
-// neighbours share the array because their sum per particle barely changes as the fluid moves
-// (boundary samples stand in for missing fluid, Akinci et al. 2012), so once the first steps
-// have sized it, a step allocates nothing. Per particle the lists take ~2 bytes per neighbour
-// plus 8 (where its lists start, and their lengths): ~70 bytes in 3D, against ~150 with 32-bit
-// entries.
+// two units per neighbour, the slot itself. Boundary neighbours are always wide, after their
+// count (only the particles near a wall have any: 6% in the 3D dam break).
 //
-// A particle with 2^15 fluid neighbours or more (or 2^16 boundary ones), which only a fluid
-// squeezed far beyond its rest density has, leaves the step without lists: covers() is false and
-// every loop scans the grid.
+// The array keeps an eighth of headroom over the units of the last build; when a build outgrows
+// it, the build is redone in a larger one. Fluid and boundary neighbours share the array because
+// their sum per particle barely changes as the fluid moves (boundary samples stand in for
+// missing fluid, Akinci et al. 2012), so once the first steps have sized it, a step allocates
+// nothing. Per particle the lists take ~2 bytes per neighbour plus 6 (where its lists start,
+// and the fluid count): ~70 bytes in 3D, against ~150 with 32-bit entries. Between the end of a
+// step's solver and the next build the array is idle, and the grid sort borrows it
+// (idle_storage()).
+//
+// A particle with 2^14 fluid neighbours or more, which only a fluid squeezed far beyond its rest
+// density has, leaves the step without lists: covers() is false and every loop scans the grid.
 #pragma once
 
 #include <atomic>
@@ -62,6 +64,13 @@ class NeighbourLists {
 
     // Forgets the lists (the positions moved): covers() is false until the next build.
     void invalidate() { valid_ = false; }
+
+    // The lists' array as 32-bit scratch until the next build, which overwrites it; forgets the
+    // lists. Empty before the first build.
+    std::span<std::uint32_t> idle_storage() {
+        valid_ = false;
+        return {reinterpret_cast<std::uint32_t*>(storage_.get()), unit_capacity_ / 2};
+    }
 
     // True when the lists describe the positions `x` at `radius`, as built.
     bool covers(const Vec<D>* x, float radius) const {
@@ -121,7 +130,10 @@ class NeighbourLists {
     // f(b, x_i - x_b, |x_i - x_b|) for the boundary neighbours b of particle i, in grid order.
     template <class F>
     void for_each_boundary(std::size_t i, const Vec<D>* x, const Vec<D>* xb, F&& f) const {
-        visit_wide(units() + boundary_begin(i), boundary_count_[i], x[i], xb, f);
+        if (fluid_count_[i] & kHasBoundary) {
+            const std::uint16_t* unit = units() + boundary_begin(i);
+            visit_wide(unit + 2, read_slot(unit), x[i], xb, f);
+        }
     }
 
     // Sets flags[b] = 1 for every boundary sample b in some particle's list, else 0: the samples
@@ -133,9 +145,11 @@ class NeighbourLists {
     std::size_t memory_bytes() const;
 
   private:
-    // fluid_count_: the number of neighbours, and kWide when the list holds slots.
+    // fluid_count_: the number of fluid neighbours, kWide when the list holds slots, and
+    // kHasBoundary when a boundary list follows.
     static constexpr std::uint16_t kWide = 0x8000u;
-    static constexpr std::uint16_t kCountMask = 0x7FFFu;
+    static constexpr std::uint16_t kHasBoundary = 0x4000u;
+    static constexpr std::uint16_t kCountMask = 0x3FFFu;
 
     // A worker's window of units: [next, limit) is free. `used`: the units of the lists the
     // worker wrote in this build, in all its windows.
@@ -160,14 +174,21 @@ class NeighbourLists {
                                           static_cast<std::int16_t>(unit));
     }
 
-    // The units of particle i's fluid list, and where its boundary list starts: the next even
-    // unit, since wide lists are aligned to 32 bits.
+    // The units of particle i's fluid list, and where its boundary list starts when it has one
+    // (kHasBoundary): at the next even unit, its count (two units), then its slots.
     std::size_t fluid_units(std::size_t i) const {
         const std::size_t count = fluid_count_[i] & kCountMask;
         return fluid_count_[i] & kWide ? 2 * count : count;
     }
     std::size_t boundary_begin(std::size_t i) const {
         return (begin_[i] + fluid_units(i) + 1) & ~std::size_t{1};
+    }
+
+    // A 32-bit value in two units (wide lists and boundary counts are 32-bit aligned).
+    static std::uint32_t read_slot(const std::uint16_t* unit) {
+        std::uint32_t value;
+        std::memcpy(&value, unit, sizeof value);
+        return value;
     }
 
     template <class F>
@@ -187,10 +208,9 @@ class NeighbourLists {
     std::size_t unit_capacity_ = 0;
     std::vector<std::uint32_t> begin_;        // per particle: its first unit
     std::vector<std::uint16_t> fluid_count_;  // per particle, see kWide
-    std::vector<std::uint16_t> boundary_count_;
-    std::atomic<std::size_t> claimed_{0};  // units handed out in windows by the last build
-    std::size_t used_ = 0;                 // units in the lists of the last build
-    std::vector<Window> windows_;          // per worker
+    std::atomic<std::size_t> claimed_{0};     // units handed out in windows by the last build
+    std::size_t used_ = 0;                    // units in the lists of the last build
+    std::vector<Window> windows_;             // per worker
     std::vector<std::unique_ptr<WorkerCaches>> caches_;  // per worker
     const Vec<D>* positions_ = nullptr;
     float radius_ = 0.0f;

@@ -5,7 +5,9 @@
 // with the volume it represents.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -67,13 +69,21 @@ struct FluidParticles {
     // the particle that was at order[k]. Per-step arrays (density, pressure, acceleration) are
     // recomputed after the reorder and are not moved: they serve as the scratch of the gathers
     // (acceleration for vectors, density for the solver state; every solver writes them before
-    // it reads them) and hold garbage after, as does `id_scratch`, which takes the ids' old
-    // array (the grid's cell numbers, free once the grid is sorted).
-    void permute(std::span<const std::uint32_t> order, std::vector<std::uint32_t>& id_scratch,
+    // it reads them) and hold garbage after. The ids go through `id_scratch` (n entries: the
+    // grid's cell numbers, free once the grid is sorted) and back.
+    void permute(std::span<const std::uint32_t> order, std::span<std::uint32_t> id_scratch,
                  WorkerPool& pool) {
         gather(position, order, acceleration, pool);
         gather(velocity, order, acceleration, pool);
-        gather(id, order, id_scratch, pool);
+        pool.parallel_for(0, size(), 4096, [&](const WorkerPool::Range& r, int) {
+            for (std::size_t k = r.begin; k < r.end; ++k)
+                id_scratch[k] = id[order[k]];
+        });
+        pool.parallel_for(0, size(), 4096, [&](const WorkerPool::Range& r, int) {
+            std::copy(id_scratch.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                      id_scratch.begin() + static_cast<std::ptrdiff_t>(r.end),
+                      id.begin() + static_cast<std::ptrdiff_t>(r.begin));
+        });
         for (auto& state : solver_state) {
             if (state.size() == size()) gather(state, order, density, pool);
         }

@@ -137,7 +137,9 @@ class SphSimulation final : public Simulation {
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, params,    gravity_,    stats_,         brush_};
         ctx.stage("grid", [&] {
-            fluid_grid_.sort(fluid_.position, pool_);
+            // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
+            // end of the last step's solver to this step's build.
+            fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
         });
         if (params.boolean("neighbour_lists")) {
