@@ -50,6 +50,22 @@ template <int D>
     auto group = [&](std::uint32_t base, std::uint32_t lanes) {
         const float* p = &x[base][0];
         __m128 r2;
+#if defined(__wasm_simd128__)
+        // wasm: each coordinate by four lane loads. V8 turns the two-source shuffles below into
+        // byte shuffles with their masks built in registers, about twice the cost.
+        auto coordinate = [&](int k) {
+            return _mm_set_ps(p[3 * D + k], p[2 * D + k], p[D + k], p[k]);
+        };
+        {
+            const __m128 dx = _mm_sub_ps(xi_x, coordinate(0));
+            const __m128 dy = _mm_sub_ps(xi_y, coordinate(1));
+            r2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+            if constexpr (D == 3) {
+                const __m128 dz = _mm_sub_ps(xi_z, coordinate(2));
+                r2 = _mm_add_ps(r2, _mm_mul_ps(dz, dz));
+            }
+        }
+#else
         if constexpr (D == 2) {
             const __m128 a = _mm_loadu_ps(p), b = _mm_loadu_ps(p + 4);
             const __m128 dx = _mm_sub_ps(xi_x, _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
@@ -68,6 +84,7 @@ template <int D>
             const __m128 dz = _mm_sub_ps(xi_z, _mm_shuffle_ps(ab_z, cc_z, _MM_SHUFFLE(2, 0, 2, 0)));
             r2 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
         }
+#endif
         const std::uint32_t hit =
             lanes & static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
         // The hits' slots, packed to the front of four lanes, stored at once; the lanes past

@@ -246,7 +246,8 @@ class PbfSolver final : public Solver<D> {
             // Four pairs at a time (sph_loops.hpp), i itself (r = 0) left out.
             const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, x, support,
-                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij,
+                    F4 r) FLUME_ALWAYS_INLINE {
                     const F4 w = kernel_.W(r) * F4(inv_w_dq_);
                     const F4 w2 = w * w;
                     const F4 s_corr = F4(s_corr_scale) * (w2 * w2);

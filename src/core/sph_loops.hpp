@@ -81,7 +81,7 @@ void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, fl
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         const float fluid_sum = sum_over_fluid_neighbours4<1>(
-            ctx, i, x, support, [&](const std::uint32_t*, const auto&, F4 r) {
+            ctx, i, x, support, [&](const std::uint32_t*, const auto&, F4 r) FLUME_ALWAYS_INLINE {
                 return std::array<F4, 1>{kernel.W(r)};
             })[0];
         float boundary_sum = 0.0f;
@@ -286,22 +286,23 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
             const bool artificial = viscosity.model == PairViscosity::Model::Artificial;
             const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, x, support,
-                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
-                    F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
-                    if (artificial) {
-                        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
-                        for (int k = 1; k < D; ++k)
-                            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
-                        coefficient =
-                            coefficient + viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
-                    }
-                    const F4 factor = kernel.gradient_factor(r);
-                    const F4 scale = F4(mass) * coefficient;
-                    std::array<F4, D> pair_terms;
-                    for (int k = 0; k < D; ++k)
-                        pair_terms[k] = xij[k] * factor * scale;
-                    return pair_terms;
-                });
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
+                    FLUME_ALWAYS_INLINE {
+                        F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
+                        if (artificial) {
+                            F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
+                            for (int k = 1; k < D; ++k)
+                                vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
+                            coefficient = coefficient +
+                                          viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
+                        }
+                        const F4 factor = kernel.gradient_factor(r);
+                        const F4 scale = F4(mass) * coefficient;
+                        std::array<F4, D> pair_terms;
+                        for (int k = 0; k < D; ++k)
+                            pair_terms[k] = xij[k] * factor * scale;
+                        return pair_terms;
+                    });
             for (int k = 0; k < D; ++k)
                 a[k] -= pair_sum[k];
         }
@@ -384,7 +385,8 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const float* vb = ctx.boundary.volume.data();
     ctx.for_each_fluid([&](std::size_t i) {
         const float fluid_sum = sum_over_fluid_neighbours4<1>(  // dot(u_i - u_j, grad W_ij)
-            ctx, i, x, support, [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) {
+            ctx, i, x, support,
+            [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) FLUME_ALWAYS_INLINE {
                 const F4 factor = kernel.gradient_factor(r);
                 F4 term = (F4(u[i][0]) - gather(u, j, 0)) * (xij[0] * factor);
                 for (int k = 1; k < D; ++k)
@@ -423,7 +425,8 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
         // The fluid sums four pairs at a time, lane by lane: W, m grad W and |m grad W|^2.
         // Terms: 1 (the count), W, |m grad W|^2, then the D components of m grad W.
         const std::array<float, 3 + D> sums = sum_over_fluid_neighbours4<3 + D>(
-            ctx, i, x, support, [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r) {
+            ctx, i, x, support,
+            [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r) FLUME_ALWAYS_INLINE {
                 std::array<F4, 3 + D> terms;
                 terms[0] = F4(1.0f);
                 terms[1] = kernel.W(r);
