@@ -74,6 +74,9 @@ class NeighbourGrid {
     // order()[k] = index in the sorted positions of the particle that goes to slot k.
     std::span<const std::uint32_t> order() const { return order_; }
     std::size_t cell_count() const { return cell_count_; }
+    // The sorted slots of cell c are [cell_begin(c), cell_end(c)).
+    std::uint32_t cell_begin(std::uint32_t c) const { return cell_start_[c]; }
+    std::uint32_t cell_end(std::uint32_t c) const { return cell_start_[c + 1]; }
     const IVec<D>& dims() const { return dims_; }
     float cell_size() const { return cell_size_; }
     std::size_t memory_bytes() const {

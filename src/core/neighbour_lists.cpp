@@ -107,6 +107,9 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         return true;
     };
 
+    const bool same_cells = boundary_grid.dims() == fluid_grid.dims() &&
+                            boundary_grid.lower() == fluid_grid.lower() &&
+                            boundary_grid.cell_size() == fluid_grid.cell_size();
     pool.parallel_for(0, n, grain, [&](const WorkerPool::Range& rg, int worker) {
         // The worker's window in a local while the chunk runs, written back once, so that two
         // workers never write to one cache line per particle.
@@ -115,9 +118,18 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         WorkerCaches& caches = *caches_[static_cast<std::size_t>(worker)];
         caches.fluid.clear();  // the positions changed since the last build
         caches.boundary.clear();
+        // The fluid cell of particle i, found once per run of particles in one cell (the
+        // particles are in cell order): the key of the fluid cache, and of the boundary cache
+        // when the grids share their cells (as the simulation's do).
+        std::uint32_t cell = 0;
+        std::size_t cell_end = 0;
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
             if (stop.load(std::memory_order_relaxed)) break;
             const Vec<D> xi = x[i];
+            if (i >= cell_end) {
+                cell = fluid_grid.cell_of(xi);
+                cell_end = fluid_grid.cell_end(cell);
+            }
             bool ok = true;
             // Every particle's lists start on an even unit, and its boundary list on the next
             // even unit after its fluid list: wide lists are aligned to 32 bits, also after
@@ -131,7 +143,9 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
             auto scan = [&](const NeighbourGrid<D>& grid, const Vec<D>* positions,
                             std::size_t count, CandidateCache<D>& cache,
                             bool may_narrow) -> std::pair<std::size_t, bool> {
-                const bool cached = cache.load(grid, grid.cell_of(xi), xi, positions);
+                const std::uint32_t key =
+                    &grid == &fluid_grid || same_cells ? cell : grid.cell_of(xi);
+                const bool cached = cache.load(grid, key, xi, positions);
                 if (cached && may_narrow && cache.narrow()) {
                     const std::size_t offset = w.next - start;
                     for (int r = 0; r < cache.range_count() && ok; ++r) {
