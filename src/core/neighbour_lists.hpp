@@ -110,11 +110,7 @@ class NeighbourLists {
         const std::uint16_t* unit;
         std::size_t count;
         std::size_t size() const { return count; }
-        std::uint32_t operator[](std::size_t k) const {
-            std::uint32_t j;
-            std::memcpy(&j, unit + 2 * k, sizeof j);
-            return j;
-        }
+        std::uint32_t operator[](std::size_t k) const { return read_slot(unit + 2 * k); }
     };
     template <class F>
     void with_fluid_slots(std::size_t i, F&& f) const {
@@ -195,8 +191,7 @@ class NeighbourLists {
     static void visit_wide(const std::uint16_t* unit, std::uint32_t count, const Vec<D>& xi,
                            const Vec<D>* xj, F& f) {
         for (std::uint32_t k = 0; k < count; ++k) {
-            std::uint32_t j;
-            std::memcpy(&j, unit + 2 * k, sizeof j);
+            const std::uint32_t j = read_slot(unit + 2 * k);
             const Vec<D> xij = xi - xj[j];
             f(j, xij, std::sqrt(length_squared<D>(xij)));
         }

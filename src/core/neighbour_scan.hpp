@@ -33,6 +33,43 @@ inline constexpr std::array<std::uint32_t, 16> kLaneCount = {0, 1, 1, 2, 1, 2, 2
                                                              1, 2, 2, 3, 2, 3, 3, 4};
 #endif
 
+// Writes base + l for each lane l set in `hits` to out[count...] and returns the new count: the
+// slots of a group of four candidates (32-bit), or, with base = slot - i, their offsets from
+// particle i (16-bit, the narrow lists). The SSE form stores the four lanes at once, the hits
+// packed to the front; the lanes past the hits land beyond the count and are overwritten next.
+[[gnu::always_inline]] inline std::size_t write_hits(std::uint32_t* out, std::size_t count,
+                                                     std::uint32_t base, std::uint32_t hits) {
+#if FLUME_SIMD_SSE
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(out + count),
+        _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base)),
+                      _mm_load_si128(reinterpret_cast<const __m128i*>(kPackedLanes[hits].data()))));
+    return count + kLaneCount[hits];
+#else
+    for (std::uint32_t l = 0; l < 4; ++l) {
+        out[count] = base + l;
+        count += (hits >> l) & 1u;
+    }
+    return count;
+#endif
+}
+[[gnu::always_inline]] inline std::size_t write_hits(std::uint16_t* out, std::size_t count,
+                                                     std::uint32_t base, std::uint32_t hits) {
+#if FLUME_SIMD_SSE
+    const __m128i slots =
+        _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base)),
+                      _mm_load_si128(reinterpret_cast<const __m128i*>(kPackedLanes[hits].data())));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + count), _mm_packs_epi32(slots, slots));
+    return count + kLaneCount[hits];
+#else
+    for (std::uint32_t l = 0; l < 4; ++l) {
+        out[count] = static_cast<std::uint16_t>(base + l);
+        count += (hits >> l) & 1u;
+    }
+    return count;
+#endif
+}
+
 }  // namespace detail
 
 template <int D>
@@ -87,13 +124,7 @@ template <int D>
 #endif
         const std::uint32_t hit =
             lanes & static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
-        // The hits' slots, packed to the front of four lanes, stored at once; the lanes past
-        // the hits land beyond the count and are overwritten by the next group.
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + count),
-                         _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base)),
-                                       _mm_load_si128(reinterpret_cast<const __m128i*>(
-                                           detail::kPackedLanes[hit].data()))));
-        count += detail::kLaneCount[hit];
+        count = detail::write_hits(out, count, base, hit);
     };
     for (; j + 4 <= end; j += 4)
         group(j, 0xFu);
@@ -172,39 +203,9 @@ class CandidateCache {
     // As append_range, but writes the hits' slots j as j - i in 16 bits (when narrow()).
     std::size_t append_range_narrow(int r, const Vec<D>& xi, std::uint32_t i, float radius2,
                                     std::uint16_t* out, std::size_t count) const {
-#if FLUME_SIMD_SSE
-        const __m128 r2_max = _mm_set1_ps(radius2);
-        __m128 xi_k[D];
-        for (int k = 0; k < D; ++k)
-            xi_k[k] = _mm_set1_ps(xi[k]);
-        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
-            __m128 d = _mm_sub_ps(xi_k[0], _mm_load_ps(&coord_[0][4 * g]));
-            __m128 r2 = _mm_mul_ps(d, d);
-            for (int k = 1; k < D; ++k) {
-                d = _mm_sub_ps(xi_k[k], _mm_load_ps(&coord_[k][4 * g]));
-                r2 = _mm_add_ps(r2, _mm_mul_ps(d, d));
-            }
-            const auto hit = static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
-            const __m128i delta = _mm_add_epi32(
-                _mm_set1_epi32(static_cast<int>(base_[g] - i)),
-                _mm_load_si128(reinterpret_cast<const __m128i*>(detail::kPackedLanes[hit].data())));
-            _mm_storel_epi64(reinterpret_cast<__m128i*>(out + count),
-                             _mm_packs_epi32(delta, delta));
-            count += detail::kLaneCount[hit];
-        }
-#else
-        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
-            for (std::uint32_t l = 0; l < 4; ++l) {
-                float r2 = 0.0f;
-                for (int k = 0; k < D; ++k) {
-                    const float d = xi[k] - coord_[k][4 * g + l];
-                    r2 = k == 0 ? d * d : r2 + d * d;
-                }
-                out[count] = static_cast<std::uint16_t>(base_[g] + l - i);
-                count += r2 < radius2 ? 1u : 0u;
-            }
-        }
-#endif
+        for_each_group(r, xi, radius2, [&](std::size_t g, std::uint32_t hits) {
+            count = detail::write_hits(out, count, base_[g] - i, hits);
+        });
         return count;
     }
 
@@ -212,6 +213,18 @@ class CandidateCache {
     // count (as append_neighbours).
     std::size_t append_range(int r, const Vec<D>& xi, float radius2, std::uint32_t* out,
                              std::size_t count) const {
+        for_each_group(r, xi, radius2, [&](std::size_t g, std::uint32_t hits) {
+            count = detail::write_hits(out, count, base_[g], hits);
+        });
+        return count;
+    }
+
+  private:
+    // emit(g, hits) for each group g of range r, with the 4-bit mask of its lanes within
+    // radius2 of xi.
+    template <class Emit>
+    [[gnu::always_inline]] void for_each_group(int r, const Vec<D>& xi, float radius2,
+                                               Emit&& emit) const {
 #if FLUME_SIMD_SSE
         const __m128 r2_max = _mm_set1_ps(radius2);
         __m128 xi_k[D];
@@ -224,30 +237,24 @@ class CandidateCache {
                 d = _mm_sub_ps(xi_k[k], _mm_load_ps(&coord_[k][4 * g]));
                 r2 = _mm_add_ps(r2, _mm_mul_ps(d, d));
             }
-            const auto hit = static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max)));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + count),
-                             _mm_add_epi32(_mm_set1_epi32(static_cast<int>(base_[g])),
-                                           _mm_load_si128(reinterpret_cast<const __m128i*>(
-                                               detail::kPackedLanes[hit].data()))));
-            count += detail::kLaneCount[hit];
+            emit(g, static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max))));
         }
 #else
         for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+            std::uint32_t hits = 0;
             for (std::uint32_t l = 0; l < 4; ++l) {
                 float r2 = 0.0f;
                 for (int k = 0; k < D; ++k) {
                     const float d = xi[k] - coord_[k][4 * g + l];
                     r2 = k == 0 ? d * d : r2 + d * d;
                 }
-                out[count] = base_[g] + l;
-                count += r2 < radius2 ? 1u : 0u;
+                hits |= (r2 < radius2 ? 1u : 0u) << l;
             }
+            emit(g, hits);
         }
 #endif
-        return count;
     }
 
-  private:
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
     alignas(16) float coord_[D][4 * kMaxGroups];
     std::uint32_t base_[kMaxGroups];
