@@ -88,8 +88,8 @@ TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
 
 // The neighbour lists change the speed, never the state: with and without them every solver gives
 // the same bits step by step, with the loops that read them (density, forces, wall pressure,
-// surface tension, XSPH, the iterative solvers' passes) and those that cannot (predicted
-// positions).
+// surface tension, XSPH, the iterative solvers' passes, also at predicted positions) and those
+// that cannot (the walls' sums over the fluid at predicted positions).
 TEST(Determinism, NeighbourListsChangeNothing) {
     const char* solvers[] = {"wcsph", "pcisph", "dfsph", "pbf"};
     for (const char* solver : solvers) {

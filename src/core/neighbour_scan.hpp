@@ -1,6 +1,6 @@
 // The candidate test of the neighbour search: which of a range of candidate slots lie within a
 // radius of a point, written out as slot indices. Shared by the neighbour lists and by the grid
-// scans of loops that run without lists (predicted positions).
+// scans of loops that run without lists (neighbour_lists=false).
 #pragma once
 
 #include <algorithm>

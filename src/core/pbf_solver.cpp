@@ -24,6 +24,13 @@
 //               density_tolerance (or max_solver_iterations is reached)
 //   velocity    v = (x* - x) / dt; [XSPH, MM13 eq. 17]; x = x*               (lines 21-24)
 //
+// The sums of the solve run over the neighbours of the step's search at x(t) (the neighbour
+// lists), taken at x*: a fixed set through the passes, as MM13 keep the one they find before the
+// solve (alg. 1, line 5), only found a prediction earlier. A pair that comes within the support
+// during the step is left out; re-scanning the grid at x* in every pass, as before 2026-11,
+// found those too, at twice the cost of the step (3D dam break), and read 0.2% of rho0 g H
+// closer in the tank (figures below).
+//
 // eps is 1e-2 of the lattice value of the denominator (constraint force mixing, MM13 eq. 11):
 // small enough to leave the constraint stiff, large enough for particles with few neighbours.
 // A particle's reported pressure is what its position corrections of the step are as a pressure
@@ -57,10 +64,12 @@
 // step its strength no longer depends on the tolerance, and it still keeps close pairs at the
 // free surface apart; what it carries shows as -0.9% at the top of the tank.
 //
-// Result: worst band -0.9% (top; +0.2% at the floor), density error 0.050%, kinetic energy
-// 0.022 J (limit 0.63 J), 38 passes a step after settling (28 with lambda_i-only walls and
-// s_corr in every pass; the constraint solve 19 ms a step against 15); dam break T0 0.225,
-// RMS 0.040 (was 0.200, 0.045).
+// Result: worst band -1.1% (mid-depth; +0.3% at the floor, -1.1% at the top), density error
+// 0.050%, kinetic energy 0.031 J (limit 0.63 J), 37 passes a step after settling; dam break
+// T0 0.229, RMS 0.041. With the grid re-scanned at x* in every pass: worst band -0.9% (top;
+// +0.2% at the floor), kinetic energy 0.022 J, 38 passes (28 with lambda_i-only walls and s_corr
+// in every pass; the constraint solve 19 ms a step against 15); dam break T0 0.225, RMS 0.040
+// (was 0.200, 0.045).
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -239,13 +248,14 @@ class PbfSolver final : public Solver<D> {
         const float support = kernel_.support();
         const float s_corr_scale = first_pass ? s_corr_scale_ : 0.0f;
         const Vec<D>* x = predicted_.data();
+        const Vec<D>* search = ctx.fluid.position.data();  // the step's neighbours, at x(t)
         const float* vb = ctx.boundary.volume.data();
         const float* lb = wall_lambda_.data();
         ctx.for_each_fluid([&](std::size_t i) {
             const float li = lambda_[i];
             // Four pairs at a time (sph_loops.hpp), i itself (r = 0) left out.
             const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
-                ctx, i, x, support,
+                ctx, i, search, x, support,
                 [&](const std::uint32_t* j, const std::array<F4, D>& xij,
                     F4 r) FLUME_ALWAYS_INLINE {
                     const F4 w = kernel_.W(r) * F4(inv_w_dq_);
@@ -261,8 +271,8 @@ class PbfSolver final : public Solver<D> {
             Vec<D> dx;
             for (int k = 0; k < D; ++k)
                 dx[k] = pair_sum[k];
-            ctx.for_each_boundary_neighbour(
-                i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+            ctx.for_each_boundary_neighbour_at(
+                i, search, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                     dx += kernel_.gradient(xib, r) * (vb[b] * (li + lb[b]));
                 });
             correction_[i] = dx;

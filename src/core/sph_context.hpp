@@ -98,6 +98,26 @@ struct SphContext {
         }
     }
 
+    // The boundary samples b within `radius` of search[i], as for_each_boundary_neighbour(i,
+    // search, radius, f), but f(b, x_i - x_b, |x_i - x_b|) at the positions `x`: a loop at
+    // positions that moved since the step's neighbour search (predicted ones) over the neighbours
+    // it found. The distances may exceed `radius`.
+    template <class F>
+    void for_each_boundary_neighbour_at(std::size_t i, const Vec<D>* search, const Vec<D>* x,
+                                        float radius, F&& f) const {
+        const Vec<D>* xb = boundary.position.data();
+        if (lists && lists->covers(search, radius)) {
+            lists->for_each_boundary(i, x, xb, f);
+        } else {
+            const Vec<D> xi = x[i];
+            boundary_grid.for_each_neighbour(search[i], xb, radius,
+                                             [&](std::uint32_t b, const Vec<D>&, float) {
+                                                 const Vec<D> xib = xi - xb[b];
+                                                 f(b, xib, std::sqrt(length_squared<D>(xib)));
+                                             });
+        }
+    }
+
     // Body forces on particle i: gravity and the force brush.
     Vec<D> external_acceleration(const Vec<D>& x) const {
         if (!brush) return gravity;

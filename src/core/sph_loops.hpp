@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sph_context.hpp"
@@ -34,15 +35,20 @@ struct PressureTerms {
 // the sums. Neighbour k, in grid order, is always lane k % 4, with or without neighbour lists;
 // the lanes are added up at the end, (0 + 1) + (2 + 3): the sums are the same for any thread
 // count, natively and in wasm.
+//
+// With `search` the neighbours are those within `radius` of search[i] (the positions of the
+// step's neighbour search) and the pair terms are taken at the positions `x` (predicted ones),
+// where r may exceed `radius`: the kernels are 0 there.
 template <std::size_t N, int D, class F>
 std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::size_t i,
-                                                const Vec<D>* x, float radius, F&& f) {
+                                                const Vec<D>* search, const Vec<D>* x, float radius,
+                                                F&& f) {
     std::array<F4, D> xi;
     for (int k = 0; k < D; ++k)
         xi[k] = F4(x[i][k]);
     const F4 lane_number(0.0f, 1.0f, 2.0f, 3.0f);
     std::array<F4, N> total{};
-    ctx.for_each_fluid_neighbour_span(i, x, radius, [&](const auto& js) {
+    ctx.for_each_fluid_neighbour_span(i, search, radius, [&](const auto& js) {
         std::array<F4, N> lanes = total;  // a local, so that it stays in registers
         for (std::size_t g = 0; g < js.size(); g += 4) {
             const std::size_t live_count = std::min<std::size_t>(4, js.size() - g);
@@ -68,25 +74,34 @@ std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::s
     return out;
 }
 
+template <std::size_t N, int D, class F>
+std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::size_t i,
+                                                const Vec<D>* x, float radius, F&& f) {
+    return sum_over_fluid_neighbours4<N>(ctx, i, x, x, radius, std::forward<F>(f));
+}
+
 // Density with Akinci et al. 2012 boundary contributions (eq. 6), at the given positions of the
 // fluid (the particles' own, or predicted ones) into `density`:
 //   rho_i = m sum_j W_ij + rho0 sum_b V_b W_ib
-// The neighbours are those of the grid, built on the particles' own positions: for predicted
-// positions (PCISPH) that is the usual approximation of a neighbourhood that barely moves.
+// The neighbours are those of the step's search, at the particles' own positions: for predicted
+// positions (PCISPH) the neighbour set stays that of the start of the step, as in Solenthaler &
+// Pajarola 2009 (alg. 1) and SPlisHSPlasH, and a pair that comes within the support during the
+// step is left out (it would add W at r ~ H, where W ~ 0).
 template <int D, class K>
 void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, float* density) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
+    const Vec<D>* search = ctx.fluid.position.data();
     ctx.for_each_fluid([&](std::size_t i) {
         const float fluid_sum = sum_over_fluid_neighbours4<1>(
-            ctx, i, x, support, [&](const std::uint32_t*, const auto&, F4 r) FLUME_ALWAYS_INLINE {
-                return std::array<F4, 1>{kernel.W(r)};
-            })[0];
+            ctx, i, search, x, support,
+            [&](const std::uint32_t*, const auto&, F4 r)
+                FLUME_ALWAYS_INLINE { return std::array<F4, 1>{kernel.W(r)}; })[0];
         float boundary_sum = 0.0f;
-        ctx.for_each_boundary_neighbour(
-            i, x, support,
+        ctx.for_each_boundary_neighbour_at(
+            i, search, x, support,
             [&](std::uint32_t b, const Vec<D>&, float r) { boundary_sum += vb[b] * kernel.W(r); });
         density[i] = mass * fluid_sum + rho0 * boundary_sum;
     });
@@ -412,7 +427,8 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
 //                                   + sum_j |m grad W_ij|^2)
 // so that dp_i = inverse_diagonal_i / dt^2 (rho*_i - rho0) removes the predicted compression of i
 // if its neighbours' pressures stayed put. Also counts each particle's neighbours, fluid and
-// boundary (the particle itself included), into `neighbours` unless it is null.
+// boundary (the particle itself included), into `neighbours` unless it is null. The neighbours
+// are those of the step's search, as in compute_density_at.
 template <int D, class K>
 void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x,
                                      float* density, float* inverse_diagonal,
@@ -421,11 +437,12 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
+    const Vec<D>* search = ctx.fluid.position.data();
     ctx.for_each_fluid([&](std::size_t i) {
         // The fluid sums four pairs at a time, lane by lane: W, m grad W and |m grad W|^2.
         // Terms: 1 (the count), W, |m grad W|^2, then the D components of m grad W.
         const std::array<float, 3 + D> sums = sum_over_fluid_neighbours4<3 + D>(
-            ctx, i, x, support,
+            ctx, i, search, x, support,
             [&](const std::uint32_t*, const std::array<F4, D>& xij, F4 r) FLUME_ALWAYS_INLINE {
                 std::array<F4, 3 + D> terms;
                 terms[0] = F4(1.0f);
@@ -444,8 +461,8 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
         for (int k = 0; k < D; ++k)
             gradient_sum[k] = sums[3 + k];
         float boundary_sum = 0.0f;
-        ctx.for_each_boundary_neighbour(
-            i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+        ctx.for_each_boundary_neighbour_at(
+            i, search, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
                 boundary_sum += vb[b] * kernel.W(r);
                 gradient_sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
                 ++count;
