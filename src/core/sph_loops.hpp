@@ -46,23 +46,34 @@ std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::s
     std::array<F4, D> xi;
     for (int k = 0; k < D; ++k)
         xi[k] = F4(x[i][k]);
-    const F4 lane_number(0.0f, 1.0f, 2.0f, 3.0f);
+    // The terms of the four neighbours j[0..3].
+    auto terms_of = [&](const std::uint32_t* j) FLUME_ALWAYS_INLINE {
+        std::array<F4, D> xij;
+        for (int k = 0; k < D; ++k)
+            xij[k] = xi[k] - gather(x, j, k);
+        F4 r2 = xij[0] * xij[0];
+        for (int k = 1; k < D; ++k)
+            r2 = r2 + xij[k] * xij[k];
+        return f(j, xij, sqrt(r2));
+    };
     std::array<F4, N> total{};
     ctx.for_each_fluid_neighbour_span(i, search, radius, [&](const auto& js) {
         std::array<F4, N> lanes = total;  // a local, so that it stays in registers
-        for (std::size_t g = 0; g < js.size(); g += 4) {
-            const std::size_t live_count = std::min<std::size_t>(4, js.size() - g);
+        const std::size_t count = js.size();
+        std::size_t g = 0;
+        for (; g + 4 <= count; g += 4) {  // whole groups: no padding, no mask
+            const std::uint32_t j[4] = {js[g], js[g + 1], js[g + 2], js[g + 3]};
+            const std::array<F4, N> terms = terms_of(j);
+            for (std::size_t n = 0; n < N; ++n)
+                lanes[n] = lanes[n] + terms[n];
+        }
+        if (g < count) {  // the last one to three, padded with i and masked
+            const std::size_t live_count = count - g;
             std::uint32_t j[4];
             for (std::size_t l = 0; l < 4; ++l)
                 j[l] = l < live_count ? js[g + l] : static_cast<std::uint32_t>(i);
-            std::array<F4, D> xij;
-            for (int k = 0; k < D; ++k)
-                xij[k] = xi[k] - gather(x, j, k);
-            F4 r2 = xij[0] * xij[0];
-            for (int k = 1; k < D; ++k)
-                r2 = r2 + xij[k] * xij[k];
-            const std::array<F4, N> terms = f(j, xij, sqrt(r2));
-            const F4 live = lane_number < F4(static_cast<float>(live_count));
+            const std::array<F4, N> terms = terms_of(j);
+            const F4 live = F4(0.0f, 1.0f, 2.0f, 3.0f) < F4(static_cast<float>(live_count));
             for (std::size_t n = 0; n < N; ++n)
                 lanes[n] = lanes[n] + select(live, terms[n], F4());
         }
@@ -344,17 +355,30 @@ void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, floa
     const float* rho = ctx.fluid.density.data();
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> a = ctx.external_acceleration(x[i]);
-        if (viscosity.active()) {
+        if (viscosity.model == PairViscosity::Model::Artificial) {
+            // Four pairs at a time, as the pressure force's viscosity term.
+            const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
+                ctx, i, x, support,
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
+                    FLUME_ALWAYS_INLINE {
+                        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
+                        for (int k = 1; k < D; ++k)
+                            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
+                        const F4 pi = viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
+                        const F4 factor = kernel.gradient_factor(r);
+                        const F4 scale = F4(mass) * pi;
+                        std::array<F4, D> pair_terms;
+                        for (int k = 0; k < D; ++k)
+                            pair_terms[k] = xij[k] * factor * scale;
+                        return pair_terms;
+                    });
+            for (int k = 0; k < D; ++k)
+                a[k] -= pair_sum[k];
+        } else if (viscosity.model == PairViscosity::Model::Morris) {
             ctx.for_each_fluid_neighbour(
                 i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
-                    if (viscosity.model == PairViscosity::Model::Artificial) {
-                        const float pi =
-                            viscosity.artificial(dot<D>(v[i] - v[j], xij), r, rho[i], rho[j]);
-                        if (pi != 0.0f) a -= kernel.gradient(xij, r) * (mass * pi);
-                    } else {
-                        a += (v[i] - v[j]) * viscosity.morris<D>(xij, r, kernel.gradient(xij, r),
-                                                                 rho[i], rho[j], mass);
-                    }
+                    a += (v[i] - v[j]) *
+                         viscosity.morris<D>(xij, r, kernel.gradient(xij, r), rho[i], rho[j], mass);
                 });
         }
         ctx.fluid.acceleration[i] = a;
