@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 namespace flume {
@@ -21,6 +22,9 @@ template <int D>
 struct NeighbourLists<D>::WorkerCaches {
     CandidateCache<D> fluid;
     CandidateCache<D> boundary;
+    // The hits of one cache scan near the end of a window, before they are copied in (16- or
+    // 32-bit entries; the scan's last store may reach four entries past its count).
+    alignas(16) std::uint32_t hits[4 * CandidateCache<D>::kMaxGroups + 4];
 };
 
 template <int D>
@@ -146,14 +150,31 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
                 const std::uint32_t key =
                     &grid == &fluid_grid || same_cells ? cell : grid.cell_of(xi);
                 const bool cached = cache.load(grid, key, xi, positions);
+                if (cached && cache.candidates() == 0) return {0, false};  // no wall near
+                // A cache scan writes straight into the window when the window has room for
+                // every candidate (the scan may write that far), else into the worker's hits
+                // and then only the hits into the window, so that no window's end is left
+                // unused for want of room for the candidates (a 3D cell has ~240).
+                auto scan_cached = [&](auto* out, std::size_t units_per_entry, auto&& append) {
+                    using Entry = std::remove_pointer_t<decltype(out)>;
+                    const std::size_t room_needed = units_per_entry * cache.candidates();
+                    if (w.limit - w.next >= room_needed) {
+                        w.next = units_per_entry * append(out, w.next / units_per_entry);
+                        return;
+                    }
+                    auto* hits = reinterpret_cast<Entry*>(caches.hits);
+                    const std::size_t found = append(hits, 0);
+                    ok = room(w, start, units_per_entry * found);
+                    if (!ok) return;
+                    std::copy(hits, hits + found, out + w.next / units_per_entry);
+                    w.next += units_per_entry * found;
+                };
                 if (cached && may_narrow && cache.narrow()) {
                     const std::size_t offset = w.next - start;
-                    for (int r = 0; r < cache.range_count() && ok; ++r) {
-                        ok = room(w, start, cache.candidates(r));
-                        if (ok)
-                            w.next = cache.append_range_narrow(r, xi, static_cast<std::uint32_t>(i),
-                                                               radius2, units(), w.next);
-                    }
+                    scan_cached(units(), 1, [&](std::uint16_t* out, std::size_t at) {
+                        return cache.append_narrow(xi, static_cast<std::uint32_t>(i), radius2, out,
+                                                   at);
+                    });
                     return {w.next - start - offset, false};
                 }
                 if (w.next & 1) {
@@ -164,10 +185,9 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
                 const std::size_t offset = w.next - start;
                 auto* wide = reinterpret_cast<std::uint32_t*>(units());
                 if (cached) {
-                    for (int r = 0; r < cache.range_count() && ok; ++r) {
-                        ok = room(w, start, 2 * cache.candidates(r));
-                        if (ok) w.next = 2 * cache.append_range(r, xi, radius2, wide, w.next / 2);
-                    }
+                    scan_cached(wide, 2, [&](std::uint32_t* out, std::size_t at) {
+                        return cache.append(xi, radius2, out, at);
+                    });
                 } else {
                     grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
                         ok = ok && room(w, start, 2 * (end - begin + 4));

@@ -146,13 +146,13 @@ template <int D>
 }
 
 // The candidates of one cell's neighbourhood, copied once in structure-of-arrays form for all the
-// particles of that cell (consecutive in sorted order), each range padded to whole groups of four
-// with points at infinity: a group then takes three loads, no shuffles and no tail mask. Gives
-// the same neighbours in the same order as append_neighbours over the grid's ranges.
+// particles of that cell (consecutive in sorted order), each of the grid's ranges padded to whole
+// groups of four with points at infinity: a group then takes three loads, no shuffles and no tail
+// mask, and the ranges follow each other as one run of groups. Gives the same neighbours in the
+// same order as append_neighbours over the grid's ranges.
 //
-//   if (cache.load(grid, grid.cell_of(x_i), x_i, positions))
-//       for (int r = 0; r < cache.range_count(); ++r)  // room for cache.candidates(r) first
-//           count = cache.append_range(r, x_i, radius2, out, count);
+//   if (cache.load(grid, grid.cell_of(x_i), x_i, positions))  // room for cache.candidates()
+//       count = cache.append(x_i, radius2, out, count);
 template <int D>
 class CandidateCache {
   public:
@@ -165,12 +165,10 @@ class CandidateCache {
         if (cell == cell_) return fits_;
         cell_ = cell;
         fits_ = true;
-        ranges_ = 0;
         std::size_t g = 0;
         constexpr float kFar = std::numeric_limits<float>::infinity();
         grid.for_each_candidate_range(x, [&](std::uint32_t begin, std::uint32_t end) {
             if (!fits_) return;
-            range_group_[ranges_++] = static_cast<std::uint16_t>(g);
             for (std::uint32_t j = begin; j < end; j += 4, ++g) {
                 if (g == kMaxGroups) {
                     fits_ = false;
@@ -182,7 +180,7 @@ class CandidateCache {
                         coord_[k][4 * g + l] = j + l < end ? positions[j + l][k] : kFar;
             }
         });
-        range_group_[ranges_] = static_cast<std::uint16_t>(g);
+        groups_ = fits_ ? g : 0;
         narrow_ = fits_ && g > 0 && base_[g - 1] + 3 - base_[0] < 0x8000u;
         return fits_;
     }
@@ -190,47 +188,42 @@ class CandidateCache {
     // Forgets what is loaded (the positions changed).
     void clear() { cell_ = kNone; }
 
-    int range_count() const { return ranges_; }
-    // Candidates of range r, padding included: the room append_range needs.
-    std::size_t candidates(int r) const {
-        return 4 * static_cast<std::size_t>(range_group_[r + 1] - range_group_[r]);
-    }
+    // Candidates, padding included: the room append needs.
+    std::size_t candidates() const { return 4 * groups_; }
 
     // True when the candidates' slots span fewer than 2^15, so that any two of them (and any
     // particle of the cell, which is one) differ by a 16-bit signed number.
     bool narrow() const { return narrow_; }
 
-    // As append_range, but writes the hits' slots j as j - i in 16 bits (when narrow()).
-    std::size_t append_range_narrow(int r, const Vec<D>& xi, std::uint32_t i, float radius2,
-                                    std::uint16_t* out, std::size_t count) const {
-        for_each_group(r, xi, radius2, [&](std::size_t g, std::uint32_t hits) {
+    // As append, but writes the hits' slots j as j - i in 16 bits (when narrow()).
+    std::size_t append_narrow(const Vec<D>& xi, std::uint32_t i, float radius2, std::uint16_t* out,
+                              std::size_t count) const {
+        for_each_group(xi, radius2, [&](std::size_t g, std::uint32_t hits) {
             count = detail::write_hits(out, count, base_[g] - i, hits);
         });
         return count;
     }
 
-    // Writes the slots of range r within radius2 of xi to out[count...] and returns the new
-    // count (as append_neighbours).
-    std::size_t append_range(int r, const Vec<D>& xi, float radius2, std::uint32_t* out,
-                             std::size_t count) const {
-        for_each_group(r, xi, radius2, [&](std::size_t g, std::uint32_t hits) {
+    // Writes the slots of the candidates within radius2 of xi to out[count...] and returns the
+    // new count (as append_neighbours).
+    std::size_t append(const Vec<D>& xi, float radius2, std::uint32_t* out,
+                       std::size_t count) const {
+        for_each_group(xi, radius2, [&](std::size_t g, std::uint32_t hits) {
             count = detail::write_hits(out, count, base_[g], hits);
         });
         return count;
     }
 
   private:
-    // emit(g, hits) for each group g of range r, with the 4-bit mask of its lanes within
-    // radius2 of xi.
+    // emit(g, hits) for each group g, with the 4-bit mask of its lanes within radius2 of xi.
     template <class Emit>
-    [[gnu::always_inline]] void for_each_group(int r, const Vec<D>& xi, float radius2,
-                                               Emit&& emit) const {
+    [[gnu::always_inline]] void for_each_group(const Vec<D>& xi, float radius2, Emit&& emit) const {
 #if FLUME_SIMD_SSE
         const __m128 r2_max = _mm_set1_ps(radius2);
         __m128 xi_k[D];
         for (int k = 0; k < D; ++k)
             xi_k[k] = _mm_set1_ps(xi[k]);
-        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+        for (std::size_t g = 0; g < groups_; ++g) {
             __m128 d = _mm_sub_ps(xi_k[0], _mm_load_ps(&coord_[0][4 * g]));
             __m128 r2 = _mm_mul_ps(d, d);
             for (int k = 1; k < D; ++k) {
@@ -240,7 +233,7 @@ class CandidateCache {
             emit(g, static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmplt_ps(r2, r2_max))));
         }
 #else
-        for (std::size_t g = range_group_[r]; g < range_group_[r + 1]; ++g) {
+        for (std::size_t g = 0; g < groups_; ++g) {
             std::uint32_t hits = 0;
             for (std::uint32_t l = 0; l < 4; ++l) {
                 float r2 = 0.0f;
@@ -258,8 +251,7 @@ class CandidateCache {
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
     alignas(16) float coord_[D][4 * kMaxGroups];
     std::uint32_t base_[kMaxGroups];
-    std::uint16_t range_group_[10];  // group where each range starts; at [ranges_], the end
-    int ranges_ = 0;
+    std::size_t groups_ = 0;
     std::uint32_t cell_ = kNone;
     bool fits_ = false;
     bool narrow_ = false;
