@@ -145,8 +145,8 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
             // from the grid's ranges: the number of neighbours found, and whether the list is
             // wide. Offsets from `start`, which room() may move.
             auto scan = [&](const NeighbourGrid<D>& grid, const Vec<D>* positions,
-                            std::size_t count, CandidateCache<D>& cache,
-                            bool may_narrow) -> std::pair<std::size_t, bool> {
+                            std::size_t count, CandidateCache<D>& cache, bool may_narrow)
+                            FLUME_ALWAYS_INLINE -> std::pair<std::size_t, bool> {
                 const std::uint32_t key =
                     &grid == &fluid_grid || same_cells ? cell : grid.cell_of(xi);
                 const bool cached = cache.load(grid, key, xi, positions);
