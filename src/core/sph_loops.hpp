@@ -259,6 +259,18 @@ struct PairViscosity {
         return select(vx < F4(0.0f), F4(-1.0f) * nu_ij * vx / (r * r + F4(eps_h2)), F4(0.0f));
     }
 
+    // The same for particle i and its four neighbours j (the four-wide sums' x_ij and r), from
+    // the velocities v and densities rho.
+    template <int D>
+    FLUME_ALWAYS_INLINE F4 artificial(const Vec<D>* v, const float* rho, std::size_t i,
+                                      const std::uint32_t* j, const std::array<F4, D>& xij,
+                                      F4 r) const {
+        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
+        for (int k = 1; k < D; ++k)
+            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
+        return artificial(vx, r, F4(rho[i]) + gather(rho, j));
+    }
+
     // The factor of v_ij in the morris model: a_i += factor v_ij.
     template <int D>
     float morris(const Vec<D>& xij, float r, const Vec<D>& grad, float rho_i, float rho_j,
@@ -266,6 +278,18 @@ struct PairViscosity {
         return mass * nu * (rho_i + rho_j) / (rho_i * rho_j) * dot<D>(xij, grad) / (r * r + eps_h2);
     }
 };
+
+// grad W_ij * scale for four pairs, component by component: the pair terms of the force loops.
+template <int D, class K>
+FLUME_ALWAYS_INLINE inline std::array<F4, D> gradient_terms(const K& kernel,
+                                                            const std::array<F4, D>& xij, F4 r,
+                                                            F4 scale) {
+    const F4 factor = kernel.gradient_factor(r);
+    std::array<F4, D> terms;
+    for (int k = 0; k < D; ++k)
+        terms[k] = xij[k] * factor * scale;
+    return terms;
+}
 
 // Which terms compute_accelerations adds besides pressure.
 enum class AccelerationTerms {
@@ -312,23 +336,13 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
             const bool artificial = viscosity.model == PairViscosity::Model::Artificial;
             const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, x, support,
-                [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
-                    FLUME_ALWAYS_INLINE {
-                        F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
-                        if (artificial) {
-                            F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
-                            for (int k = 1; k < D; ++k)
-                                vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
-                            coefficient = coefficient +
-                                          viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
-                        }
-                        const F4 factor = kernel.gradient_factor(r);
-                        const F4 scale = F4(mass) * coefficient;
-                        std::array<F4, D> pair_terms;
-                        for (int k = 0; k < D; ++k)
-                            pair_terms[k] = xij[k] * factor * scale;
-                        return pair_terms;
-                    });
+                [&](const std::uint32_t* j, const std::array<F4, D>& xij,
+                    F4 r) FLUME_ALWAYS_INLINE {
+                    F4 coefficient = F4(pi_rho2) + gather(p_rho2, j);
+                    if (artificial)
+                        coefficient = coefficient + viscosity.artificial<D>(v, rho, i, j, xij, r);
+                    return gradient_terms<D>(kernel, xij, r, F4(mass) * coefficient);
+                });
             for (int k = 0; k < D; ++k)
                 a[k] -= pair_sum[k];
         }
@@ -361,16 +375,8 @@ void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, floa
                 ctx, i, x, support,
                 [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
                     FLUME_ALWAYS_INLINE {
-                        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
-                        for (int k = 1; k < D; ++k)
-                            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
-                        const F4 pi = viscosity.artificial(vx, r, F4(rho[i]) + gather(rho, j));
-                        const F4 factor = kernel.gradient_factor(r);
-                        const F4 scale = F4(mass) * pi;
-                        std::array<F4, D> pair_terms;
-                        for (int k = 0; k < D; ++k)
-                            pair_terms[k] = xij[k] * factor * scale;
-                        return pair_terms;
+                        const F4 pi = viscosity.artificial<D>(v, rho, i, j, xij, r);
+                        return gradient_terms<D>(kernel, xij, r, F4(mass) * pi);
                     });
             for (int k = 0; k < D; ++k)
                 a[k] -= pair_sum[k];
