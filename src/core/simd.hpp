@@ -9,8 +9,10 @@
 //   float total = w.sum();  // (lane 0 + lane 1) + (lane 2 + lane 3)
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -132,6 +134,36 @@ inline float sum(F4 a) {
 template <class V>
 [[gnu::always_inline]] inline F4 gather(const V* points, const std::uint32_t* j, int k) {
     return F4(points[j[0]][k], points[j[1]][k], points[j[2]][k], points[j[3]][k]);
+}
+
+// All D components of four points: component k of points[j[0..3]] in lane 0..3 of element k.
+// On SSE (and wasm SIMD128) the x and y of a point load together: a 64-bit load per point, two
+// points to a register, then one shuffle per component (shufps; V8 maps this two-source form
+// onto it too), in place of eight scalar loads and six lane inserts. A 3D point's z is gathered
+// apart.
+template <int D, class V>
+[[gnu::always_inline]] inline std::array<F4, D> gather_points(const V* points,
+                                                              const std::uint32_t* j) {
+    static_assert(sizeof(V) == D * sizeof(float), "points of D packed floats");
+    std::array<F4, D> out;
+#if FLUME_SIMD_SSE
+    // The x and y of points a and b as x_a y_a x_b y_b (memcpy: a point is 4-byte aligned).
+    auto pair = [&](std::uint32_t a, std::uint32_t b) {
+        double xy_a, xy_b;
+        std::memcpy(&xy_a, &points[a][0], sizeof xy_a);
+        std::memcpy(&xy_b, &points[b][0], sizeof xy_b);
+        return _mm_castpd_ps(_mm_set_pd(xy_b, xy_a));
+    };
+    const __m128 p01 = pair(j[0], j[1]);  // x0 y0 x1 y1
+    const __m128 p23 = pair(j[2], j[3]);  // x2 y2 x3 y3
+    out[0] = _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(2, 0, 2, 0));
+    out[1] = _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(3, 1, 3, 1));
+    if constexpr (D == 3) out[2] = gather(points, j, 2);
+#else
+    for (int k = 0; k < D; ++k)
+        out[k] = gather(points, j, k);
+#endif
+    return out;
 }
 
 }  // namespace flume

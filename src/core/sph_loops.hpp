@@ -48,9 +48,10 @@ std::array<float, N> sum_over_fluid_neighbours4(const SphContext<D>& ctx, std::s
         xi[k] = F4(x[i][k]);
     // The terms of the four neighbours j[0..3].
     auto terms_of = [&](const std::uint32_t* j) FLUME_ALWAYS_INLINE {
+        const std::array<F4, D> xj = gather_points<D>(x, j);
         std::array<F4, D> xij;
         for (int k = 0; k < D; ++k)
-            xij[k] = xi[k] - gather(x, j, k);
+            xij[k] = xi[k] - xj[k];
         F4 r2 = xij[0] * xij[0];
         for (int k = 1; k < D; ++k)
             r2 = r2 + xij[k] * xij[k];
@@ -265,9 +266,10 @@ struct PairViscosity {
     FLUME_ALWAYS_INLINE F4 artificial(const Vec<D>* v, const float* rho, std::size_t i,
                                       const std::uint32_t* j, const std::array<F4, D>& xij,
                                       F4 r) const {
-        F4 vx = (F4(v[i][0]) - gather(v, j, 0)) * xij[0];
+        const std::array<F4, D> vj = gather_points<D>(v, j);
+        F4 vx = (F4(v[i][0]) - vj[0]) * xij[0];
         for (int k = 1; k < D; ++k)
-            vx = vx + (F4(v[i][k]) - gather(v, j, k)) * xij[k];
+            vx = vx + (F4(v[i][k]) - vj[k]) * xij[k];
         return artificial(vx, r, F4(rho[i]) + gather(rho, j));
     }
 
@@ -433,9 +435,10 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
             ctx, i, x, support,
             [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) FLUME_ALWAYS_INLINE {
                 const F4 factor = kernel.gradient_factor(r);
-                F4 term = (F4(u[i][0]) - gather(u, j, 0)) * (xij[0] * factor);
+                const std::array<F4, D> uj = gather_points<D>(u, j);
+                F4 term = (F4(u[i][0]) - uj[0]) * (xij[0] * factor);
                 for (int k = 1; k < D; ++k)
-                    term = term + (F4(u[i][k]) - gather(u, j, k)) * (xij[k] * factor);
+                    term = term + (F4(u[i][k]) - uj[k]) * (xij[k] * factor);
                 return std::array<F4, 1>{term};
             })[0];
         Vec<D> boundary_gradient(0.0f);
