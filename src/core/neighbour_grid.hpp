@@ -84,9 +84,10 @@ class NeighbourGrid {
     }
     const Vec<D>& lower() const { return lower_; }
 
-    // Calls f(begin, end) for each range of sorted slots that may hold neighbours of x.
+    // Calls f(begin, end) for each range of sorted slots that may hold neighbours of x. Always
+    // inlined: clang left it out of line in wasm, a call per cell of the neighbour lists' build.
     template <class F>
-    void for_each_candidate_range(const Vec<D>& x, F&& f) const {
+    [[gnu::always_inline]] void for_each_candidate_range(const Vec<D>& x, F&& f) const {
         const IVec<D> c = cell_coords(x);
         const std::int32_t x_lo = c[0] > 0 ? c[0] - 1 : 0;
         const std::int32_t x_hi = c[0] + 1 < dims_[0] ? c[0] + 1 : dims_[0] - 1;

@@ -160,26 +160,35 @@ class CandidateCache {
 
     // Loads the candidate ranges of `grid` around x, in cell `cell`, unless they are loaded
     // already. False when they do not fit.
-    bool load(const NeighbourGrid<D>& grid, std::uint32_t cell, const Vec<D>& x,
-              const Vec<D>* positions) {
+    [[gnu::always_inline]] bool load(const NeighbourGrid<D>& grid, std::uint32_t cell,
+                                     const Vec<D>& x, const Vec<D>* positions) {
         if (cell == cell_) return fits_;
         cell_ = cell;
         fits_ = true;
         std::size_t g = 0;
         constexpr float kFar = std::numeric_limits<float>::infinity();
-        grid.for_each_candidate_range(x, [&](std::uint32_t begin, std::uint32_t end) {
-            if (!fits_) return;
-            for (std::uint32_t j = begin; j < end; j += 4, ++g) {
-                if (g == kMaxGroups) {
+        grid.for_each_candidate_range(
+            x, [&](std::uint32_t begin, std::uint32_t end) FLUME_ALWAYS_INLINE {
+                if (!fits_ || g + (end - begin + 3) / 4 > kMaxGroups) {
                     fits_ = false;
                     return;
                 }
-                base_[g] = j;
-                for (std::uint32_t l = 0; l < 4; ++l)
+                std::uint32_t j = begin;
+                for (; j + 4 <= end; j += 4, ++g) {  // whole groups, as the sums gather them
+                    const std::uint32_t slots[4] = {j, j + 1, j + 2, j + 3};
+                    const std::array<F4, D> group = gather_points<D>(positions, slots);
+                    base_[g] = j;
                     for (int k = 0; k < D; ++k)
-                        coord_[k][4 * g + l] = j + l < end ? positions[j + l][k] : kFar;
-            }
-        });
+                        group[k].store(&coord_[k][4 * g]);
+                }
+                if (j < end) {  // the last one to three, and points at infinity
+                    base_[g] = j;
+                    for (std::uint32_t l = 0; l < 4; ++l)
+                        for (int k = 0; k < D; ++k)
+                            coord_[k][4 * g + l] = j + l < end ? positions[j + l][k] : kFar;
+                    ++g;
+                }
+            });
         groups_ = fits_ ? g : 0;
         narrow_ = fits_ && g > 0 && base_[g - 1] + 3 - base_[0] < 0x8000u;
         return fits_;

@@ -56,6 +56,8 @@ struct F4 {
         _mm_store_ps(f, v);
         return f[k];
     }
+    // To four floats aligned to 16 bytes.
+    void store(float* out) const { _mm_store_ps(out, v); }
 };
 
 #else
@@ -115,6 +117,10 @@ struct F4 {
                   set(m.l[2]) ? a.l[2] : b.l[2], set(m.l[3]) ? a.l[3] : b.l[3]);
     }
     float lane(int k) const { return l[k]; }
+    void store(float* out) const {
+        for (int k = 0; k < 4; ++k)
+            out[k] = l[k];
+    }
 };
 
 #endif
