@@ -348,29 +348,36 @@ class SphSimulation final : public Simulation {
         const float rho0 = constants_.rest_density;
         const float escape = constants_.particle_radius;
         const float limit2 = constants_.speed_limit * constants_.speed_limit;
+        // The arrays' pointers taken once (read through this, wasm reloaded them per particle).
+        Vec<D>* position = fluid_.position.data();
+        Vec<D>* velocity = fluid_.velocity.data();
+        const float* rho = fluid_.density.data();
+        const double half_mass = 0.5 * constants_.particle_mass;
+        const Vec<D> inside_lower = domain_lower_ - Vec<D>(escape);
+        const Vec<D> inside_upper = domain_upper_ + Vec<D>(escape);
         const Tally tally = pool_.parallel_reduce(
             0, fluid_.size(), kParticleGrain, Tally{},
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                    t.corrected += keep_out_of_walls(fluid_.position[i], fluid_.velocity[i]);
-                    const Vec<D>& x = fluid_.position[i];
-                    const float v2 = length_squared<D>(fluid_.velocity[i]);
-                    bool finite = std::isfinite(v2) && std::isfinite(fluid_.density[i]);
+                    t.corrected += keep_out_of_walls(position[i], velocity[i]);
+                    const Vec<D>& x = position[i];
+                    const float v2 = length_squared<D>(velocity[i]);
+                    bool finite = std::isfinite(v2) && std::isfinite(rho[i]);
                     for (int k = 0; k < D; ++k)
                         finite = finite && std::isfinite(x[k]);
                     // Weakly compressible means about 1%: twice the rest density is a blow-up.
-                    if (!finite || v2 > limit2 || fluid_.density[i] > 2.0f * rho0) {
+                    if (!finite || v2 > limit2 || rho[i] > 2.0f * rho0) {
                         if (t.invalid++ == 0) t.first_invalid = static_cast<std::uint32_t>(i);
                         continue;
                     }
-                    const float error = std::max(fluid_.density[i] - rho0, 0.0f) / rho0;
+                    const float error = std::max(rho[i] - rho0, 0.0f) / rho0;
                     t.density_error_sum += error;
                     t.density_error_max = std::max(t.density_error_max, error);
                     t.speed2_max = std::max(t.speed2_max, v2);
-                    t.kinetic += 0.5 * constants_.particle_mass * v2;
+                    t.kinetic += half_mass * v2;
                     for (int k = 0; k < D; ++k) {
-                        if (x[k] < domain_lower_[k] - escape || x[k] > domain_upper_[k] + escape) {
+                        if (x[k] < inside_lower[k] || x[k] > inside_upper[k]) {
                             ++t.outside;
                             break;
                         }

@@ -553,13 +553,18 @@ void apply_xsph(SphContext<D>& ctx, const K& kernel, float epsilon, std::vector<
 // Semi-implicit (symplectic) Euler: v += dt a, then x += dt v with the new velocity.
 template <int D>
 void integrate_velocities(SphContext<D>& ctx, float dt) {
-    ctx.for_each_fluid(
-        [&](std::size_t i) { ctx.fluid.velocity[i] += ctx.fluid.acceleration[i] * dt; });
+    // The arrays' pointers taken once: read through ctx, wasm reloaded them for every particle
+    // (the stores might have changed them, for all clang could tell).
+    Vec<D>* v = ctx.fluid.velocity.data();
+    const Vec<D>* a = ctx.fluid.acceleration.data();
+    ctx.for_each_fluid([=](std::size_t i) { v[i] += a[i] * dt; });
 }
 
 template <int D>
 void integrate_positions(SphContext<D>& ctx, float dt) {
-    ctx.for_each_fluid([&](std::size_t i) { ctx.fluid.position[i] += ctx.fluid.velocity[i] * dt; });
+    Vec<D>* x = ctx.fluid.position.data();
+    const Vec<D>* v = ctx.fluid.velocity.data();
+    ctx.for_each_fluid([=](std::size_t i) { x[i] += v[i] * dt; });
 }
 
 }  // namespace flume
