@@ -2,10 +2,24 @@
 # Runs flume-bench natively and, built by Emscripten, under Node on identical work, and prints the
 # wasm / native ratio of the median ms per step for every case and thread count.
 #
-#   scripts/bench-native-vs-wasm.sh [flume-bench options...]
+#   scripts/bench-native-vs-wasm.sh [--runs N] [flume-bench options...]
 #   e.g. scripts/bench-native-vs-wasm.sh --case dam-break-3d-wcsph --threads 1,2 --steps 10
+#
+# --runs N (default 1) runs both N times, native and wasm alternately, and reports for each case
+# the median over the runs of flume-bench's median, with each run's ratio: on a shared machine a
+# burst of load can slow one run's 2-thread figures by half, and alternating spreads it over both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+runs=1
+if [[ ${1:-} == --runs ]]; then
+    runs=${2:?--runs needs a count}
+    shift 2
+fi
+if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
+    echo "bench-native-vs-wasm.sh: --runs wants a positive whole number, not '$runs'" >&2
+    exit 2
+fi
 
 scripts/setup.sh core wasm
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
@@ -17,22 +31,32 @@ done
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "== native"
-build/native-release/bench/flume-bench "$@" --csv "$out/native.csv"
-echo "== wasm (Node)"
-node --no-experimental-fetch build/wasm-release/bench/flume-bench.js "$@" --csv "$out/wasm.csv"
+for ((r = 1; r <= runs; ++r)); do
+    echo "== native (run $r of $runs)"
+    build/native-release/bench/flume-bench "$@" --csv "$out/native$r.csv"
+    echo "== wasm (Node) (run $r of $runs)"
+    node --no-experimental-fetch build/wasm-release/bench/flume-bench.js "$@" --csv "$out/wasm$r.csv"
+done
 
-echo "== wasm / native, median ms per step"
-/usr/bin/python3 - "$out/native.csv" "$out/wasm.csv" <<'PY'
-import csv, sys
-native = {(r["case"], r["threads"]): r for r in csv.DictReader(open(sys.argv[1]))}
-wasm = {(r["case"], r["threads"]): r for r in csv.DictReader(open(sys.argv[2]))}
-print(f"{'case':24} {'threads':>7} {'native ms':>10} {'wasm ms':>10} {'ratio':>7}  same state")
-for key, n in native.items():
-    w = wasm.get(key)
-    if not w:
+echo "== wasm / native, median ms per step (over $runs run(s))"
+/usr/bin/python3 - "$out" "$runs" <<'PY'
+import csv, statistics, sys
+out, runs = sys.argv[1], int(sys.argv[2])
+def load(kind, r):
+    return {(row["case"], row["threads"]): row for row in csv.DictReader(open(f"{out}/{kind}{r}.csv"))}
+native = [load("native", r) for r in range(1, runs + 1)]
+wasm = [load("wasm", r) for r in range(1, runs + 1)]
+print(f"{'case':24} {'threads':>7} {'native ms':>10} {'wasm ms':>10} {'ratio':>7}  same state"
+      + ("  ratio per run" if runs > 1 else ""))
+for key in native[0]:
+    if not all(key in w for w in wasm):
         continue
-    ratio = float(w["median_ms"]) / float(n["median_ms"])
-    same = "yes" if w["hash"] == n["hash"] else "NO"
-    print(f"{key[0]:24} {key[1]:>7} {float(n['median_ms']):10.3f} {float(w['median_ms']):10.3f} {ratio:7.2f}  {same}")
+    n = [float(run[key]["median_ms"]) for run in native]
+    w = [float(run[key]["median_ms"]) for run in wasm]
+    same = all(run[key]["hash"] == native[0][key]["hash"] for run in native + wasm)
+    line = (f"{key[0]:24} {key[1]:>7} {statistics.median(n):10.3f} {statistics.median(w):10.3f} "
+            f"{statistics.median(w) / statistics.median(n):7.2f}  {'yes' if same else 'NO':10}")
+    if runs > 1:
+        line += "  " + " ".join(f"{b / a:.2f}" for a, b in zip(n, w))
+    print(line)
 PY
