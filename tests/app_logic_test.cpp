@@ -184,9 +184,24 @@ TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
     EXPECT_EQ(runner.frame().scene_generation, generation);
 }
 
+// A clock for the runner that moves only as the test says: `per_read` seconds pass at every
+// reading, so a test decides how long a step takes, whatever the machine's speed.
+struct FakeClock {
+    double now = 0.0;
+    double per_read = 0.0;
+    SimulationRunner::Clock clock() {
+        return [this] {
+            const double t = now;
+            now += per_read;
+            return t;
+        };
+    }
+};
+
 TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
     // The browser's single-threaded build: no thread, the work happens inside frame_tick().
-    SimulationRunner runner(1, SimulationRunner::Mode::Inline);
+    FakeClock time;  // stands still: every granted step fits in the tick's budget
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
     EXPECT_EQ(runner.mode(), SimulationRunner::Mode::Inline);
     Scene scene = load_builtin_scene("dam-break-2d");
     scene.apply_override("particle_radius=0.04");
@@ -195,8 +210,7 @@ TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
     runner.set_steps_per_frame(3);
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
-    // A tiny scene: all three granted steps fit in the tick's time budget.
-    EXPECT_EQ(runner.frame().stats.step, 3u);
+    EXPECT_EQ(runner.frame().stats.step, 3u) << "a tick runs the granted steps, no more";
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
     EXPECT_EQ(runner.frame().stats.step, 6u);
@@ -230,6 +244,41 @@ TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
     EXPECT_EQ(runner.frame().stats.step, 0u);
+}
+
+TEST(SimulationRunner, InlineModeStopsATickWhenItsTimeBudgetIsUsed) {
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    Scene scene = load_builtin_scene("dam-break-2d");
+    scene.apply_override("particle_radius=0.04");
+    runner.load(scene);
+    runner.set_steps_per_frame(8);
+
+    // Each step takes 10 ms: the third one crosses the 25 ms budget and the tick stops there.
+    static_assert(SimulationRunner::kInlineStepSeconds > 0.02 &&
+                  SimulationRunner::kInlineStepSeconds <= 0.03);
+    time.per_read = 0.01;
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 3u);
+    // The five steps left stay granted (at most two frames' worth are held): the next tick runs
+    // three more of them, and a tick with time standing still runs all that is in hand.
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 6u);
+    time.per_read = 0.0;
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 22u);
+
+    // A step slower than the whole budget: still one step per tick, so the page never stalls.
+    time.per_read = 1.0;
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 23u);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 24u);
 }
 
 TEST(SimulationRunner, RenderSideCallsReturnWhileAStepIsRunning) {

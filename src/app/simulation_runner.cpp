@@ -7,17 +7,14 @@
 
 namespace flume {
 
-namespace {
-
-double now_seconds() {
+double SimulationRunner::steady_seconds() {
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
-SimulationRunner::SimulationRunner(int threads, Mode mode) : mode_(mode), threads_(threads) {
-    rate_window_start_ = now_seconds();
+SimulationRunner::SimulationRunner(int threads, Mode mode, Clock clock)
+    : mode_(mode), clock_(std::move(clock)), threads_(threads) {
+    rate_window_start_ = clock_();
     if (mode_ == Mode::Thread) thread_ = std::thread([this] { run(); });
 }
 
@@ -98,10 +95,9 @@ void SimulationRunner::frame_tick() {
     }
     // Inline: this frame's share of the work, on the caller.
     commands_.run_all();
-    const double start = now_seconds();
+    const double start = clock_();
     while (simulation_ && take_step()) {
-        step();
-        if (now_seconds() - start >= kInlineStepSeconds) break;
+        if (step() - start >= kInlineStepSeconds) break;
     }
 }
 
@@ -161,23 +157,24 @@ bool SimulationRunner::take_step() {
     return false;
 }
 
-void SimulationRunner::step() {
+double SimulationRunner::step() {
     try {
         simulation_->step();
     } catch (const SimulationError& e) {
         paused_.store(true);
         report(std::string(e.what()) + " -- paused; press R to reset");
-        return;
+        return clock_();
     }
     publish();
     ++rate_window_steps_;
-    const double now = now_seconds();
+    const double now = clock_();
     if (now - rate_window_start_ >= 0.5) {
         steps_per_second_.store(rate_window_steps_ / (now - rate_window_start_),
                                 std::memory_order_relaxed);
         rate_window_start_ = now;
         rate_window_steps_ = 0;
     }
+    return now;
 }
 
 void SimulationRunner::run() {

@@ -15,6 +15,8 @@
 // Mode::Inline is for builds without threads (the browser's single-threaded fallback): no thread
 // is started, and frame_tick() runs the queued commands and this frame's steps on the caller,
 // stopping early when a step budget of wall time is used up so that the page stays responsive.
+// Time comes from a Clock given to the constructor (a steady clock by default), so that tests
+// decide how much time a step takes instead of depending on the machine's speed.
 //
 // A scene that fails to load, or a simulation that becomes invalid, leaves the previous state on
 // screen and reports through take_message().
@@ -53,7 +55,14 @@ class SimulationRunner {
         Inline,  // no thread: frame_tick() steps on the caller (builds without threads)
     };
 
-    explicit SimulationRunner(int threads, Mode mode = Mode::Thread);
+    // Seconds on a monotonic clock. The runner reads it once when it is constructed, once at the
+    // start of an inline frame_tick() and once after each step (that reading serves both the
+    // inline budget and the steps/s figure); it is called only where the steps run.
+    using Clock = std::function<double()>;
+    static double steady_seconds();
+
+    explicit SimulationRunner(int threads, Mode mode = Mode::Thread,
+                              Clock clock = &SimulationRunner::steady_seconds);
     ~SimulationRunner();
     SimulationRunner(const SimulationRunner&) = delete;
     SimulationRunner& operator=(const SimulationRunner&) = delete;
@@ -91,7 +100,7 @@ class SimulationRunner {
   private:
     void run();
     bool take_step();  // claims one step of the budget (or the single step)
-    void step();
+    double step();     // returns the clock's reading after the step
     void build(const Scene& scene);
     void publish();
     void post(std::function<void()> command);
@@ -99,6 +108,7 @@ class SimulationRunner {
     void report(std::string message);
 
     const Mode mode_;
+    const Clock clock_;
     CommandQueue commands_;
     std::atomic<int> budget_{0};
     std::atomic<bool> single_step_{false};
