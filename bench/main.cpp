@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/neighbour_grid.hpp"
-#include "core/neighbour_lists.hpp"
+#include "core/neighbours/grid.hpp"
+#include "core/neighbours/lists.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 

@@ -3,8 +3,8 @@
 # Writes a C++ source that defines `std::span<const flume::EmbeddedFile> <FUNCTION>()` returning
 # every file's name and contents, in file-name order. The name is the base name without its
 # extension ("dam-break-2d"), or with KEEP_EXTENSION the file name with dots turned into
-# underscores ("particles_vert"). Used for the scene
-# library (scenes/*.json) and, later, the shaders, so that no build needs file I/O at run time.
+# underscores ("particles_vert"). Used for the scene library (scenes/*.json) and the app's
+# shaders (shaders/), so that no build needs file I/O at run time.
 # The files are re-read whenever they change (they are configure dependencies).
 function(flume_embed_text_files)
   cmake_parse_arguments(ARG "KEEP_EXTENSION" "OUTPUT;FUNCTION" "FILES" ${ARGN})

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/kernels.hpp"
+#include "core/sph/kernels.hpp"
 
 namespace flume {
 namespace {

@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "core/neighbour_grid.hpp"
-#include "core/neighbour_lists.hpp"
+#include "core/neighbours/grid.hpp"
+#include "core/neighbours/lists.hpp"
 #include "core/worker_pool.hpp"
 
 namespace flume {

@@ -12,8 +12,8 @@ namespace {
 using testing::builtin_with;
 using testing::run_until;
 
-// The hydrostatic tanks are validation cases (src/core/validation.cpp), run per solver through
-// `flume-cli validate` under the ctest label "validation".
+// The hydrostatic tanks are validation cases (src/validation/validation.cpp), run per solver
+// through `flume-cli validate` under the ctest label "validation".
 
 TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     // Two blocks flying into each other: only pairwise, antisymmetric forces act.

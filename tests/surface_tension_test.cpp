@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/math.hpp"
+#include "core/math/vec.hpp"
 #include "core/scene.hpp"
 #include "test_scenes.hpp"
 

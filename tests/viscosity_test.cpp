@@ -8,7 +8,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/math.hpp"
+#include "core/math/vec.hpp"
 #include "core/scene.hpp"
 #include "test_scenes.hpp"
 

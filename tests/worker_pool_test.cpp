@@ -12,7 +12,7 @@
 #include <tuple>
 #include <vector>
 
-#include "core/math.hpp"
+#include "core/math/vec.hpp"
 #include "core/worker_pool.hpp"
 
 namespace flume {

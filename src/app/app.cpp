@@ -15,7 +15,7 @@
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
-#include "core/vtk_writer.hpp"
+#include "io/vtk_writer.hpp"
 
 namespace flume {
 

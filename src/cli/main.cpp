@@ -23,9 +23,9 @@
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
-#include "core/validation.hpp"
-#include "core/vtk_writer.hpp"
+#include "io/vtk_writer.hpp"
 #include "plot.hpp"
+#include "validation/validation.hpp"
 
 namespace {
 

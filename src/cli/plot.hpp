@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/validation.hpp"
+#include "validation/validation.hpp"
 
 namespace flume {
 

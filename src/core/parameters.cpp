@@ -1,10 +1,10 @@
-#include "parameters.hpp"
+#include "core/parameters.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace flume {
 

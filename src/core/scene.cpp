@@ -1,11 +1,11 @@
-#include "scene.hpp"
+#include "core/scene.hpp"
 
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace flume {
 

@@ -22,7 +22,7 @@
 
 #include <glm/glm.hpp>
 
-#include "parameters.hpp"
+#include "core/parameters.hpp"
 
 namespace flume {
 

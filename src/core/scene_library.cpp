@@ -1,8 +1,8 @@
-#include "scene_library.hpp"
+#include "core/scene_library.hpp"
 
 #include <filesystem>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace flume {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "embedded_file.hpp"
-#include "scene.hpp"
+#include "core/embedded_file.hpp"
+#include "core/scene.hpp"
 
 namespace flume {
 

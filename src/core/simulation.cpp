@@ -3,7 +3,7 @@
 //   neighbours   counting sort of the fluid by cell, arrays permuted into cell order
 //   <solver>     density -> pressure -> forces -> integrate (see the solver's file)
 //   bookkeeping  validity check, particles that left the domain removed, statistics
-#include "simulation.hpp"
+#include "core/simulation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,12 +12,12 @@
 #include <numeric>
 #include <sstream>
 
-#include "boundary_sampling.hpp"
-#include "errors.hpp"
-#include "kernels.hpp"
-#include "neighbour_grid.hpp"
-#include "particles.hpp"
-#include "sph_context.hpp"
+#include "core/errors.hpp"
+#include "core/neighbours/grid.hpp"
+#include "core/sph/boundary_sampling.hpp"
+#include "core/sph/context.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/particles.hpp"
 
 namespace flume {
 

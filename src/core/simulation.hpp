@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "scene.hpp"
-#include "worker_pool.hpp"
+#include "core/scene.hpp"
+#include "core/worker_pool.hpp"
 
 namespace flume {
 

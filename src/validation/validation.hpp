@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "worker_pool.hpp"
+#include "core/worker_pool.hpp"
 
 namespace flume {
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "simulation.hpp"
+#include "core/simulation.hpp"
 
 namespace flume {
 

@@ -1,4 +1,4 @@
-#include "validation.hpp"
+#include "validation/validation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 #include <limits>
 #include <numeric>
 
-#include "errors.hpp"
-#include "scene_library.hpp"
-#include "simulation.hpp"
+#include "core/errors.hpp"
+#include "core/scene_library.hpp"
+#include "core/simulation.hpp"
 
 namespace flume {
 

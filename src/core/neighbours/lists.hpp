@@ -41,9 +41,9 @@
 #include <span>
 #include <vector>
 
-#include "math.hpp"
-#include "neighbour_grid.hpp"
-#include "worker_pool.hpp"
+#include "core/math/vec.hpp"
+#include "core/neighbours/grid.hpp"
+#include "core/worker_pool.hpp"
 
 namespace flume {
 
@@ -155,7 +155,7 @@ class NeighbourLists {
         std::size_t used = 0;
     };
 
-    // A worker's caches of the candidates of the cell it is in (neighbour_scan.hpp).
+    // A worker's caches of the candidates of the cell it is in (scan.hpp).
     struct WorkerCaches;
 
     bool try_build(const NeighbourGrid<D>& fluid_grid, std::span<const Vec<D>> fluid_positions,

@@ -1,4 +1,4 @@
-#include "boundary_sampling.hpp"
+#include "core/sph/boundary_sampling.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "neighbour_lists.hpp"
+#include "core/neighbours/lists.hpp"
 
-#include "neighbour_scan.hpp"
+#include "core/neighbours/scan.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <limits>
 
-#include "math.hpp"
-#include "neighbour_grid.hpp"
-#include "simd.hpp"
+#include "core/math/simd.hpp"
+#include "core/math/vec.hpp"
+#include "core/neighbours/grid.hpp"
 
 namespace flume {
 

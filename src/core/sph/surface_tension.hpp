@@ -18,7 +18,7 @@
 
 #include <vector>
 
-#include "sph_context.hpp"
+#include "core/sph/context.hpp"
 
 namespace flume {
 

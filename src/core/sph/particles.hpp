@@ -12,8 +12,8 @@
 #include <span>
 #include <vector>
 
-#include "math.hpp"
-#include "worker_pool.hpp"
+#include "core/math/vec.hpp"
+#include "core/worker_pool.hpp"
 
 namespace flume {
 

@@ -12,8 +12,8 @@
 #include <cmath>
 #include <string_view>
 
-#include "math.hpp"
-#include "simd.hpp"
+#include "core/math/simd.hpp"
+#include "core/math/vec.hpp"
 
 namespace flume {
 

@@ -10,13 +10,13 @@
 #include <string_view>
 #include <type_traits>
 
-#include "kernels.hpp"
-#include "neighbour_grid.hpp"
-#include "neighbour_lists.hpp"
-#include "neighbour_scan.hpp"
-#include "parameters.hpp"
-#include "particles.hpp"
-#include "simulation.hpp"
+#include "core/neighbours/grid.hpp"
+#include "core/neighbours/lists.hpp"
+#include "core/neighbours/scan.hpp"
+#include "core/parameters.hpp"
+#include "core/simulation.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/particles.hpp"
 
 namespace flume {
 
@@ -179,7 +179,7 @@ std::size_t capacity_bytes(const std::vector<T>& v) {
 }
 
 // The solver named in the scene ("wcsph", "pcisph", "dfsph", "pbf"), with the scene's kernel
-// (solvers.cpp).
+// (solvers/solver_table.cpp).
 template <int D>
 std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
 

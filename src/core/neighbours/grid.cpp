@@ -1,4 +1,4 @@
-#include "neighbour_grid.hpp"
+#include "core/neighbours/grid.hpp"
 
 #include <algorithm>
 #include <cmath>

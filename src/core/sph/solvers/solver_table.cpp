@@ -2,8 +2,8 @@
 #include <memory>
 #include <string>
 
-#include "errors.hpp"
-#include "sph_context.hpp"
+#include "core/errors.hpp"
+#include "core/sph/context.hpp"
 
 namespace flume {
 

@@ -13,10 +13,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "errors.hpp"
-#include "kernels.hpp"
-#include "sph_loops.hpp"
-#include "surface_tension.hpp"
+#include "core/errors.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/loops.hpp"
+#include "core/sph/surface_tension.hpp"
 
 namespace flume {
 

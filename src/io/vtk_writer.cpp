@@ -1,4 +1,4 @@
-#include "vtk_writer.hpp"
+#include "io/vtk_writer.hpp"
 
 #include <cstdint>
 #include <cstring>

@@ -1,7 +1,7 @@
 // Predictive-corrective incompressible SPH after Solenthaler & Pajarola, "Predictive-Corrective
 // Incompressible SPH" (SIGGRAPH 2009), with the boundaries and forces the other solvers share:
 //
-//   density     rho_i at x(t); inverse diagonal d_i of the pressure system    (sph_loops.hpp)
+//   density     rho_i at x(t); inverse diagonal d_i of the pressure system    (pair_sums.hpp)
 //   forces      a_i = g + brush [+ artificial viscosity]                (SP09 alg. 1, line 5)
 //   solve       starting from half of last step's pressure where the fluid is compressed (warm
 //               start, as DFSPH's), repeat
@@ -32,14 +32,14 @@
 // tolerance, while the local errors that those passes leave were carried over from step to step
 // and grew: in hydrostatic-2d the largest compression rose to 0.3% (for a mean of 0.05%) and the
 // tank never settled (kinetic energy 1.8 J after 2 s, three times the validation limit, speeds
-// up to 0.9 m/s). Half of it (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph_solver.cpp) leaves
+// up to 0.9 m/s). Half of it (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph.cpp) leaves
 // half of the pressure to re-converge every step: about 40 passes a step there, largest
 // compression 0.11%, 0.02 J; from 0, as SP09, about 77 passes for the same result.
 #include <algorithm>
 #include <memory>
 
-#include "kernels.hpp"
-#include "sph_loops.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/loops.hpp"
 
 namespace flume {
 

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "math.hpp"
-#include "scene.hpp"
+#include "core/math/vec.hpp"
+#include "core/scene.hpp"
 
 namespace flume {
 

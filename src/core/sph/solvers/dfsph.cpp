@@ -3,7 +3,7 @@
 // in the pressure form of SPlisHSPlasH: both solves iterate on a pressure p (Pa) whose
 // acceleration is the symmetric pressure force that every solver shares, walls included.
 //
-//   density     rho_i; inverse diagonal d_i of the pressure system (BK17 eq. 8)  (sph_loops.hpp)
+//   density     rho_i; inverse diagonal d_i of the pressure system (BK17 eq. 8)  (pair_sums.hpp)
 //   divergence  v* = v + dt a_p(p_v) with D rho / Dt (v*) = 0 where the fluid compresses
 //   solve       (BK17 alg. 2): repeat  a_p = pressure acceleration of p_v,
 //                                      e_i = dt (D rho / Dt)_i (v + dt a_p)            (eq. 9)
@@ -25,8 +25,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "kernels.hpp"
-#include "sph_loops.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/loops.hpp"
 
 namespace flume {
 

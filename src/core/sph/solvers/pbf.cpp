@@ -10,7 +10,7 @@
 //                 C_i     = max(rho_i / rho0 - 1, 0)                       (eq. 1; no pulling)
 //                 lambda_i = -C_i / (|G_i|^2 + sum_j |(m/rho0) grad W_ij|^2 + eps)  (eqs. 9-11)
 //                           G_i = (m/rho0) sum_j grad W_ij + sum_b V_b grad W_ib
-//                           (the sums of compute_density_and_diagonal_at, sph_loops.hpp)
+//                           (the sums of compute_density_and_diagonal_at, pair_sums.hpp)
 //                 lambda_b = s_b sum_f lambda_f W_bf / sum_f W_bf       (the wall's multiplier)
 //                 dx_i    = (m/rho0) sum_j (lambda_i + lambda_j + s_corr) grad W_ij
 //                           + sum_b V_b (lambda_i + lambda_b) grad W_ib    (eqs. 12, 14)
@@ -35,7 +35,7 @@
 // small enough to leave the constraint stiff, large enough for particles with few neighbours.
 // A particle's reported pressure is what its position corrections of the step are as a pressure
 // force: p_i = -rho0 sum_passes lambda_i / dt^2. Derivation: a pressure p moves a particle by
-// dx_i = dt^2 a_i in a step, with the symmetric force of the other solvers (sph_loops.hpp) at
+// dx_i = dt^2 a_i in a step, with the symmetric force of the other solvers (forces.hpp) at
 // rho ~ rho0 a_i = -sum_j (m/rho0) (p_i + p_j) / rho0 grad W_ij; MM13 eq. 12 moves it by
 // dx_i = (m/rho0) sum_j (lambda_i + lambda_j) grad W_ij per pass. Summed over the passes (the
 // corrections add up; eps only changes the lambdas, not this relation) the two agree term by term
@@ -74,9 +74,9 @@
 #include <array>
 #include <memory>
 
-#include "kernels.hpp"
-#include "sph_loops.hpp"
-#include "surface_tension.hpp"
+#include "core/sph/kernels.hpp"
+#include "core/sph/loops.hpp"
+#include "core/sph/surface_tension.hpp"
 
 namespace flume {
 
@@ -95,7 +95,7 @@ class PbfSolver final : public Solver<D> {
     }
 
     std::string_view name() const override { return "pbf"; }
-    // The flow speed the scene expects, as for the other incompressible solvers (dfsph_solver.cpp).
+    // The flow speed the scene expects, as for the other incompressible solvers (dfsph.cpp).
     float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_) + capacity_bytes(lambda_) + capacity_bytes(lambda_sum_) +
@@ -253,7 +253,7 @@ class PbfSolver final : public Solver<D> {
         const float* lb = wall_lambda_.data();
         ctx.for_each_fluid([&](std::size_t i) {
             const float li = lambda_[i];
-            // Four pairs at a time (sph_loops.hpp), i itself (r = 0) left out.
+            // Four pairs at a time (pair_sums.hpp), i itself (r = 0) left out.
             const std::array<float, D> pair_sum = sum_over_fluid_neighbours4<D>(
                 ctx, i, search, x, support,
                 [&](const std::uint32_t* j, const std::array<F4, D>& xij,
