@@ -1,4 +1,5 @@
-// The app's logic that needs no window: cameras and picking, colour maps, the simulation runner.
+// The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
+// simulation runner.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
+#include "app/particle_colors.hpp"
 #include "app/simulation_runner.hpp"
 #include "core/scene_library.hpp"
 
@@ -114,6 +116,75 @@ TEST(ColorMap, EndsClampingAndNaN) {
     EXPECT_LT(luminance(color_at(ColorMap::Viridis, 0.1f)),
               luminance(color_at(ColorMap::Viridis, 0.9f)));
     EXPECT_EQ(color_at(ColorMap::Water, 0.3f), kWaterColor);
+}
+
+// Three 2D particles: speeds 0, 2.5 and 5; densities 1000, 1010 and NaN; pressures all 0.
+ParticleSnapshot three_particles() {
+    ParticleSnapshot s;
+    s.dimension = 2;
+    s.position = {0, 0, 1, 0, 2, 0};
+    s.velocity = {0, 0, 1.5f, 2, 3, -4};
+    s.density = {1000, 1010, std::nanf("")};
+    s.pressure = {0, 0, 0};
+    s.id = {0, 1, 2};
+    return s;
+}
+
+TEST(ParticleColors, WaterIsFlatAndHasNoRange) {
+    const ParticleSnapshot s = three_particles();
+    std::vector<glm::vec3> colors;
+    EXPECT_FALSE(color_particles(s.view(), ColorBy::Water, ColorMap::Turbo, colors));
+    ASSERT_EQ(colors.size(), 3u);
+    for (const glm::vec3& c : colors)
+        EXPECT_EQ(c, kWaterColor);
+}
+
+TEST(ParticleColors, SpeedSpansTheColourMapFromSlowestToFastest) {
+    const ParticleSnapshot s = three_particles();
+    std::vector<glm::vec3> colors;
+    const auto range = color_particles(s.view(), ColorBy::Speed, ColorMap::Viridis, colors);
+    ASSERT_TRUE(range);
+    EXPECT_EQ(range->min, 0.0f);
+    EXPECT_EQ(range->max, 5.0f);
+    ASSERT_EQ(colors.size(), 3u);
+    EXPECT_EQ(colors[0], color_at(ColorMap::Viridis, 0.0f));
+    EXPECT_EQ(colors[1], color_at(ColorMap::Viridis, 0.5f));
+    EXPECT_EQ(colors[2], color_at(ColorMap::Viridis, 1.0f));
+}
+
+TEST(ParticleColors, NaNIsLeftOutOfTheRangeAndTakesTheLowEnd) {
+    const ParticleSnapshot s = three_particles();
+    std::vector<glm::vec3> colors;
+    const auto range = color_particles(s.view(), ColorBy::Density, ColorMap::Turbo, colors);
+    ASSERT_TRUE(range);
+    EXPECT_EQ(range->min, 1000.0f);
+    EXPECT_EQ(range->max, 1010.0f);
+    EXPECT_EQ(colors[0], color_at(ColorMap::Turbo, 0.0f));
+    EXPECT_EQ(colors[1], color_at(ColorMap::Turbo, 1.0f));
+    EXPECT_EQ(colors[2], color_at(ColorMap::Turbo, 0.0f));
+
+    // Every value NaN: no range for the legend, every particle at the low end.
+    ParticleSnapshot all_nan = s;
+    all_nan.density.assign(3, std::nanf(""));
+    EXPECT_FALSE(color_particles(all_nan.view(), ColorBy::Density, ColorMap::Turbo, colors));
+    for (const glm::vec3& c : colors)
+        EXPECT_EQ(c, color_at(ColorMap::Turbo, 0.0f));
+}
+
+TEST(ParticleColors, AUniformQuantityGetsARangeItCanDivideBy) {
+    const ParticleSnapshot s = three_particles();
+    std::vector<glm::vec3> colors;
+    const auto range = color_particles(s.view(), ColorBy::Pressure, ColorMap::Turbo, colors);
+    ASSERT_TRUE(range);
+    EXPECT_EQ(range->min, 0.0f);
+    EXPECT_GT(range->max, range->min);
+    for (const glm::vec3& c : colors)
+        EXPECT_EQ(c, color_at(ColorMap::Turbo, 0.0f));
+
+    ParticleSnapshot none;
+    none.dimension = 2;
+    EXPECT_FALSE(color_particles(none.view(), ColorBy::Speed, ColorMap::Turbo, colors));
+    EXPECT_TRUE(colors.empty());
 }
 
 // Waits (polling, with a generous limit) until `condition` holds.
