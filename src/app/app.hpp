@@ -1,5 +1,7 @@
-// The platform-neutral front end: simulation runner, camera, renderer, ImGui panels, input.
-// The desktop (GLFW) and browser entry points own the window and the ImGui backends and call:
+// The platform-neutral front end: ties the simulation runner, the cameras, the renderer
+// (renderer.hpp: every GL call) and the ImGui panels (panels.hpp) together, and handles input and
+// the force brush. The desktop (GLFW) and browser entry points own the window and the ImGui
+// backends and call:
 //
 //   App app(options);                 // throws SceneError for a bad scene or --set
 //   app.init_graphics();              // GL context current, ImGui context created
@@ -7,7 +9,6 @@
 //   events:     app.mouse_button(...), app.mouse_move(...), app.scroll(...), app.key(...)
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <glm/glm.hpp>
 #include <memory>
@@ -17,6 +18,8 @@
 
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
+#include "app/panels.hpp"
+#include "app/particle_colors.hpp"
 #include "app/renderer.hpp"
 #include "app/simulation_runner.hpp"
 
@@ -37,8 +40,6 @@ struct AppOptions {
 };
 
 enum class Key { Space, S, R, H, V, F1, Escape };
-
-enum class ColorBy { Water, Speed, Density, Pressure };
 
 struct FrameSize {
     glm::ivec2 framebuffer{1, 1};  // pixels
@@ -91,9 +92,10 @@ class App {
     void load_scene(const std::string& name_or_path);
     void fit_view(const FrameSize& size);
     void draw_scene(const FrameSize& size);
+    void draw_particles(const Frame& f);
+    void draw_walls_and_obstacles(const Frame& f);
+    void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
-    void draw_help();
-    void draw_parameters();
     void update_brush(const FrameSize& size);
     glm::vec3 brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const;
     AppOptions options_;
@@ -106,9 +108,7 @@ class App {
     std::uint64_t fitted_generation_ = 0;
     bool fit_requested_ = true;
 
-    ColorBy color_by_ = ColorBy::Water;
-    ColorMap color_map_ = ColorMap::Turbo;
-    float legend_min_ = 0.0f, legend_max_ = 1.0f;
+    ColoringSettings coloring_;
     SpriteBatch particles_;
 
     bool show_ui_ = true;
@@ -122,21 +122,21 @@ class App {
     // depth, facing the camera).
     bool brushing_ = false;
     bool brush_held_ = false;  // set by hold_brush()
-    bool brush_pull_ = false;
-    float brush_radius_ = 0.15f;
-    float brush_strength_ = 80.0f;
+    BrushSettings brush_;
     glm::vec3 brush_center_{0.0f};
     glm::vec3 brush_plane_point_{0.0f};
     std::optional<Brush> last_brush_;    // what the runner has
     std::optional<Scene> edited_scene_;  // parameters that apply on reset
 
+    // The size of the last frame: input events arrive between frames.
+    FrameSize size_;
     glm::vec2 mouse_{0.0f};
     bool dragging_[3] = {false, false, false};
     bool mouse_over_ui_ = false;
 
     double last_time_ = 0.0;
     float fps_ = 0.0f;
-    std::deque<float> fps_history_, steps_history_, error_history_;
+    PerformanceHistory history_;
     std::uint64_t frames_drawn_ = 0;
 
     std::string screenshot_path_;
@@ -144,8 +144,5 @@ class App {
     int screenshot_counter_ = 0;
     int particles_counter_ = 0;
 };
-
-// Writes the current default framebuffer (size pixels) to a PNG file. Throws on failure.
-void write_framebuffer_png(const std::string& path, const glm::ivec2& size);
 
 }  // namespace flume

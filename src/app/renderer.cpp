@@ -1,5 +1,6 @@
 #include "renderer.hpp"
 
+#include <algorithm>
 #include <glm/gtc/type_ptr.hpp>
 #include <stdexcept>
 
@@ -142,6 +143,28 @@ void Renderer::draw_lines(const std::vector<glm::vec3>& points, const glm::vec4&
                  points.data(), GL_STREAM_DRAW);
     glDrawArrays(GL_LINES, 0, static_cast<GLsizei>(points.size()));
     glBindVertexArray(0);
+}
+
+void Renderer::draw_overlay_lines(const std::vector<glm::vec3>& points, const glm::vec4& color) {
+    glDisable(GL_DEPTH_TEST);
+    draw_lines(points, color);
+    glEnable(GL_DEPTH_TEST);
+}
+
+RgbaImage Renderer::read_pixels(const glm::ivec2& size) {
+    const std::size_t stride = static_cast<std::size_t>(size.x) * 4;
+    std::vector<unsigned char> bottom_up(stride * static_cast<std::size_t>(size.y));
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, size.x, size.y, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+    // OpenGL's rows run bottom-up; an image's top-down.
+    RgbaImage image{size, std::vector<unsigned char>(bottom_up.size())};
+    for (std::size_t y = 0; y < static_cast<std::size_t>(size.y); ++y) {
+        std::copy_n(&bottom_up[(static_cast<std::size_t>(size.y) - 1 - y) * stride], stride,
+                    &image.pixels[y * stride]);
+    }
+    for (std::size_t i = 3; i < image.pixels.size(); i += 4)
+        image.pixels[i] = 255;  // opaque
+    return image;
 }
 
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

@@ -1,5 +1,6 @@
 // Draws a frame: particles as lit point sprites, the domain and box obstacles as wireframes,
-// sphere obstacles as large sprites. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+// sphere obstacles as large sprites; reads the drawn frame back for screenshots. Every GL call of
+// the app (other than ImGui's backend) is here. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "app/gl.hpp"
+#include "app/image.hpp"
 
 namespace flume {
 
@@ -32,6 +34,11 @@ class Renderer {
     void begin(const ViewSetup& view, const glm::vec3& background);
     void draw_sprites(const SpriteBatch& batch);
     void draw_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
+    // Lines over everything drawn so far, whatever its depth (the brush outline).
+    void draw_overlay_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
+
+    // The default framebuffer's pixels (size pixels from the bottom left), opaque.
+    RgbaImage read_pixels(const glm::ivec2& size);
 
   private:
     GLuint sprite_program_ = 0, line_program_ = 0;

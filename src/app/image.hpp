@@ -1,0 +1,18 @@
+// An RGBA image in memory (a screenshot), and writing one to a PNG file.
+#pragma once
+
+#include <glm/glm.hpp>
+#include <string>
+#include <vector>
+
+namespace flume {
+
+struct RgbaImage {
+    glm::ivec2 size{0, 0};
+    std::vector<unsigned char> pixels;  // 4 bytes a pixel, the top row first
+};
+
+// Throws std::runtime_error when the file cannot be written.
+void write_png(const std::string& path, const RgbaImage& image);
+
+}  // namespace flume

@@ -1,0 +1,310 @@
+#include "panels.hpp"
+
+#include <imgui.h>
+#include <nlohmann/json.hpp>
+
+#include <cfloat>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/parameters.hpp"
+#include "core/scene_library.hpp"
+
+namespace flume {
+
+namespace {
+
+constexpr const char* kColorByNames[] = {"water", "speed", "density", "pressure"};
+constexpr const char* kShortcuts[][2] = {
+    {"Space", "pause / resume"},
+    {"S", "single step (while paused)"},
+    {"R", "reset the scene"},
+    {"H", "hide / show the panels"},
+    {"V", "reset the view"},
+    {"F1", "this help"},
+    {"Left drag (3D)", "rotate"},
+    {"Right drag", "pan"},
+    {"Wheel", "zoom"},
+    {"Drop a .json", "open a scene file"},
+};
+
+const char* unit_of(ColorBy by) {
+    return by == ColorBy::Speed ? "m/s" : by == ColorBy::Density ? "kg/m^3" : "Pa";
+}
+
+// A colour bar over the panel's width from the map's low end to its high end, the range below.
+void legend(ColorMap map, const ValueRange& range, const char* unit) {
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x, height = 14.0f;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    for (int i = 0; i < 64; ++i) {
+        const glm::vec3 c = color_at(map, (static_cast<float>(i) + 0.5f) / 64.0f);
+        draw->AddRectFilled(
+            ImVec2(origin.x + width * static_cast<float>(i) / 64.0f, origin.y),
+            ImVec2(origin.x + width * static_cast<float>(i + 1) / 64.0f, origin.y + height),
+            ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1.0f)));
+    }
+    ImGui::Dummy(ImVec2(width, height));
+    ImGui::Text("%.4g", static_cast<double>(range.min));
+    ImGui::SameLine(width - 90.0f);
+    ImGui::Text("%.4g %s", static_cast<double>(range.max), unit);
+}
+
+// One parameter's widget, by its kind. Returns true when the user changed `value`.
+bool edit_parameter(const ParamDecl& d, const std::string& label, nlohmann::json& value) {
+    switch (d.kind) {
+        case ParamKind::Real:
+        case ParamKind::Integer: {
+            if (value.is_string()) {  // "auto"
+                ImGui::Text("%s = auto", label.c_str());
+                return false;
+            }
+            double v = value.get<double>();
+            if (!ImGui::InputDouble(label.c_str(), &v, 0.0, 0.0, "%.6g",
+                                    ImGuiInputTextFlags_EnterReturnsTrue)) {
+                return false;
+            }
+            value = v;
+            return true;
+        }
+        case ParamKind::Bool: {
+            bool v = value.get<bool>();
+            if (!ImGui::Checkbox(label.c_str(), &v)) return false;
+            value = v;
+            return true;
+        }
+        case ParamKind::Choice: {
+            const std::string current = value.get<std::string>();
+            bool changed = false;
+            if (ImGui::BeginCombo(label.c_str(), current.c_str())) {
+                for (std::string_view c : d.choices) {
+                    const std::string choice(c);
+                    if (ImGui::Selectable(choice.c_str(), choice == current)) {
+                        value = choice;
+                        changed = true;
+                    }
+                }
+                ImGui::EndCombo();
+            }
+            return changed;
+        }
+        case ParamKind::Vector: {
+            std::vector<double> v = value.get<std::vector<double>>();
+            float xyz[3] = {0, 0, 0};
+            for (std::size_t k = 0; k < v.size() && k < 3; ++k)
+                xyz[k] = static_cast<float>(v[k]);
+            const bool edited = v.size() == 2
+                                    ? ImGui::InputFloat2(label.c_str(), xyz, "%.3g",
+                                                         ImGuiInputTextFlags_EnterReturnsTrue)
+                                    : ImGui::InputFloat3(label.c_str(), xyz, "%.3g",
+                                                         ImGuiInputTextFlags_EnterReturnsTrue);
+            if (!edited) return false;
+            for (std::size_t k = 0; k < v.size(); ++k)
+                v[k] = xyz[k];
+            value = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+// A changed parameter: a live one goes to the running simulation (and to the pending edits, if
+// any); the others become pending edits of the running scene. Returns the error of a rejected edit.
+std::optional<std::string> apply_parameter(const ParamDecl& d, const nlohmann::json& value,
+                                           SimulationRunner& runner, const Scene& running,
+                                           std::optional<Scene>& edited) {
+    const std::string key(d.key);
+    if (d.live) {
+        runner.set_parameter(key, value);
+        if (edited) {
+            try {
+                edited->params.set(d.key, value, key);
+            } catch (const SceneError&) {
+            }
+        }
+        return std::nullopt;
+    }
+    if (!edited) edited = running;
+    try {
+        edited->params.set(d.key, value, key);
+        edited->validate();
+    } catch (const SceneError& e) {
+        edited->params = running.params;
+        return e.what();
+    }
+    return std::nullopt;
+}
+
+void plot(const char* label, const std::deque<float>& history) {
+    std::vector<float> v(history.begin(), history.end());
+    ImGui::PlotLines(label, v.data(), static_cast<int>(v.size()), 0, nullptr, 0.0f, FLT_MAX,
+                     ImVec2(0, 40));
+}
+
+}  // namespace
+
+void begin_main_window(float ui_scale) {
+    ImGui::SetNextWindowPos(ImVec2(10 * ui_scale, 10 * ui_scale), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(340 * ui_scale, 0), ImGuiCond_FirstUseEver);
+    ImGui::Begin("Flume");
+}
+
+void end_main_window() {
+    ImGui::End();
+}
+
+std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
+                                       std::span<char> path_input) {
+    if (!ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
+    std::optional<std::string> chosen;
+    const auto scenes = builtin_scenes();
+    // The running scene's name: a file opened or dropped is not one of the built-ins.
+    std::string current(scenes.empty() ? ""
+                                       : scenes[static_cast<std::size_t>(selected_scene)].name);
+    if (frame.scene && !frame.scene->name.empty()) current = frame.scene->name;
+    if (ImGui::BeginCombo("built-in", current.c_str())) {
+        for (std::size_t i = 0; i < scenes.size(); ++i) {
+            const std::string name(scenes[i].name);
+            if (ImGui::Selectable(name.c_str(), static_cast<int>(i) == selected_scene)) {
+                selected_scene = static_cast<int>(i);
+                chosen = name;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::InputText("##path", path_input.data(), path_input.size());
+    ImGui::SameLine();
+    if (ImGui::Button("Open JSON")) chosen = std::string(path_input.data());
+    ImGui::TextDisabled("or drop a .json file on the window");
+    return chosen;
+}
+
+RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads) {
+    if (!ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen)) return RunRequest::None;
+    RunRequest request = RunRequest::None;
+    if (ImGui::Button(runner.paused() ? "Play" : "Pause")) runner.set_paused(!runner.paused());
+    ImGui::SameLine();
+    if (ImGui::Button("Step")) runner.step_once();
+    ImGui::SameLine();
+    if (ImGui::Button("Reset")) runner.reset();
+    ImGui::SameLine();
+    if (ImGui::Button("Screenshot")) request = RunRequest::Screenshot;
+    if (ImGui::Button("Save particles (.vtp)")) request = RunRequest::SaveParticles;
+    int steps = runner.steps_per_frame();
+    if (ImGui::SliderInt("steps / frame", &steps, 1, 64)) runner.set_steps_per_frame(steps);
+    if (max_threads > 1) {
+        ImGui::SliderInt("threads", &threads, 1, max_threads);
+    } else {
+        ImGui::TextDisabled("1 thread (this build has no threads)");
+    }
+    if (threads != frame.threads) {
+        ImGui::SameLine();
+        if (ImGui::Button("Apply")) runner.set_threads(threads);
+        ImGui::TextDisabled("a new thread count applies with a reset");
+    }
+    return request;
+}
+
+bool view_panel(ColoringSettings& coloring) {
+    if (!ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) return false;
+    int by = static_cast<int>(coloring.by);
+    if (ImGui::Combo("colour by", &by, kColorByNames, 4)) coloring.by = static_cast<ColorBy>(by);
+    if (coloring.by != ColorBy::Water) {
+        int map = coloring.map == ColorMap::Viridis ? 0 : 1;
+        const char* maps[] = {"viridis", "turbo"};
+        if (ImGui::Combo("colour map", &map, maps, 2)) {
+            coloring.map = map == 0 ? ColorMap::Viridis : ColorMap::Turbo;
+        }
+        legend(coloring.map, coloring.legend, unit_of(coloring.by));
+    }
+    return ImGui::Button("Reset view (V)");
+}
+
+void brush_panel(BrushSettings& brush, int dimension) {
+    if (!ImGui::CollapsingHeader("Force brush", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    ImGui::TextDisabled(dimension == 3 ? "Shift + left drag in the view" : "left drag in the view");
+    ImGui::SliderFloat("radius", &brush.radius, 0.02f, 1.0f, "%.2f m");
+    ImGui::SliderFloat("strength", &brush.strength, 1.0f, 500.0f, "%.0f m/s^2",
+                       ImGuiSliderFlags_Logarithmic);
+    ImGui::Checkbox("pull instead of push", &brush.pull);
+}
+
+// Generated from the core's parameter declarations.
+std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scene& running,
+                                            std::optional<Scene>& edited) {
+    if (!ImGui::CollapsingHeader("Parameters")) return std::nullopt;
+    std::optional<std::string> error;
+    if (edited && edited->source != running.source) edited.reset();
+    const Scene& shown = edited ? *edited : running;
+    for (const ParamDecl& d : parameter_declarations()) {
+        const std::string key(d.key);
+        nlohmann::json value = shown.params.to_json(d.key);
+        ImGui::PushID(key.c_str());
+        const bool changed = edit_parameter(d, key + (d.live ? "" : " *"), value);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("%s%s", std::string(d.description).c_str(),
+                              d.live ? "" : "\n(applies on reset)");
+        }
+        ImGui::PopID();
+        if (changed) {
+            if (auto e = apply_parameter(d, value, runner, running, edited)) error = std::move(e);
+        }
+    }
+    ImGui::TextDisabled("* applies on reset; the others change the running simulation");
+    if (edited) {
+        if (ImGui::Button("Reset with changes")) {
+            runner.load(*edited);
+            edited.reset();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Discard changes")) edited.reset();
+    }
+    return error;
+}
+
+void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,
+                      const PerformanceHistory& history) {
+    if (!ImGui::CollapsingHeader("Statistics", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    const StepStats& s = frame.stats;
+    ImGui::Text("%.0f frames/s, %.0f steps/s, %d thread(s)", static_cast<double>(frames_per_second),
+                steps_per_second, frame.threads);
+    ImGui::Text("%zu fluid, %zu boundary particles", s.fluid_particles, s.boundary_particles);
+    ImGui::Text("t = %.4f s, step %llu, dt = %.3g s", s.time,
+                static_cast<unsigned long long>(s.step), s.dt);
+    ImGui::Text("density error avg %.3f%%, max %.2f%%", 100.0 * s.average_density_error,
+                100.0 * s.max_density_error);
+    ImGui::Text("max speed %.3f m/s, kinetic energy %.4g J", s.max_speed, s.kinetic_energy);
+    ImGui::Text("removed %llu, wall corrections %zu",
+                static_cast<unsigned long long>(s.removed_particles), s.wall_corrections);
+    for (std::size_t i = 0; i < s.stage_count; ++i) {
+        const std::string name(s.stages[i].name);
+        ImGui::Text("  %-12s %7.3f ms", name.c_str(), s.stages[i].milliseconds);
+    }
+    plot("frames/s", history.frames_per_second);
+    plot("steps/s", history.steps_per_second);
+    plot("density err %", history.density_error_percent);
+}
+
+void message_window(std::string& message, const glm::vec2& window) {
+    ImGui::SetNextWindowPos(ImVec2(window.x * 0.5f, 20.0f), ImGuiCond_Always, ImVec2(0.5f, 0.0f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(200, 0), ImVec2(window.x * 0.8f, 400));
+    ImGui::Begin("Message", nullptr,
+                 ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse);
+    ImGui::PushTextWrapPos(window.x * 0.75f);
+    ImGui::TextUnformatted(message.c_str());
+    ImGui::PopTextWrapPos();
+    if (ImGui::Button("OK")) message.clear();
+    ImGui::End();
+}
+
+void help_window(bool& open, const glm::vec2& window) {
+    ImGui::SetNextWindowPos(ImVec2(window.x * 0.5f, window.y * 0.5f), ImGuiCond_Always,
+                            ImVec2(0.5f, 0.5f));
+    ImGui::Begin("Help (F1)", &open, ImGuiWindowFlags_AlwaysAutoResize);
+    for (const auto& row : kShortcuts) {
+        ImGui::Text("%-16s %s", row[0], row[1]);
+    }
+    ImGui::End();
+}
+
+}  // namespace flume

@@ -1,0 +1,74 @@
+// The app's ImGui windows and panels, one function each. A panel draws the state it is given and
+// edits it, or returns what the user asked for; the App acts on the requests. Call them between
+// ImGui::NewFrame() and ImGui::Render(), the panels inside the main window:
+//
+//   begin_main_window(ui_scale);
+//   if (auto name = scene_panel(...)) load(*name);   ...   statistics_panel(...);
+//   end_main_window();
+#pragma once
+
+#include <deque>
+#include <glm/glm.hpp>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "app/color_map.hpp"
+#include "app/particle_colors.hpp"
+#include "app/simulation_runner.hpp"
+
+namespace flume {
+
+struct ColoringSettings {
+    ColorBy by = ColorBy::Water;
+    ColorMap map = ColorMap::Turbo;
+    ValueRange legend;  // the range of the last frame drawn in colour
+};
+
+struct BrushSettings {
+    float radius = 0.15f;
+    float strength = 80.0f;  // m/s^2
+    bool pull = false;       // towards the centre instead of away
+};
+
+// The recent frames' figures that the statistics panel plots.
+struct PerformanceHistory {
+    std::deque<float> frames_per_second, steps_per_second, density_error_percent;
+};
+
+void begin_main_window(float ui_scale);
+void end_main_window();
+
+// Scene: the built-in scenes and a path field. Returns the name or path to load, if one was
+// chosen.
+std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
+                                       std::span<char> path_input);
+
+enum class RunRequest { None, Screenshot, SaveParticles };
+
+// Run: play, step, reset, steps per frame and threads go to the runner; the screenshot and save
+// buttons come back as a request.
+RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads);
+
+// View: what the particles are coloured by, the colour map and its legend. Returns true when
+// "Reset view" was pressed.
+bool view_panel(ColoringSettings& coloring);
+
+void brush_panel(BrushSettings& brush, int dimension);
+
+// Parameters (a collapsed header; call with a scene running). Live parameters go to the runner at
+// once; the others collect in `edited`, which "Reset with changes" loads. Returns the error of an
+// edit the scene rejected.
+std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scene& running,
+                                            std::optional<Scene>& edited);
+
+void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,
+                      const PerformanceHistory& history);
+
+// A message centred at the top of the window (size in ImGui's coordinates); OK clears it.
+void message_window(std::string& message, const glm::vec2& window);
+
+// The keyboard and mouse shortcuts, centred; closing the window clears `open`.
+void help_window(bool& open, const glm::vec2& window);
+
+}  // namespace flume
