@@ -71,6 +71,17 @@ TEST(SceneLimits, ControlCharactersInStringsAreRefused) {
     EXPECT_THROW(scene.apply_override(std::string("solver=wc\x01sph")), SceneError);
 }
 
+TEST(SceneLimits, InvalidUtf8InAnOverrideIsRefused) {
+    // Found by the fuzzer: a bare word that is not UTF-8 threw from inside the JSON library.
+    Scene scene = parse_scene(scene_2d(), "test.json");
+    try {
+        scene.apply_override("solver=a\xca");
+        FAIL() << "invalid UTF-8 must be refused";
+    } catch (const SceneError& e) {
+        EXPECT_MENTIONS(std::string(e.what()), "expected UTF-8 text");
+    }
+}
+
 TEST(SceneLimits, NestingIsBounded) {
     const std::string deep = std::string(1000, '[') + std::string(1000, ']');
     EXPECT_MENTIONS(error_of(scene_2d(", \"name\": " + deep)), "nested deeper than 64 levels");

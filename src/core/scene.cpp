@@ -200,7 +200,7 @@ class Reader {
             fail(path,
                  "expected text without control characters (a tab, line break or NUL), "
                  "found " +
-                     j.dump());
+                     j.dump(-1, ' ', false, json::error_handler_t::replace));
         }
         return j.get<std::string>();
     }
@@ -402,13 +402,7 @@ void Scene::validate() const {
             }
         }
     }
-    double estimate = 0.0;
-    for (const FluidBlock& b : fluid) {
-        double cells = 1.0;
-        for (int k = 0; k < d; ++k)
-            cells *= (b.region.upper()[k] - b.region.lower()[k]) / (2.0 * r);
-        estimate += cells;
-    }
+    const double estimate = estimate_fluid_particles(*this);
     if (estimate > kMaxFluidParticles) {
         throw SceneError(source + ": /particle_radius: " + std::to_string(r) +
                          " m would make about " + std::to_string(static_cast<long long>(estimate)) +
@@ -442,6 +436,18 @@ void Scene::validate() const {
                          std::to_string(params.number("max_time_step")) + "), found " +
                          std::to_string(params.number("min_time_step")));
     }
+}
+
+double estimate_fluid_particles(const Scene& scene) {
+    const double spacing = 2.0 * scene.params.number("particle_radius");
+    double estimate = 0.0;
+    for (const FluidBlock& b : scene.fluid) {
+        double cells = 1.0;
+        for (int k = 0; k < scene.dimension; ++k)
+            cells *= (b.region.upper()[k] - b.region.lower()[k]) / spacing;
+        estimate += cells;
+    }
+    return estimate;
 }
 
 BoundaryEstimate estimate_boundary_samples(const Scene& scene) {
@@ -529,6 +535,11 @@ void Scene::apply_override(std::string_view assignment) {
     if (!parse_json(text, builder)) {
         if (builder.refused()) throw SceneError(where + ": " + builder.refusal());
         value = text;  // not JSON, a bare word: a choice such as solver=wcsph
+        try {
+            (void)value.dump();  // a JSON string must be UTF-8
+        } catch (const json::type_error&) {
+            throw SceneError(where + ": expected UTF-8 text");
+        }
     }
     params.set(key, value, where);
     validate();

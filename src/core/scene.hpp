@@ -84,6 +84,10 @@ inline constexpr double kMaxBoundarySamples = 20.0e6;
 // Lattice layers of a boundary shell: enough to fill the kernel support (4 r) on the solid side.
 inline constexpr int kBoundaryLayers = 2;
 
+// Fluid particles the scene's blocks will hold at most (their bounding volumes over the lattice
+// cell), counted before sampling.
+double estimate_fluid_particles(const Scene& scene);
+
 // Boundary samples the scene will make, per source, counted in double before anything is
 // allocated (so that no count overflows).
 struct BoundaryEstimate {
