@@ -2,7 +2,7 @@
 # Installs the Debian packages Flume needs, only those that are missing.
 # Idempotent and near-instant when everything is present.
 #
-#   scripts/setup.sh [GROUP...]     groups: core (default), desktop, wasm
+#   scripts/setup.sh [GROUP...]     groups: core (default), desktop, wasm, fuzz
 #
 # The wasm group also adds a deb-src entry for Debian's archive (the browser build compiles Dear
 # ImGui from Debian's source package with em++) and installs the browser test's npm packages
@@ -14,6 +14,7 @@ declare -A GROUP_PACKAGES=(
     [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libcli11-dev libgtest-dev libstb-dev python3"
     [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth"
     [wasm]="emscripten nodejs chromium libstb-dev"
+    [fuzz]="clang libclang-rt-14-dev"
 )
 
 groups=("$@")

@@ -9,19 +9,21 @@
 #                   in a real window under Xvfb)
 #   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer, all but the long physics runs
 #   native-tsan     ThreadSanitizer on everything labelled "threads"
+#   fuzz            libFuzzer (clang, ASan + UBSan) on the scene parser and scene building, a
+#                   minute each
 #   wasm-release    the core and its tests compiled by Emscripten, run under Node; the browser
 #                   app (threaded and single-threaded) end to end in Debian's Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh core desktop wasm
+scripts/setup.sh core desktop wasm fuzz
 
 jobs=$(nproc)
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$jobs}
 export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$jobs}
 export NODE_PATH=/usr/share/nodejs  # Emscripten's linker needs Debian's acorn
 
-for preset in native-release native-debug native-tsan wasm-release; do
+for preset in native-release native-debug native-tsan fuzz wasm-release; do
     echo "=== $preset ==="
     start=$SECONDS
     cmake --workflow --preset "$preset"

@@ -62,6 +62,43 @@ for array in position velocity density pressure; do
 done
 check "vtp density is physical" grep -Eq "array density components 1 tuples 324 min [5-9][0-9]{2}\\.[0-9]+ max 1[0-9]{3}" <<<"$summary"
 
+# A scene's name never decides where files go: the .pvd gets a sanitised name in the folder.
+cat >"$work/evil.json" <<'JSON'
+{ "name": "../../escaped", "dimension": 2, "particle_radius": 0.04,
+  "domain": {"min": [0, 0], "max": [1, 1]}, "fluid": [{"min": [0, 0], "max": [0.4, 0.4]}] }
+JSON
+mkdir -p "$work/deep/er"
+"$cli" run "$work/evil.json" --steps 2 --export "$work/deep/er/out" --quiet >/dev/null 2>"$work/err"
+check "a hostile scene name exports" test $? -eq 0
+check "the .pvd stays in the export folder" test -f "$work/deep/er/out/______escaped.pvd"
+check "nothing written outside it" test ! -e "$work/deep/escaped.pvd" -a ! -e "$work/escaped.pvd"
+
+# Numbers and options: 1e309 and NaN are named errors, exit 2.
+"$cli" run dam-break-2d --steps 1 --set viscosity=1e309 >/dev/null 2>"$work/err"
+check "--set 1e309 exits 2" test $? -eq 2
+check "--set 1e309 is named" grep -q "the number 1e309 is beyond the range of a double" "$work/err"
+"$cli" run dam-break-2d --until nan >/dev/null 2>"$work/err"
+check "--until nan exits 2" test $? -eq 2
+
+# Write failures: named with the path and the reason, exit 4, and the state reached is saved.
+(cd "$work" && "$cli" run dam-break-2d --set particle_radius=0.04 --steps 400 --stats /dev/full \
+    --quiet >"$work/out" 2>"$work/err")
+check "a full disk under --stats exits 4" test $? -eq 4
+check "the failure names the file and why" grep -q "/dev/full: write failed: No space left" "$work/err"
+check "no summary line after a failed output" test ! -s "$work/out"
+saved=$(ls "$work"/stopped-at-step-*.vtp 2>/dev/null | head -1)
+check "the state reached is saved" test -n "$saved"
+check "the message names the saved state" grep -q "state reached (step" "$work/err"
+mkdir -p "$work/blocked/dam-break-2d.pvd"
+"$cli" run dam-break-2d --set particle_radius=0.04 --steps 5 --export "$work/blocked" --quiet \
+    >/dev/null 2>"$work/err"
+check "an unwritable .pvd exits 4" test $? -eq 4
+check "and is named" grep -q "dam-break-2d.pvd: cannot open for writing" "$work/err"
+(ulimit -f 2; trap '' XFSZ; "$cli" run dam-break-2d --set particle_radius=0.04 --steps 5 \
+    --export "$work/small" --quiet >/dev/null 2>"$work/err")
+check "a frame cut short exits 4" test $? -eq 4
+check "and is named" grep -q "frame_000000.vtp: write failed" "$work/err"
+
 # validate: the cases are listed; bad input is refused before any run
 out=$("$cli" validate --list)
 check "validate --list names dam-break" grep -q "^dam-break" <<<"$out"

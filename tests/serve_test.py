@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""web/serve.py as a browser sees it: isolation headers, MIME types, and no way out of the root.
+"""web/serve.py as a browser sees it: isolation headers, MIME types, and no way out of the root;
+and as a careless or hostile client sees it: bad paths, half-sent requests, a busy port.
 
     serve_test.py PATH/TO/serve.py
 """
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,9 +38,13 @@ def get(host, port, path):
     conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.putrequest("GET", path, skip_accept_encoding=True)  # the path goes out exactly as given
     conn.endheaders()
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
+    try:
+        response = conn.getresponse()
+        body = response.read()
+    except (http.client.HTTPException, ConnectionError) as e:  # closed without an answer
+        return None, {}, repr(e).encode()
+    finally:
+        conn.close()
     return response.status, response.headers, body
 
 
@@ -50,6 +56,7 @@ with tempfile.TemporaryDirectory() as work:
         open(os.path.join(root, name), "w").write(text)
     secret = os.path.join(work, "secret.txt")
     open(secret, "w").write("SECRET-CONTENT")
+    os.mkdir(os.path.join(root, "sub"))
     os.symlink(secret, os.path.join(root, "link.txt"))
 
     proc, host, port = start(root)
@@ -76,6 +83,22 @@ with tempfile.TemporaryDirectory() as work:
                   f"{status} {body[:60]!r}")
         status, _, _ = get(host, port, "/missing.js")
         check("missing file is 404", status == 404, str(status))
+        for path in ["/%00", "/index.html%00.js", "/a%0ab"]:
+            status, _, _ = get(host, port, path)
+            check(f"{path} is a bad request", status == 400, str(status))
+        status, _, body = get(host, port, "/sub/")
+        check("folders are not listed", status == 404 and b"index.html" not in body,
+              f"{status} {body[:60]!r}")
+        status, _, _ = get(host, port, "/index.html")
+        check("still serving after the bad requests", status == 200, str(status))
+
+        # A port in use: one line on stderr, exit status 1, no traceback.
+        result = subprocess.run([sys.executable, serve, "--root", root, "--port", str(port)],
+                                capture_output=True, text=True, timeout=30)
+        check("a busy port is one clear message",
+              result.returncode == 1 and "cannot listen" in result.stderr and
+              "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1,
+              result.stderr)
     finally:
         proc.terminate()
         proc.wait()
@@ -90,6 +113,32 @@ with tempfile.TemporaryDirectory() as work:
     finally:
         proc.terminate()
         proc.wait()
+
+    # A request only half sent is dropped after --timeout, and meanwhile others are served.
+    proc, host, port = start(root, "--timeout", "0.5")
+    try:
+        stalled = socket.create_connection((host, port), timeout=60)
+        stalled.sendall(b"GET /index.html HTTP/1.1\r\nHost: x")  # no end of headers
+        status, _, _ = get(host, port, "/index.html")
+        check("others are served beside a stalled request", status == 200, str(status))
+        try:
+            stalled.recv(1024)  # returns once the server closes the connection
+            closed = True
+        except ConnectionResetError:
+            closed = True
+        except socket.timeout:  # still open after a minute: the thread would be held forever
+            closed = False
+        check("a half-sent request is closed after the timeout", closed)
+        stalled.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+
+    result = subprocess.run([sys.executable, serve, "--root", root, "--bind", "203.0.113.7",
+                             "--port", "0"], capture_output=True, text=True, timeout=30)
+    check("an address that cannot be bound is one clear message",
+          result.returncode == 1 and "cannot listen on 203.0.113.7" in result.stderr and
+          "Traceback" not in result.stderr, result.stderr)
 
     empty = os.path.join(work, "empty")
     os.mkdir(empty)

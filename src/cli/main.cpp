@@ -23,6 +23,7 @@
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
+#include "io/output_file.hpp"
 #include "io/vtk_writer.hpp"
 #include "plot.hpp"
 #include "validation/validation.hpp"
@@ -31,6 +32,7 @@ namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInvalidSimulation = 3;
+constexpr int kExitOutputFailed = 4;
 constexpr int kExitValidationFailed = 1;
 
 struct RunOptions {
@@ -121,6 +123,32 @@ class Progress {
     Clock::time_point start_, last_;
 };
 
+// The file name stem of an export series: the scene's name in a fixed character set, never a
+// path (a scene file's name must not decide where files go).
+std::string export_stem(const std::string& scene_name) {
+    std::string stem;
+    for (char c : scene_name.substr(0, 64)) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '_';
+        stem += safe ? c : '_';
+    }
+    return stem.empty() ? "flume" : stem;
+}
+
+// Saves a state that would otherwise be lost (the run stops) as `stem`-STEP.vtp in `dir`, and
+// tells the user where it is, or that it could not be saved.
+void save_state(const std::filesystem::path& dir, const std::string& stem,
+                const flume::ParticleSnapshot& state, const char* what) {
+    const std::string path = (dir / (stem + "-" + std::to_string(state.step) + ".vtp")).string();
+    try {
+        flume::write_vtp(path, state.view());
+        std::fprintf(stderr, "flume-cli: the %s (step %" PRIu64 ", t = %.6f s) is in %s\n", what,
+                     state.step, state.time, path.c_str());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "flume-cli: could not save the %s: %s\n", what, e.what());
+    }
+}
+
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
            "kinetic_energy,removed_particles,wall_corrections,pressure_iterations";
@@ -151,12 +179,12 @@ int run(const RunOptions& options) {
 
     std::ofstream stats_file;
     if (!options.stats_path.empty()) {
-        stats_file.open(options.stats_path);
-        if (!stats_file) throw flume::SceneError(options.stats_path + ": cannot open for writing");
+        stats_file = flume::open_output(options.stats_path);
         stats_file.precision(9);
     }
     std::optional<flume::PvdSeries> series;
     const std::filesystem::path export_dir = options.export_dir;
+    const std::filesystem::path save_dir = options.export_dir.empty() ? "." : export_dir;
     auto export_frame = [&] {
         char name[64];
         std::snprintf(name, sizeof name, "frame_%06" PRIu64 ".vtp", sim->stats().step);
@@ -167,10 +195,9 @@ int run(const RunOptions& options) {
         std::error_code ec;
         std::filesystem::create_directories(export_dir, ec);
         if (ec)
-            throw flume::SceneError(options.export_dir +
-                                    ": cannot create the folder: " + ec.message());
-        series.emplace((export_dir / (scene.name.empty() ? "flume" : scene.name)).string() +
-                       ".pvd");
+            throw flume::OutputError(options.export_dir +
+                                     ": cannot create the folder: " + ec.message());
+        series.emplace((export_dir / (export_stem(scene.name) + ".pvd")).string());
         export_frame();
     }
 
@@ -180,43 +207,45 @@ int run(const RunOptions& options) {
     flume::ParticleSnapshot last_valid;
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t steps = 0;
-    while (by_steps ? steps < *options.steps : sim->stats().time < until) {
-        last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
-        try {
-            sim->step();
-        } catch (const flume::SimulationError& e) {
-            progress.finish();
-            const std::filesystem::path dir = options.export_dir.empty() ? "." : export_dir;
-            const std::string path =
-                (dir / ("last-valid-step-" + std::to_string(last_valid.step) + ".vtp")).string();
-            std::fprintf(stderr, "flume-cli: %s\n", e.what());
+    try {
+        while (by_steps ? steps < *options.steps : sim->stats().time < until) {
+            last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
             try {
-                flume::write_vtp(path, last_valid.view());
-                std::fprintf(stderr,
-                             "flume-cli: the last valid state (step %" PRIu64
-                             ", t = %.6f s) is in %s\n",
-                             last_valid.step, last_valid.time, path.c_str());
-            } catch (const std::exception& write_error) {
-                std::fprintf(stderr, "flume-cli: could not save the last valid state: %s\n",
-                             write_error.what());
+                sim->step();
+            } catch (const flume::SimulationError& e) {
+                progress.finish();
+                std::fprintf(stderr, "flume-cli: %s\n", e.what());
+                save_state(save_dir, "last-valid-step", last_valid, "last valid state");
+                return kExitInvalidSimulation;
             }
-            return kExitInvalidSimulation;
+            ++steps;
+            const flume::StepStats& s = sim->stats();
+            if (stats_file.is_open()) {
+                if (steps == 1) write_stats_header(stats_file, s);
+                write_stats_row(stats_file, s);
+                flume::check_output(stats_file, options.stats_path);
+            }
+            if (series && options.export_every > 0 && s.step % options.export_every == 0)
+                export_frame();
+            progress.update(by_steps
+                                ? static_cast<double>(steps) / static_cast<double>(*options.steps)
+                                : s.time / until,
+                            s.step, s.time);
         }
-        ++steps;
-        const flume::StepStats& s = sim->stats();
-        if (stats_file.is_open()) {
-            if (steps == 1) write_stats_header(stats_file, s);
-            write_stats_row(stats_file, s);
-        }
-        if (series && options.export_every > 0 && s.step % options.export_every == 0)
+        // The final state is always exported, whatever --every says.
+        if (series &&
+            (options.export_every == 0 || sim->stats().step % options.export_every != 0)) {
             export_frame();
-        progress.update(by_steps ? static_cast<double>(steps) / static_cast<double>(*options.steps)
-                                 : s.time / until,
-                        s.step, s.time);
-    }
-    // The final state is always exported, whatever --every says.
-    if (series && (options.export_every == 0 || sim->stats().step % options.export_every != 0)) {
-        export_frame();
+        }
+        if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
+    } catch (const flume::OutputError& e) {
+        // The run cannot deliver what was asked: stop, but keep the state it reached.
+        progress.finish();
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
+        flume::ParticleSnapshot current;
+        current.assign(sim->fluid(), sim->stats().step, sim->stats().time);
+        save_state(save_dir, "stopped-at-step", current, "state reached");
+        return kExitOutputFailed;
     }
     progress.update(1.0, sim->stats().step, sim->stats().time, true);
     progress.finish();
@@ -283,11 +312,7 @@ int validate(const ValidateOptions& options) {
     for (const std::string& note : report.notes)
         std::printf("  %s\n", note.c_str());
     if (!options.plot_path.empty()) {
-        if (!flume::write_validation_plot(report, options.plot_path)) {
-            std::fprintf(stderr, "flume-cli: cannot write the plot to %s\n",
-                         options.plot_path.c_str());
-            return kExitBadInput;
-        }
+        flume::write_validation_plot(report, options.plot_path);  // OutputError: exit 4
         std::printf("  plot: %s\n", options.plot_path.c_str());
     }
     std::printf("%s %s (%.1f s wall, %d thread(s))\n", report.passed ? "PASS" : "FAIL",
@@ -315,6 +340,12 @@ int main(int argc, char** argv) {
     run_cmd
         ->add_option("--until", options.until,
                      "Simulated time to stop at, in s (default: the scene's end_time)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                const double t = std::strtod(text.c_str(), nullptr);
+                return std::isfinite(t) ? "" : "expected a finite time in seconds";
+            },
+            "TIME"))
         ->check(CLI::Range(0.0, 1.0e6))
         ->excludes(steps);
     run_cmd->add_option("--threads", options.threads, "Worker threads, the caller included")
@@ -371,6 +402,9 @@ int main(int argc, char** argv) {
     } catch (const flume::SceneError& e) {
         std::fprintf(stderr, "flume-cli: %s\n", e.what());
         return kExitBadInput;
+    } catch (const flume::OutputError& e) {
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
+        return kExitOutputFailed;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "flume-cli: error: %s\n", e.what());
         return 1;

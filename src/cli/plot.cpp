@@ -4,7 +4,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <span>
 #include <vector>
+
+#include "io/output_file.hpp"
 
 // Debian's libstb-dev headers: stb_easy_font is header-only (static functions); stb_image_write's
 // implementation is compiled here, static, so it cannot clash with another copy.
@@ -90,8 +95,14 @@ class Canvas {
         str.push_back('\0');
         return stb_easy_font_width(str.data()) * scale;
     }
-    bool write_png(const std::string& path) const {
-        return stbi_write_png(path.c_str(), w_, h_, 3, pixels_.data(), w_ * 3) != 0;
+    // Encoded in memory, written through write_output_file: stbi_write_png reports success
+    // whatever fwrite and fclose say.
+    void write_png(const std::string& path) const {
+        int size = 0;
+        unsigned char* png = stbi_write_png_to_mem(pixels_.data(), w_ * 3, w_, h_, 3, &size);
+        if (!png) throw OutputError(path + ": cannot encode the PNG image");
+        const std::unique_ptr<unsigned char, void (*)(void*)> owned(png, std::free);
+        write_output_file(path, std::span(png, static_cast<std::size_t>(size)));
     }
 
   private:
@@ -117,7 +128,7 @@ std::string tick_label(double value, double step) {
 
 }  // namespace
 
-bool write_validation_plot(const ValidationReport& report, const std::string& path) {
+void write_validation_plot(const ValidationReport& report, const std::string& path) {
     constexpr int kWidth = 900, kHeight = 600;
     constexpr int kLeft = 100, kRight = 30, kTop = 60, kBottom = 80;
     Canvas canvas(kWidth, kHeight);
@@ -192,7 +203,7 @@ bool write_validation_plot(const ValidationReport& report, const std::string& pa
         canvas.line(lx, ly + 36, lx + 30, ly + 36, kRed, 2);
     }
     canvas.text(lx + 40, ly + 30, ref.label, kBlack);
-    return canvas.write_png(path);
+    canvas.write_png(path);
 }
 
 }  // namespace flume

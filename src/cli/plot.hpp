@@ -9,7 +9,7 @@
 
 namespace flume {
 
-// Writes the plot of `report` to `path` (PNG). Returns false if the file cannot be written.
-bool write_validation_plot(const ValidationReport& report, const std::string& path);
+// Writes the plot of `report` to `path` (PNG). Throws OutputError if the file cannot be written.
+void write_validation_plot(const ValidationReport& report, const std::string& path);
 
 }  // namespace flume

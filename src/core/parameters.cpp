@@ -296,7 +296,9 @@ std::string describe_json(const nlohmann::json& value) {
         case nlohmann::json::value_t::boolean:
             return value.get<bool>() ? "true" : "false";
         case nlohmann::json::value_t::string:
-            return "the string " + value.dump();
+            // Replacing invalid UTF-8 (a --set value is raw bytes), which dump() would throw on.
+            return "the string " +
+                   value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         case nlohmann::json::value_t::array:
             return "an array of " + std::to_string(value.size());
         case nlohmann::json::value_t::object:

@@ -1,17 +1,142 @@
 #include "core/scene.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/errors.hpp"
+#include "core/math/vec.hpp"
 
 namespace flume {
 
 using nlohmann::json;
 
 namespace {
+
+// Builds a JSON document as json::parse does, but knows the JSON path of the value it is reading,
+// so that what it refuses is named where it is: a number beyond the range of a double (which
+// json::parse reports as an exception of another kind, without a place), a key given twice in
+// one object (which json::parse silently lets the last one win), nesting deeper than any scene.
+class DocumentBuilder final : public json::json_sax_t {
+  public:
+    static constexpr std::size_t kMaxDepth = 64;
+
+    explicit DocumentBuilder(json& root) : root_(root) {}
+
+    bool null() override { return add(nullptr); }
+    bool boolean(bool v) override { return add(v); }
+    bool number_integer(json::number_integer_t v) override { return add(v); }
+    bool number_unsigned(json::number_unsigned_t v) override { return add(v); }
+    bool number_float(json::number_float_t v, const std::string&) override { return add(v); }
+    bool string(std::string& v) override { return add(std::move(v)); }
+    bool binary(json::binary_t& v) override { return add(json::binary(std::move(v))); }
+    bool start_object(std::size_t) override { return open(json::object()); }
+    bool start_array(std::size_t) override { return open(json::array()); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+
+    bool key(std::string& k) override {
+        if (open_.back().value->contains(k)) {
+            const std::string object = path(open_.size() - 1);
+            return refuse((object == "/" ? "" : object) + "/" + k,
+                          "the key \"" + k + "\" appears twice in one object");
+        }
+        open_.back().key = std::move(k);
+        return true;
+    }
+
+    bool parse_error(std::size_t, const std::string& token,
+                     const nlohmann::detail::exception& e) override {
+        if (e.id == 406) {  // out_of_range: number overflow
+            return refuse(path(), "the number " + token + " is beyond the range of a double");
+        } else {
+            // nlohmann's message: "[json.exception.parse_error.101] parse error at line 2,
+            // column 11: syntax error while parsing value - ...": kept from "line".
+            syntax_error_ = e.what();
+            if (auto pos = syntax_error_.find("parse error at "); pos != std::string::npos)
+                syntax_error_ = syntax_error_.substr(pos + 15);
+        }
+        return false;
+    }
+
+    // Set when parsing stopped: a refused value (its JSON path and why) or a syntax error.
+    bool refused() const { return !refusal_.empty(); }
+    const std::string& refusal_path() const { return refusal_path_; }
+    const std::string& refusal() const { return refusal_; }
+    const std::string& syntax_error() const { return syntax_error_; }  // "line L, column C: ..."
+
+  private:
+    struct Level {
+        json* value;
+        std::string key;  // an object's current key
+    };
+
+    // The JSON path of the value being read, through the first `levels` open containers (all
+    // by default): each object's current key, each array's index (its size for the innermost
+    // one, where the value is not added yet; the last element for the others).
+    std::string path(std::size_t levels = std::string::npos) const {
+        levels = std::min(levels, open_.size());
+        std::string p;
+        for (std::size_t i = 0; i < levels; ++i) {
+            const json& v = *open_[i].value;
+            const std::size_t index = v.size() - (i + 1 < open_.size() ? 1 : 0);
+            p += "/" + (v.is_object() ? open_[i].key : std::to_string(index));
+        }
+        return p.empty() ? "/" : p;
+    }
+
+    json* place(json v) {
+        if (open_.empty()) {
+            root_ = std::move(v);
+            return &root_;
+        }
+        json& parent = *open_.back().value;
+        if (parent.is_object()) return &(parent[open_.back().key] = std::move(v));
+        parent.push_back(std::move(v));
+        return &parent.back();
+    }
+
+    bool add(json v) {
+        place(std::move(v));
+        return true;
+    }
+
+    bool refuse(std::string at, std::string why) {
+        refusal_path_ = std::move(at);
+        refusal_ = std::move(why);
+        return false;
+    }
+
+    bool open(json container) {
+        if (open_.size() >= kMaxDepth)
+            return refuse(path(), "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        open_.push_back(Level{place(std::move(container)), {}});
+        return true;
+    }
+
+    bool close() {
+        open_.pop_back();
+        return true;
+    }
+
+    json& root_;
+    std::vector<Level> open_;
+    std::string refusal_path_, refusal_;
+    std::string syntax_error_;
+};
+
+// Parses `text` into the builder's document. False when it refused a value or met a syntax error.
+bool parse_json(std::string_view text, DocumentBuilder& builder) {
+    return json::sax_parse(text.begin(), text.end(), &builder) && !builder.refused();
+}
+
+// Control characters have no place in a scene's strings (names end up in file names and
+// messages); a NUL would cut a path short.
+bool has_control_character(std::string_view s) {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 32 || c == 127; });
+}
 
 class Reader {
   public:
@@ -71,6 +196,12 @@ class Reader {
 
     std::string text(const json& j, const std::string& path) const {
         if (!j.is_string()) fail(path, "expected a string, found " + describe_json(j));
+        if (has_control_character(j.get_ref<const std::string&>())) {
+            fail(path,
+                 "expected text without control characters (a tab, line break or NUL), "
+                 "found " +
+                     j.dump(-1, ' ', false, json::error_handler_t::replace));
+        }
         return j.get<std::string>();
     }
 
@@ -117,17 +248,33 @@ class Reader {
     int dimension_;
 };
 
-std::string location_of(std::string_view text, std::size_t byte) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
+// Whether the insides of two shapes overlap (more than touching). Box against box exactly; a
+// sphere by the distance from its centre to the other shape.
+bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension) {
+    constexpr double kTouch = 1.0e-9;
+    if (a.shape == Shape::Sphere && b.shape == Shape::Sphere) {
+        double d2 = 0.0;
+        for (int k = 0; k < dimension; ++k)
+            d2 += (a.center[k] - b.center[k]) * (a.center[k] - b.center[k]);
+        return std::sqrt(d2) < a.radius + b.radius - kTouch;
     }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+    if (a.shape == Shape::Sphere) return overlap(b, a, dimension);
+    if (b.shape == Shape::Box) {
+        for (int k = 0; k < dimension; ++k) {
+            if (std::min(a.max[k], b.max[k]) - std::max(a.min[k], b.min[k]) <= kTouch) return false;
+        }
+        return true;
+    }
+    double d2 = 0.0;  // from the sphere's centre to the nearest point of the box
+    for (int k = 0; k < dimension; ++k) {
+        const double nearest = std::clamp(b.center[k], a.min[k], a.max[k]);
+        d2 += (b.center[k] - nearest) * (b.center[k] - nearest);
+    }
+    return std::sqrt(d2) < b.radius - kTouch;
+}
+
+std::string shape_name(const ShapeDesc& s) {
+    return s.shape == Shape::Box ? "box" : (s.shape == Shape::Sphere ? "sphere" : "shape");
 }
 
 constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension",
@@ -156,22 +303,25 @@ glm::dvec3 ShapeDesc::upper() const {
 }
 
 Scene parse_scene(std::string_view json_text, const std::string& source) {
+    if (json_text.size() > kMaxSceneFileBytes) {
+        throw SceneError(source + ": the scene is " + std::to_string(json_text.size()) +
+                         " bytes, more than the limit of " + std::to_string(kMaxSceneFileBytes));
+    }
     json root;
-    try {
-        root = json::parse(json_text.begin(), json_text.end());
-    } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-        if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-        throw SceneError(source + ": JSON syntax error at " + location_of(json_text, e.byte) +
-                         ": " + what);
+    DocumentBuilder builder(root);
+    if (!parse_json(json_text, builder)) {
+        if (builder.refused()) {
+            throw SceneError(source + ": " + builder.refusal_path() + ": " + builder.refusal());
+        }
+        throw SceneError(source + ": JSON syntax error at " + builder.syntax_error());
     }
     Reader base(source, 3);
     base.require_object(root, "");
 
-    // The dimension comes first: it decides how long every vector must be.
+    // The dimension comes first: it decides how long every vector must be. Compared as JSON
+    // numbers, so that no 64-bit value wraps to 2 or 3.
     const json& dim = base.member(root, "", "dimension");
-    if (!dim.is_number_integer() || (dim.get<int>() != 2 && dim.get<int>() != 3)) {
+    if (!dim.is_number_integer() || (dim != 2 && dim != 3)) {
         base.fail("/dimension", "expected 2 or 3, found " + describe_json(dim));
     }
     Scene scene;
@@ -252,24 +402,113 @@ void Scene::validate() const {
             }
         }
     }
-    double estimate = 0.0;
-    for (const FluidBlock& b : fluid) {
-        double cells = 1.0;
-        for (int k = 0; k < d; ++k)
-            cells *= (b.region.upper()[k] - b.region.lower()[k]) / (2.0 * r);
-        estimate += cells;
-    }
+    const double estimate = estimate_fluid_particles(*this);
     if (estimate > kMaxFluidParticles) {
         throw SceneError(source + ": /particle_radius: " + std::to_string(r) +
                          " m would make about " + std::to_string(static_cast<long long>(estimate)) +
                          " fluid particles, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxFluidParticles)));
     }
+    for (std::size_t i = 0; i < fluid.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (overlap(fluid[i].region, fluid[j].region, d)) {
+                throw SceneError(source + ": /fluid/" + std::to_string(i) +
+                                 ": the fluid block (a " + shape_name(fluid[i].region) +
+                                 ") overlaps /fluid/" + std::to_string(j) +
+                                 ": particles would sit on top of each other; make the blocks "
+                                 "touch at most");
+            }
+        }
+    }
+    ShapeDesc domain;
+    domain.min = domain_min;
+    domain.max = domain_max;
+    for (std::size_t i = 0; i < obstacles.size(); ++i) {
+        if (!overlap(obstacles[i], domain, d)) {
+            throw SceneError(source + ": /obstacles/" + std::to_string(i) + ": the " +
+                             shape_name(obstacles[i]) +
+                             " lies entirely outside the domain, where no fluid can reach it");
+        }
+    }
+    check_boundary_samples();
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +
                          std::to_string(params.number("min_time_step")));
     }
+}
+
+double estimate_fluid_particles(const Scene& scene) {
+    const double spacing = 2.0 * scene.params.number("particle_radius");
+    double estimate = 0.0;
+    for (const FluidBlock& b : scene.fluid) {
+        double cells = 1.0;
+        for (int k = 0; k < scene.dimension; ++k)
+            cells *= (b.region.upper()[k] - b.region.lower()[k]) / spacing;
+        estimate += cells;
+    }
+    return estimate;
+}
+
+BoundaryEstimate estimate_boundary_samples(const Scene& scene) {
+    const int d = scene.dimension;
+    const double spacing = 2.0 * scene.params.number("particle_radius");
+    const double layers = kBoundaryLayers;
+    // A box's lattice shell, as sample_domain_walls and sample_obstacle make it: the nodes of
+    // the box grown by `layers` cells, but those more than `layers` deep inside.
+    auto box_shell = [&](const glm::dvec3& lo, const glm::dvec3& hi) {
+        double all = 1.0, deep = 1.0;
+        for (int k = 0; k < d; ++k) {
+            const double n = std::max(1.0, std::round((hi[k] - lo[k]) / spacing));
+            all *= n + 2.0 * layers;
+            deep *= std::max(n - 2.0 * layers, 0.0);
+        }
+        return all - deep;
+    };
+    // Spherical shells one spacing apart, outside and inside the surface, as sample_obstacle.
+    auto sphere_shells = [&](double radius) {
+        auto shell = [&](double rho) {
+            return d == 2 ? std::max(3.0, std::round(2.0 * kPi * rho / spacing))
+                          : std::max(4.0, std::round(4.0 * kPi * rho * rho / (spacing * spacing)));
+        };
+        double count = 0.0;
+        for (int layer = 0; layer < kBoundaryLayers; ++layer) {
+            const double offset = (layer + 0.5) * spacing;
+            count += shell(radius + offset) +
+                     (radius - offset > 0.25 * spacing ? shell(radius - offset) : 1.0);
+        }
+        return count;
+    };
+    BoundaryEstimate e;
+    if (scene.params.boolean("domain_walls"))
+        e.walls = box_shell(scene.domain_min, scene.domain_max);
+    for (const ShapeDesc& o : scene.obstacles) {
+        e.obstacles.push_back(o.shape == Shape::Sphere ? sphere_shells(o.radius)
+                                                       : box_shell(o.min, o.max));
+    }
+    return e;
+}
+
+void Scene::check_boundary_samples() const {
+    const double r = params.number("particle_radius");
+    const BoundaryEstimate e = estimate_boundary_samples(*this);
+    auto refuse = [&](const std::string& what, double count) {
+        throw SceneError(source + ": " + what + " at particle_radius " + std::to_string(r) +
+                         " m would make about " + std::to_string(static_cast<long long>(count)) +
+                         " boundary samples, more than the limit of " +
+                         std::to_string(static_cast<long long>(kMaxBoundarySamples)) +
+                         " (a larger particle_radius, or a smaller shape)");
+    };
+    if (e.walls > kMaxBoundarySamples) refuse("/domain: the domain walls", e.walls);
+    double total = e.walls;
+    for (std::size_t i = 0; i < e.obstacles.size(); ++i) {
+        if (e.obstacles[i] > kMaxBoundarySamples) {
+            refuse("/obstacles/" + std::to_string(i) + ": the " + shape_name(obstacles[i]),
+                   e.obstacles[i]);
+        }
+        total += e.obstacles[i];
+    }
+    if (total > kMaxBoundarySamples) refuse("the walls and obstacles together", total);
 }
 
 void Scene::apply_override(std::string_view assignment) {
@@ -289,11 +528,18 @@ void Scene::apply_override(std::string_view assignment) {
         if (key == "dimension") msg = where + ": the dimension of a scene cannot be overridden";
         throw SceneError(msg);
     }
+    if (has_control_character(assignment))
+        throw SceneError(where + ": expected text without control characters");
     json value;
-    try {
-        value = json::parse(text);
-    } catch (const json::parse_error&) {
-        value = text;  // a bare word: a choice such as solver=wcsph
+    DocumentBuilder builder(value);
+    if (!parse_json(text, builder)) {
+        if (builder.refused()) throw SceneError(where + ": " + builder.refusal());
+        value = text;  // not JSON, a bare word: a choice such as solver=wcsph
+        try {
+            (void)value.dump();  // a JSON string must be UTF-8
+        } catch (const json::type_error&) {
+            throw SceneError(where + ": expected UTF-8 text");
+        }
     }
     params.set(key, value, where);
     validate();
@@ -302,10 +548,16 @@ void Scene::apply_override(std::string_view assignment) {
 Scene load_scene_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw SceneError(path + ": cannot open the scene file");
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Read at most one byte over the limit: a device or a huge file is refused, not read whole.
+    std::string text(kMaxSceneFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad()) throw SceneError(path + ": cannot read the scene file");
-    return parse_scene(text.str(), path);
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxSceneFileBytes) {
+        throw SceneError(path + ": the scene file is larger than the limit of " +
+                         std::to_string(kMaxSceneFileBytes) + " bytes");
+    }
+    return parse_scene(text, path);
 }
 
 }  // namespace flume

@@ -60,8 +60,12 @@ struct Scene {
     // as JSON when it is valid JSON, else taken as a string (so `solver=wcsph` works).
     void apply_override(std::string_view assignment);
 
-    // Re-checks the cross-field rules (fluid inside the domain, particle count limit...).
+    // Re-checks the cross-field rules: fluid inside the domain and not overlapping itself,
+    // obstacles reaching into the domain, particle and boundary sample counts within the limits.
     void validate() const;
+
+  private:
+    void check_boundary_samples() const;
 };
 
 // Parses scene JSON text; `source` names it in messages. Throws SceneError.
@@ -72,5 +76,27 @@ Scene load_scene_file(const std::string& path);
 
 // The largest particle count a scene may ask for (fluid, estimated before sampling).
 inline constexpr double kMaxFluidParticles = 20.0e6;
+
+// The largest number of boundary samples (domain walls and obstacles, virtual samples of the
+// volume computation included) a scene may ask for, estimated before sampling.
+inline constexpr double kMaxBoundarySamples = 20.0e6;
+
+// Lattice layers of a boundary shell: enough to fill the kernel support (4 r) on the solid side.
+inline constexpr int kBoundaryLayers = 2;
+
+// Fluid particles the scene's blocks will hold at most (their bounding volumes over the lattice
+// cell), counted before sampling.
+double estimate_fluid_particles(const Scene& scene);
+
+// Boundary samples the scene will make, per source, counted in double before anything is
+// allocated (so that no count overflows).
+struct BoundaryEstimate {
+    double walls = 0.0;
+    std::vector<double> obstacles;  // parallel to Scene::obstacles
+};
+BoundaryEstimate estimate_boundary_samples(const Scene& scene);
+
+// The largest scene file (JSON text) that is read: far above any real scene, far below memory.
+inline constexpr std::size_t kMaxSceneFileBytes = 4u << 20;
 
 }  // namespace flume

@@ -1,5 +1,7 @@
 #include "io/vtk_writer.hpp"
 
+#include "io/output_file.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -64,8 +66,7 @@ std::vector<float> as_3d(const float* v, std::size_t count, int dimension) {
 }  // namespace
 
 void write_vtp(const std::string& path, const ParticleView& p) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw std::runtime_error(path + ": cannot open for writing");
+    std::ofstream out = open_output(path);
     const std::size_t n = p.count;
     out << "<?xml version=\"1.0\"?>\n"
            "<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" "
@@ -88,13 +89,12 @@ void write_vtp(const std::string& path, const ParticleView& p) {
     data_array(out, "Int32", "connectivity", 1, connectivity);
     data_array(out, "Int32", "offsets", 1, offsets);
     out << "      </Verts>\n    </Piece>\n  </PolyData>\n</VTKFile>\n";
-    if (!out) throw std::runtime_error(path + ": write failed");
+    close_output(out, path);
 }
 
 void PvdSeries::add(double time, const std::string& file) {
     frames_.emplace_back(time, file);
-    std::ofstream out(path_);
-    if (!out) throw std::runtime_error(path_ + ": cannot open for writing");
+    std::ofstream out = open_output(path_);
     out << "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"1.0\" "
            "byte_order=\"LittleEndian\">\n  <Collection>\n";
     out.precision(9);
@@ -102,7 +102,7 @@ void PvdSeries::add(double time, const std::string& file) {
         out << "    <DataSet timestep=\"" << t << "\" part=\"0\" file=\"" << f << "\"/>\n";
     }
     out << "  </Collection>\n</VTKFile>\n";
-    if (!out) throw std::runtime_error(path_ + ": write failed");
+    close_output(out, path_);
 }
 
 }  // namespace flume

@@ -15,13 +15,14 @@
 
 namespace flume {
 
-// Writes the particles to `path`. Throws std::runtime_error naming the path on I/O failure.
+// Writes the particles to `path`. Throws OutputError (io/output_file.hpp) naming the path and
+// the reason when the file cannot be written whole.
 void write_vtp(const std::string& path, const ParticleView& particles);
 
 class PvdSeries {
   public:
     explicit PvdSeries(std::string path) : path_(std::move(path)) {}
-    // Adds a frame (file name relative to the .pvd) and rewrites the .pvd file.
+    // Adds a frame (file name relative to the .pvd) and rewrites the .pvd file (OutputError).
     void add(double time, const std::string& file);
 
   private:

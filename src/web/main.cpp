@@ -156,7 +156,7 @@ void publish_status(const glm::ivec2& size) {
     s["canvas"] = {size.x, size.y};
     s["devicePixelRatio"] = web.device_pixel_ratio;
     s["heapInUseMB"] = heap_in_use_mb();
-    flume_publish_status(s.dump().c_str());
+    flume_publish_status(s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 // The browser panel: where the threads come from and why there may be only one.

@@ -10,7 +10,8 @@ namespace {
 // Visits the lattice nodes p = lo + (i + 0.5) * step, i in [-layers, n + layers) per axis, of a
 // box [lo, hi] whose extent is divided into n cells of about `spacing`; calls
 // f(p, layers_outside, layers_inside) where layers_outside is how many layers the node lies
-// outside the box (0 inside) and layers_inside how deep inside it is (0 outside).
+// outside the box (0 inside) and layers_inside how deep inside it is (0 outside). Nodes more than
+// `layers` deep are skipped (no shell keeps them), so the work follows the shell, not the volume.
 template <int D, class F>
 void visit_box_lattice(const glm::dvec3& lo, const glm::dvec3& hi, double spacing, int layers,
                        F f) {
@@ -20,8 +21,16 @@ void visit_box_lattice(const glm::dvec3& lo, const glm::dvec3& hi, double spacin
         n[k] = std::max(1, static_cast<int>(std::lround((hi[k] - lo[k]) / spacing)));
         step[k] = (hi[k] - lo[k]) / n[k];
     }
+    auto deep = [&](int k, int index) { return index >= layers && index < n[k] - layers; };
     IVec<D> i(-layers);
     for (;;) {
+        // At the start of a deep run along axis 0, jump to its end.
+        if (layers > 0 && i[0] == layers && deep(0, layers)) {
+            bool across = true;
+            for (int k = 1; k < D; ++k)
+                across = across && deep(k, i[k]);
+            if (across) i[0] = n[0] - layers;
+        }
         glm::dvec3 p(0.0);
         int outside = 0;
         int inside = 1 << 30;
