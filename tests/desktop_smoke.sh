@@ -34,6 +34,20 @@ xvfb-run -a -s "-screen 0 1280x720x24" "$flume" dam-break-2d --frames 200 --brus
     --brush-radius 0.4 --brush-strength 150 --screenshot "$work/brush.png" >"$work/out" 2>"$work/err"
 check "brush capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
 check "brush screenshot written" test -s "$work/brush.png"
+# A screenshot that cannot be written (a full disk) is a failure, named, never "wrote".
+xvfb-run -a -s "-screen 0 640x480x24" "$flume" dam-break-2d --set particle_radius=0.04 --frames 5 \
+    --screenshot /dev/full >"$work/out" 2>"$work/err"
+check "a screenshot on a full disk exits 1" test $? -eq 1
+check "and says why" grep -q "/dev/full: write failed: No space left on device" "$work/err"
+check "and does not claim it was written" test ! -s "$work/out"
+
+# A scene file with a number beyond a double is a named error, not an abort.
+printf '{"dimension": 2, "viscosity": 1e309, "domain": {"min": [0, 0], "max": [1, 1]},
+  "fluid": [{"min": [0, 0], "max": [0.5, 0.5]}]}' >"$work/huge.json"
+"$flume" "$work/huge.json" >"$work/out" 2>"$work/err"
+check "1e309 in a scene exits 2" test $? -eq 2
+check "and names the path" grep -q "/viscosity: the number 1e309" "$work/err"
+
 "$flume" dam-break-2d --brush 1 >"$work/out" 2>"$work/err"
 check "a one-number --brush exits 2" test $? -eq 2
 

@@ -12,7 +12,8 @@ struct RgbaImage {
     std::vector<unsigned char> pixels;  // 4 bytes a pixel, the top row first
 };
 
-// Throws std::runtime_error when the file cannot be written.
+// Throws OutputError (io/output_file.hpp), naming the path and the reason, when the file cannot
+// be written whole.
 void write_png(const std::string& path, const RgbaImage& image);
 
 }  // namespace flume
