@@ -12,8 +12,6 @@
 namespace flume {
 namespace {
 
-using testing::builtin_with;
-
 bool same_bits(const ParticleView& a, const ParticleView& b) {
     if (a.count != b.count) return false;
     const std::size_t n = a.count * static_cast<std::size_t>(a.dimension);
@@ -37,24 +35,23 @@ void check_step_by_step(const Scene& scene, int steps) {
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreads2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02"}), 150);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02"}), 150);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsPcisph2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pcisph"}),
-                       100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=pcisph"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsDfsph2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsPbf2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pbf"}), 100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=pbf"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreads3D) {
-    check_step_by_step(builtin_with("drop-3d", {"particle_radius=0.03"}), 100);
+    check_step_by_step(load_scene("drop-3d", {"particle_radius=0.03"}), 100);
 }
 
 void check_hash_over_threads(const Scene& scene, int steps) {
@@ -73,17 +70,17 @@ void check_hash_over_threads(const Scene& scene, int steps) {
 }
 
 TEST(Determinism, SameHashForOneToFourThreads2D) {
-    check_hash_over_threads(builtin_with("dam-break-2d", {"particle_radius=0.015"}), 400);
+    check_hash_over_threads(load_scene("dam-break-2d", {"particle_radius=0.015"}), 400);
 }
 
 TEST(Determinism, SameHashForOneToFourThreads3D) {
-    check_hash_over_threads(builtin_with("dam-break-3d", {"particle_radius=0.04"}), 300);
+    check_hash_over_threads(load_scene("dam-break-3d", {"particle_radius=0.04"}), 300);
 }
 
 TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
 }
 
 // The neighbour lists change the speed, never the state: with and without them every solver gives
@@ -99,9 +96,9 @@ TEST(Determinism, NeighbourListsChangeNothing) {
               std::tuple{"drop-3d", "particle_radius=0.05", 20}}) {
             std::vector<std::string> overrides = {radius, choice, "surface_tension_model=akinci"};
             if (std::string(solver) == "wcsph") overrides.push_back("viscosity_model=xsph");
-            Scene with = builtin_with(name, overrides);
+            Scene with = load_scene(name, overrides);
             overrides.push_back("neighbour_lists=false");
-            const Scene without = builtin_with(name, overrides);
+            const Scene without = load_scene(name, overrides);
             WorkerPool pool_a(2), pool_b(3);
             const auto a = Simulation::create(with, pool_a);
             const auto b = Simulation::create(without, pool_b);
@@ -118,8 +115,7 @@ TEST(Determinism, NeighbourListsChangeNothing) {
 
 TEST(Determinism, HashSeesEveryBit) {
     WorkerPool pool(1);
-    const auto sim =
-        Simulation::create(builtin_with("dam-break-2d", {"particle_radius=0.05"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.05"}), pool);
     sim->step();
     ParticleSnapshot snap;
     snap.assign(sim->fluid(), sim->stats().step, sim->stats().time);
@@ -154,7 +150,7 @@ TEST(Determinism, GoldenHashesAreTheSameInEveryBuild) {
     };
     for (const Case& c : cases) {
         WorkerPool pool(c.threads);
-        const auto sim = Simulation::create(testing::builtin_with(c.scene, {c.radius}), pool);
+        const auto sim = Simulation::create(load_scene(c.scene, {c.radius}), pool);
         for (int s = 0; s < c.steps; ++s)
             sim->step();
         EXPECT_EQ(sim->state_hash(), c.hash)

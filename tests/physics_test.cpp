@@ -9,7 +9,6 @@
 namespace flume {
 namespace {
 
-using testing::builtin_with;
 using testing::run_until;
 
 // The hydrostatic tanks are validation cases (src/validation/validation.cpp), run per solver
@@ -43,7 +42,7 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
 void check_walls_hold(const std::string& name, const std::vector<std::string>& overrides,
                       double t) {
     WorkerPool pool(WorkerPool::hardware_threads());
-    const Scene scene = builtin_with(name, overrides);
+    const Scene scene = load_scene(name, overrides);
     const auto sim = Simulation::create(scene, pool);
     const std::size_t n0 = sim->stats().fluid_particles;
     std::size_t corrections = 0;

@@ -11,13 +11,6 @@
 
 namespace flume::testing {
 
-inline Scene builtin_with(const std::string& name, const std::vector<std::string>& overrides = {}) {
-    Scene scene = load_builtin_scene(name);
-    for (const std::string& o : overrides)
-        scene.apply_override(o);
-    return scene;
-}
-
 inline void run_until(Simulation& sim, double time) {
     while (sim.stats().time < time)
         sim.step();
