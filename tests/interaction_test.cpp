@@ -63,7 +63,7 @@ TEST(LiveParameters, GravityChangesTheRunningSimulation) {
     sim->set_parameter("gravity", nlohmann::json::array({9.81, 0.0}));  // sideways, to the right
     for (int s = 0; s < 40; ++s)
         sim->step();
-    const std::vector<double> p = testing::momentum(*sim);
+    const std::vector<double> p = tests::momentum(*sim);
     EXPECT_GT(p[0], 0.0);
     EXPECT_EQ(sim->scene().params.vector("gravity")[0], 9.81);
     sim->set_parameter("viscosity_model", "xsph");

@@ -9,7 +9,7 @@
 namespace flume {
 namespace {
 
-using testing::run_until;
+using tests::run_until;
 
 // The hydrostatic tanks are validation cases (src/validation/validation.cpp), run per solver
 // through `flume-cli validate` under the ctest label "validation".
@@ -25,11 +25,11 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     })";
     WorkerPool pool(2);
     const auto sim = Simulation::create(parse_scene(text, "momentum"), pool);
-    const std::vector<double> before = testing::momentum(*sim);
+    const std::vector<double> before = tests::momentum(*sim);
     const double scale =
         static_cast<double>(sim->stats().fluid_particles) * sim->constants().particle_mass * 1.5;
     run_until(*sim, 0.15);
-    const std::vector<double> after = testing::momentum(*sim);
+    const std::vector<double> after = tests::momentum(*sim);
     EXPECT_EQ(sim->stats().removed_particles, 0u);
     EXPECT_GT(sim->stats().step, 100u);
     for (int k = 0; k < 2; ++k) {

@@ -9,7 +9,8 @@
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 
-namespace flume::testing {
+// A namespace of its own, apart from GoogleTest's `testing`.
+namespace flume::tests {
 
 inline void run_until(Simulation& sim, double time) {
     while (sim.stats().time < time)
@@ -29,4 +30,4 @@ inline std::vector<double> momentum(const Simulation& sim) {
     return p;
 }
 
-}  // namespace flume::testing
+}  // namespace flume::tests
