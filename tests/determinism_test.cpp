@@ -56,7 +56,7 @@ TEST(Determinism, StepByStepOneAgainstFourThreads3D) {
 
 void check_hash_over_threads(const Scene& scene, int steps) {
     std::uint64_t reference = 0;
-    for (int threads : {1, 2, 3, 4}) {
+    for (int threads : {1, 2, 3, 4, 8}) {
         WorkerPool pool(threads);
         const auto sim = Simulation::create(scene, pool);
         for (int s = 0; s < steps; ++s)
@@ -69,15 +69,15 @@ void check_hash_over_threads(const Scene& scene, int steps) {
     }
 }
 
-TEST(Determinism, SameHashForOneToFourThreads2D) {
+TEST(Determinism, SameHashForOneToEightThreads2D) {
     check_hash_over_threads(load_scene("dam-break-2d", {"particle_radius=0.015"}), 400);
 }
 
-TEST(Determinism, SameHashForOneToFourThreads3D) {
+TEST(Determinism, SameHashForOneToEightThreads3D) {
     check_hash_over_threads(load_scene("dam-break-3d", {"particle_radius=0.04"}), 300);
 }
 
-TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
+TEST(Determinism, SameHashForOneToEightThreadsIncompressible3D) {
     check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
     check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
     check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
@@ -133,30 +133,52 @@ namespace {
 
 // Golden state hashes, the same for every build: the native and the wasm test suites both
 // compare against these constants, so passing both proves native == wasm bit for bit (the core
-// uses only IEEE-exact operations in a fixed order). A deliberate change of the physics changes
-// them: update them from `flume-cli run SCENE --steps N --set ... --hash` and say why in the
-// commit.
-TEST(Determinism, GoldenHashesAreTheSameInEveryBuild) {
-    struct Case {
-        const char* scene;
-        const char* radius;
-        int steps;
-        int threads;
-        std::uint64_t hash;
-    };
-    const Case cases[] = {
-        {"dam-break-2d", "particle_radius=0.02", 200, 1, 0x9b761239ca2ccb39ull},
-        {"drop-3d", "particle_radius=0.03", 100, 2, 0x4c70c3f28ef40d20ull},
-    };
-    for (const Case& c : cases) {
-        WorkerPool pool(c.threads);
-        const auto sim = Simulation::create(load_scene(c.scene, {c.radius}), pool);
-        for (int s = 0; s < c.steps; ++s)
-            sim->step();
-        EXPECT_EQ(sim->state_hash(), c.hash)
-            << c.scene << " after " << c.steps << " steps: got " << std::hex << sim->state_hash();
-    }
+// uses only IEEE-exact operations in a fixed order). One short run per solver and dimension, small
+// enough for the sanitizer and wasm builds. A deliberate change of the physics changes them:
+// update them from `flume-cli run SCENE --steps N --threads T --set particle_radius=R --set
+// solver=S --hash` and say why in the commit.
+struct GoldenCase {
+    const char* name;  // the test's name: solver and dimension
+    const char* scene;
+    const char* radius;
+    const char* solver;
+    int steps;
+    int threads;
+    std::uint64_t hash;
+};
+
+constexpr GoldenCase kGoldenCases[] = {
+    {"wcsph_2d", "dam-break-2d", "particle_radius=0.02", "solver=wcsph", 200, 1,
+     0x9b761239ca2ccb39ull},
+    {"wcsph_3d", "drop-3d", "particle_radius=0.03", "solver=wcsph", 100, 2, 0x4c70c3f28ef40d20ull},
+    {"pcisph_2d", "dam-break-2d", "particle_radius=0.02", "solver=pcisph", 100, 2,
+     0xfe0ed685cc660951ull},
+    {"pcisph_3d", "drop-3d", "particle_radius=0.04", "solver=pcisph", 60, 3, 0x3c7777a98460f050ull},
+    {"dfsph_2d", "dam-break-2d", "particle_radius=0.02", "solver=dfsph", 100, 3,
+     0x6c29ea3feb44b23cull},
+    {"dfsph_3d", "drop-3d", "particle_radius=0.04", "solver=dfsph", 60, 1, 0x86e091a3d0a84b72ull},
+    {"pbf_2d", "dam-break-2d", "particle_radius=0.02", "solver=pbf", 100, 1, 0x7bf8d66438f6336dull},
+    {"pbf_3d", "drop-3d", "particle_radius=0.04", "solver=pbf", 60, 2, 0x8da54ac45db7962bull},
+};
+
+class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenHash, IsTheSameInEveryBuild) {
+    const GoldenCase& c = GetParam();
+    WorkerPool pool(c.threads);
+    const auto sim = Simulation::create(load_scene(c.scene, {c.radius, c.solver}), pool);
+    for (int s = 0; s < c.steps; ++s)
+        sim->step();
+    EXPECT_EQ(sim->state_hash(), c.hash) << c.scene << " with " << c.solver << " after " << c.steps
+                                         << " steps: got " << std::hex << sim->state_hash();
 }
+
+std::string golden_case_name(const ::testing::TestParamInfo<GoldenCase>& param) {
+    return param.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySolver, GoldenHash, ::testing::ValuesIn(kGoldenCases),
+                         golden_case_name);
 
 }  // namespace
 }  // namespace flume
