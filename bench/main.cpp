@@ -87,9 +87,7 @@ double neighbours_per_particle(const flume::ParticleView& p, float support,
 }
 
 Result run_simulation_case(const Case& c, int threads, int warmup, int steps, int repeats) {
-    flume::Scene scene = flume::load_builtin_scene(c.scene);
-    for (const std::string& o : c.overrides)
-        scene.apply_override(o);
+    const flume::Scene scene = flume::load_scene(c.scene, c.overrides);
     Result r;
     r.name = c.name;
     r.threads = threads;

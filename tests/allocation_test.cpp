@@ -45,14 +45,13 @@ long allocations_in_steps(const Scene& scene, int threads, int warmup, int steps
 
 TEST(Allocations, NoneInsideAStepOnceWarm) {
     for (int threads : {1, 2, 4}) {
-        EXPECT_EQ(
-            allocations_in_steps(testing::builtin_with("dam-break-2d", {"particle_radius=0.02"}),
-                                 threads, 5, 50),
-            0)
-            << threads << " thread(s), 2D";
-        EXPECT_EQ(allocations_in_steps(testing::builtin_with("drop-3d", {"particle_radius=0.04"}),
-                                       threads, 5, 20),
+        EXPECT_EQ(allocations_in_steps(load_scene("dam-break-2d", {"particle_radius=0.02"}),
+                                       threads, 5, 50),
                   0)
+            << threads << " thread(s), 2D";
+        EXPECT_EQ(
+            allocations_in_steps(load_scene("drop-3d", {"particle_radius=0.04"}), threads, 5, 20),
+            0)
             << threads << " thread(s), 3D";
     }
 }

@@ -199,9 +199,7 @@ bool eventually(F condition) {
 
 TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
     SimulationRunner runner(2);
-    Scene scene = load_builtin_scene("dam-break-2d");
-    scene.apply_override("particle_radius=0.04");
-    runner.load(scene);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
     ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
     EXPECT_EQ(runner.frame().particles.id.size(), runner.frame().stats.fluid_particles);
     std::uint64_t step = 0;
@@ -233,9 +231,7 @@ TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
 
 TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
     SimulationRunner runner(1);
-    Scene scene = load_builtin_scene("dam-break-2d");
-    scene.apply_override("particle_radius=0.04");
-    runner.load(scene);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
     ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
     const std::uint64_t generation = runner.frame().scene_generation;
     // Valid JSON, but a domain far too large for its particle size: refused when built.
@@ -274,9 +270,7 @@ TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
     FakeClock time;  // stands still: every granted step fits in the tick's budget
     SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
     EXPECT_EQ(runner.mode(), SimulationRunner::Mode::Inline);
-    Scene scene = load_builtin_scene("dam-break-2d");
-    scene.apply_override("particle_radius=0.04");
-    runner.load(scene);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
     EXPECT_FALSE(runner.acquire_frame()) << "nothing runs before the first frame tick";
     runner.set_steps_per_frame(3);
     runner.frame_tick();
@@ -320,9 +314,7 @@ TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
 TEST(SimulationRunner, InlineModeStopsATickWhenItsTimeBudgetIsUsed) {
     FakeClock time;
     SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
-    Scene scene = load_builtin_scene("dam-break-2d");
-    scene.apply_override("particle_radius=0.04");
-    runner.load(scene);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
     runner.set_steps_per_frame(8);
 
     // Each step takes 10 ms: the third one crosses the 25 ms budget and the tick stops there.

@@ -12,8 +12,6 @@
 namespace flume {
 namespace {
 
-using testing::builtin_with;
-
 bool same_bits(const ParticleView& a, const ParticleView& b) {
     if (a.count != b.count) return false;
     const std::size_t n = a.count * static_cast<std::size_t>(a.dimension);
@@ -37,29 +35,28 @@ void check_step_by_step(const Scene& scene, int steps) {
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreads2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02"}), 150);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02"}), 150);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsPcisph2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pcisph"}),
-                       100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=pcisph"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsDfsph2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreadsPbf2D) {
-    check_step_by_step(builtin_with("dam-break-2d", {"particle_radius=0.02", "solver=pbf"}), 100);
+    check_step_by_step(load_scene("dam-break-2d", {"particle_radius=0.02", "solver=pbf"}), 100);
 }
 
 TEST(Determinism, StepByStepOneAgainstFourThreads3D) {
-    check_step_by_step(builtin_with("drop-3d", {"particle_radius=0.03"}), 100);
+    check_step_by_step(load_scene("drop-3d", {"particle_radius=0.03"}), 100);
 }
 
 void check_hash_over_threads(const Scene& scene, int steps) {
     std::uint64_t reference = 0;
-    for (int threads : {1, 2, 3, 4}) {
+    for (int threads : {1, 2, 3, 4, 8}) {
         WorkerPool pool(threads);
         const auto sim = Simulation::create(scene, pool);
         for (int s = 0; s < steps; ++s)
@@ -72,18 +69,18 @@ void check_hash_over_threads(const Scene& scene, int steps) {
     }
 }
 
-TEST(Determinism, SameHashForOneToFourThreads2D) {
-    check_hash_over_threads(builtin_with("dam-break-2d", {"particle_radius=0.015"}), 400);
+TEST(Determinism, SameHashForOneToEightThreads2D) {
+    check_hash_over_threads(load_scene("dam-break-2d", {"particle_radius=0.015"}), 400);
 }
 
-TEST(Determinism, SameHashForOneToFourThreads3D) {
-    check_hash_over_threads(builtin_with("dam-break-3d", {"particle_radius=0.04"}), 300);
+TEST(Determinism, SameHashForOneToEightThreads3D) {
+    check_hash_over_threads(load_scene("dam-break-3d", {"particle_radius=0.04"}), 300);
 }
 
-TEST(Determinism, SameHashForOneToFourThreadsIncompressible3D) {
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
-    check_hash_over_threads(builtin_with("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
+TEST(Determinism, SameHashForOneToEightThreadsIncompressible3D) {
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pcisph"}), 60);
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=dfsph"}), 60);
+    check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
 }
 
 // The neighbour lists change the speed, never the state: with and without them every solver gives
@@ -99,9 +96,9 @@ TEST(Determinism, NeighbourListsChangeNothing) {
               std::tuple{"drop-3d", "particle_radius=0.05", 20}}) {
             std::vector<std::string> overrides = {radius, choice, "surface_tension_model=akinci"};
             if (std::string(solver) == "wcsph") overrides.push_back("viscosity_model=xsph");
-            Scene with = builtin_with(name, overrides);
+            Scene with = load_scene(name, overrides);
             overrides.push_back("neighbour_lists=false");
-            const Scene without = builtin_with(name, overrides);
+            const Scene without = load_scene(name, overrides);
             WorkerPool pool_a(2), pool_b(3);
             const auto a = Simulation::create(with, pool_a);
             const auto b = Simulation::create(without, pool_b);
@@ -118,8 +115,7 @@ TEST(Determinism, NeighbourListsChangeNothing) {
 
 TEST(Determinism, HashSeesEveryBit) {
     WorkerPool pool(1);
-    const auto sim =
-        Simulation::create(builtin_with("dam-break-2d", {"particle_radius=0.05"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.05"}), pool);
     sim->step();
     ParticleSnapshot snap;
     snap.assign(sim->fluid(), sim->stats().step, sim->stats().time);
@@ -137,30 +133,52 @@ namespace {
 
 // Golden state hashes, the same for every build: the native and the wasm test suites both
 // compare against these constants, so passing both proves native == wasm bit for bit (the core
-// uses only IEEE-exact operations in a fixed order). A deliberate change of the physics changes
-// them: update them from `flume-cli run SCENE --steps N --set ... --hash` and say why in the
-// commit.
-TEST(Determinism, GoldenHashesAreTheSameInEveryBuild) {
-    struct Case {
-        const char* scene;
-        const char* radius;
-        int steps;
-        int threads;
-        std::uint64_t hash;
-    };
-    const Case cases[] = {
-        {"dam-break-2d", "particle_radius=0.02", 200, 1, 0x9b761239ca2ccb39ull},
-        {"drop-3d", "particle_radius=0.03", 100, 2, 0x4c70c3f28ef40d20ull},
-    };
-    for (const Case& c : cases) {
-        WorkerPool pool(c.threads);
-        const auto sim = Simulation::create(testing::builtin_with(c.scene, {c.radius}), pool);
-        for (int s = 0; s < c.steps; ++s)
-            sim->step();
-        EXPECT_EQ(sim->state_hash(), c.hash)
-            << c.scene << " after " << c.steps << " steps: got " << std::hex << sim->state_hash();
-    }
+// uses only IEEE-exact operations in a fixed order). One short run per solver and dimension, small
+// enough for the sanitizer and wasm builds. A deliberate change of the physics changes them:
+// update them from `flume-cli run SCENE --steps N --threads T --set particle_radius=R --set
+// solver=S --hash` and say why in the commit.
+struct GoldenCase {
+    const char* name;  // the test's name: solver and dimension
+    const char* scene;
+    const char* radius;
+    const char* solver;
+    int steps;
+    int threads;
+    std::uint64_t hash;
+};
+
+constexpr GoldenCase kGoldenCases[] = {
+    {"wcsph_2d", "dam-break-2d", "particle_radius=0.02", "solver=wcsph", 200, 1,
+     0x9b761239ca2ccb39ull},
+    {"wcsph_3d", "drop-3d", "particle_radius=0.03", "solver=wcsph", 100, 2, 0x4c70c3f28ef40d20ull},
+    {"pcisph_2d", "dam-break-2d", "particle_radius=0.02", "solver=pcisph", 100, 2,
+     0xfe0ed685cc660951ull},
+    {"pcisph_3d", "drop-3d", "particle_radius=0.04", "solver=pcisph", 60, 3, 0x3c7777a98460f050ull},
+    {"dfsph_2d", "dam-break-2d", "particle_radius=0.02", "solver=dfsph", 100, 3,
+     0x6c29ea3feb44b23cull},
+    {"dfsph_3d", "drop-3d", "particle_radius=0.04", "solver=dfsph", 60, 1, 0x86e091a3d0a84b72ull},
+    {"pbf_2d", "dam-break-2d", "particle_radius=0.02", "solver=pbf", 100, 1, 0x7bf8d66438f6336dull},
+    {"pbf_3d", "drop-3d", "particle_radius=0.04", "solver=pbf", 60, 2, 0x8da54ac45db7962bull},
+};
+
+class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenHash, IsTheSameInEveryBuild) {
+    const GoldenCase& c = GetParam();
+    WorkerPool pool(c.threads);
+    const auto sim = Simulation::create(load_scene(c.scene, {c.radius, c.solver}), pool);
+    for (int s = 0; s < c.steps; ++s)
+        sim->step();
+    EXPECT_EQ(sim->state_hash(), c.hash) << c.scene << " with " << c.solver << " after " << c.steps
+                                         << " steps: got " << std::hex << sim->state_hash();
 }
+
+std::string golden_case_name(const ::testing::TestParamInfo<GoldenCase>& param) {
+    return param.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySolver, GoldenHash, ::testing::ValuesIn(kGoldenCases),
+                         golden_case_name);
 
 }  // namespace
 }  // namespace flume

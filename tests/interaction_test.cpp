@@ -15,8 +15,7 @@ namespace {
 std::pair<double, double> after_brush(const std::optional<Brush>& brush, glm::vec2 c, float radius,
                                       int steps) {
     WorkerPool pool(2);
-    const auto sim =
-        Simulation::create(testing::builtin_with("dam-break-2d", {"particle_radius=0.02"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.02"}), pool);
     std::vector<bool> inside(sim->stats().fluid_particles, false);
     {
         const ParticleView v = sim->fluid();
@@ -60,12 +59,11 @@ TEST(Brush, PullsTheSurfaceUp) {
 
 TEST(LiveParameters, GravityChangesTheRunningSimulation) {
     WorkerPool pool(1);
-    const auto sim =
-        Simulation::create(testing::builtin_with("dam-break-2d", {"particle_radius=0.04"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.04"}), pool);
     sim->set_parameter("gravity", nlohmann::json::array({9.81, 0.0}));  // sideways, to the right
     for (int s = 0; s < 40; ++s)
         sim->step();
-    const std::vector<double> p = testing::momentum(*sim);
+    const std::vector<double> p = tests::momentum(*sim);
     EXPECT_GT(p[0], 0.0);
     EXPECT_EQ(sim->scene().params.vector("gravity")[0], 9.81);
     sim->set_parameter("viscosity_model", "xsph");
@@ -77,8 +75,7 @@ TEST(LiveParameters, GravityChangesTheRunningSimulation) {
 // carry on), and every solver keeps the breaking dam in the box from where the last one left it.
 TEST(LiveParameters, SolverSwitchesOnTheRunningState) {
     WorkerPool pool(2);
-    const auto sim =
-        Simulation::create(testing::builtin_with("dam-break-2d", {"particle_radius=0.04"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.04"}), pool);
     const std::size_t particles = sim->stats().fluid_particles;
     for (const char* solver : {"dfsph", "pbf", "pcisph", "wcsph", "dfsph"}) {
         const double time = sim->stats().time;
@@ -99,8 +96,7 @@ TEST(LiveParameters, SolverSwitchesOnTheRunningState) {
 
 TEST(LiveParameters, RefusesBadValuesAndParametersThatNeedAReset) {
     WorkerPool pool(1);
-    const auto sim =
-        Simulation::create(testing::builtin_with("dam-break-2d", {"particle_radius=0.04"}), pool);
+    const auto sim = Simulation::create(load_scene("dam-break-2d", {"particle_radius=0.04"}), pool);
     EXPECT_THROW(sim->set_parameter("particle_radius", 0.01), SceneError);  // applies on reset
     EXPECT_THROW(sim->set_parameter("viscosity", -1.0), SceneError);
     EXPECT_THROW(sim->set_parameter("gravity", nlohmann::json::array({0.0, 1.0, 2.0})), SceneError);

@@ -9,8 +9,7 @@
 namespace flume {
 namespace {
 
-using testing::builtin_with;
-using testing::run_until;
+using tests::run_until;
 
 // The hydrostatic tanks are validation cases (src/validation/validation.cpp), run per solver
 // through `flume-cli validate` under the ctest label "validation".
@@ -26,11 +25,11 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
     })";
     WorkerPool pool(2);
     const auto sim = Simulation::create(parse_scene(text, "momentum"), pool);
-    const std::vector<double> before = testing::momentum(*sim);
+    const std::vector<double> before = tests::momentum(*sim);
     const double scale =
         static_cast<double>(sim->stats().fluid_particles) * sim->constants().particle_mass * 1.5;
     run_until(*sim, 0.15);
-    const std::vector<double> after = testing::momentum(*sim);
+    const std::vector<double> after = tests::momentum(*sim);
     EXPECT_EQ(sim->stats().removed_particles, 0u);
     EXPECT_GT(sim->stats().step, 100u);
     for (int k = 0; k < 2; ++k) {
@@ -43,7 +42,7 @@ TEST(Wcsph, ConservesMomentumWithoutWallsAndGravity) {
 void check_walls_hold(const std::string& name, const std::vector<std::string>& overrides,
                       double t) {
     WorkerPool pool(WorkerPool::hardware_threads());
-    const Scene scene = builtin_with(name, overrides);
+    const Scene scene = load_scene(name, overrides);
     const auto sim = Simulation::create(scene, pool);
     const std::size_t n0 = sim->stats().fluid_particles;
     std::size_t corrections = 0;

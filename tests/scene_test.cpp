@@ -160,6 +160,23 @@ TEST(SceneLibrary, EveryBuiltInSceneLoadsAndBuilds) {
     }
 }
 
+TEST(SceneLibrary, OverridesAreAppliedInOrderThenCheckedTogether) {
+    // Each value alone is in range; only the pair must be consistent, so the order of the two
+    // does not matter: the cross-field rules see the final set.
+    const Scene scene = load_scene(
+        "dam-break-2d", {"min_time_step=0.01", "max_time_step=0.02", "solver=pbf", "solver=dfsph"});
+    EXPECT_DOUBLE_EQ(scene.params.number("min_time_step"), 0.01);
+    EXPECT_EQ(scene.params.choice("solver"), "dfsph") << "the last override wins";
+    try {
+        load_scene("dam-break-2d", {"min_time_step=0.01"});
+        FAIL() << "min_time_step above max_time_step must be refused";
+    } catch (const SceneError& e) {
+        EXPECT_NE(std::string(e.what()).find("/min_time_step: expected at most max_time_step"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(SceneLibrary, UnknownNameListsTheScenes) {
     try {
         load_scene("dam-brake-2d");

@@ -48,8 +48,8 @@ TEST(SurfaceTension, PullsASquareDropRound) {
     const auto with = Simulation::create(square_drop("akinci", 0.5), pool);
     const auto without = Simulation::create(square_drop("none", 0.5), pool);
     const double start = roundness(*with);
-    testing::run_until(*with, 0.5);
-    testing::run_until(*without, 0.5);
+    tests::run_until(*with, 0.5);
+    tests::run_until(*without, 0.5);
     std::printf("roundness: start %.3f, after 0.5 s %.3f with surface tension, %.3f without\n",
                 start, roundness(*with), roundness(*without));
     EXPECT_GT(start, 1.15);
@@ -61,9 +61,9 @@ TEST(SurfaceTension, PullsASquareDropRound) {
 TEST(SurfaceTension, ConservesMomentum) {
     WorkerPool pool(2);
     const auto sim = Simulation::create(square_drop("akinci", 2.0), pool);
-    testing::run_until(*sim, 0.2);
+    tests::run_until(*sim, 0.2);
     ASSERT_GT(sim->stats().max_speed, 0.01) << "the drop must move for the check to mean anything";
-    const std::vector<double> p = testing::momentum(*sim);
+    const std::vector<double> p = tests::momentum(*sim);
     // Scale: the mass times the largest speed.
     const double scale = sim->constants().particle_mass * 400.0 * sim->stats().max_speed;
     for (double component : p)

@@ -9,14 +9,8 @@
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 
-namespace flume::testing {
-
-inline Scene builtin_with(const std::string& name, const std::vector<std::string>& overrides = {}) {
-    Scene scene = load_builtin_scene(name);
-    for (const std::string& o : overrides)
-        scene.apply_override(o);
-    return scene;
-}
+// A namespace of its own, apart from GoogleTest's `testing`.
+namespace flume::tests {
 
 inline void run_until(Simulation& sim, double time) {
     while (sim.stats().time < time)
@@ -36,4 +30,4 @@ inline std::vector<double> momentum(const Simulation& sim) {
     return p;
 }
 
-}  // namespace flume::testing
+}  // namespace flume::tests

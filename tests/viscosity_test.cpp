@@ -70,7 +70,7 @@ TEST_P(ShearWave, MorrisViscosityDecaysItAtTheExactRate) {
     const auto sim = Simulation::create(shear_wave(GetParam(), "morris"), pool);
     const double a0 = amplitude(*sim);
     ASSERT_NEAR(a0, kAmplitude, 1e-3 * kAmplitude);
-    testing::run_until(*sim, kDuration);
+    tests::run_until(*sim, kDuration);
     const double t = sim->stats().time;
     const double measured = -std::log(amplitude(*sim) / a0) / t;
     const double exact = kNu * kWaveNumber * kWaveNumber;
@@ -85,7 +85,7 @@ TEST_P(ShearWave, WithoutViscosityItKeepsItsAmplitude) {
     WorkerPool pool(2);
     const auto sim = Simulation::create(shear_wave(GetParam(), "none"), pool);
     const double a0 = amplitude(*sim);
-    testing::run_until(*sim, kDuration);
+    tests::run_until(*sim, kDuration);
     const double ratio = amplitude(*sim) / a0;
     std::printf("%s without viscosity: amplitude ratio %.4f after %.1f s\n", GetParam().c_str(),
                 ratio, kDuration);
@@ -95,9 +95,9 @@ TEST_P(ShearWave, WithoutViscosityItKeepsItsAmplitude) {
 TEST_P(ShearWave, MorrisViscosityConservesMomentum) {
     WorkerPool pool(2);
     const auto sim = Simulation::create(shear_wave(GetParam(), "morris"), pool);
-    const std::vector<double> before = testing::momentum(*sim);
-    testing::run_until(*sim, 0.5);
-    const std::vector<double> after = testing::momentum(*sim);
+    const std::vector<double> before = tests::momentum(*sim);
+    tests::run_until(*sim, 0.5);
+    const std::vector<double> after = tests::momentum(*sim);
     const double scale =
         sim->constants().particle_mass * static_cast<double>(sim->fluid().count) * kAmplitude;
     for (std::size_t k = 0; k < after.size(); ++k)

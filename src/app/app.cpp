@@ -22,14 +22,6 @@ double now_seconds() {
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-Scene load_with_overrides(const std::string& name_or_path,
-                          const std::vector<std::string>& overrides) {
-    Scene scene = load_scene(name_or_path);
-    for (const std::string& o : overrides)
-        scene.apply_override(o);
-    return scene;
-}
-
 void push_history(std::deque<float>& history, float value) {
     history.push_back(value);
     while (history.size() > 240)
@@ -53,7 +45,7 @@ void copy_positions(const ParticleView& p, std::vector<glm::vec3>& points) {
 // The scene is loaded before the simulation thread starts: a bad scene throws without a thread
 // to join (in the browser a join on the main thread is not allowed).
 App::App(const AppOptions& options)
-    : App(options, load_with_overrides(options.scene, options.overrides)) {}
+    : App(options, flume::load_scene(options.scene, options.overrides)) {}
 
 App::App(const AppOptions& options, const Scene& scene)
     : options_(options),

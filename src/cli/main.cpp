@@ -168,9 +168,7 @@ void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
 }
 
 int run(const RunOptions& options) {
-    flume::Scene scene = flume::load_scene(options.scene);
-    for (const std::string& assignment : options.overrides)
-        scene.apply_override(assignment);
+    const flume::Scene scene = flume::load_scene(options.scene, options.overrides);
 
     flume::WorkerPool pool(options.threads);
     const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {

@@ -511,7 +511,10 @@ void Scene::check_boundary_samples() const {
     if (total > kMaxBoundarySamples) refuse("the walls and obstacles together", total);
 }
 
-void Scene::apply_override(std::string_view assignment) {
+namespace {
+
+// A `key=value` override's value, checked alone; the cross-field rules are left to the caller.
+void set_override(ParameterSet& params, std::string_view assignment) {
     const auto eq = assignment.find('=');
     const std::string where = "--set " + std::string(assignment);
     if (eq == std::string_view::npos || eq == 0) {
@@ -542,6 +545,19 @@ void Scene::apply_override(std::string_view assignment) {
         }
     }
     params.set(key, value, where);
+}
+
+}  // namespace
+
+void Scene::apply_overrides(std::span<const std::string> assignments) {
+    if (assignments.empty()) return;  // parse_scene has validated the scene as it stands
+    for (const std::string& assignment : assignments)
+        set_override(params, assignment);
+    validate();
+}
+
+void Scene::apply_override(std::string_view assignment) {
+    set_override(params, assignment);
     validate();
 }
 

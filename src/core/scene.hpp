@@ -16,6 +16,7 @@
 // values out of range are refused, never clamped.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,8 +57,12 @@ struct Scene {
     std::vector<FluidBlock> fluid;
     std::vector<ShapeDesc> obstacles;
 
-    // Applies a `key=value` override with the same validation as the file. The value is parsed
-    // as JSON when it is valid JSON, else taken as a string (so `solver=wcsph` works).
+    // Applies `key=value` overrides in order, each value checked as in the file, then re-checks
+    // the cross-field rules (validate) once, on the final set. A value is parsed as JSON when it
+    // is valid JSON, else taken as a string (so `solver=wcsph` works).
+    void apply_overrides(std::span<const std::string> assignments);
+
+    // One override, as apply_overrides.
     void apply_override(std::string_view assignment);
 
     // Re-checks the cross-field rules: fluid inside the domain and not overlapping itself,

@@ -29,16 +29,26 @@ Scene load_builtin_scene(std::string_view name) {
     throw SceneError(msg + "; built-in scenes: " + list);
 }
 
-Scene load_scene(const std::string& name_or_path) {
+namespace {
+
+Scene load_by_name_or_path(std::string_view name_or_path) {
     for (const EmbeddedFile& f : builtin_scenes()) {
         if (f.name == name_or_path) return load_builtin_scene(name_or_path);
     }
+    const std::string path(name_or_path);
     std::error_code ec;
-    const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                                 name_or_path.ends_with(".json") ||
-                                 std::filesystem::exists(name_or_path, ec);
-    if (looks_like_path) return load_scene_file(name_or_path);
+    const bool looks_like_path = path.find('/') != std::string::npos || path.ends_with(".json") ||
+                                 std::filesystem::exists(path, ec);
+    if (looks_like_path) return load_scene_file(path);
     return load_builtin_scene(name_or_path);  // throws with the list of names
+}
+
+}  // namespace
+
+Scene load_scene(std::string_view name_or_path, const std::vector<std::string>& overrides) {
+    Scene scene = load_by_name_or_path(name_or_path);
+    scene.apply_overrides(overrides);
+    return scene;
 }
 
 }  // namespace flume

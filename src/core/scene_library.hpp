@@ -19,7 +19,8 @@ std::span<const EmbeddedFile> builtin_scenes();
 // The built-in scene `name`. Throws SceneError listing the known names if there is none.
 Scene load_builtin_scene(std::string_view name);
 
-// A built-in scene name, or else a path to a JSON file. Throws SceneError.
-Scene load_scene(const std::string& name_or_path);
+// A built-in scene name, or else a path to a JSON file, with `key=value` overrides applied in
+// order (Scene::apply_overrides). Throws SceneError. The one way every front end loads a scene.
+Scene load_scene(std::string_view name_or_path, const std::vector<std::string>& overrides = {});
 
 }  // namespace flume

@@ -32,13 +32,6 @@ double interpolate(const std::vector<double>& xs, const std::vector<double>& ys,
     return ys[k - 1] + t * (ys[k] - ys[k - 1]);
 }
 
-Scene scene_with(const std::string& name, const std::vector<std::string>& overrides) {
-    Scene scene = load_builtin_scene(name);
-    for (const std::string& o : overrides)
-        scene.apply_override(o);
-    return scene;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Martin & Moyce (1952)
 
@@ -86,7 +79,7 @@ constexpr double kTolerance = 0.15;
 
 ValidationReport validate_dam_break(const std::vector<std::string>& overrides, WorkerPool& pool,
                                     const ValidationProgress& progress) {
-    const Scene scene = scene_with("martin-moyce-2d", overrides);
+    const Scene scene = load_scene("martin-moyce-2d", overrides);
     if (scene.dimension != 2 || scene.fluid.size() != 1) {
         throw SceneError("dam-break validation: the scene must be 2D with one fluid block");
     }
@@ -190,7 +183,7 @@ ValidationReport validate_hydrostatic(const std::string& case_name, const std::s
                                       double settle_time, double average_time,
                                       const std::vector<std::string>& overrides, WorkerPool& pool,
                                       const ValidationProgress& progress) {
-    const Scene scene = scene_with(scene_name, overrides);
+    const Scene scene = load_scene(scene_name, overrides);
     // The vertical axis: the one gravity acts along.
     const std::vector<double>& gravity = scene.params.vector("gravity");
     int up = 0;
