@@ -100,8 +100,8 @@ class PbfSolver final : public Solver<D> {
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_) + capacity_bytes(lambda_) + capacity_bytes(lambda_sum_) +
                capacity_bytes(inverse_diagonal_) + capacity_bytes(correction_) +
-               capacity_bytes(wall_scale_) + capacity_bytes(wall_lambda_) +
-               capacity_bytes(scratch_) + capacity_bytes(normals_);
+               capacity_bytes(wall_scale_) + capacity_bytes(wall_lambda_) + xsph_.memory_bytes() +
+               capacity_bytes(normals_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -117,9 +117,8 @@ class PbfSolver final : public Solver<D> {
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.acceleration[i] = ctx.external_acceleration(ctx.fluid.position[i]);
             });
-            if (ctx.params.choice("surface_tension_model") == "akinci") {
-                add_surface_tension(ctx, kernel_,
-                                    static_cast<float>(ctx.params.number("surface_tension")),
+            if (ctx.settings.surface_tension_model == SurfaceTensionModel::Akinci) {
+                add_surface_tension(ctx, kernel_, static_cast<float>(ctx.settings.surface_tension),
                                     normals_, ctx.fluid.acceleration.data());
             }
             ctx.for_each_fluid([&](std::size_t i) {
@@ -134,18 +133,15 @@ class PbfSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] = (predicted_[i] - ctx.fluid.position[i]) * inv_dt;
             });
             ctx.fluid.position.swap(predicted_);
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
         });
     }
 
   private:
     int solve(SphContext<D>& ctx, float dt) {
         const float rho0 = ctx.constants.rest_density;
-        const double tolerance = ctx.params.number("density_tolerance");
-        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+        const double tolerance = ctx.settings.density_tolerance;
+        const int max_iterations = ctx.settings.max_solver_iterations;
         constexpr int kMinIterations = 2;
         int iterations = 0;
         std::fill(lambda_sum_.begin(), lambda_sum_.end(), 0.0f);
@@ -295,20 +291,12 @@ class PbfSolver final : public Solver<D> {
     std::vector<Vec<D>> correction_;
     std::vector<float> wall_scale_;   // per boundary sample, p_b / pbar_b of last step's pressures
     std::vector<float> wall_lambda_;  // per boundary sample, this pass
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
     std::vector<Vec<D>> normals_;
 };
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_pbf_solver(const ParameterSet& params, const DerivedConstants& c) {
-    return make_with_kernel<PbfSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_pbf_solver<2>(const ParameterSet&,
-                                                       const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_pbf_solver<3>(const ParameterSet&,
-                                                       const DerivedConstants&);
+extern const SolverFactories pbf_factories = factories_for<PbfSolver>();
 
 }  // namespace flume

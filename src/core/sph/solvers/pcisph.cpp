@@ -60,7 +60,7 @@ class PcisphSolver final : public Solver<D> {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
                capacity_bytes(pressure_acceleration_) + capacity_bytes(inverse_diagonal_) +
                pressure_terms_.memory_bytes() + capacity_bytes(active_walls_) +
-               capacity_bytes(scratch_);
+               xsph_.memory_bytes();
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -81,10 +81,7 @@ class PcisphSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] +=
                     (ctx.fluid.acceleration[i] + pressure_acceleration_[i]) * dt;
             });
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
     }
@@ -92,8 +89,8 @@ class PcisphSolver final : public Solver<D> {
   private:
     int solve(SphContext<D>& ctx, float dt) {
         const std::size_t n = ctx.fluid.size();
-        const double tolerance = ctx.params.number("density_tolerance");
-        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+        const double tolerance = ctx.settings.density_tolerance;
+        const int max_iterations = ctx.settings.max_solver_iterations;
         constexpr int kMinIterations = 3;   // SP09 sec. 4
         constexpr float kOmega = 0.5f;      // SP09's factor 2 in beta
         constexpr float kWarmStart = 0.5f;  // of last step's pressure (see the top of the file)
@@ -148,20 +145,11 @@ class PcisphSolver final : public Solver<D> {
     std::vector<float> inverse_diagonal_;
     PressureTerms pressure_terms_;
     std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
 };
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
-                                              const DerivedConstants& c) {
-    return make_with_kernel<PcisphSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_pcisph_solver<2>(const ParameterSet&,
-                                                          const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_pcisph_solver<3>(const ParameterSet&,
-                                                          const DerivedConstants&);
+extern const SolverFactories pcisph_factories = factories_for<PcisphSolver>();
 
 }  // namespace flume
