@@ -40,8 +40,7 @@ class DfsphSolver final : public Solver<D> {
     std::string_view name() const override { return "dfsph"; }
     // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
     // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
-    // moves no particle by more than a fraction of its spacing per step. With 0 the solver ran
-    // at 0.005 s at rest and blew up on hydrostatic-2d (r = 5 mm) within a few steps.
+    // moves no particle by more than a fraction of its spacing per step (docs/solvers.md).
     float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +

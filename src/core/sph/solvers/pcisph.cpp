@@ -15,26 +15,17 @@
 //   integrate   v += dt (a + a_p); [XSPH]; x += dt v
 //
 // The neighbours of the solve are those of the step's search (SP09 alg. 1, line 2; as in
-// SPlisHSPlasH): a pair that comes within the support during the step is left out. Scanning the
-// grid at x* in every pass, as before 2026-11, found those too at 1.5 times the cost of the step
-// (3D dam break) for the same validation figures (dam break T0 0.243 against 0.240, RMS 0.044
-// against 0.042).
+// SPlisHSPlasH): a pair that comes within the support during the step is left out.
 //
 // SP09's delta = 1 / (beta sum_j |grad W_ij|^2), beta = 2 (dt m / rho0)^2 (eq. 8), is computed
 // once for a particle in a full neighbourhood. Here the same expression is evaluated for each
 // particle in its own neighbourhood, boundary gradient included (d_i, as DFSPH's factor), with
-// omega = 1/2 standing for SP09's factor 2: with the prototype's delta, a particle at a wall or in
-// a corner, which has fewer fluid neighbours to push, was corrected several times too hard and
-// the dam break blew up in its corners.
+// omega = 1/2 standing for SP09's factor 2, so that a particle at a wall or in a corner, which
+// has fewer fluid neighbours to push, is not corrected too hard.
 //
-// SP09 start every solve from p = 0 (alg. 1, line 7). A warm start from all of last step's
-// pressure made the solve stop after its 3 passes as soon as the mean residual was under the
-// tolerance, while the local errors that those passes leave were carried over from step to step
-// and grew: in hydrostatic-2d the largest compression rose to 0.3% (for a mean of 0.05%) and the
-// tank never settled (kinetic energy 1.8 J after 2 s, three times the validation limit, speeds
-// up to 0.9 m/s). Half of it (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph.cpp) leaves
-// half of the pressure to re-converge every step: about 40 passes a step there, largest
-// compression 0.11%, 0.02 J; from 0, as SP09, about 77 passes for the same result.
+// SP09 start every solve from p = 0 (alg. 1, line 7); here it starts from half of last step's
+// pressure (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph.cpp), which leaves half of it to
+// re-converge every step. What the alternatives did is in docs/solvers.md.
 #include <algorithm>
 #include <memory>
 
@@ -53,8 +44,7 @@ class PcisphSolver final : public Solver<D> {
     std::string_view name() const override { return "pcisph"; }
     // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
     // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
-    // moves no particle by more than a fraction of its spacing per step. With 0 the solver ran
-    // at 0.005 s at rest and blew up on hydrostatic-2d (r = 5 mm) within a few steps.
+    // moves no particle by more than a fraction of its spacing per step (docs/solvers.md).
     float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
