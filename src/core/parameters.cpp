@@ -5,10 +5,31 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/sph/solvers/solver_table.hpp"
 
 namespace flume {
 
 namespace {
+
+// The "solver" parameter's choices and description, from the solver table.
+std::vector<std::string_view> solver_names() {
+    std::vector<std::string_view> names;
+    for (const SolverEntry& entry : solver_table())
+        names.push_back(entry.name);
+    return names;
+}
+
+const std::string& solver_description() {
+    static const std::string text = [] {
+        std::string s = "pressure solver: ";
+        for (const SolverEntry& entry : solver_table()) {
+            if (&entry != solver_table().data()) s += ", ";
+            s += std::string(entry.name) + " = " + std::string(entry.description);
+        }
+        return s;
+    }();
+    return text;
+}
 
 // The one table of scene parameters. Keep descriptions short: they appear in --help-style
 // listings and as UI tooltips.
@@ -17,13 +38,9 @@ const std::vector<ParamDecl>& declarations() {
         {.key = "solver",
          .group = "solver",
          .kind = ParamKind::Choice,
-         .description =
-             "pressure solver: wcsph = weakly compressible SPH (Becker & Teschner 2007), "
-             "pcisph = predictive-corrective incompressible SPH (Solenthaler & "
-             "Pajarola 2009), dfsph = divergence-free SPH (Bender & Koschier 2017), pbf = "
-             "position based fluids (Macklin & Mueller 2013)",
+         .description = solver_description(),
          .default_choice = "wcsph",
-         .choices = {"wcsph", "pcisph", "dfsph", "pbf"},
+         .choices = solver_names(),
          .live = true},
         {.key = "density_tolerance",
          .group = "solver",

@@ -74,7 +74,10 @@ template <int D>
 class SphSimulation final : public Simulation {
   public:
     SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log)
-        : scene_(scene), pool_(pool), log_(std::move(log)) {
+        : scene_(scene),
+          pool_(pool),
+          log_(std::move(log)),
+          settings_(step_settings(scene_.params)) {
         const ParameterSet& params = scene_.params;
         const double r = params.number("particle_radius");
         const double spacing = 2.0 * r;
@@ -86,12 +89,10 @@ class SphSimulation final : public Simulation {
         // whose density is off by the kernel's discretisation error, about 0.1%: more than an
         // incompressible solver's tolerance). Boundary volumes use the same normalisation.
         const double lattice_sum = with_kernel<D>(
-            params.choice("kernel"), constants_.support,
+            settings_.kernel, constants_.support,
             [&](const auto& kernel) { return lattice_sums(kernel, spacing).kernel; });
         constants_.particle_mass = static_cast<float>(params.number("rest_density") / lattice_sum);
-        const std::vector<double>& g = params.vector("gravity");
-        for (int k = 0; k < D; ++k)
-            gravity_[k] = static_cast<float>(g[k]);
+        gravity_ = gravity_of(settings_);
 
         domain_lower_ = to_vec<D>(scene_.domain_min);
         domain_upper_ = to_vec<D>(scene_.domain_max);
@@ -120,7 +121,7 @@ class SphSimulation final : public Simulation {
         sample_boundary(spacing);
         sample_fluid(spacing);
         derive_speeds();
-        solver_ = make_solver<D>(params, constants_);
+        solver_ = make_solver<D>(settings_, constants_);
 
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
@@ -131,18 +132,17 @@ class SphSimulation final : public Simulation {
     }
 
     void step() override {
-        const ParameterSet& params = scene_.params;
         const float dt = next_time_step();
         stats_.stage_count = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
-                          constants_, params,    gravity_,    stats_,         brush_};
+                          constants_, settings_, gravity_,    stats_,         brush_};
         ctx.stage("grid", [&] {
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
         });
-        if (params.boolean("neighbour_lists")) {
+        if (settings_.neighbour_lists) {
             ctx.stage("neighbour lists", [&] {
                 lists_.build(fluid_grid_, fluid_.position, boundary_grid_, boundary_.position,
                              constants_.support, kParticleGrain, pool_);
@@ -197,21 +197,29 @@ class SphSimulation final : public Simulation {
         Scene changed = scene_;
         changed.params.set(key, value, std::string(key));
         changed.validate();
+        const StepSettings settings = step_settings(changed.params);
+        const bool new_solver = settings.solver != settings_.solver;
         scene_ = std::move(changed);
-        if (key == "solver" && scene_.params.choice("solver") != solver_->name()) {
+        settings_ = settings;
+        if (new_solver) {
             // The new solver takes over the running state; what the old one kept per particle
             // for its warm start means nothing to it.
-            solver_ = make_solver<D>(scene_.params, constants_);
+            solver_ = make_solver<D>(settings_, constants_);
             for (auto& state : fluid_.solver_state)
                 state.clear();
         }
-        const std::vector<double>& g = scene_.params.vector("gravity");
-        for (int k = 0; k < D; ++k)
-            gravity_[k] = static_cast<float>(g[k]);
+        gravity_ = gravity_of(settings_);
     }
 
   private:
     static_assert(sizeof(Vec<D>) == D * sizeof(float), "views rely on tightly packed vectors");
+
+    static Vec<D> gravity_of(const StepSettings& settings) {
+        Vec<D> g;
+        for (int k = 0; k < D; ++k)
+            g[k] = settings.gravity[k];
+        return g;
+    }
 
     void sample_boundary(double spacing) {
         // Enough layers to fill the kernel support on the solid side.
@@ -223,7 +231,7 @@ class SphSimulation final : public Simulation {
         for (const ShapeDesc& obstacle : scene_.obstacles) {
             sample_obstacle<D>(obstacle, spacing, layers, samples);
         }
-        with_kernel<D>(scene_.params.choice("kernel"), constants_.support,
+        with_kernel<D>(settings_.kernel, constants_.support,
                        [&](const auto& kernel) { compute_boundary_volumes(samples, kernel); });
     }
 
@@ -319,17 +327,16 @@ class SphSimulation final : public Simulation {
     // also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et al. 1997, eq. 11),
     // clamped to [min, max].
     float next_time_step() const {
-        const ParameterSet& params = scene_.params;
-        if (params.choice("time_step_mode") == "fixed")
-            return static_cast<float>(params.number("time_step"));
+        const StepSettings& s = settings_;
+        if (s.time_step_mode == TimeStepMode::Fixed) return static_cast<float>(s.time_step);
         const double speed = std::max(solver_->signal_speed(constants_) + stats_.max_speed, 1.0e-6);
-        double dt = params.number("cfl_factor") * 2.0 * constants_.particle_radius / speed;
-        const double nu = params.number("kinematic_viscosity");
-        if (params.choice("viscosity_model") == "morris" && nu > 0.0) {
+        double dt = s.cfl_factor * 2.0 * constants_.particle_radius / speed;
+        const double nu = s.kinematic_viscosity;
+        if (s.viscosity_model == ViscosityModel::Morris && nu > 0.0) {
             const double h = 0.5 * constants_.support;
             dt = std::min(dt, 0.125 * h * h / nu);
         }
-        dt = std::clamp(dt, params.number("min_time_step"), params.number("max_time_step"));
+        dt = std::clamp(dt, s.min_time_step, s.max_time_step);
         return static_cast<float>(dt);
     }
 
@@ -516,6 +523,7 @@ class SphSimulation final : public Simulation {
     bool walls_ = true;
     std::vector<Obstacle> obstacles_;
     LogCallback log_;
+    StepSettings settings_;  // scene_.params as the step reads them
     DerivedConstants constants_;
     Vec<D> gravity_{0.0f};
     Vec<D> domain_lower_{0.0f};

@@ -1,5 +1,6 @@
 // What every solver works on: the particles, the two neighbour grids, the pool, the constants,
-// and the stats of the step being taken. Solvers are small classes that run named stages on it.
+// the settings, and the stats of the step being taken. Solvers are small classes that run named
+// stages on it.
 #pragma once
 
 #include <chrono>
@@ -13,10 +14,11 @@
 #include "core/neighbours/grid.hpp"
 #include "core/neighbours/lists.hpp"
 #include "core/neighbours/scan.hpp"
-#include "core/parameters.hpp"
 #include "core/simulation.hpp"
 #include "core/sph/kernels.hpp"
 #include "core/sph/particles.hpp"
+#include "core/sph/settings.hpp"
+#include "core/sph/solvers/solver_table.hpp"
 
 namespace flume {
 
@@ -32,7 +34,7 @@ struct SphContext {
     const NeighbourGrid<D>& boundary_grid;
     WorkerPool& pool;
     const DerivedConstants& constants;
-    const ParameterSet& params;
+    const StepSettings& settings;
     Vec<D> gravity;
     StepStats& stats;
     std::optional<Brush> brush;
@@ -178,30 +180,33 @@ std::size_t capacity_bytes(const std::vector<T>& v) {
     return v.capacity() * sizeof(T);
 }
 
-// The solver named in the scene ("wcsph", "pcisph", "dfsph", "pbf"), with the scene's kernel
-// (solvers/solver_table.cpp).
+// The solver that the settings name, with their kernel (from the table, solver_table.cpp).
 template <int D>
-std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c);
+std::unique_ptr<Solver<D>> make_solver(const StepSettings& settings, const DerivedConstants& c) {
+    const SolverFactories& factories = *settings.solver->factories;
+    if constexpr (D == 2) {
+        return factories.make_2d(settings, c);
+    } else {
+        return factories.make_3d(settings, c);
+    }
+}
 
-// The solver class template S<D, Kernel> instantiated for the scene's kernel: what each
-// make_*_solver returns.
+// The solver class template S<D, Kernel> instantiated for the settings' kernel.
 template <template <int, class> class S, int D>
-std::unique_ptr<Solver<D>> make_with_kernel(const ParameterSet& params, const DerivedConstants& c) {
-    return with_kernel<D>(params.choice("kernel"), c.support,
+std::unique_ptr<Solver<D>> make_with_kernel(const StepSettings& settings,
+                                            const DerivedConstants& c) {
+    return with_kernel<D>(settings.kernel, c.support,
                           [&](const auto& kernel) -> std::unique_ptr<Solver<D>> {
                               using K = std::remove_cvref_t<decltype(kernel)>;
                               return std::make_unique<S<D, K>>(c);
                           });
 }
 
-template <int D>
-std::unique_ptr<Solver<D>> make_wcsph_solver(const ParameterSet& params, const DerivedConstants& c);
-template <int D>
-std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
-                                              const DerivedConstants& c);
-template <int D>
-std::unique_ptr<Solver<D>> make_dfsph_solver(const ParameterSet& params, const DerivedConstants& c);
-template <int D>
-std::unique_ptr<Solver<D>> make_pbf_solver(const ParameterSet& params, const DerivedConstants& c);
+// The factories of the solver class template S, for its entry in the solver table: what each
+// solver's file defines at its end.
+template <template <int, class> class S>
+constexpr SolverFactories factories_for() {
+    return SolverFactories{&make_with_kernel<S, 2>, &make_with_kernel<S, 3>};
+}
 
 }  // namespace flume

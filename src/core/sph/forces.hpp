@@ -49,7 +49,7 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
     const float rho0 = ctx.constants.rest_density;
     constexpr bool kAll = kTerms == AccelerationTerms::WithBodyAndViscosity;
     const PairViscosity viscosity =
-        kAll ? PairViscosity::from(ctx.params, support, ctx.constants.speed_of_sound)
+        kAll ? PairViscosity::from(ctx.settings, support, ctx.constants.speed_of_sound)
              : PairViscosity{};
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
@@ -100,7 +100,7 @@ template <int D, class K>
 void compute_nonpressure_accelerations(SphContext<D>& ctx, const K& kernel, float signal_speed) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
-    const PairViscosity viscosity = PairViscosity::from(ctx.params, support, signal_speed);
+    const PairViscosity viscosity = PairViscosity::from(ctx.settings, support, signal_speed);
     const Vec<D>* x = ctx.fluid.position.data();
     const Vec<D>* v = ctx.fluid.velocity.data();
     const float* rho = ctx.fluid.density.data();

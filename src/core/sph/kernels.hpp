@@ -14,6 +14,7 @@
 
 #include "core/math/simd.hpp"
 #include "core/math/vec.hpp"
+#include "core/sph/settings.hpp"
 
 namespace flume {
 
@@ -176,11 +177,11 @@ LatticeSums lattice_sums(const K& kernel, double spacing) {
     return sums;
 }
 
-// Calls f(kernel) with the kernel of support `support` that `name` (the `kernel` parameter)
+// Calls f(kernel) with the kernel of support `support` that `kind` (the `kernel` parameter)
 // chooses, so that code templated on the kernel type dispatches in one place.
 template <int D, class F>
-decltype(auto) with_kernel(std::string_view name, float support, F&& f) {
-    if (name == WendlandC2<D>::kName) return f(WendlandC2<D>(support));
+decltype(auto) with_kernel(KernelKind kind, float support, F&& f) {
+    if (kind == KernelKind::Wendland) return f(WendlandC2<D>(support));
     return f(CubicSpline<D>(support));
 }
 

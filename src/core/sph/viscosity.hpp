@@ -26,7 +26,7 @@ namespace flume {
 //                        / (r^2 + 0.01 h^2) v_ij
 //             an SPH Laplacian of the velocity (nu lap v) that needs no sound speed and is
 //             exact for a linear shear; fluid-fluid only, so the walls are free-slip.
-// xsph and none add no force here (XSPH smooths velocities after integration: apply_xsph).
+// xsph and none add no force here (XSPH smooths velocities after integration: XsphSmoothing).
 struct PairViscosity {
     enum class Model { None, Artificial, Morris };
     Model model = Model::None;
@@ -35,18 +35,16 @@ struct PairViscosity {
     float eps_h2 = 0.0f;     // 0.01 h^2, keeps r -> 0 finite
 
     // `signal_speed` is the c of the artificial viscosity (nu ~ alpha h c).
-    static PairViscosity from(const ParameterSet& params, float support, float signal_speed) {
+    static PairViscosity from(const StepSettings& settings, float support, float signal_speed) {
         PairViscosity visc;
         const float h = 0.5f * support;
         visc.eps_h2 = 0.01f * h * h;
-        const std::string& model = params.choice("viscosity_model");
-        if (model == "artificial") {
+        if (settings.viscosity_model == ViscosityModel::Artificial) {
             visc.model = Model::Artificial;
-            visc.alpha_hc2 =
-                2.0f * static_cast<float>(params.number("viscosity")) * h * signal_speed;
-        } else if (model == "morris") {
+            visc.alpha_hc2 = 2.0f * static_cast<float>(settings.viscosity) * h * signal_speed;
+        } else if (settings.viscosity_model == ViscosityModel::Morris) {
             visc.model = Model::Morris;
-            visc.nu = static_cast<float>(params.number("kinematic_viscosity"));
+            visc.nu = static_cast<float>(settings.kinematic_viscosity);
         }
         return visc;
     }
@@ -88,22 +86,45 @@ struct PairViscosity {
     }
 };
 
-template <int D, class K>
-void apply_xsph(SphContext<D>& ctx, const K& kernel, float epsilon, std::vector<Vec<D>>& scratch) {
-    const float support = kernel.support();
-    const float mass = ctx.constants.particle_mass;
-    const Vec<D>* x = ctx.fluid.position.data();
-    const Vec<D>* v = ctx.fluid.velocity.data();
-    const float* rho = ctx.fluid.density.data();
-    scratch.resize(ctx.fluid.size());
-    ctx.for_each_fluid([&](std::size_t i) {
-        Vec<D> sum(0.0f);
-        ctx.for_each_fluid_neighbour(i, x, support, [&](std::uint32_t j, const Vec<D>&, float r) {
-            sum += (v[j] - v[i]) * (mass / rho[j] * kernel.W(r));
+// XSPH velocity smoothing (Monaghan 1989; Macklin & Mueller 2013, eq. 17) when viscosity_model
+// is xsph, else nothing, with its scratch array:
+//   v_i += epsilon sum_j (m / rho_j) (v_j - v_i) W_ij
+// The one viscosity that acts on velocities: every solver runs it as part of its integrate
+// stage, on the velocities of the step (wcsph, pcisph, dfsph: before the positions move; pbf:
+// on the velocities from the positions' change, after them).
+template <int D>
+class XsphSmoothing {
+  public:
+    template <class K>
+    void run(SphContext<D>& ctx, const K& kernel) {
+        if (ctx.settings.viscosity_model != ViscosityModel::Xsph) return;
+        smooth(ctx, kernel, static_cast<float>(ctx.settings.viscosity));
+    }
+
+    std::size_t memory_bytes() const { return capacity_bytes(scratch_); }
+
+  private:
+    template <class K>
+    void smooth(SphContext<D>& ctx, const K& kernel, float epsilon) {
+        const float support = kernel.support();
+        const float mass = ctx.constants.particle_mass;
+        const Vec<D>* x = ctx.fluid.position.data();
+        const Vec<D>* v = ctx.fluid.velocity.data();
+        const float* rho = ctx.fluid.density.data();
+        scratch_.resize(ctx.fluid.size());
+        Vec<D>* smoothed = scratch_.data();
+        ctx.for_each_fluid([&](std::size_t i) {
+            Vec<D> sum(0.0f);
+            ctx.for_each_fluid_neighbour(i, x, support,
+                                         [&](std::uint32_t j, const Vec<D>&, float r) {
+                                             sum += (v[j] - v[i]) * (mass / rho[j] * kernel.W(r));
+                                         });
+            smoothed[i] = v[i] + sum * epsilon;
         });
-        scratch[i] = v[i] + sum * epsilon;
-    });
-    ctx.fluid.velocity.swap(scratch);
-}
+        ctx.fluid.velocity.swap(scratch_);
+    }
+
+    std::vector<Vec<D>> scratch_;
+};
 
 }  // namespace flume

@@ -40,15 +40,14 @@ class DfsphSolver final : public Solver<D> {
     std::string_view name() const override { return "dfsph"; }
     // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
     // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
-    // moves no particle by more than a fraction of its spacing per step. With 0 the solver ran
-    // at 0.005 s at rest and blew up on hydrostatic-2d (r = 5 mm) within a few steps.
+    // moves no particle by more than a fraction of its spacing per step (docs/solvers.md).
     float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +
                capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
                capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
                capacity_bytes(divergence_pressure_) + pressure_terms_.memory_bytes() +
-               capacity_bytes(active_walls_) + capacity_bytes(scratch_);
+               capacity_bytes(active_walls_) + xsph_.memory_bytes();
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -64,7 +63,7 @@ class DfsphSolver final : public Solver<D> {
                                          neighbours_.data());
             find_active_walls(ctx, kernel_.support(), active_walls_);
         });
-        if (ctx.params.boolean("divergence_solve")) {
+        if (ctx.settings.divergence_solve) {
             ctx.stage("divergence solve", [&] { solve(ctx, dt, Solve::Divergence); });
         }
         ctx.stage("forces", [&] {
@@ -74,10 +73,7 @@ class DfsphSolver final : public Solver<D> {
         ctx.stage("pressure solve",
                   [&] { ctx.stats.pressure_iterations = solve(ctx, dt, Solve::Density); });
         ctx.stage("integrate", [&] {
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
     }
@@ -113,8 +109,8 @@ class DfsphSolver final : public Solver<D> {
         const std::size_t n = ctx.fluid.size();
         const bool divergence = kind == Solve::Divergence;
         const double tolerance =
-            ctx.params.number(divergence ? "divergence_tolerance" : "density_tolerance");
-        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+            divergence ? ctx.settings.divergence_tolerance : ctx.settings.density_tolerance;
+        const int max_iterations = ctx.settings.max_solver_iterations;
         const int min_iterations = divergence ? 1 : 2;  // BK17 alg. 2 and 3
         constexpr float kOmega = 0.5f;
         constexpr float kWarmStart = 0.5f;
@@ -164,20 +160,11 @@ class DfsphSolver final : public Solver<D> {
     std::vector<float> divergence_pressure_;
     PressureTerms pressure_terms_;
     std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
 };
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_dfsph_solver(const ParameterSet& params,
-                                             const DerivedConstants& c) {
-    return make_with_kernel<DfsphSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_dfsph_solver<2>(const ParameterSet&,
-                                                         const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_dfsph_solver<3>(const ParameterSet&,
-                                                         const DerivedConstants&);
+extern const SolverFactories dfsph_factories = factories_for<DfsphSolver>();
 
 }  // namespace flume

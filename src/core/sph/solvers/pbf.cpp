@@ -27,49 +27,36 @@
 // The sums of the solve run over the neighbours of the step's search at x(t) (the neighbour
 // lists), taken at x*: a fixed set through the passes, as MM13 keep the one they find before the
 // solve (alg. 1, line 5), only found a prediction earlier. A pair that comes within the support
-// during the step is left out; re-scanning the grid at x* in every pass, as before 2026-11,
-// found those too, at twice the cost of the step (3D dam break), and read 0.2% of rho0 g H
-// closer in the tank (figures below).
+// during the step is left out.
 //
 // eps is 1e-2 of the lattice value of the denominator (constraint force mixing, MM13 eq. 11):
 // small enough to leave the constraint stiff, large enough for particles with few neighbours.
-// A particle's reported pressure is what its position corrections of the step are as a pressure
-// force: p_i = -rho0 sum_passes lambda_i / dt^2. Derivation: a pressure p moves a particle by
-// dx_i = dt^2 a_i in a step, with the symmetric force of the other solvers (forces.hpp) at
-// rho ~ rho0 a_i = -sum_j (m/rho0) (p_i + p_j) / rho0 grad W_ij; MM13 eq. 12 moves it by
-// dx_i = (m/rho0) sum_j (lambda_i + lambda_j) grad W_ij per pass. Summed over the passes (the
-// corrections add up; eps only changes the lambdas, not this relation) the two agree term by term
-// for Lambda = sum lambda = -p dt^2 / rho0, and the wall term with lambda_b for the wall pressure
-// p_b of the other solvers. Figures below: hydrostatic-2d (1,600 particles, 1 thread), error in
-// % of rho0 g H per band; dam break = martin-moyce-2d.
+//
+// Pressure. A particle's reported pressure is what its position corrections of the step are as a
+// pressure force: p_i = -rho0 sum_passes lambda_i / dt^2. Derivation: a pressure p moves a
+// particle by dx_i = dt^2 a_i in a step, with the symmetric force of the other solvers
+// (forces.hpp) at rho ~ rho0 a_i = -sum_j (m/rho0) (p_i + p_j) / rho0 grad W_ij; MM13 eq. 12
+// moves it by dx_i = (m/rho0) sum_j (lambda_i + lambda_j) grad W_ij per pass. Summed over the
+// passes (the corrections add up; eps only changes the lambdas, not this relation) the two agree
+// term by term for Lambda = sum lambda = -p dt^2 / rho0, and the wall term with lambda_b for the
+// wall pressure p_b of the other solvers.
 //
 // Walls. MM13 (and SPlisHSPlasH's PBF) move a particle off a boundary sample by lambda_i alone,
 // the walls having no constraint of their own: in pressure terms a wall at p = 0, so the fluid
-// next to the floor needs about twice the multiplier to carry the column (bottom band +25% with
-// s_corr off). Copying the particle's multiplier onto the wall (lambda_b = lambda_i, mirroring as
-// in Akinci et al. 2012) set the profile right (within 1.5%) but left the tank moving: 0.36 J
-// (s_corr off). The kernel average of the fluid's multipliers, as Adami et al. extrapolate the
-// pressure, smooths their noise: 0.025 J, within 1.7% (s_b = 1, s_corr off). Adami's hydrostatic
-// term is a pressure, and a pass carries only a part of the step's pressure, so it enters as the
-// factor s_b: each pass's wall multiplier gets the share that the pass carries (within 1.3%,
-// s_corr off; the clamp keeps a wall whose fluid has almost no pressure from multiplying noise).
-// Adding the whole term to the running sum of the wall's multipliers in the first pass instead
-// read 0.5-1% higher throughout (within 2.4%). The correction is no longer exactly along
-// grad C_i; the Jacobi passes converge all the same.
+// next to the floor would need about twice the multiplier to carry the column. Here a boundary
+// sample carries the kernel average of the fluid's multipliers, as Adami et al. 2012 extrapolate
+// the pressure, which smooths their noise. Adami's hydrostatic term is a pressure, and a pass
+// carries only a part of the step's pressure, so it enters as the factor s_b: each pass's wall
+// multiplier gets the share that the pass carries (the clamp keeps a wall whose fluid has almost
+// no pressure from multiplying noise). The correction is then no longer exactly along grad C_i;
+// the Jacobi passes converge all the same.
 //
 // s_corr. MM13 apply it in every pass of a solve of a few fixed passes (alg. 1, line 13). Here
-// the passes follow density_tolerance (28-38 a step in the tank) and, applied in every pass,
-// s_corr acted as an artificial pressure that grew with their number: it carried the top ~5 cm
-// of the column (the multipliers' pressure ~12% of rho0 g H low in every band). Applied once a
-// step its strength no longer depends on the tolerance, and it still keeps close pairs at the
-// free surface apart; what it carries shows as -0.9% at the top of the tank.
+// the passes follow density_tolerance, and in every pass s_corr would act as an artificial
+// pressure that grows with their number. Applied once a step its strength does not depend on
+// the tolerance, and it still keeps close pairs at the free surface apart.
 //
-// Result: worst band -1.1% (mid-depth; +0.3% at the floor, -1.1% at the top), density error
-// 0.050%, kinetic energy 0.031 J (limit 0.63 J), 37 passes a step after settling; dam break
-// T0 0.229, RMS 0.041. With the grid re-scanned at x* in every pass: worst band -0.9% (top;
-// +0.2% at the floor), kinetic energy 0.022 J, 38 passes (28 with lambda_i-only walls and s_corr
-// in every pass; the constraint solve 19 ms a step against 15); dam break T0 0.225, RMS 0.040
-// (was 0.200, 0.045).
+// docs/solvers.md has the measurements behind these choices.
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -100,8 +87,8 @@ class PbfSolver final : public Solver<D> {
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_) + capacity_bytes(lambda_) + capacity_bytes(lambda_sum_) +
                capacity_bytes(inverse_diagonal_) + capacity_bytes(correction_) +
-               capacity_bytes(wall_scale_) + capacity_bytes(wall_lambda_) +
-               capacity_bytes(scratch_) + capacity_bytes(normals_);
+               capacity_bytes(wall_scale_) + capacity_bytes(wall_lambda_) + xsph_.memory_bytes() +
+               capacity_bytes(normals_);
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -117,9 +104,8 @@ class PbfSolver final : public Solver<D> {
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.acceleration[i] = ctx.external_acceleration(ctx.fluid.position[i]);
             });
-            if (ctx.params.choice("surface_tension_model") == "akinci") {
-                add_surface_tension(ctx, kernel_,
-                                    static_cast<float>(ctx.params.number("surface_tension")),
+            if (ctx.settings.surface_tension_model == SurfaceTensionModel::Akinci) {
+                add_surface_tension(ctx, kernel_, static_cast<float>(ctx.settings.surface_tension),
                                     normals_, ctx.fluid.acceleration.data());
             }
             ctx.for_each_fluid([&](std::size_t i) {
@@ -134,18 +120,15 @@ class PbfSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] = (predicted_[i] - ctx.fluid.position[i]) * inv_dt;
             });
             ctx.fluid.position.swap(predicted_);
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
         });
     }
 
   private:
     int solve(SphContext<D>& ctx, float dt) {
         const float rho0 = ctx.constants.rest_density;
-        const double tolerance = ctx.params.number("density_tolerance");
-        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+        const double tolerance = ctx.settings.density_tolerance;
+        const int max_iterations = ctx.settings.max_solver_iterations;
         constexpr int kMinIterations = 2;
         int iterations = 0;
         std::fill(lambda_sum_.begin(), lambda_sum_.end(), 0.0f);
@@ -295,20 +278,12 @@ class PbfSolver final : public Solver<D> {
     std::vector<Vec<D>> correction_;
     std::vector<float> wall_scale_;   // per boundary sample, p_b / pbar_b of last step's pressures
     std::vector<float> wall_lambda_;  // per boundary sample, this pass
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
     std::vector<Vec<D>> normals_;
 };
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_pbf_solver(const ParameterSet& params, const DerivedConstants& c) {
-    return make_with_kernel<PbfSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_pbf_solver<2>(const ParameterSet&,
-                                                       const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_pbf_solver<3>(const ParameterSet&,
-                                                       const DerivedConstants&);
+extern const SolverFactories pbf_factories = factories_for<PbfSolver>();
 
 }  // namespace flume

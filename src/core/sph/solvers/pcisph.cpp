@@ -15,26 +15,17 @@
 //   integrate   v += dt (a + a_p); [XSPH]; x += dt v
 //
 // The neighbours of the solve are those of the step's search (SP09 alg. 1, line 2; as in
-// SPlisHSPlasH): a pair that comes within the support during the step is left out. Scanning the
-// grid at x* in every pass, as before 2026-11, found those too at 1.5 times the cost of the step
-// (3D dam break) for the same validation figures (dam break T0 0.243 against 0.240, RMS 0.044
-// against 0.042).
+// SPlisHSPlasH): a pair that comes within the support during the step is left out.
 //
 // SP09's delta = 1 / (beta sum_j |grad W_ij|^2), beta = 2 (dt m / rho0)^2 (eq. 8), is computed
 // once for a particle in a full neighbourhood. Here the same expression is evaluated for each
 // particle in its own neighbourhood, boundary gradient included (d_i, as DFSPH's factor), with
-// omega = 1/2 standing for SP09's factor 2: with the prototype's delta, a particle at a wall or in
-// a corner, which has fewer fluid neighbours to push, was corrected several times too hard and
-// the dam break blew up in its corners.
+// omega = 1/2 standing for SP09's factor 2, so that a particle at a wall or in a corner, which
+// has fewer fluid neighbours to push, is not corrected too hard.
 //
-// SP09 start every solve from p = 0 (alg. 1, line 7). A warm start from all of last step's
-// pressure made the solve stop after its 3 passes as soon as the mean residual was under the
-// tolerance, while the local errors that those passes leave were carried over from step to step
-// and grew: in hydrostatic-2d the largest compression rose to 0.3% (for a mean of 0.05%) and the
-// tank never settled (kinetic energy 1.8 J after 2 s, three times the validation limit, speeds
-// up to 0.9 m/s). Half of it (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph.cpp) leaves
-// half of the pressure to re-converge every step: about 40 passes a step there, largest
-// compression 0.11%, 0.02 J; from 0, as SP09, about 77 passes for the same result.
+// SP09 start every solve from p = 0 (alg. 1, line 7); here it starts from half of last step's
+// pressure (SPlisHSPlasH's factor, BK17 sec. 4.3, as dfsph.cpp), which leaves half of it to
+// re-converge every step. What the alternatives did is in docs/solvers.md.
 #include <algorithm>
 #include <memory>
 
@@ -53,14 +44,13 @@ class PcisphSolver final : public Solver<D> {
     std::string_view name() const override { return "pcisph"; }
     // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
     // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
-    // moves no particle by more than a fraction of its spacing per step. With 0 the solver ran
-    // at 0.005 s at rest and blew up on hydrostatic-2d (r = 5 mm) within a few steps.
+    // moves no particle by more than a fraction of its spacing per step (docs/solvers.md).
     float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(predicted_position_) + capacity_bytes(predicted_density_) +
                capacity_bytes(pressure_acceleration_) + capacity_bytes(inverse_diagonal_) +
                pressure_terms_.memory_bytes() + capacity_bytes(active_walls_) +
-               capacity_bytes(scratch_);
+               xsph_.memory_bytes();
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -81,10 +71,7 @@ class PcisphSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] +=
                     (ctx.fluid.acceleration[i] + pressure_acceleration_[i]) * dt;
             });
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
     }
@@ -92,8 +79,8 @@ class PcisphSolver final : public Solver<D> {
   private:
     int solve(SphContext<D>& ctx, float dt) {
         const std::size_t n = ctx.fluid.size();
-        const double tolerance = ctx.params.number("density_tolerance");
-        const int max_iterations = static_cast<int>(ctx.params.number("max_solver_iterations"));
+        const double tolerance = ctx.settings.density_tolerance;
+        const int max_iterations = ctx.settings.max_solver_iterations;
         constexpr int kMinIterations = 3;   // SP09 sec. 4
         constexpr float kOmega = 0.5f;      // SP09's factor 2 in beta
         constexpr float kWarmStart = 0.5f;  // of last step's pressure (see the top of the file)
@@ -148,20 +135,11 @@ class PcisphSolver final : public Solver<D> {
     std::vector<float> inverse_diagonal_;
     PressureTerms pressure_terms_;
     std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
 };
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_pcisph_solver(const ParameterSet& params,
-                                              const DerivedConstants& c) {
-    return make_with_kernel<PcisphSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_pcisph_solver<2>(const ParameterSet&,
-                                                          const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_pcisph_solver<3>(const ParameterSet&,
-                                                          const DerivedConstants&);
+extern const SolverFactories pcisph_factories = factories_for<PcisphSolver>();
 
 }  // namespace flume

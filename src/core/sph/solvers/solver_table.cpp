@@ -1,23 +1,36 @@
-// The solver registry: the scene's "solver" name to a solver class, with the scene's kernel.
-#include <memory>
-#include <string>
+// The solver table: one line per solver. Each factory is defined at the end of its solver's file.
+#include "core/sph/solvers/solver_table.hpp"
 
-#include "core/errors.hpp"
-#include "core/sph/context.hpp"
+#include <array>
 
 namespace flume {
 
-template <int D>
-std::unique_ptr<Solver<D>> make_solver(const ParameterSet& params, const DerivedConstants& c) {
-    const std::string& solver = params.choice("solver");
-    if (solver == "wcsph") return make_wcsph_solver<D>(params, c);
-    if (solver == "pcisph") return make_pcisph_solver<D>(params, c);
-    if (solver == "dfsph") return make_dfsph_solver<D>(params, c);
-    if (solver == "pbf") return make_pbf_solver<D>(params, c);
-    throw SceneError("/solver: no solver named \"" + solver + "\"");
+extern const SolverFactories wcsph_factories;
+extern const SolverFactories pcisph_factories;
+extern const SolverFactories dfsph_factories;
+extern const SolverFactories pbf_factories;
+
+namespace {
+
+constexpr std::array kSolvers = {
+    SolverEntry{"wcsph", "weakly compressible SPH (Becker & Teschner 2007)", &wcsph_factories},
+    SolverEntry{"pcisph", "predictive-corrective incompressible SPH (Solenthaler & Pajarola 2009)",
+                &pcisph_factories},
+    SolverEntry{"dfsph", "divergence-free SPH (Bender & Koschier 2017)", &dfsph_factories},
+    SolverEntry{"pbf", "position based fluids (Macklin & Mueller 2013)", &pbf_factories},
+};
+
+}  // namespace
+
+std::span<const SolverEntry> solver_table() {
+    return kSolvers;
 }
 
-template std::unique_ptr<Solver<2>> make_solver<2>(const ParameterSet&, const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_solver<3>(const ParameterSet&, const DerivedConstants&);
+const SolverEntry* find_solver(std::string_view name) {
+    for (const SolverEntry& entry : kSolvers) {
+        if (entry.name == name) return &entry;
+    }
+    return nullptr;
+}
 
 }  // namespace flume

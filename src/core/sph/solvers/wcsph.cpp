@@ -31,8 +31,8 @@ class WcsphSolver final : public Solver<D> {
 
     std::string_view name() const override { return "wcsph"; }
     std::size_t memory_bytes() const override {
-        return capacity_bytes(scratch_) + pressure_terms_.memory_bytes() +
-               capacity_bytes(normals_) + capacity_bytes(active_walls_);
+        return xsph_.memory_bytes() + pressure_terms_.memory_bytes() + capacity_bytes(normals_) +
+               capacity_bytes(active_walls_);
     }
     float signal_speed(const DerivedConstants& c) const override { return c.speed_of_sound; }
 
@@ -50,19 +50,15 @@ class WcsphSolver final : public Solver<D> {
             compute_accelerations<AccelerationTerms::WithBodyAndViscosity>(
                 ctx, kernel_, pressure_terms_, ctx.fluid.acceleration.data());
         });
-        if (ctx.params.choice("surface_tension_model") == "akinci") {
+        if (ctx.settings.surface_tension_model == SurfaceTensionModel::Akinci) {
             ctx.stage("surface tension", [&] {
-                add_surface_tension(ctx, kernel_,
-                                    static_cast<float>(ctx.params.number("surface_tension")),
+                add_surface_tension(ctx, kernel_, static_cast<float>(ctx.settings.surface_tension),
                                     normals_, ctx.fluid.acceleration.data());
             });
         }
         ctx.stage("integrate", [&] {
             integrate_velocities(ctx, dt);
-            if (ctx.params.choice("viscosity_model") == "xsph") {
-                apply_xsph(ctx, kernel_, static_cast<float>(ctx.params.number("viscosity")),
-                           scratch_);
-            }
+            xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
     }
@@ -79,7 +75,7 @@ class WcsphSolver final : public Solver<D> {
 
     K kernel_;
     float stiffness_;
-    std::vector<Vec<D>> scratch_;
+    XsphSmoothing<D> xsph_;
     PressureTerms pressure_terms_;
     std::vector<Vec<D>> normals_;
     std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
@@ -87,15 +83,6 @@ class WcsphSolver final : public Solver<D> {
 
 }  // namespace
 
-template <int D>
-std::unique_ptr<Solver<D>> make_wcsph_solver(const ParameterSet& params,
-                                             const DerivedConstants& c) {
-    return make_with_kernel<WcsphSolver, D>(params, c);
-}
-
-template std::unique_ptr<Solver<2>> make_wcsph_solver<2>(const ParameterSet&,
-                                                         const DerivedConstants&);
-template std::unique_ptr<Solver<3>> make_wcsph_solver<3>(const ParameterSet&,
-                                                         const DerivedConstants&);
+extern const SolverFactories wcsph_factories = factories_for<WcsphSolver>();
 
 }  // namespace flume
