@@ -159,6 +159,9 @@ class NeighbourLists {
     // A worker's caches of the candidates of the cell it is in (scan.hpp).
     struct WorkerCaches;
 
+    // One worker's writing of lists for a chunk of particles (lists.cpp).
+    class ListWriter;
+
     bool try_build(const NeighbourGrid<D>& fluid_grid, std::span<const Vec<D>> fluid_positions,
                    const NeighbourGrid<D>& boundary_grid,
                    std::span<const Vec<D>> boundary_positions, float radius2, std::size_t grain,
