@@ -141,9 +141,9 @@ TYPED_TEST(NeighbourGridTest, ListsStayExactWhenNeighbourSlotsAreFarApart) {
         grid.for_each_neighbour(x[i], x.data(), radius, [&](std::uint32_t j, const Vec<D>&, float) {
             from_grid.push_back(j);
         });
-        lists.for_each_fluid(
+        lists.for_each_fluid_neighbour(
             i, x.data(), [&](std::uint32_t j, const Vec<D>&, float) { from_lists.push_back(j); });
-        lists.with_fluid_slots(i, [&](const auto& js) {
+        lists.with_fluid_neighbour_slots(i, [&](const auto& js) {
             for (std::size_t k = 0; k < js.size(); ++k)
                 from_spans.push_back(js[k]);
         });
@@ -220,8 +220,8 @@ TYPED_TEST(NeighbourGridTest, ListsHoldTheGridsNeighboursInItsOrder) {
                     };
                     fluid_grid.for_each_neighbour(x[i], x.data(), radius, into(from_grid));
                     boundary_grid.for_each_neighbour(x[i], xb.data(), radius, into(from_grid));
-                    lists.for_each_fluid(i, x.data(), into(from_lists));
-                    lists.for_each_boundary(i, x.data(), xb.data(), into(from_lists));
+                    lists.for_each_fluid_neighbour(i, x.data(), into(from_lists));
+                    lists.for_each_boundary_neighbour(i, x.data(), xb.data(), into(from_lists));
                     ASSERT_EQ(from_lists, from_grid) << "particle " << i << ", grain " << grain;
                     entries += from_grid.size();
                 }

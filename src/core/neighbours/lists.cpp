@@ -6,8 +6,6 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include <type_traits>
-#include <utility>
 
 namespace flume {
 
@@ -75,53 +73,222 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     valid_ = true;
 }
 
+// One worker's writer of lists for a chunk of particles: the worker's window of the shared array
+// (a copy while the chunk runs, written back when the writer goes, so that two workers never
+// write to one cache line per particle), the first unit of the particle being written, and the
+// worker's caches. A particle's lists, in a build that is not yet full or stopped:
+//
+//   out.begin_particle();
+//   const auto fluid = out.append_fluid(x_i, i, cell);
+//   const std::size_t boundary_count = out.append_boundary(x_i, cell);
+//   if (out.ok() && fluid.count <= kCountMask) out.finish_particle(i, fluid, boundary_count);
+//
+// Every particle's lists start on an even unit, and its boundary list on the next even unit
+// after its fluid list: wide lists are aligned to 32 bits, also after reserve() moved them
+// (windows start on even units). The window's limit is even, so an odd next is short of it.
+template <int D>
+class NeighbourLists<D>::ListWriter {
+  public:
+    // What a build searches: the fluid positions in their grid, the boundary samples in theirs,
+    // the squared radius, and whether the two grids share their cells (as the simulation's do).
+    struct Search {
+        const NeighbourGrid<D>& fluid_grid;
+        const Vec<D>* x;
+        std::size_t n;
+        const NeighbourGrid<D>& boundary_grid;
+        const Vec<D>* xb;
+        std::size_t nb;
+        float radius2;
+        bool same_cells;
+    };
+
+    // The neighbours one scan appended: their number, and whether they are slots (two units
+    // each) rather than 16-bit offsets from the particle.
+    struct Hits {
+        std::size_t count;
+        bool wide;
+    };
+
+    ListWriter(NeighbourLists& lists, int worker, const Search& search)
+        : lists_(lists),
+          window_(lists.windows_[static_cast<std::size_t>(worker)]),
+          w_(window_),
+          caches_(*lists.caches_[static_cast<std::size_t>(worker)]),
+          search_(search) {
+        caches_.fluid.clear();  // the positions changed since the last build
+        caches_.boundary.clear();
+    }
+    ~ListWriter() { window_ = w_; }
+    ListWriter(const ListWriter&) = delete;
+    ListWriter& operator=(const ListWriter&) = delete;
+
+    // False when the particle's lists did not fit: the array is used up, and the build must be
+    // redone in a larger one.
+    bool ok() const { return ok_; }
+
+    // Starts a particle's lists, at the next even unit.
+    void begin_particle() {
+        ok_ = true;
+        w_.next += w_.next & 1;
+        start_ = w_.next;
+    }
+
+    // The fluid neighbours of particle i at xi, in the fluid cell `cell`.
+    FLUME_ALWAYS_INLINE Hits append_fluid(const Vec<D>& xi, std::size_t i, std::uint32_t cell) {
+        return append_hits(search_.fluid_grid, search_.x, search_.n, caches_.fluid, cell, xi, i,
+                           true);
+    }
+
+    // The boundary neighbours of the particle at xi, in the fluid cell `cell`: from the next even
+    // unit, their count in two units, then their slots. Returns their number.
+    FLUME_ALWAYS_INLINE std::size_t append_boundary(const Vec<D>& xi, std::uint32_t cell) {
+        const bool room = ok_ && align_to_slot() && reserve(2);
+        count_at_ = w_.next - start_;
+        w_.next += 2;
+        if (!room) return 0;
+        const std::uint32_t key = search_.same_cells ? cell : search_.boundary_grid.cell_of(xi);
+        return append_hits(search_.boundary_grid, search_.xb, search_.nb, caches_.boundary, key, xi,
+                           0, false)
+            .count;
+    }
+
+    // Records particle i's lists: where they start, and their counts. Most particles have no
+    // wall near, and keep no boundary count.
+    void finish_particle(std::size_t i, Hits fluid, std::size_t boundary_count) {
+        if (boundary_count == 0) {
+            w_.next = start_ + count_at_;
+        } else {
+            const auto count = static_cast<std::uint32_t>(boundary_count);
+            std::memcpy(lists_.units() + start_ + count_at_, &count, sizeof count);
+        }
+        lists_.begin_[i] = static_cast<std::uint32_t>(start_);
+        lists_.fluid_count_[i] = static_cast<std::uint16_t>(
+            fluid.count | (fluid.wide ? kWide : 0u) | (boundary_count > 0 ? kHasBoundary : 0u));
+        w_.used += w_.next - start_;
+    }
+
+  private:
+    // The neighbours of xi among `positions` (`count` of them, in `grid`), from the cache of the
+    // candidates of `cell` when they fit, else straight from the grid's ranges; narrow when
+    // `may_narrow` and the candidates allow it.
+    FLUME_ALWAYS_INLINE Hits append_hits(const NeighbourGrid<D>& grid, const Vec<D>* positions,
+                                         std::size_t count, CandidateCache<D>& cache,
+                                         std::uint32_t cell, const Vec<D>& xi, std::size_t i,
+                                         bool may_narrow) {
+        const bool cached = cache.load(grid, cell, xi, positions);
+        if (cached && cache.candidates() == 0) return {0, false};  // no wall near
+        const float radius2 = search_.radius2;
+        if (cached && may_narrow && cache.narrow()) {
+            const std::size_t offset = w_.next - start_;
+            append_cached<std::uint16_t>(cache, [&](std::uint16_t* out, std::size_t at) {
+                return cache.append_narrow(xi, static_cast<std::uint32_t>(i), radius2, out, at);
+            });
+            return {w_.next - start_ - offset, false};
+        }
+        if (!align_to_slot()) return {0, true};
+        const std::size_t offset = w_.next - start_;
+        if (cached) {
+            append_cached<std::uint32_t>(cache, [&](std::uint32_t* out, std::size_t at) {
+                return cache.append(xi, radius2, out, at);
+            });
+        } else {
+            auto* wide = reinterpret_cast<std::uint32_t*>(lists_.units());
+            grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
+                if (ok_ && reserve(2 * (end - begin + 4)))
+                    w_.next = 2 * append_neighbours<D>(xi, positions, count, begin, end, radius2,
+                                                       wide, w_.next / 2);
+            });
+        }
+        return {(w_.next - start_ - offset) / 2, true};
+    }
+
+    // The hits of a cache scan, append(out, at) writing them as `Entry`s (one or two units) from
+    // out[at] on and returning the new end: straight into the window when it has room for every
+    // candidate (the scan may write that far), else into the worker's hits and then only the
+    // hits into the window, so that no window's end is left unused for want of room for the
+    // candidates (a 3D cell has ~240).
+    template <class Entry, class Append>
+    void append_cached(const CandidateCache<D>& cache, Append&& append) {
+        constexpr std::size_t kUnits = sizeof(Entry) / sizeof(std::uint16_t);
+        auto* out = reinterpret_cast<Entry*>(lists_.units());
+        if (w_.limit - w_.next >= kUnits * cache.candidates()) {
+            w_.next = kUnits * append(out, w_.next / kUnits);
+            return;
+        }
+        auto* hits = reinterpret_cast<Entry*>(caches_.hits);
+        const std::size_t found = append(hits, 0);
+        if (!reserve(kUnits * found)) return;
+        std::copy(hits, hits + found, out + w_.next / kUnits);
+        w_.next += kUnits * found;
+    }
+
+    // Moves the end of the particle's lists to the next even unit, where a 32-bit value may
+    // start. False when the array is used up.
+    bool align_to_slot() {
+        if (!(w_.next & 1)) return true;
+        if (!reserve(1)) return false;
+        ++w_.next;
+        return true;
+    }
+
+    // Room for `more` units after the particle's lists so far: when the window is short, a new
+    // one is claimed and the partial lists moved to its front. Windows are claimed in even
+    // sizes, so that the move keeps wide lists aligned. False, and ok() false, when the array is
+    // used up.
+    bool reserve(std::size_t more) {
+        if (w_.limit - w_.next >= more) return true;
+        const std::size_t partial = w_.next - start_;
+        const std::size_t size = std::max(kWindow, (partial + more + 1) & ~std::size_t{1});
+        const std::size_t base = lists_.claimed_.fetch_add(size, std::memory_order_relaxed);
+        if (base + size > lists_.unit_capacity_) {
+            ok_ = false;
+            return false;
+        }
+        std::uint16_t* unit = lists_.units();
+        std::copy(unit + start_, unit + w_.next, unit + base);
+        start_ = base;
+        w_.next = base + partial;
+        w_.limit = base + size;
+        return true;
+    }
+
+    // The lists' array is read through lists_ where it is written, not kept in a member: held in
+    // a register across the particle, its address was reloaded from the stack in the scan loop.
+    NeighbourLists& lists_;
+    Window& window_;
+    Window w_;
+    WorkerCaches& caches_;
+    const Search& search_;
+    std::size_t start_ = 0;     // the particle's first unit
+    std::size_t count_at_ = 0;  // where its boundary count lies, from start_
+    bool ok_ = true;
+};
+
 template <int D>
 bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
                                   std::span<const Vec<D>> fluid_positions,
                                   const NeighbourGrid<D>& boundary_grid,
                                   std::span<const Vec<D>> boundary_positions, float radius2,
                                   std::size_t grain, WorkerPool& pool, bool& outgrown) {
-    const Vec<D>* x = fluid_positions.data();
-    const Vec<D>* xb = boundary_positions.data();
-    const std::size_t n = fluid_positions.size();
-    const std::size_t nb = boundary_positions.size();
     constexpr std::uint64_t kMaxUnits = 0xFFFFFFFFu;  // begin_ is 32-bit
     if (static_cast<std::uint64_t>(unit_capacity_) > kMaxUnits) {
         throw std::length_error("neighbour lists: more than 2^32 units");
     }
     claimed_.store(0, std::memory_order_relaxed);
     std::fill(windows_.begin(), windows_.end(), Window{});
+    const typename ListWriter::Search search{
+        fluid_grid,
+        fluid_positions.data(),
+        fluid_positions.size(),
+        boundary_grid,
+        boundary_positions.data(),
+        boundary_positions.size(),
+        radius2,
+        boundary_grid.dims() == fluid_grid.dims() && boundary_grid.lower() == fluid_grid.lower() &&
+            boundary_grid.cell_size() == fluid_grid.cell_size()};
     std::atomic<bool> stop{false}, full{false};
-
-    // Room for `more` units after the `next - start` of the current particle's lists in the
-    // window `w`: when the window is short, a new one is claimed and the partial lists moved to
-    // its front. Windows are claimed in even sizes, so that the move keeps wide lists aligned.
-    // False when the array is used up.
-    auto room = [&](Window& w, std::size_t& start, std::size_t more) {
-        if (w.limit - w.next >= more) return true;
-        const std::size_t partial = w.next - start;
-        const std::size_t size = std::max(kWindow, (partial + more + 1) & ~std::size_t{1});
-        const std::size_t base = claimed_.fetch_add(size, std::memory_order_relaxed);
-        if (base + size > unit_capacity_) return false;
-        std::uint16_t* unit = units();
-        std::copy(unit + start, unit + w.next, unit + base);
-        start = base;
-        w.next = base + partial;
-        w.limit = base + size;
-        return true;
-    };
-
-    const bool same_cells = boundary_grid.dims() == fluid_grid.dims() &&
-                            boundary_grid.lower() == fluid_grid.lower() &&
-                            boundary_grid.cell_size() == fluid_grid.cell_size();
-    pool.parallel_for(0, n, grain, [&](const WorkerPool::Range& rg, int worker) {
-        // The worker's window in a local while the chunk runs, written back once, so that two
-        // workers never write to one cache line per particle.
-        Window& window = windows_[static_cast<std::size_t>(worker)];
-        Window w = window;
-        WorkerCaches& caches = *caches_[static_cast<std::size_t>(worker)];
-        caches.fluid.clear();  // the positions changed since the last build
-        caches.boundary.clear();
+    pool.parallel_for(0, search.n, grain, [&](const WorkerPool::Range& rg, int worker) {
+        ListWriter out(*this, worker, search);
         // The fluid cell of particle i, found once per run of particles in one cell (the
         // particles are in cell order): the key of the fluid cache, and of the boundary cache
         // when the grids share their cells (as the simulation's do).
@@ -129,108 +296,23 @@ bool NeighbourLists<D>::try_build(const NeighbourGrid<D>& fluid_grid,
         std::size_t cell_end = 0;
         for (std::size_t i = rg.begin; i < rg.end; ++i) {
             if (stop.load(std::memory_order_relaxed)) break;
-            const Vec<D> xi = x[i];
+            const Vec<D> xi = search.x[i];
             if (i >= cell_end) {
                 cell = fluid_grid.cell_of(xi);
                 cell_end = fluid_grid.cell_end(cell);
             }
-            bool ok = true;
-            // Every particle's lists start on an even unit, and its boundary list on the next
-            // even unit after its fluid list: wide lists are aligned to 32 bits, also after
-            // room() moved them (windows start on even units). The window's limit is even, so
-            // an odd next is short of it.
-            w.next += w.next & 1;
-            std::size_t start = w.next;
-            // The candidates of i's cell, from the worker's cache when they fit, else straight
-            // from the grid's ranges: the number of neighbours found, and whether the list is
-            // wide. Offsets from `start`, which room() may move.
-            auto scan = [&](const NeighbourGrid<D>& grid, const Vec<D>* positions,
-                            std::size_t count, CandidateCache<D>& cache, bool may_narrow)
-                            FLUME_ALWAYS_INLINE -> std::pair<std::size_t, bool> {
-                const std::uint32_t key =
-                    &grid == &fluid_grid || same_cells ? cell : grid.cell_of(xi);
-                const bool cached = cache.load(grid, key, xi, positions);
-                if (cached && cache.candidates() == 0) return {0, false};  // no wall near
-                // A cache scan writes straight into the window when the window has room for
-                // every candidate (the scan may write that far), else into the worker's hits
-                // and then only the hits into the window, so that no window's end is left
-                // unused for want of room for the candidates (a 3D cell has ~240).
-                auto scan_cached = [&](auto* out, std::size_t units_per_entry, auto&& append) {
-                    using Entry = std::remove_pointer_t<decltype(out)>;
-                    const std::size_t room_needed = units_per_entry * cache.candidates();
-                    if (w.limit - w.next >= room_needed) {
-                        w.next = units_per_entry * append(out, w.next / units_per_entry);
-                        return;
-                    }
-                    auto* hits = reinterpret_cast<Entry*>(caches.hits);
-                    const std::size_t found = append(hits, 0);
-                    ok = room(w, start, units_per_entry * found);
-                    if (!ok) return;
-                    std::copy(hits, hits + found, out + w.next / units_per_entry);
-                    w.next += units_per_entry * found;
-                };
-                if (cached && may_narrow && cache.narrow()) {
-                    const std::size_t offset = w.next - start;
-                    scan_cached(units(), 1, [&](std::uint16_t* out, std::size_t at) {
-                        return cache.append_narrow(xi, static_cast<std::uint32_t>(i), radius2, out,
-                                                   at);
-                    });
-                    return {w.next - start - offset, false};
-                }
-                if (w.next & 1) {
-                    ok = room(w, start, 1);
-                    if (!ok) return {0, true};
-                    ++w.next;
-                }
-                const std::size_t offset = w.next - start;
-                auto* wide = reinterpret_cast<std::uint32_t*>(units());
-                if (cached) {
-                    scan_cached(wide, 2, [&](std::uint32_t* out, std::size_t at) {
-                        return cache.append(xi, radius2, out, at);
-                    });
-                } else {
-                    grid.for_each_candidate_range(xi, [&](std::uint32_t begin, std::uint32_t end) {
-                        ok = ok && room(w, start, 2 * (end - begin + 4));
-                        if (ok)
-                            w.next = 2 * append_neighbours<D>(xi, positions, count, begin, end,
-                                                              radius2, wide, w.next / 2);
-                    });
-                }
-                return {(w.next - start - offset) / 2, true};
-            };
-            const auto [fluid_count, fluid_wide] = scan(fluid_grid, x, n, caches.fluid, true);
-            // The boundary list, if any: from the next even unit, its count in two units, then
-            // its slots. Most particles have no wall near, and keep no count.
-            if (ok && (w.next & 1)) {
-                ok = room(w, start, 1);
-                w.next += ok ? 1 : 0;
-            }
-            ok = ok && room(w, start, 2);
-            const std::size_t count_offset = w.next - start;
-            w.next += 2;
-            const std::size_t boundary_count =
-                ok ? scan(boundary_grid, xb, nb, caches.boundary, false).first : 0;
-            if (!ok) {
-                full.store(true, std::memory_order_relaxed);
+            out.begin_particle();
+            const auto fluid = out.append_fluid(xi, i, cell);
+            const std::size_t boundary_count = out.append_boundary(xi, cell);
+            if (!out.ok() || fluid.count > kCountMask) {
+                // Out of room (the build is redone in a larger array), or a count beyond 16 bits
+                // (the loops scan the grid this step).
+                if (!out.ok()) full.store(true, std::memory_order_relaxed);
                 stop.store(true, std::memory_order_relaxed);
                 break;
             }
-            if (fluid_count > kCountMask) {
-                stop.store(true, std::memory_order_relaxed);
-                break;
-            }
-            if (boundary_count == 0) {
-                w.next = start + count_offset;
-            } else {
-                const auto count = static_cast<std::uint32_t>(boundary_count);
-                std::memcpy(units() + start + count_offset, &count, sizeof count);
-            }
-            begin_[i] = static_cast<std::uint32_t>(start);
-            fluid_count_[i] = static_cast<std::uint16_t>(fluid_count | (fluid_wide ? kWide : 0u) |
-                                                         (boundary_count > 0 ? kHasBoundary : 0u));
-            w.used += w.next - start;
+            out.finish_particle(i, fluid, boundary_count);
         }
-        window = w;
     });
     outgrown = full.load(std::memory_order_relaxed);
     return !stop.load(std::memory_order_relaxed);

@@ -3,7 +3,7 @@
 // by every neighbour loop of the step that runs at the particles' own positions.
 //
 //   lists.build(fluid_grid, x, boundary_grid, xb, support, grain, pool);  // after the grid sort
-//   lists.for_each_fluid(i, x, [&](std::uint32_t j, Vec xij, float r) {...});
+//   lists.for_each_fluid_neighbour(i, x, [&](std::uint32_t j, Vec xij, float r) {...});
 //
 // A list holds the neighbours in the grid's visiting order, and the loops recompute x_i - x_j and
 // |x_i - x_j| from the positions exactly as the grid loop does, so a sum over a list is
@@ -80,7 +80,7 @@ class NeighbourLists {
     // f(j, x_i - x_j, |x_i - x_j|) for the fluid neighbours j of particle i, i itself included,
     // in grid order. `x` must be the positions the lists were built on.
     template <class F>
-    void for_each_fluid(std::size_t i, const Vec<D>* x, F&& f) const {
+    void for_each_fluid_neighbour(std::size_t i, const Vec<D>* x, F&& f) const {
         const Vec<D> xi = x[i];
         const std::uint16_t* unit = units() + begin_[i];
         const std::uint32_t count = fluid_count_[i] & kCountMask;
@@ -96,8 +96,8 @@ class NeighbourLists {
     }
 
     // The fluid neighbours of particle i for a loop that takes them four at a time: f(slots),
-    // where slots.size() is their number and slots[k] the k-th, in for_each_fluid's order.
-    // `slots` reads the list where it lies (no copy), as one of two types: f is a generic
+    // where slots.size() is their number and slots[k] the k-th, in for_each_fluid_neighbour's
+    // order. `slots` reads the list where it lies (no copy), as one of two types: f is a generic
     // lambda.
     struct NarrowSlots {
         const std::uint16_t* unit;
@@ -113,7 +113,7 @@ class NeighbourLists {
         std::uint32_t operator[](std::size_t k) const { return read_slot(unit + 2 * k); }
     };
     template <class F>
-    void with_fluid_slots(std::size_t i, F&& f) const {
+    void with_fluid_neighbour_slots(std::size_t i, F&& f) const {
         const std::uint16_t* unit = units() + begin_[i];
         const std::size_t count = fluid_count_[i] & kCountMask;
         if (fluid_count_[i] & kWide) {
@@ -125,7 +125,8 @@ class NeighbourLists {
 
     // f(b, x_i - x_b, |x_i - x_b|) for the boundary neighbours b of particle i, in grid order.
     template <class F>
-    void for_each_boundary(std::size_t i, const Vec<D>* x, const Vec<D>* xb, F&& f) const {
+    void for_each_boundary_neighbour(std::size_t i, const Vec<D>* x, const Vec<D>* xb,
+                                     F&& f) const {
         if (fluid_count_[i] & kHasBoundary) {
             const std::uint16_t* unit = units() + boundary_begin(i);
             visit_wide(unit + 2, read_slot(unit), x[i], xb, f);
@@ -157,6 +158,9 @@ class NeighbourLists {
 
     // A worker's caches of the candidates of the cell it is in (scan.hpp).
     struct WorkerCaches;
+
+    // One worker's writing of lists for a chunk of particles (lists.cpp).
+    class ListWriter;
 
     bool try_build(const NeighbourGrid<D>& fluid_grid, std::span<const Vec<D>> fluid_positions,
                    const NeighbourGrid<D>& boundary_grid,

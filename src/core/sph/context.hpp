@@ -48,7 +48,7 @@ struct SphContext {
     template <class F>
     void for_each_fluid_neighbour(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
         if (lists && lists->covers(x, radius)) {
-            lists->for_each_fluid(i, x, f);
+            lists->for_each_fluid_neighbour(i, x, f);
         } else {
             fluid_grid.for_each_neighbour(x[i], x, radius, f);
         }
@@ -61,7 +61,7 @@ struct SphContext {
     template <class F>
     void for_each_fluid_neighbour_span(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
         if (lists && lists->covers(x, radius)) {
-            lists->with_fluid_slots(i, f);
+            lists->with_fluid_neighbour_slots(i, f);
             return;
         }
         // The grid scan, with the candidate test of the lists, into a batch that is handed on
@@ -94,7 +94,7 @@ struct SphContext {
     void for_each_boundary_neighbour(std::size_t i, const Vec<D>* x, float radius, F&& f) const {
         const Vec<D>* xb = boundary.position.data();
         if (lists && lists->covers(x, radius)) {
-            lists->for_each_boundary(i, x, xb, f);
+            lists->for_each_boundary_neighbour(i, x, xb, f);
         } else {
             boundary_grid.for_each_neighbour(x[i], xb, radius, f);
         }
@@ -109,7 +109,7 @@ struct SphContext {
                                         float radius, F&& f) const {
         const Vec<D>* xb = boundary.position.data();
         if (lists && lists->covers(search, radius)) {
-            lists->for_each_boundary(i, x, xb, f);
+            lists->for_each_boundary_neighbour(i, x, xb, f);
         } else {
             const Vec<D> xi = x[i];
             boundary_grid.for_each_neighbour(search[i], xb, radius,
