@@ -112,6 +112,10 @@ TEST(SceneLimits, OverlappingFluidBlocksAreRefusedTouchingOnesAccepted) {
     EXPECT_EQ(error_of(scene_2d("", R"([{"min": [0, 0], "max": [0.4, 0.4]},
                                          {"min": [0.4, 0], "max": [0.8, 0.4]}])")),
               "");
+    // A sliver of overlap (rows laid edge to edge with a rounding margin) is fine too.
+    EXPECT_EQ(error_of(scene_2d("", R"([{"min": [0, 0], "max": [0.4, 0.4]},
+                                         {"min": [0.3999999, 0], "max": [0.8, 0.4]}])")),
+              "");
 }
 
 TEST(SceneLimits, AnObstacleOutsideTheDomainIsRefused) {

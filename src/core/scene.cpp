@@ -248,20 +248,19 @@ class Reader {
     int dimension_;
 };
 
-// Whether the insides of two shapes overlap (more than touching). Box against box exactly; a
+// Whether the insides of two shapes overlap by more than `depth`. Box against box exactly; a
 // sphere by the distance from its centre to the other shape.
-bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension) {
-    constexpr double kTouch = 1.0e-9;
+bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension, double depth) {
     if (a.shape == Shape::Sphere && b.shape == Shape::Sphere) {
         double d2 = 0.0;
         for (int k = 0; k < dimension; ++k)
             d2 += (a.center[k] - b.center[k]) * (a.center[k] - b.center[k]);
-        return std::sqrt(d2) < a.radius + b.radius - kTouch;
+        return std::sqrt(d2) < a.radius + b.radius - depth;
     }
-    if (a.shape == Shape::Sphere) return overlap(b, a, dimension);
+    if (a.shape == Shape::Sphere) return overlap(b, a, dimension, depth);
     if (b.shape == Shape::Box) {
         for (int k = 0; k < dimension; ++k) {
-            if (std::min(a.max[k], b.max[k]) - std::max(a.min[k], b.min[k]) <= kTouch) return false;
+            if (std::min(a.max[k], b.max[k]) - std::max(a.min[k], b.min[k]) <= depth) return false;
         }
         return true;
     }
@@ -270,7 +269,7 @@ bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension) {
         const double nearest = std::clamp(b.center[k], a.min[k], a.max[k]);
         d2 += (b.center[k] - nearest) * (b.center[k] - nearest);
     }
-    return std::sqrt(d2) < b.radius - kTouch;
+    return std::sqrt(d2) < b.radius - depth;
 }
 
 std::string shape_name(const ShapeDesc& s) {
@@ -411,12 +410,14 @@ void Scene::validate() const {
     }
     for (std::size_t i = 0; i < fluid.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
-            if (overlap(fluid[i].region, fluid[j].region, d)) {
+            // Blocks may overlap by a sliver (rows built edge to edge with a rounding margin):
+            // only an overlap deeper than half a particle radius puts particles too close.
+            if (overlap(fluid[i].region, fluid[j].region, d, 0.5 * r)) {
                 throw SceneError(source + ": /fluid/" + std::to_string(i) +
                                  ": the fluid block (a " + shape_name(fluid[i].region) +
                                  ") overlaps /fluid/" + std::to_string(j) +
-                                 ": particles would sit on top of each other; make the blocks "
-                                 "touch at most");
+                                 " by more than half a particle radius: particles would sit on "
+                                 "top of each other; make the blocks touch at most");
             }
         }
     }
@@ -424,7 +425,7 @@ void Scene::validate() const {
     domain.min = domain_min;
     domain.max = domain_max;
     for (std::size_t i = 0; i < obstacles.size(); ++i) {
-        if (!overlap(obstacles[i], domain, d)) {
+        if (!overlap(obstacles[i], domain, d, 1.0e-9)) {
             throw SceneError(source + ": /obstacles/" + std::to_string(i) + ": the " +
                              shape_name(obstacles[i]) +
                              " lies entirely outside the domain, where no fluid can reach it");
