@@ -187,10 +187,10 @@ TEST(ParticleColors, AUniformQuantityGetsARangeItCanDivideBy) {
     EXPECT_TRUE(colors.empty());
 }
 
-// Waits (polling, with a generous limit) until `condition` holds.
+// Waits (polling, with a generous limit of about a minute) until `condition` holds.
 template <class F>
 bool eventually(F condition) {
-    for (int i = 0; i < 2000; ++i) {
+    for (int i = 0; i < 12000; ++i) {
         if (condition()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -209,18 +209,33 @@ TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
         return step >= 20;
     }));
 
-    // Paused: no frame ticks make it step; a single step does.
+    // Paused: no frame ticks make it step; a single step does. Commands run on the simulation
+    // thread between steps, in order, and a parameter change publishes a frame; so the frame that
+    // shows a changed parameter is a barrier: nothing the test did before it is still in flight.
+    const auto barrier = [&runner](double viscosity) {
+        runner.set_parameter("viscosity", viscosity);
+        return eventually([&] {
+            runner.acquire_frame();
+            return runner.frame().scene->params.to_json("viscosity") == viscosity;
+        });
+    };
     runner.set_paused(true);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    while (runner.acquire_frame()) {
-    }
+    ASSERT_TRUE(barrier(0.011));  // a step under way when the pause came has been published
     const std::uint64_t paused_at = runner.frame().stats.step;
     for (int i = 0; i < 5; ++i)
         runner.frame_tick();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    EXPECT_FALSE(runner.acquire_frame() && runner.frame().stats.step != paused_at);
+    // A step taken for those ticks would run before the first barrier's command or right after
+    // it, so the second barrier's frame would show it.
+    ASSERT_TRUE(barrier(0.012));
+    ASSERT_TRUE(barrier(0.013));
+    EXPECT_EQ(runner.frame().stats.step, paused_at);
     runner.step_once();
-    ASSERT_TRUE(eventually([&] { return runner.acquire_frame(); }));
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().stats.step != paused_at;
+    }));
+    EXPECT_EQ(runner.frame().stats.step, paused_at + 1);
+    ASSERT_TRUE(barrier(0.014));
     EXPECT_EQ(runner.frame().stats.step, paused_at + 1);
 
     // Reset starts the scene again.
