@@ -1,14 +1,20 @@
 // flume-bench: how fast Flume's core steps, per case and thread count. A benchmark, not a test:
 // it measures and prints; nothing here asserts on time.
 //
-//   flume-bench                       the full table (about 100k particles per case), 1..N threads
+//   flume-bench                       both tables (about 100k particles per case), 1..N threads
 //   flume-bench --quick               small cases, for a smoke run
 //   flume-bench --threads 1,2 --repeats 5 --steps 20 --csv out.csv --validate-hash
+//   flume-bench --only runs --until 0.25 --run-csv runs.csv
 //
-// Per case and thread count: min and median ms per step over the repeats (warm-up steps not
-// counted), particle-steps per second (fluid particles), the mean time step and pressure-solve
-// passes, each stage's share of the step,
-// neighbours per particle, bytes of simulation memory per fluid particle.
+// Two tables. Whole runs (what a user waits for): each solver from t = 0 to --until, through the
+// collapse and the run-up of the dam break, timed as a whole: wall seconds per simulated second
+// (also per 100k particles), steps, mean time step, pressure passes per step (mean and max; for
+// DFSPH also the divergence passes), the average density error over the steps and each stage's
+// share. First steps (a per-step view): min and median ms per step over the repeats of --steps
+// steps after --warmup steps from rest, where the adaptive step is at its largest, so they read
+// better per simulated second than a whole run does; particle-steps per second, the mean time
+// step and passes, stage shares, neighbours per particle, bytes of simulation memory per
+// particle. The neighbour-search cases time one grid build and neighbour lists.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -36,6 +42,27 @@ struct Case {
     std::string scene;  // empty: the neighbour search alone
     std::vector<std::string> overrides;
     std::size_t search_particles = 0;  // neighbour-search cases
+};
+
+// A whole run from t = 0 to `until`.
+struct RunResult {
+    std::string name;
+    int threads = 1;
+    std::size_t particles = 0;  // fluid particles at the start
+    double until = 0.0;         // simulated seconds reached
+    std::uint64_t steps = 0;
+    double wall_s = 0.0;  // median over the repeats
+    double mean_dt_ms = 0.0;
+    double passes_mean = 0.0, divergence_passes_mean = 0.0;
+    int passes_max = 0, divergence_passes_max = 0;
+    double density_error = 0.0;  // mean over the steps of the average density error
+    std::map<std::string, double> stage_share;
+    std::uint64_t hash = 0;
+
+    double wall_per_simulated_s() const { return until > 0.0 ? wall_s / until : 0.0; }
+    double per_100k() const {
+        return particles ? wall_per_simulated_s() * 1e5 / static_cast<double>(particles) : 0.0;
+    }
 };
 
 struct Result {
@@ -131,6 +158,58 @@ Result run_simulation_case(const Case& c, int threads, int warmup, int steps, in
     return r;
 }
 
+RunResult run_whole_case(const Case& c, int threads, double until, int repeats) {
+    const flume::Scene scene = flume::load_scene(c.scene, c.overrides);
+    RunResult r;
+    r.name = c.name;
+    r.threads = threads;
+    std::vector<double> walls;
+    for (int rep = 0; rep < repeats; ++rep) {
+        flume::WorkerPool pool(threads);
+        auto sim = flume::Simulation::create(scene, pool);
+        std::map<std::string, double> stage_ms;
+        double stage_total = 0.0, dt_sum = 0.0, error_sum = 0.0;
+        double passes = 0.0, divergence_passes = 0.0;
+        int passes_max = 0, divergence_max = 0;
+        std::uint64_t steps = 0;
+        const std::size_t particles = sim->stats().fluid_particles;
+        const auto start = Clock::now();
+        while (sim->stats().time < until) {
+            sim->step();
+            const flume::StepStats& st = sim->stats();
+            ++steps;
+            dt_sum += st.dt;
+            error_sum += st.average_density_error;
+            passes += st.pressure_iterations;
+            divergence_passes += st.divergence_iterations;
+            passes_max = std::max(passes_max, st.pressure_iterations);
+            divergence_max = std::max(divergence_max, st.divergence_iterations);
+            for (std::size_t k = 0; k < st.stage_count; ++k) {
+                stage_ms[std::string(st.stages[k].name)] += st.stages[k].milliseconds;
+                stage_total += st.stages[k].milliseconds;
+            }
+        }
+        walls.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        if (rep == 0) {  // the run is deterministic: every repeat takes the same steps
+            const double n = static_cast<double>(std::max<std::uint64_t>(steps, 1));
+            r.particles = particles;
+            r.until = sim->stats().time;
+            r.steps = steps;
+            r.mean_dt_ms = 1e3 * dt_sum / n;
+            r.passes_mean = passes / n;
+            r.passes_max = passes_max;
+            r.divergence_passes_mean = divergence_passes / n;
+            r.divergence_passes_max = divergence_max;
+            r.density_error = error_sum / n;
+            for (const auto& [name, ms] : stage_ms)
+                r.stage_share[name] = stage_total > 0 ? ms / stage_total : 0.0;
+            r.hash = sim->state_hash();
+        }
+    }
+    r.wall_s = median(walls);
+    return r;
+}
+
 // The neighbour search alone, as a step does it: a jittered 3D lattice of n particles (spacing
 // 2r, support 4r) in random memory order, one grid build (counting sort), the particles copied
 // into cell order, and every particle's neighbour list built (NeighbourLists).
@@ -216,7 +295,9 @@ int main(int argc, char** argv) {
                  "flume-bench"};
     std::string threads_text;
     int repeats = 3, steps = 20, warmup = 5;
-    std::string csv_path;
+    int run_repeats = 1;
+    double until = 0.25;
+    std::string csv_path, run_csv_path, tables = "all";
     std::vector<std::string> only, settings;
     bool validate_hash = false, quick = false;
     app.add_option("--threads", threads_text, "Thread counts, e.g. 1,2 (default: 1..hardware)");
@@ -224,7 +305,14 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000));
     app.add_option("--steps", steps, "Measured steps per repeat")->check(CLI::Range(1, 100000));
     app.add_option("--warmup", warmup, "Steps before measuring")->check(CLI::Range(0, 100000));
-    app.add_option("--csv", csv_path, "Write the results as CSV");
+    app.add_option("--csv", csv_path, "Write the first-steps results as CSV");
+    app.add_option("--until", until, "Whole runs: simulated seconds from t = 0")
+        ->check(CLI::Range(1e-4, 100.0));
+    app.add_option("--run-repeats", run_repeats, "Whole runs: repeats per case and thread count")
+        ->check(CLI::Range(1, 100));
+    app.add_option("--run-csv", run_csv_path, "Write the whole-run results as CSV");
+    app.add_option("--only", tables, "Which table: runs, steps or all")
+        ->check(CLI::IsMember({"runs", "steps", "all"}));
     app.add_option("--case", only, "Run only these cases (repeatable)");
     app.add_flag("--validate-hash", validate_hash,
                  "Check that every case ends in the same state for every thread count");
@@ -258,7 +346,7 @@ int main(int argc, char** argv) {
         }
     }
 
-    std::vector<Case> cases;
+    std::vector<Case> cases, runs;
     if (quick) {
         cases = {
             {"dam-break-3d-wcsph", "dam-break-3d", {"particle_radius=0.05"}, 0},
@@ -267,9 +355,12 @@ int main(int argc, char** argv) {
             {"dam-break-2d-dfsph", "dam-break-2d", {"particle_radius=0.02", "solver=dfsph"}, 0},
             {"dam-break-2d-pbf", "dam-break-2d", {"particle_radius=0.02", "solver=pbf"}, 0},
             {"neighbour-search-8k", "", {}, 8000}};
+        runs = {{"run-2d-wcsph", "dam-break-2d", {"particle_radius=0.04"}, 0},
+                {"run-2d-dfsph", "dam-break-2d", {"particle_radius=0.04", "solver=dfsph"}, 0}};
         steps = std::min(steps, 3);
         warmup = std::min(warmup, 1);
         repeats = std::min(repeats, 2);
+        until = std::min(until, 0.05);
     } else {
         // The scenes of shared/PERFORMANCE.md: 3D r = 0.0106 (103,823 particles here: the block
         // is sampled 47 per axis), 2D r = 0.0025 (90,000); every solver on the 3D one. The
@@ -283,25 +374,93 @@ int main(int argc, char** argv) {
             {"dam-break-2d-wcsph", "dam-break-2d", {"particle_radius=0.0025"}, 0},
             {"neighbour-search-100k", "", {}, 100000},
             {"neighbour-search-1m", "", {}, 1000000}};
-    }
-    for (Case& c : cases)
-        if (!c.scene.empty())
-            c.overrides.insert(c.overrides.end(), settings.begin(), settings.end());
-    if (!only.empty()) {
-        std::erase_if(cases, [&](const Case& c) {
-            return std::find(only.begin(), only.end(), c.name) == only.end();
-        });
-        if (cases.empty()) {
-            std::fprintf(stderr, "flume-bench: no case matches --case\n");
-            return 2;
+        // The same scenes run whole: the 3D one as ../shared/anchor-splash/side-by-side.sh runs
+        // it beside SPlisHSPlasH.
+        for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
+            const std::string set = std::string("solver=") + solver;
+            runs.push_back({std::string("run-3d-") + solver,
+                            "dam-break-3d",
+                            {"particle_radius=0.0106", set},
+                            0});
+        }
+        for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
+            const std::string set = std::string("solver=") + solver;
+            runs.push_back({std::string("run-2d-") + solver,
+                            "dam-break-2d",
+                            {"particle_radius=0.0025", set},
+                            0});
         }
     }
+    if (tables == "runs") cases.clear();
+    if (tables == "steps") runs.clear();
+    for (std::vector<Case>* list : {&cases, &runs}) {
+        for (Case& c : *list)
+            if (!c.scene.empty())
+                c.overrides.insert(c.overrides.end(), settings.begin(), settings.end());
+        if (!only.empty()) {
+            std::erase_if(*list, [&](const Case& c) {
+                return std::find(only.begin(), only.end(), c.name) == only.end();
+            });
+        }
+    }
+    if (cases.empty() && runs.empty()) {
+        std::fprintf(stderr, "flume-bench: no case matches --case and --only\n");
+        return 2;
+    }
 
-    std::printf("%-22s %7s %9s %6s %10s %10s %12s %8s %6s %8s %8s  %s\n", "case", "threads",
-                "particles", "steps", "min ms", "median ms", "M part-st/s", "dt ms", "iter.",
-                "neighb.", "B/part", "stage shares");
-    std::vector<Result> results;
     bool hashes_ok = true;
+    std::vector<RunResult> run_results;
+    if (!runs.empty()) {
+        std::printf("Whole runs, t = 0 to %g s (what a user waits for)\n", until);
+        std::printf("%-16s %7s %9s %6s %9s %10s %11s %8s %11s %11s %8s  %s\n", "case", "threads",
+                    "particles", "steps", "wall s", "s/sim-s", "per 100k", "dt ms", "passes",
+                    "div. passes", "avg err", "stage shares");
+    }
+    try {
+        for (const Case& c : runs) {
+            std::uint64_t first_hash = 0;
+            for (std::size_t t = 0; t < thread_counts.size(); ++t) {
+                const RunResult r = run_whole_case(c, thread_counts[t], until, run_repeats);
+                std::string shares;
+                for (const auto& [name, share] : r.stage_share) {
+                    char buf[64];
+                    std::snprintf(buf, sizeof buf, "%s %.0f%% ", name.c_str(), 100.0 * share);
+                    shares += buf;
+                }
+                char passes[32] = "-", divergence[32] = "-";
+                if (r.passes_max > 0)
+                    std::snprintf(passes, sizeof passes, "%.2f/%d", r.passes_mean, r.passes_max);
+                if (r.divergence_passes_max > 0)
+                    std::snprintf(divergence, sizeof divergence, "%.2f/%d",
+                                  r.divergence_passes_mean, r.divergence_passes_max);
+                std::printf("%-16s %7d %9zu %6" PRIu64
+                            " %9.2f %10.1f %11.1f %8.4f %11s %11s %7.3f%%  %s\n",
+                            r.name.c_str(), r.threads, r.particles, r.steps, r.wall_s,
+                            r.wall_per_simulated_s(), r.per_100k(), r.mean_dt_ms, passes,
+                            divergence, 100.0 * r.density_error, shares.c_str());
+                std::fflush(stdout);
+                if (t == 0) first_hash = r.hash;
+                if (validate_hash && r.hash != first_hash) {
+                    std::printf("  HASH MISMATCH: %d threads gave %016" PRIx64
+                                ", %d thread(s) gave %016" PRIx64 "\n",
+                                r.threads, r.hash, thread_counts[0], first_hash);
+                    hashes_ok = false;
+                }
+                run_results.push_back(r);
+            }
+        }
+    } catch (const flume::SceneError& e) {
+        std::fprintf(stderr, "flume-bench: %s\n", e.what());
+        return 2;
+    }
+    if (!runs.empty() && !cases.empty())
+        std::printf("\nFirst steps, %d after %d from rest (a per-step view)\n", steps, warmup);
+
+    if (!cases.empty())
+        std::printf("%-22s %7s %9s %6s %10s %10s %12s %8s %6s %8s %8s  %s\n", "case", "threads",
+                    "particles", "steps", "min ms", "median ms", "M part-st/s", "dt ms", "iter.",
+                    "neighb.", "B/part", "stage shares");
+    std::vector<Result> results;
     try {
         for (const Case& c : cases) {
             std::uint64_t first_hash = 0;
@@ -357,6 +516,30 @@ int main(int argc, char** argv) {
                 << static_cast<double>(r.particles) / r.median_ms * 1e3 << ',' << r.mean_dt_ms
                 << ',' << r.iterations << ',' << r.neighbours << ',' << r.bytes_per_particle << ','
                 << shares << ',' << hash << '\n';
+        }
+    }
+    if (!run_csv_path.empty()) {
+        std::ofstream csv(run_csv_path);
+        if (!csv) {
+            std::fprintf(stderr, "flume-bench: %s: cannot open for writing\n",
+                         run_csv_path.c_str());
+            return 2;
+        }
+        csv << "case,threads,particles,until_s,steps,wall_s,wall_s_per_simulated_s,"
+               "wall_s_per_simulated_s_per_100k,mean_dt_ms,passes_mean,passes_max,"
+               "divergence_passes_mean,divergence_passes_max,average_density_error,stage_shares,"
+               "hash\n";
+        for (const RunResult& r : run_results) {
+            std::string shares;
+            for (const auto& [name, share] : r.stage_share)
+                shares += name + "=" + std::to_string(share) + ";";
+            char hash[17];
+            std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
+            csv << r.name << ',' << r.threads << ',' << r.particles << ',' << r.until << ','
+                << r.steps << ',' << r.wall_s << ',' << r.wall_per_simulated_s() << ','
+                << r.per_100k() << ',' << r.mean_dt_ms << ',' << r.passes_mean << ','
+                << r.passes_max << ',' << r.divergence_passes_mean << ',' << r.divergence_passes_max
+                << ',' << r.density_error << ',' << shares << ',' << hash << '\n';
         }
     }
     return hashes_ok ? 0 : 1;

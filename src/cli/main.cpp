@@ -151,7 +151,8 @@ void save_state(const std::filesystem::path& dir, const std::string& stem,
 
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
-           "kinetic_energy,removed_particles,wall_corrections,pressure_iterations";
+           "kinetic_energy,removed_particles,wall_corrections,pressure_iterations,divergence_"
+           "iterations";
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ",ms_" << s.stages[i].name;
     out << "\n";
@@ -161,7 +162,7 @@ void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
         << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections << ','
-        << s.pressure_iterations;
+        << s.pressure_iterations << ',' << s.divergence_iterations;
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ',' << s.stages[i].milliseconds;
     out << '\n';

@@ -134,6 +134,8 @@ class SphSimulation final : public Simulation {
     void step() override {
         const float dt = next_time_step();
         stats_.stage_count = 0;
+        stats_.pressure_iterations = 0;
+        stats_.divergence_iterations = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
         ctx.stage("grid", [&] {

@@ -45,6 +45,7 @@ struct StepStats {
     std::uint64_t removed_particles = 0;  // fluid particles that left the domain, since the start
     std::size_t wall_corrections = 0;     // particles put back on a wall surface in the last step
     int pressure_iterations = 0;          // iterative solvers: passes of the pressure solve
+    int divergence_iterations = 0;        // dfsph: passes of the divergence solve
     static constexpr std::size_t kMaxStages = 8;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;

@@ -64,7 +64,8 @@ class DfsphSolver final : public Solver<D> {
             find_active_walls(ctx, kernel_.support(), active_walls_);
         });
         if (ctx.settings.divergence_solve) {
-            ctx.stage("divergence solve", [&] { solve(ctx, dt, Solve::Divergence); });
+            ctx.stage("divergence solve",
+                      [&] { ctx.stats.divergence_iterations = solve(ctx, dt, Solve::Divergence); });
         }
         ctx.stage("forces", [&] {
             compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
@@ -84,16 +85,25 @@ class DfsphSolver final : public Solver<D> {
     // The predicted density error of every particle for the current pressure p: the velocity
     // after the pressure acceleration, its density change (eq. 9), and from it rho* (eq. 12) or,
     // for the divergence solve, rho0 + dt D rho / Dt, so that both solves share the update.
+    // With p == nullptr the prediction without pressure (the warm start's test): the velocity is
+    // v itself, so the two pressure loops are skipped. The walls' hydrostatic term is left out of
+    // it as well: it is the walls' answer to the fluid's pressure, not a force of its own.
     void predict(SphContext<D>& ctx, float dt, Solve kind, const float* p) {
         const float rho0 = ctx.constants.rest_density;
         const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
         const bool divergence = kind == Solve::Divergence;
-        compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence, active_walls_.data());
-        compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
-                                                               pressure_acceleration_.data());
-        ctx.for_each_fluid([&](std::size_t i) {
-            predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
-        });
+        if (p) {
+            compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence,
+                                   active_walls_.data());
+            compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
+                                                                   pressure_acceleration_.data());
+            ctx.for_each_fluid([&](std::size_t i) {
+                predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
+            });
+        } else {
+            ctx.for_each_fluid(
+                [&](std::size_t i) { predicted_velocity_[i] = ctx.fluid.velocity[i]; });
+        }
         compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data());
         ctx.for_each_fluid([&](std::size_t i) {
             const float change = dt * density_change_[i];
@@ -124,8 +134,7 @@ class DfsphSolver final : public Solver<D> {
         float* p = pressure.data();
 
         // Warm start where the fluid compresses without pressure.
-        ctx.for_each_fluid([&](std::size_t i) { p[i] = 0.0f; });
-        predict(ctx, dt, kind, p);
+        predict(ctx, dt, kind, nullptr);
         ctx.for_each_fluid([&](std::size_t i) {
             p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
         });
