@@ -32,7 +32,7 @@ TEST(StepSettings, DefaultsAreTheDeclaredDefaults) {
     EXPECT_EQ(s.gravity, glm::vec3(0.0f, static_cast<float>(-9.81), 0.0f));
     EXPECT_EQ(s.time_step_mode, TimeStepMode::Cfl);
     EXPECT_EQ(s.time_step, 2.0e-4);
-    EXPECT_EQ(s.cfl_factor, 0.4);
+    EXPECT_EQ(s.cfl_factor, 1.0);
     EXPECT_EQ(s.min_time_step, 1.0e-6);
     EXPECT_EQ(s.max_time_step, 5.0e-3);
     EXPECT_TRUE(s.neighbour_lists);

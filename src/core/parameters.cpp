@@ -179,12 +179,13 @@ const std::vector<ParamDecl>& declarations() {
         {.key = "cfl_factor",
          .group = "time",
          .kind = ParamKind::Real,
-         .description = "CFL number lambda: dt = lambda * 2r / (c + max speed), c = speed of sound "
-                        "(wcsph) or the expected flow speed (pcisph, dfsph, pbf)",
+         .description = "CFL factor, SPlisHSPlasH's cflFactor: dt = cfl_factor * 0.4 * 2r / (c + "
+                        "max speed), c = speed of sound (wcsph) or the expected flow speed "
+                        "(pcisph, dfsph, pbf)",
          .min = 0.0,
-         .max = 1.0,
+         .max = 2.5,
          .min_exclusive = true,
-         .default_number = 0.4,
+         .default_number = 1.0,
          .live = true},
         {.key = "min_time_step",
          .group = "time",

@@ -325,14 +325,15 @@ class SphSimulation final : public Simulation {
         constants_.speed_limit = static_cast<float>(std::max(50.0 * expected, 5.0 * c));
     }
 
-    // dt = lambda * 2r / (c + max speed) (CFL condition, BT07 eq. 12), with the morris viscosity
-    // also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et al. 1997, eq. 11),
-    // clamped to [min, max].
+    // dt = cfl_factor * 0.4 * 2r / (c + max speed) (CFL condition with lambda = 0.4 cfl_factor,
+    // BT07 eq. 12; cfl_factor is SPlisHSPlasH's cflFactor, whose step is cflFactor 0.4 2r / v_max),
+    // with the morris viscosity also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et
+    // al. 1997, eq. 11), clamped to [min, max].
     float next_time_step() const {
         const StepSettings& s = settings_;
         if (s.time_step_mode == TimeStepMode::Fixed) return static_cast<float>(s.time_step);
         const double speed = std::max(solver_->signal_speed(constants_) + stats_.max_speed, 1.0e-6);
-        double dt = s.cfl_factor * 2.0 * constants_.particle_radius / speed;
+        double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
         const double nu = s.kinematic_viscosity;
         if (s.viscosity_model == ViscosityModel::Morris && nu > 0.0) {
             const double h = 0.5 * constants_.support;
