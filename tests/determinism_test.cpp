@@ -155,8 +155,8 @@ constexpr GoldenCase kGoldenCases[] = {
      0xfe0ed685cc660951ull},
     {"pcisph_3d", "drop-3d", "particle_radius=0.04", "solver=pcisph", 60, 3, 0x3c7777a98460f050ull},
     {"dfsph_2d", "dam-break-2d", "particle_radius=0.02", "solver=dfsph", 100, 3,
-     0x37bdcaed5f4dba6aull},
-    {"dfsph_3d", "drop-3d", "particle_radius=0.04", "solver=dfsph", 60, 1, 0xc8479a970d863fceull},
+     0xe5086f6b0f1ec5d7ull},
+    {"dfsph_3d", "drop-3d", "particle_radius=0.04", "solver=dfsph", 60, 1, 0xf60dc3b1f07fe843ull},
     {"pbf_2d", "dam-break-2d", "particle_radius=0.02", "solver=pbf", 100, 1, 0x7bf8d66438f6336dull},
     {"pbf_3d", "drop-3d", "particle_radius=0.04", "solver=pbf", 60, 2, 0x8da54ac45db7962bull},
 };

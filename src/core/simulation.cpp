@@ -328,12 +328,28 @@ class SphSimulation final : public Simulation {
     // dt = cfl_factor * 0.4 * 2r / (c + max speed) (CFL condition with lambda = 0.4 cfl_factor,
     // BT07 eq. 12; cfl_factor is SPlisHSPlasH's cflFactor, whose step is cflFactor 0.4 2r / v_max),
     // with the morris viscosity also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et
-    // al. 1997, eq. 11), clamped to [min, max].
+    // al. 1997, eq. 11), clamped to [min, max]. A solver whose step follows its passes (DFSPH)
+    // takes as c the speed gravity adds in one step, |g| dt (SPlisHSPlasH's |v + a dt|), and its
+    // step is at most last step's times 0.9 after a solve of more than kManyPasses passes, times
+    // 1.1 after one of fewer than kFewPasses (SPlisHSPlasH's cflMethod 2): at rest the step is
+    // then as large as the solve can hold to its tolerance in a few passes, not max_time_step.
+    static constexpr int kManyPasses = 10;
+    static constexpr int kFewPasses = 5;
     float next_time_step() const {
         const StepSettings& s = settings_;
         if (s.time_step_mode == TimeStepMode::Fixed) return static_cast<float>(s.time_step);
-        const double speed = std::max(solver_->signal_speed(constants_) + stats_.max_speed, 1.0e-6);
+        const bool follows_passes = solver_->step_follows_passes();
+        const double last_dt = stats_.dt > 0.0 ? stats_.dt : s.max_time_step;
+        const double signal =
+            follows_passes ? std::sqrt(static_cast<double>(length_squared<D>(gravity_))) * last_dt
+                           : solver_->signal_speed(constants_);
+        const double speed = std::max(signal + stats_.max_speed, 1.0e-6);
         double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
+        if (follows_passes && stats_.dt > 0.0) {
+            const int passes = stats_.pressure_iterations;
+            const double factor = passes > kManyPasses ? 0.9 : passes < kFewPasses ? 1.1 : 1.0;
+            dt = std::min(dt, stats_.dt * factor);
+        }
         const double nu = s.kinematic_viscosity;
         if (s.viscosity_model == ViscosityModel::Morris && nu > 0.0) {
             const double h = 0.5 * constants_.support;

@@ -172,6 +172,10 @@ class Solver {
     // The speed that limits the time step besides the flow speed: the speed of sound for a
     // weakly compressible solver, 0 for an incompressible one (CFL: dt = lambda 2r / (c + v)).
     virtual float signal_speed(const DerivedConstants& c) const = 0;
+    // True when the step follows the flow and the solver's passes instead (next_time_step in
+    // simulation.cpp): the signal speed is then the speed gravity adds in one step, and the
+    // step shrinks after a solve of many passes and grows after one of few.
+    virtual bool step_follows_passes() const { return false; }
 };
 
 // Bytes held by a vector, by capacity.

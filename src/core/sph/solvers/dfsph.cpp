@@ -40,10 +40,10 @@ class DfsphSolver final : public Solver<D> {
     explicit DfsphSolver(const DerivedConstants& c) : kernel_(c.support) {}
 
     std::string_view name() const override { return "dfsph"; }
-    // No sound speed, but the flow speed the scene expects (free fall from its top): at rest
-    // the step is then lambda 2r / v_expected instead of max_time_step, so that the first fall
-    // moves no particle by more than a fraction of its spacing per step (docs/solvers.md).
-    float signal_speed(const DerivedConstants& c) const override { return c.expected_speed; }
+    // No sound speed: the step follows the flow (the largest speed plus what gravity adds in a
+    // step, SPlisHSPlasH's CFL) and the density solve's passes (docs/solvers.md).
+    float signal_speed(const DerivedConstants&) const override { return 0.0f; }
+    bool step_follows_passes() const override { return true; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +
                capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
