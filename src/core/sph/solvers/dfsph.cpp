@@ -18,7 +18,7 @@
 //
 // Each pass is a Jacobi pass over last pass's pressures, so the result does not depend on the
 // thread count; from the third pass on it takes Chebyshev's semi-iterative step, which removes
-// the smooth error of a deep column in far fewer passes (update_pressure_chebyshev). Both
+// the smooth error of a deep column in far fewer passes (ChebyshevPasses). Both
 // pressures start from half of last step's where the fluid is compressing (warm start, BK17
 // sec. 4.3; SPlisHSPlasH's factor 1/2 and its restriction to compressed particles), kept per
 // particle across the reordering of the neighbour grid. The divergence solve leaves out
@@ -118,39 +118,6 @@ class DfsphSolver final : public Solver<D> {
         });
     }
 
-    // Chebyshev acceleration of the Jacobi passes (the semi-iterative method of Golub & Varga 1961,
-    // as Wang 2015 uses it for position-based dynamics): from pass kChebyshevStart on, each pass
-    // takes p_{k+1} = w_k (J(p_k) - p_{k-1}) + p_{k-1} with the weights
-    //   w = 2 / (2 - rho^2) first, then w = 4 / (4 - rho^2 w),
-    // for an estimate rho of the spectral radius of the Jacobi pass. The plain pass removes the
-    // smooth error (the column's hydrostatic pressure that the half warm start leaves out) in
-    // O(N^2) passes for a column N particles deep; this in O(N). rho = 0.95 measured best, 0.98
-    // left the tank's pressure 4% low (docs/solvers.md).
-    static constexpr int kChebyshevStart = 2;
-    static constexpr float kChebyshevRho = 0.95f;
-
-    static float next_chebyshev_weight(int pass, float weight) {
-        constexpr float rho2 = kChebyshevRho * kChebyshevRho;
-        return pass == kChebyshevStart ? 2.0f / (2.0f - rho2) : 4.0f / (4.0f - rho2 * weight);
-    }
-
-    // update_pressure's Jacobi pass J, then the Chebyshev step, in one loop; keeps p_k as the
-    // next pass's p_{k-1}. The clamp (pressure cannot pull) applies to the result.
-    void update_pressure_chebyshev(SphContext<D>& ctx, float omega_over_dt2, float weight,
-                                   float* p) {
-        const float rho0 = ctx.constants.rest_density;
-        const float* d = inverse_diagonal_.data();
-        const float* predicted = predicted_density_.data();
-        float* previous = previous_pressure_.data();
-        ctx.for_each_fluid([&](std::size_t i) {
-            const float jacobi =
-                std::max(p[i] + omega_over_dt2 * d[i] * (predicted[i] - rho0), 0.0f);
-            const float next = std::max(weight * (jacobi - previous[i]) + previous[i], 0.0f);
-            previous[i] = p[i];
-            p[i] = next;
-        });
-    }
-
     int solve(SphContext<D>& ctx, float dt, Solve kind) {
         const std::size_t n = ctx.fluid.size();
         const bool divergence = kind == Solve::Divergence;
@@ -161,7 +128,7 @@ class DfsphSolver final : public Solver<D> {
         constexpr float kOmega = 0.5f;
         constexpr float kWarmStart = 0.5f;
         const float omega_over_dt2 = kOmega / (dt * dt);
-        float chebyshev_weight = 1.0f;
+        ChebyshevPasses chebyshev;
         const float rho0 = ctx.constants.rest_density;
 
         std::vector<float>& warm = ctx.fluid.solver_state[divergence ? 1 : 0];
@@ -185,14 +152,8 @@ class DfsphSolver final : public Solver<D> {
                 iterations >= max_iterations) {
                 break;
             }
-            if (iterations < kChebyshevStart) {
-                ctx.for_each_fluid([&](std::size_t i) { previous_pressure_[i] = p[i]; });
-                update_pressure(ctx, inverse_diagonal_.data(), predicted_density_.data(),
-                                omega_over_dt2, p);
-            } else {
-                chebyshev_weight = next_chebyshev_weight(iterations, chebyshev_weight);
-                update_pressure_chebyshev(ctx, omega_over_dt2, chebyshev_weight, p);
-            }
+            update_pressure(ctx, inverse_diagonal_.data(), predicted_density_.data(),
+                            omega_over_dt2, p, chebyshev, iterations, previous_pressure_.data());
             ++iterations;
         }
         // The velocity of the last prediction is that of the final pressure.
