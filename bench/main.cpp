@@ -288,6 +288,31 @@ std::vector<int> parse_threads(const std::string& text) {
     return out;
 }
 
+// "name 12% ..." for the table, or "name=0.120000;..." for CSV.
+std::string format_shares(const std::map<std::string, double>& shares, bool csv) {
+    std::string out;
+    for (const auto& [name, share] : shares) {
+        if (csv) {
+            out += name + "=" + std::to_string(share) + ";";
+        } else {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s %.0f%% ", name.c_str(), 100.0 * share);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+// With --validate-hash: every thread count of a case must end where the first one did.
+bool same_hash(bool validate, std::uint64_t hash, std::uint64_t first_hash, int threads,
+               int first_threads) {
+    if (!validate || hash == first_hash) return true;
+    std::printf("  HASH MISMATCH: %d threads gave %016" PRIx64 ", %d thread(s) gave %016" PRIx64
+                "\n",
+                threads, hash, first_threads, first_hash);
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -421,12 +446,7 @@ int main(int argc, char** argv) {
             std::uint64_t first_hash = 0;
             for (std::size_t t = 0; t < thread_counts.size(); ++t) {
                 const RunResult r = run_whole_case(c, thread_counts[t], until, run_repeats);
-                std::string shares;
-                for (const auto& [name, share] : r.stage_share) {
-                    char buf[64];
-                    std::snprintf(buf, sizeof buf, "%s %.0f%% ", name.c_str(), 100.0 * share);
-                    shares += buf;
-                }
+                const std::string shares = format_shares(r.stage_share, false);
                 char passes[32] = "-", divergence[32] = "-";
                 if (r.passes_max > 0)
                     std::snprintf(passes, sizeof passes, "%.2f/%d", r.passes_mean, r.passes_max);
@@ -440,12 +460,8 @@ int main(int argc, char** argv) {
                             divergence, 100.0 * r.density_error, shares.c_str());
                 std::fflush(stdout);
                 if (t == 0) first_hash = r.hash;
-                if (validate_hash && r.hash != first_hash) {
-                    std::printf("  HASH MISMATCH: %d threads gave %016" PRIx64
-                                ", %d thread(s) gave %016" PRIx64 "\n",
-                                r.threads, r.hash, thread_counts[0], first_hash);
-                    hashes_ok = false;
-                }
+                hashes_ok &=
+                    same_hash(validate_hash, r.hash, first_hash, r.threads, thread_counts[0]);
                 run_results.push_back(r);
             }
         }
@@ -468,24 +484,15 @@ int main(int argc, char** argv) {
                 const Result r = c.scene.empty() ? run_search_case(c, thread_counts[t], repeats)
                                                  : run_simulation_case(c, thread_counts[t], warmup,
                                                                        steps, repeats);
-                std::string shares;
-                for (const auto& [name, share] : r.stage_share) {
-                    char buf[64];
-                    std::snprintf(buf, sizeof buf, "%s %.0f%% ", name.c_str(), 100.0 * share);
-                    shares += buf;
-                }
+                const std::string shares = format_shares(r.stage_share, false);
                 std::printf("%-22s %7d %9zu %6d %10.3f %10.3f %12.3f %8.4f %6.1f %8.1f %8.0f  %s\n",
                             r.name.c_str(), r.threads, r.particles, r.steps, r.min_ms, r.median_ms,
                             static_cast<double>(r.particles) / r.median_ms * 1e-3, r.mean_dt_ms,
                             r.iterations, r.neighbours, r.bytes_per_particle, shares.c_str());
                 std::fflush(stdout);
                 if (t == 0) first_hash = r.hash;
-                if (validate_hash && r.hash != first_hash) {
-                    std::printf("  HASH MISMATCH: %d threads gave %016" PRIx64
-                                ", %d thread(s) gave %016" PRIx64 "\n",
-                                r.threads, r.hash, thread_counts[0], first_hash);
-                    hashes_ok = false;
-                }
+                hashes_ok &=
+                    same_hash(validate_hash, r.hash, first_hash, r.threads, thread_counts[0]);
                 results.push_back(r);
             }
         }
@@ -506,9 +513,7 @@ int main(int argc, char** argv) {
         csv << "case,threads,particles,steps,min_ms,median_ms,particle_steps_per_s,mean_dt_ms,"
                "pressure_iterations,neighbours_per_particle,bytes_per_particle,stage_shares,hash\n";
         for (const Result& r : results) {
-            std::string shares;
-            for (const auto& [name, share] : r.stage_share)
-                shares += name + "=" + std::to_string(share) + ";";
+            const std::string shares = format_shares(r.stage_share, true);
             char hash[17];
             std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
             csv << r.name << ',' << r.threads << ',' << r.particles << ',' << r.steps << ','
@@ -530,9 +535,7 @@ int main(int argc, char** argv) {
                "divergence_passes_mean,divergence_passes_max,average_density_error,stage_shares,"
                "hash\n";
         for (const RunResult& r : run_results) {
-            std::string shares;
-            for (const auto& [name, share] : r.stage_share)
-                shares += name + "=" + std::to_string(share) + ";";
+            const std::string shares = format_shares(r.stage_share, true);
             char hash[17];
             std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
             csv << r.name << ',' << r.threads << ',' << r.particles << ',' << r.until << ','
