@@ -83,6 +83,13 @@ TEST(Determinism, SameHashForOneToEightThreadsIncompressible3D) {
     check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
 }
 
+// Meshes: a container and a fluid volume (pour-3d, whose tank is turned by 15 degrees), and an
+// obstacle (ramp-3d).
+TEST(Determinism, SameHashForOneToEightThreadsMeshes) {
+    check_hash_over_threads(load_scene("pour-3d", {"particle_radius=0.015"}), 130);
+    check_hash_over_threads(load_scene("ramp-3d", {"particle_radius=0.04"}), 100);
+}
+
 // The neighbour lists change the speed, never the state: with and without them every solver gives
 // the same bits step by step, with the loops that read them (density, forces, wall pressure,
 // surface tension, XSPH, the iterative solvers' passes, also at predicted positions) and those
@@ -159,6 +166,10 @@ constexpr GoldenCase kGoldenCases[] = {
     {"dfsph_3d", "drop-3d", "particle_radius=0.04", "solver=dfsph", 60, 1, 0xf60dc3b1f07fe843ull},
     {"pbf_2d", "dam-break-2d", "particle_radius=0.02", "solver=pbf", 100, 1, 0x7bf8d66438f6336dull},
     {"pbf_3d", "drop-3d", "particle_radius=0.04", "solver=pbf", 60, 2, 0x8da54ac45db7962bull},
+    {"mesh_container_3d", "pour-3d", "particle_radius=0.015", "solver=dfsph", 130, 2,
+     0xd336f14254b215a7ull},
+    {"mesh_obstacle_3d", "ramp-3d", "particle_radius=0.04", "solver=wcsph", 100, 3,
+     0xf5b1fb41f36dfb72ull},
 };
 
 class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};

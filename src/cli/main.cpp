@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -54,15 +55,27 @@ std::string hex64(std::uint64_t v) {
     return buffer;
 }
 
+// One line per mesh obstacle: its triangles and boundary samples, after `indent` (a format
+// that takes an empty string).
+void print_meshes(const flume::Simulation& sim, const char* indent) {
+    for (const flume::ObstacleSummary& o : sim.obstacles()) {
+        if (o.triangles == 0) continue;
+        std::printf(indent, "");
+        std::printf("%s: %zu triangles, %zu boundary samples\n", o.name.c_str(), o.triangles,
+                    o.boundary_samples);
+    }
+}
+
 int list_scenes() {
     flume::WorkerPool pool(flume::WorkerPool::hardware_threads());
-    std::printf("%-16s %3s %10s %10s  %s\n", "scene", "dim", "fluid", "boundary", "description");
+    std::printf("%-20s %3s %10s %10s  %s\n", "scene", "dim", "fluid", "boundary", "description");
     for (const flume::EmbeddedFile& f : flume::builtin_scenes()) {
         const flume::Scene scene = flume::load_builtin_scene(f.name);
         const auto sim = flume::Simulation::create(scene, pool);
-        std::printf("%-16s %3d %10zu %10zu  %s\n", std::string(f.name).c_str(), scene.dimension,
+        std::printf("%-20s %3d %10zu %10zu  %s\n", std::string(f.name).c_str(), scene.dimension,
                     sim->stats().fluid_particles, sim->stats().boundary_particles,
                     scene.description.c_str());
+        print_meshes(*sim, "%-20s     ");
     }
     return 0;
 }
@@ -261,6 +274,17 @@ int run(const RunOptions& options) {
                 s.fluid_particles, s.boundary_particles, options.threads, seconds, steps_per_second,
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
+    print_meshes(*sim, "%s  ");
+    if (!sim->obstacles().empty() &&
+        std::any_of(sim->obstacles().begin(), sim->obstacles().end(),
+                    [](const flume::ObstacleSummary& o) { return o.triangles > 0; })) {
+        const flume::LoadTimes& t = sim->load_times();
+        std::printf(
+            "  loaded in %.0f ms: distance fields %.0f ms, boundary samples %.0f ms, "
+            "fluid %.0f ms\n",
+            t.distance_fields_ms + t.boundary_ms + t.fluid_ms, t.distance_fields_ms, t.boundary_ms,
+            t.fluid_ms);
+    }
     if (options.hash) std::printf("state-hash: %s\n", hex64(sim->state_hash()).c_str());
     return 0;
 }

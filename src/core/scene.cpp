@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -140,7 +141,8 @@ bool has_control_character(std::string_view s) {
 
 class Reader {
   public:
-    Reader(std::string source, int dimension) : source_(std::move(source)), dimension_(dimension) {}
+    Reader(std::string source, int dimension, const FileReader* files = nullptr)
+        : source_(std::move(source)), dimension_(dimension), files_(files) {}
 
     [[noreturn]] void fail(const std::string& path, const std::string& message) const {
         throw SceneError(source_ + ": " + (path.empty() ? "/" : path) + ": " + message);
@@ -211,9 +213,9 @@ class Reader {
         std::string kind = "box";
         if (auto it = j.find("shape"); it != j.end()) {
             kind = text(*it, path + "/shape");
-            if (kind != "box" && kind != "sphere") {
+            if (kind != "box" && kind != "sphere" && kind != "mesh") {
                 fail(path + "/shape",
-                     "expected \"box\" or \"sphere\", found " + describe_json(*it));
+                     "expected \"box\", \"sphere\" or \"mesh\", found " + describe_json(*it));
             }
         }
         if (kind == "box") {
@@ -230,15 +232,84 @@ class Reader {
                                             "] = " + std::to_string(s.min[k]));
                 }
             }
-        } else {
+        } else if (kind == "sphere") {
             static constexpr std::string_view sphere_keys[] = {"shape", "center", "radius",
                                                                "velocity"};
             check_keys(j, path, std::span(sphere_keys).first(with_velocity ? 4 : 3));
             s.shape = Shape::Sphere;
             s.center = point(member(j, path, "center"), path + "/center");
             s.radius = positive(member(j, path, "radius"), path + "/radius");
+        } else {
+            s.shape = Shape::Mesh;
+            s.mesh = mesh(j, path, with_velocity);
         }
         return s;
+    }
+
+    // {"shape": "mesh", "file": ..., "scale": s | [sx, sy, sz], "rotate": {"axis": [...],
+    // "degrees": a}, "translate": [...], "invert": bool (obstacles only)}
+    std::shared_ptr<const MeshShape> mesh(const json& j, const std::string& path,
+                                          bool fluid) const {
+        static constexpr std::string_view obstacle_keys[] = {"shape",  "file",      "scale",
+                                                             "rotate", "translate", "invert"};
+        static constexpr std::string_view fluid_keys[] = {"shape",  "file",      "scale",
+                                                          "rotate", "translate", "velocity"};
+        check_keys(j, path, fluid ? std::span(fluid_keys) : std::span(obstacle_keys));
+        if (dimension_ != 3) {
+            fail(path + "/shape", "meshes are for 3D scenes (this scene has dimension 2)");
+        }
+        auto shape = std::make_shared<MeshShape>();
+        shape->file = text(member(j, path, "file"), path + "/file");
+        MeshTransform t;
+        if (auto it = j.find("scale"); it != j.end()) {
+            t.scale = it->is_number() ? glm::dvec3(positive(*it, path + "/scale"))
+                                      : point(*it, path + "/scale");
+            for (int k = 0; k < 3; ++k) {
+                if (t.scale[k] == 0.0) fail(path + "/scale", "a scale of 0 flattens the mesh");
+            }
+        }
+        if (auto it = j.find("rotate"); it != j.end()) {
+            const std::string rpath = path + "/rotate";
+            require_object(*it, rpath);
+            static constexpr std::string_view rotate_keys[] = {"axis", "degrees"};
+            check_keys(*it, rpath, rotate_keys);
+            t.axis = point(member(*it, rpath, "axis"), rpath + "/axis");
+            if (glm::dot(t.axis, t.axis) == 0.0) fail(rpath + "/axis", "expected a non-zero axis");
+            const json& degrees = member(*it, rpath, "degrees");
+            if (!degrees.is_number() || !std::isfinite(degrees.get<double>()) ||
+                std::abs(degrees.get<double>()) > 1.0e6) {
+                fail(rpath + "/degrees",
+                     "expected a number in [-1e6, 1e6], found " + describe_json(degrees));
+            }
+            t.degrees = degrees.get<double>();
+        }
+        if (auto it = j.find("translate"); it != j.end())
+            t.translate = point(*it, path + "/translate");
+        if (auto it = j.find("invert"); it != j.end()) {
+            if (!it->is_boolean())
+                fail(path + "/invert", "expected true or false, found " + describe_json(*it));
+            shape->invert = it->get<bool>();
+        }
+        if (!files_ || !*files_) {
+            fail(path + "/file", "meshes cannot be read here (no files come with this scene)");
+        }
+        std::string bytes;
+        try {
+            bytes = (*files_)(shape->file);
+        } catch (const SceneError& e) {
+            fail(path + "/file", e.what());
+        }
+        try {
+            shape->mesh = read_mesh(bytes, shape->file);
+            transform(shape->mesh, t);
+            check_closed(shape->mesh, shape->file);
+        } catch (const MeshError& e) {
+            fail(path + "/file", e.what());
+        }
+        shape->lower = shape->mesh.lower();
+        shape->upper = shape->mesh.upper();
+        shape->area = shape->mesh.area();
+        return shape;
     }
 
     int dimension() const { return dimension_; }
@@ -246,11 +317,18 @@ class Reader {
   private:
     std::string source_;
     int dimension_;
+    const FileReader* files_;
 };
 
 // Whether the insides of two shapes overlap by more than `depth`. Box against box exactly; a
 // sphere by the distance from its centre to the other shape.
 bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension, double depth) {
+    if (a.shape == Shape::Mesh || b.shape == Shape::Mesh) {  // by their bounding boxes
+        ShapeDesc ba, bb;
+        ba.min = a.lower(), ba.max = a.upper();
+        bb.min = b.lower(), bb.max = b.upper();
+        return overlap(ba, bb, dimension, depth);
+    }
     if (a.shape == Shape::Sphere && b.shape == Shape::Sphere) {
         double d2 = 0.0;
         for (int k = 0; k < dimension; ++k)
@@ -273,7 +351,14 @@ bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension, double depth
 }
 
 std::string shape_name(const ShapeDesc& s) {
-    return s.shape == Shape::Box ? "box" : (s.shape == Shape::Sphere ? "sphere" : "shape");
+    switch (s.shape) {
+        case Shape::Box:
+            return "box";
+        case Shape::Sphere:
+            return "sphere";
+        default:
+            return "mesh " + s.mesh->file;
+    }
 }
 
 constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension",
@@ -281,27 +366,17 @@ constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimens
 
 }  // namespace
 
-bool ShapeDesc::contains(const glm::dvec3& p, int dimension) const {
-    if (shape == Shape::Box) {
-        for (int k = 0; k < dimension; ++k) {
-            if (p[k] < min[k] || p[k] > max[k]) return false;
-        }
-        return true;
-    }
-    double d2 = 0.0;
-    for (int k = 0; k < dimension; ++k)
-        d2 += (p[k] - center[k]) * (p[k] - center[k]);
-    return d2 <= radius * radius;
-}
-
 glm::dvec3 ShapeDesc::lower() const {
+    if (shape == Shape::Mesh) return mesh->lower;
     return shape == Shape::Box ? min : center - glm::dvec3(radius);
 }
 glm::dvec3 ShapeDesc::upper() const {
+    if (shape == Shape::Mesh) return mesh->upper;
     return shape == Shape::Box ? max : center + glm::dvec3(radius);
 }
 
-Scene parse_scene(std::string_view json_text, const std::string& source) {
+Scene parse_scene(std::string_view json_text, const std::string& source,
+                  const FileReader& read_file) {
     if (json_text.size() > kMaxSceneFileBytes) {
         throw SceneError(source + ": the scene is " + std::to_string(json_text.size()) +
                          " bytes, more than the limit of " + std::to_string(kMaxSceneFileBytes));
@@ -327,7 +402,7 @@ Scene parse_scene(std::string_view json_text, const std::string& source) {
     scene.source = source;
     scene.dimension = dim.get<int>();
     scene.params = ParameterSet(scene.dimension);
-    Reader r(source, scene.dimension);
+    Reader r(source, scene.dimension, &read_file);
 
     std::vector<std::string_view> allowed(std::begin(kStructuralKeys), std::end(kStructuralKeys));
     for (const ParamDecl& d : parameter_declarations())
@@ -412,7 +487,9 @@ void Scene::validate() const {
         for (std::size_t j = 0; j < i; ++j) {
             // Blocks may overlap by a sliver (rows built edge to edge with a rounding margin):
             // only an overlap deeper than half a particle radius puts particles too close.
-            if (overlap(fluid[i].region, fluid[j].region, d, 0.5 * r)) {
+            const bool meshes =
+                fluid[i].region.shape == Shape::Mesh || fluid[j].region.shape == Shape::Mesh;
+            if (!meshes && overlap(fluid[i].region, fluid[j].region, d, 0.5 * r)) {
                 throw SceneError(source + ": /fluid/" + std::to_string(i) +
                                  ": the fluid block (a " + shape_name(fluid[i].region) +
                                  ") overlaps /fluid/" + std::to_string(j) +
@@ -432,6 +509,7 @@ void Scene::validate() const {
         }
     }
     check_boundary_samples();
+    check_distance_fields();
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +
@@ -483,11 +561,48 @@ BoundaryEstimate estimate_boundary_samples(const Scene& scene) {
     BoundaryEstimate e;
     if (scene.params.boolean("domain_walls"))
         e.walls = box_shell(scene.domain_min, scene.domain_max);
+    // A mesh's lattice shell: its area times the shell's thickness on both sides, in cells.
+    auto mesh_shell = [&](const MeshShape& m) {
+        return m.area * 2.0 * layers / (spacing * spacing);
+    };
     for (const ShapeDesc& o : scene.obstacles) {
-        e.obstacles.push_back(o.shape == Shape::Sphere ? sphere_shells(o.radius)
-                                                       : box_shell(o.min, o.max));
+        switch (o.shape) {
+            case Shape::Sphere:
+                e.obstacles.push_back(sphere_shells(o.radius));
+                break;
+            case Shape::Box:
+                e.obstacles.push_back(box_shell(o.min, o.max));
+                break;
+            case Shape::Mesh:
+                e.obstacles.push_back(mesh_shell(*o.mesh));
+                break;
+        }
     }
     return e;
+}
+
+void Scene::check_distance_fields() const {
+    const double spacing = 2.0 * params.number("particle_radius");
+    auto check = [&](const ShapeDesc& s, const std::string& path) {
+        if (s.shape != Shape::Mesh) return;
+        double nodes = 1.0;
+        for (int k = 0; k < 3; ++k) {
+            nodes *= std::max(1.0, std::round((s.upper()[k] - s.lower()[k]) / spacing)) +
+                     2.0 * kBoundaryLayers;
+        }
+        if (nodes > kMaxDistanceFieldNodes) {
+            throw SceneError(
+                source + ": " + path + ": the mesh " + s.mesh->file + " at particle_radius " +
+                std::to_string(0.5 * spacing) + " m would need a distance field of about " +
+                std::to_string(static_cast<long long>(nodes)) + " nodes, more than the limit of " +
+                std::to_string(static_cast<long long>(kMaxDistanceFieldNodes)) +
+                " (a larger particle_radius, or a smaller mesh)");
+        }
+    };
+    for (std::size_t i = 0; i < fluid.size(); ++i)
+        check(fluid[i].region, "/fluid/" + std::to_string(i));
+    for (std::size_t i = 0; i < obstacles.size(); ++i)
+        check(obstacles[i], "/obstacles/" + std::to_string(i));
 }
 
 void Scene::check_boundary_samples() const {
@@ -562,19 +677,49 @@ void Scene::apply_override(std::string_view assignment) {
     validate();
 }
 
-Scene load_scene_file(const std::string& path) {
+std::string read_file_bytes(const std::string& path, std::size_t limit) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw SceneError(path + ": cannot open the scene file");
+    if (!in) throw SceneError(path + ": cannot open the file");
     // Read at most one byte over the limit: a device or a huge file is refused, not read whole.
-    std::string text(kMaxSceneFileBytes + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (in.bad()) throw SceneError(path + ": cannot read the scene file");
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxSceneFileBytes) {
-        throw SceneError(path + ": the scene file is larger than the limit of " +
-                         std::to_string(kMaxSceneFileBytes) + " bytes");
+    std::string bytes;
+    std::vector<char> chunk(1 << 16);
+    while (in && bytes.size() <= limit) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
     }
-    return parse_scene(text, path);
+    if (in.bad()) throw SceneError(path + ": cannot read the file");
+    if (bytes.size() > limit) {
+        throw SceneError(path + ": the file is larger than the limit of " + std::to_string(limit) +
+                         " bytes");
+    }
+    return bytes;
+}
+
+Scene load_scene_file(const std::string& path) {
+    const std::string text = read_file_bytes(path, kMaxSceneFileBytes);
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    const FileReader files = [&](const std::string& name) {
+        return read_file_bytes((folder / name).string(), kMaxMeshFileBytes);
+    };
+    return parse_scene(text, path, files);
+}
+
+std::vector<std::string> files_named_by_scene(std::string_view json_text) {
+    std::vector<std::string> files;
+    if (json_text.size() > kMaxSceneFileBytes) return files;
+    json root;
+    DocumentBuilder builder(root);
+    if (!parse_json(json_text, builder) || !root.is_object()) return files;
+    for (const char* list : {"fluid", "obstacles"}) {
+        auto it = root.find(list);
+        if (it == root.end() || !it->is_array()) continue;
+        for (const json& shape : *it) {
+            if (!shape.is_object()) continue;
+            auto file = shape.find("file");
+            if (file != shape.end() && file->is_string()) files.push_back(file->get<std::string>());
+        }
+    }
+    return files;
 }
 
 }  // namespace flume

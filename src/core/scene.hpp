@@ -8,14 +8,24 @@
 //     "fluid": [{"shape": "box", "min": [0, 0], "max": [1.5, 1.5], "velocity": [0, 0]},
 //               {"shape": "sphere", "center": [2, 3], "radius": 0.3}],
 //     "obstacles": [{"shape": "box", "min": [...], "max": [...]},
-//                   {"shape": "sphere", "center": [...], "radius": 0.2}]
+//                   {"shape": "sphere", "center": [...], "radius": 0.2},
+//                   {"shape": "mesh", "file": "funnel.obj", "scale": 0.5,
+//                    "rotate": {"axis": [0, 1, 0], "degrees": 30}, "translate": [1, 0, 0.5]},
+//                   {"shape": "mesh", "file": "tank.stl", "invert": true}]
 //   }
+//
+// A mesh (3D scenes; OBJ or STL, closed) is an obstacle, a container ("invert": true: the fluid
+// stays inside it) or, in "fluid", a volume filled with fluid. Its file is read through the
+// FileReader given to parse_scene, relative to the scene: from disk for a scene file, from the
+// binary for a built-in scene, from fetched or dropped bytes in the browser.
 //
 // Errors (SceneError) name the file, the JSON path of the offending value (/fluid/0/min), what was
 // expected and what was found; unknown keys are refused with the closest valid key suggested;
 // values out of range are refused, never clamped.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,21 +33,31 @@
 
 #include <glm/glm.hpp>
 
+#include "core/geometry/triangle_mesh.hpp"
 #include "core/parameters.hpp"
 
 namespace flume {
 
-enum class Shape { Box, Sphere };
+enum class Shape { Box, Sphere, Mesh };
 
-// A box or sphere; 2D scenes leave the z components at 0.
+// A mesh as the scene placed it: read, checked closed, transformed (its triangles face outwards).
+struct MeshShape {
+    std::string file;  // as the scene names it
+    TriangleMesh mesh;
+    bool invert = false;  // a container: the solid is outside the mesh
+    glm::dvec3 lower{0.0}, upper{0.0};
+    double area = 0.0;
+};
+
+// A box, sphere or mesh; 2D scenes leave the z components at 0.
 struct ShapeDesc {
     Shape shape = Shape::Box;
-    glm::dvec3 min{0.0};     // box
-    glm::dvec3 max{0.0};     // box
-    glm::dvec3 center{0.0};  // sphere
-    double radius = 0.0;     // sphere
-    bool contains(const glm::dvec3& p, int dimension) const;
-    glm::dvec3 lower() const;  // bounding box
+    glm::dvec3 min{0.0};                    // box
+    glm::dvec3 max{0.0};                    // box
+    glm::dvec3 center{0.0};                 // sphere
+    double radius = 0.0;                    // sphere
+    std::shared_ptr<const MeshShape> mesh;  // mesh (shared: scenes are copied)
+    glm::dvec3 lower() const;               // bounding box
     glm::dvec3 upper() const;
 };
 
@@ -71,13 +91,28 @@ struct Scene {
 
   private:
     void check_boundary_samples() const;
+    void check_distance_fields() const;
 };
 
-// Parses scene JSON text; `source` names it in messages. Throws SceneError.
-Scene parse_scene(std::string_view json_text, const std::string& source);
+// Returns the bytes of a file that a scene names (a mesh), given as the scene spells it. Throws
+// SceneError when it cannot (the message names the file and why).
+using FileReader = std::function<std::string(const std::string& name)>;
 
-// Reads and parses a scene file. Throws SceneError (also when the file cannot be read).
+// Parses scene JSON text; `source` names it in messages; `read_file` reads the meshes it names
+// (none given: a scene that names one is refused). Throws SceneError.
+Scene parse_scene(std::string_view json_text, const std::string& source,
+                  const FileReader& read_file = {});
+
+// The files (meshes) that scene JSON text names, in order, without reading them: what the
+// browser fetches before parse_scene. Empty when the text is not a scene.
+std::vector<std::string> files_named_by_scene(std::string_view json_text);
+
+// Reads and parses a scene file, and the meshes it names relative to its folder. Throws
+// SceneError (also when a file cannot be read).
 Scene load_scene_file(const std::string& path);
+
+// Reads a whole file of at most `limit` bytes. Throws SceneError naming `path` and the problem.
+std::string read_file_bytes(const std::string& path, std::size_t limit);
 
 // The largest particle count a scene may ask for (fluid, estimated before sampling).
 inline constexpr double kMaxFluidParticles = 20.0e6;
@@ -100,6 +135,10 @@ struct BoundaryEstimate {
     std::vector<double> obstacles;  // parallel to Scene::obstacles
 };
 BoundaryEstimate estimate_boundary_samples(const Scene& scene);
+
+// The most nodes of the distance field of one mesh (a grid of one node per particle spacing over
+// its bounding box): 128 MB of floats.
+inline constexpr double kMaxDistanceFieldNodes = 32.0e6;
 
 // The largest scene file (JSON text) that is read: far above any real scene, far below memory.
 inline constexpr std::size_t kMaxSceneFileBytes = 4u << 20;

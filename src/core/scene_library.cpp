@@ -1,5 +1,6 @@
 #include "core/scene_library.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -8,15 +9,27 @@ namespace flume {
 
 namespace embedded {
 std::span<const EmbeddedFile> scene_files();  // generated from scenes/*.json
-}
+std::span<const EmbeddedFile> mesh_files();   // generated from scenes/meshes/*.obj
+}  // namespace embedded
 
 std::span<const EmbeddedFile> builtin_scenes() {
     return embedded::scene_files();
 }
 
+std::string builtin_file(const std::string& name) {
+    // Embedded as "ramp_obj" for "meshes/ramp.obj".
+    std::string key = name.starts_with("meshes/") ? name.substr(7) : "";
+    std::replace(key.begin(), key.end(), '.', '_');
+    for (const EmbeddedFile& f : embedded::mesh_files()) {
+        if (!key.empty() && f.name == key) return std::string(f.text);
+    }
+    throw SceneError(name + ": no such file among the built-in meshes (scenes/meshes/)");
+}
+
 Scene load_builtin_scene(std::string_view name) {
     for (const EmbeddedFile& f : builtin_scenes()) {
-        if (f.name == name) return parse_scene(f.text, "built-in scene " + std::string(name));
+        if (f.name == name)
+            return parse_scene(f.text, "built-in scene " + std::string(name), builtin_file);
     }
     std::vector<std::string_view> names;
     std::string list;

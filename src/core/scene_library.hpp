@@ -16,6 +16,10 @@ namespace flume {
 // Names and JSON text of every built-in scene, sorted by name.
 std::span<const EmbeddedFile> builtin_scenes();
 
+// The bytes of a file that the built-in scenes name ("meshes/ramp.obj": scenes/meshes/ramp.obj,
+// compiled in). Throws SceneError if there is none. A FileReader.
+std::string builtin_file(const std::string& name);
+
 // The built-in scene `name`. Throws SceneError listing the known names if there is none.
 Scene load_builtin_scene(std::string_view name);
 

@@ -6,6 +6,7 @@
 #include "core/simulation.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -70,6 +71,12 @@ std::uint64_t state_hash(const ParticleView& view) {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
 template <int D>
 class SphSimulation final : public Simulation {
   public:
@@ -109,6 +116,8 @@ class SphSimulation final : public Simulation {
         }
 
         walls_ = params.boolean("domain_walls");
+        const int layers = shell_layers(spacing);
+        const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
             Obstacle o;
             o.sphere = shape.shape == Shape::Sphere;
@@ -116,10 +125,20 @@ class SphSimulation final : public Simulation {
             o.upper = to_vec<D>(shape.max);
             o.centre = to_vec<D>(shape.center);
             o.radius = static_cast<float>(shape.radius);
+            if (shape.shape == Shape::Mesh) {
+                fields_.push_back(build_field(*shape.mesh, spacing, layers));
+                o.field = fields_.back().get();
+                o.invert = shape.mesh->invert;
+            }
             obstacles_.push_back(o);
         }
+        load_times_.distance_fields_ms = milliseconds_since(fields_start);
+        const auto boundary_start = Clock::now();
         sample_boundary(spacing);
+        load_times_.boundary_ms = milliseconds_since(boundary_start);
+        const auto fluid_start = Clock::now();
         sample_fluid(spacing);
+        load_times_.fluid_ms = milliseconds_since(fluid_start);
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
 
@@ -157,6 +176,8 @@ class SphSimulation final : public Simulation {
     }
 
     const StepStats& stats() const override { return stats_; }
+    const std::vector<ObstacleSummary>& obstacles() const override { return summaries_; }
+    const LoadTimes& load_times() const override { return load_times_; }
     const Scene& scene() const override { return scene_; }
     const DerivedConstants& constants() const override { return constants_; }
     int dimension() const override { return D; }
@@ -186,7 +207,14 @@ class SphSimulation final : public Simulation {
     std::size_t memory_bytes() const override {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
-               remove_flags_.capacity();
+               remove_flags_.capacity() + fields_memory_bytes();
+    }
+
+    std::size_t fields_memory_bytes() const {
+        std::size_t bytes = 0;
+        for (const auto& f : fields_)
+            bytes += f->memory_bytes();
+        return bytes;
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
@@ -223,15 +251,44 @@ class SphSimulation final : public Simulation {
         return g;
     }
 
+    // Enough layers to fill the kernel support on the solid side.
+    int shell_layers(double spacing) const {
+        return static_cast<int>(std::ceil(constants_.support / spacing - 1.0e-6));
+    }
+
+    // A mesh's distance field on its shell lattice, exact over the shell and one node beyond.
+    std::unique_ptr<DistanceField> build_field(const MeshShape& mesh, double spacing, int layers) {
+        const DistanceGrid grid = DistanceGrid::around(mesh.lower, mesh.upper, spacing, layers);
+        const double band = (layers + 1.0) * std::max({grid.step.x, grid.step.y, grid.step.z});
+        return std::make_unique<DistanceField>(mesh.mesh, grid, band, pool_);
+    }
+
     void sample_boundary(double spacing) {
-        // Enough layers to fill the kernel support on the solid side.
-        const int layers = static_cast<int>(std::ceil(constants_.support / spacing - 1.0e-6));
+        const int layers = shell_layers(spacing);
         BoundarySamples<D> samples;
         if (scene_.params.boolean("domain_walls")) {
             sample_domain_walls<D>(scene_.domain_min, scene_.domain_max, spacing, layers, samples);
         }
-        for (const ShapeDesc& obstacle : scene_.obstacles) {
-            sample_obstacle<D>(obstacle, spacing, layers, samples);
+        for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
+            const ShapeDesc& obstacle = scene_.obstacles[i];
+            const std::size_t first = samples.real.size();
+            ObstacleSummary summary;
+            if (obstacle.shape == Shape::Mesh) {
+                if constexpr (D == 3) {
+                    sample_mesh_shell(*obstacles_[i].field, obstacles_[i].invert, layers * spacing,
+                                      samples);
+                }
+                summary.name =
+                    "mesh " + obstacle.mesh->file + (obstacle.mesh->invert ? " (container)" : "");
+                summary.triangles = obstacle.mesh->mesh.triangles.size();
+            } else {
+                sample_obstacle<D>(obstacle, spacing, layers, samples);
+                summary.name = obstacle.shape == Shape::Box ? "box" : "sphere";
+            }
+            summary.boundary_samples = static_cast<std::size_t>(
+                std::count(samples.real.begin() + static_cast<std::ptrdiff_t>(first),
+                           samples.real.end(), std::uint8_t{1}));
+            summaries_.push_back(summary);
         }
         with_kernel<D>(settings_.kernel, constants_.support,
                        [&](const auto& kernel) { compute_boundary_volumes(samples, kernel); });
@@ -271,15 +328,28 @@ class SphSimulation final : public Simulation {
         boundary_.volume.shrink_to_fit();
     }
 
+    // The lattice points of a fluid block: a box or sphere's, or a mesh's inside.
+    std::vector<Vec<D>> fluid_lattice(const ShapeDesc& region, double spacing) {
+        if constexpr (D == 3) {
+            if (region.shape == Shape::Mesh) {
+                const auto field = build_field(*region.mesh, spacing, shell_layers(spacing));
+                return sample_mesh_volume(*field, region.lower(), region.upper(), spacing);
+            }
+        }
+        return sample_volume<D>(region, spacing);
+    }
+
     void sample_fluid(double spacing) {
         const double r = 0.5 * spacing;
         for (std::size_t i = 0; i < scene_.fluid.size(); ++i) {
             const FluidBlock& block = scene_.fluid[i];
             const Vec<D> v = to_vec<D>(block.velocity);
-            for (const Vec<D>& x : sample_volume<D>(block.region, spacing)) {
+            for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
                 bool blocked = false;
-                for (const ShapeDesc& obstacle : scene_.obstacles) {
-                    blocked = blocked || inside_grown<D>(obstacle, x, r);
+                for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
+                    blocked = blocked ||
+                              (obstacles_[o].field ? solid_distance(obstacles_[o], x) < r
+                                                   : inside_grown<D>(scene_.obstacles[o], x, r));
                 }
                 if (!blocked) fluid_.push_back(x, v);
             }
@@ -480,7 +550,9 @@ class SphSimulation final : public Simulation {
             }
         }
         for (const Obstacle& o : obstacles_) {
-            if (o.sphere) {
+            if (o.field) {
+                moved |= keep_out_of_mesh(o, x, v);
+            } else if (o.sphere) {
                 const Vec<D> d = x - o.centre;
                 const float dist2 = length_squared<D>(d);
                 if (dist2 >= o.radius * o.radius || dist2 == 0.0f) continue;
@@ -511,6 +583,45 @@ class SphSimulation final : public Simulation {
         return moved;
     }
 
+    struct Obstacle;
+
+    static glm::dvec3 to_dvec3(const Vec<D>& x) {
+        glm::dvec3 p(0.0);
+        for (int k = 0; k < D; ++k)
+            p[k] = x[k];
+        return p;
+    }
+
+    // The signed distance from x to a mesh obstacle's solid: negative inside the solid.
+    static double solid_distance(const Obstacle& o, const Vec<D>& x) {
+        const double d = o.field->distance(to_dvec3(x));
+        return o.invert ? -d : d;
+    }
+
+    // A particle inside a mesh's solid goes back to the nearest point of its surface. The
+    // interpolated field finds the particles near the surface, the exact distance to the nearest
+    // triangles decides.
+    static std::uint32_t keep_out_of_mesh(const Obstacle& o, Vec<D>& x, Vec<D>& v) {
+        const DistanceField& field = *o.field;
+        const double step =
+            std::max({field.grid().step.x, field.grid().step.y, field.grid().step.z});
+        if (solid_distance(o, x) > step) return 0;
+        const glm::dvec3 p = to_dvec3(x);
+        DistanceField::Nearest near;
+        if (!field.nearest(p, near)) return 0;
+        const double depth = o.invert ? near.distance : -near.distance;
+        if (!(depth > 0.0)) return 0;
+        const glm::dvec3 out = (near.point - p) / depth;  // towards the fluid
+        Vec<D> normal;
+        for (int k = 0; k < D; ++k) {
+            x[k] = static_cast<float>(near.point[k]);
+            normal[k] = static_cast<float>(out[k]);
+        }
+        const float vn = dot<D>(v, normal);
+        if (vn < 0.0f) v -= normal * vn;
+        return 1;
+    }
+
     void remove_escaped(float escape) {
         remove_flags_.assign(fluid_.size(), 0);
         for (std::size_t i = 0; i < fluid_.size(); ++i) {
@@ -536,12 +647,17 @@ class SphSimulation final : public Simulation {
         Vec<D> lower{0.0f}, upper{0.0f};  // box
         Vec<D> centre{0.0f};              // sphere
         float radius = 0.0f;
+        const DistanceField* field = nullptr;  // mesh
+        bool invert = false;                   // mesh: a container
     };
 
     Scene scene_;
     WorkerPool& pool_;
     bool walls_ = true;
     std::vector<Obstacle> obstacles_;
+    std::vector<std::unique_ptr<DistanceField>> fields_;  // of the mesh obstacles
+    std::vector<ObstacleSummary> summaries_;
+    LoadTimes load_times_;
     LogCallback log_;
     StepSettings settings_;  // scene_.params as the step reads them
     DerivedConstants constants_;

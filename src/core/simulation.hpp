@@ -96,6 +96,20 @@ struct Brush {
     float strength = 0.0f;  // m/s^2
 };
 
+// What the simulation made of one of the scene's obstacles.
+struct ObstacleSummary {
+    std::string name;                  // "box", "sphere", "mesh meshes/tank.obj (container)"
+    std::size_t triangles = 0;         // meshes
+    std::size_t boundary_samples = 0;  // boundary particles on its surface
+};
+
+// How long the scene took to become a simulation (sampling, distance fields, volumes).
+struct LoadTimes {
+    double distance_fields_ms = 0.0;
+    double boundary_ms = 0.0;  // sampling and volumes, distance fields excluded
+    double fluid_ms = 0.0;
+};
+
 using LogCallback = std::function<void(std::string_view message)>;
 
 class Simulation {
@@ -117,6 +131,9 @@ class Simulation {
     virtual int dimension() const = 0;
     virtual ParticleView fluid() const = 0;
     virtual ParticleView boundary() const = 0;
+    // Per obstacle of the scene, in its order.
+    virtual const std::vector<ObstacleSummary>& obstacles() const = 0;
+    virtual const LoadTimes& load_times() const = 0;
 
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;

@@ -152,6 +152,33 @@ void sample_obstacle(const ShapeDesc& shape, double spacing, int layers, Boundar
     }
 }
 
+void sample_mesh_shell(const DistanceField& field, bool invert, double thickness,
+                       BoundarySamples<3>& out) {
+    const DistanceGrid& g = field.grid();
+    for (int k = 0; k < g.count.z; ++k) {
+        for (int j = 0; j < g.count.y; ++j) {
+            for (int i = 0; i < g.count.x; ++i) {
+                const double solid = invert ? -field.node(i, j, k) : field.node(i, j, k);
+                if (std::abs(solid) >= thickness) continue;
+                out.position.push_back(to_vec<3>(g.position(i, j, k)));
+                out.real.push_back(solid < 0.0 ? 1 : 0);
+            }
+        }
+    }
+}
+
+std::vector<Vec<3>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
+                                       const glm::dvec3& hi, double spacing) {
+    ShapeDesc bounds;
+    bounds.min = lo;
+    bounds.max = hi;
+    std::vector<Vec<3>> points;
+    for (const Vec<3>& p : sample_volume<3>(bounds, spacing)) {
+        if (field.distance(glm::dvec3(p)) <= -0.5 * spacing + 1.0e-9) points.push_back(p);
+    }
+    return points;
+}
+
 template <int D>
 bool inside_grown(const ShapeDesc& shape, const Vec<D>& p, double margin) {
     if (shape.shape == Shape::Box) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/geometry/distance_field.hpp"
 #include "core/math/vec.hpp"
 #include "core/scene.hpp"
 
@@ -36,7 +37,18 @@ void sample_domain_walls(const glm::dvec3& lo, const glm::dvec3& hi, double spac
 template <int D>
 void sample_obstacle(const ShapeDesc& shape, double spacing, int layers, BoundarySamples<D>& out);
 
-// True if `p` lies inside `shape` grown by `margin`.
+// A mesh's shell, from its distance field (whose nodes are the lattice, as a box's): real samples
+// on the solid side (inside the mesh, or outside it for a container) less than `thickness` from
+// the surface, virtual ones as far on the other side. A mesh cube gives a box's real samples.
+void sample_mesh_shell(const DistanceField& field, bool invert, double thickness,
+                       BoundarySamples<3>& out);
+
+// The lattice points of spacing `spacing` (centred in the mesh's bounding box [lo, hi], as
+// sample_volume) inside the mesh, each at least spacing / 2 from its surface.
+std::vector<Vec<3>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
+                                       const glm::dvec3& hi, double spacing);
+
+// True if `p` lies inside `shape` grown by `margin` (box or sphere).
 template <int D>
 bool inside_grown(const ShapeDesc& shape, const Vec<D>& p, double margin);
 

@@ -1,0 +1,389 @@
+#include "core/geometry/triangle_mesh.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "core/math/portable.hpp"
+
+namespace flume {
+
+namespace {
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+    if (s.size() < suffix.size()) return false;
+    for (std::size_t i = 0; i < suffix.size(); ++i) {
+        const auto a = std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i]));
+        if (a != suffix[i]) return false;
+    }
+    return true;
+}
+
+// A word of the file as a message shows it: in quotes, at most 40 characters.
+std::string quoted(std::string_view word) {
+    if (word.empty()) return "the end of the file";
+    std::string q(1, '"');
+    q.append(word.substr(0, 40));
+    q.push_back('"');
+    return q;
+}
+
+void check_size(std::string_view bytes, const std::string& name) {
+    if (bytes.size() > kMaxMeshFileBytes) {
+        throw MeshError(name + ": the file is " + std::to_string(bytes.size()) +
+                        " bytes, more than the limit of " + std::to_string(kMaxMeshFileBytes));
+    }
+}
+
+void check_triangle_count(std::size_t count, const std::string& name) {
+    if (count > kMaxMeshTriangles) {
+        throw MeshError(name + ": " + std::to_string(count) +
+                        " triangles, more than the limit of " + std::to_string(kMaxMeshTriangles));
+    }
+}
+
+void check_finite(const glm::dvec3& v, const std::string& name, const std::string& where) {
+    for (int k = 0; k < 3; ++k) {
+        if (!std::isfinite(v[k]) || std::abs(v[k]) > 1.0e6) {
+            throw MeshError(name + ": " + where + ": a coordinate is not a number in [-1e6, 1e6]");
+        }
+    }
+}
+
+// --- STL ----------------------------------------------------------------------------------
+
+std::uint32_t read_u32(const char* p) {
+    const auto* b = reinterpret_cast<const unsigned char*>(p);
+    return std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 | std::uint32_t(b[2]) << 16 |
+           std::uint32_t(b[3]) << 24;
+}
+
+float read_f32(const char* p) {
+    const std::uint32_t bits = read_u32(p);
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+bool is_binary_stl(std::string_view bytes) {
+    if (bytes.size() < 84) return false;
+    const std::uint64_t count = read_u32(bytes.data() + 80);
+    return bytes.size() == 84 + 50 * count;
+}
+
+TriangleMesh read_binary_stl(std::string_view bytes, const std::string& name) {
+    const std::size_t count = read_u32(bytes.data() + 80);
+    check_triangle_count(count, name);
+    TriangleMesh mesh;
+    mesh.vertices.reserve(3 * count);
+    mesh.triangles.reserve(count);
+    for (std::size_t t = 0; t < count; ++t) {
+        const char* facet = bytes.data() + 84 + 50 * t + 12;  // after the normal
+        for (int c = 0; c < 3; ++c) {
+            const glm::dvec3 v(read_f32(facet + 12 * c), read_f32(facet + 12 * c + 4),
+                               read_f32(facet + 12 * c + 8));
+            check_finite(v, name, "triangle " + std::to_string(t + 1));
+            mesh.vertices.push_back(v);
+        }
+        const auto base = static_cast<std::uint32_t>(3 * t);
+        mesh.triangles.emplace_back(base, base + 1, base + 2);
+    }
+    return mesh;
+}
+
+// ASCII STL: solid NAME, then facets of "facet normal n n n / outer loop / vertex x y z (three
+// times) / endloop / endfacet", then endsolid. Read word by word, counting lines for messages.
+class StlWords {
+  public:
+    StlWords(std::string_view text, const std::string& name) : text_(text), name_(name) {}
+
+    bool done() {
+        skip_space();
+        return pos_ == text_.size();
+    }
+
+    std::string_view next() {
+        skip_space();
+        const std::size_t start = pos_;
+        while (pos_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[pos_])))
+            ++pos_;
+        return text_.substr(start, pos_ - start);
+    }
+
+    void expect(std::string_view word) {
+        const std::string_view got = next();
+        if (got != word) {
+            fail("expected " + quoted(word) + ", found " + quoted(got));
+        }
+    }
+
+    double number() {
+        const std::string word(next());
+        char* end = nullptr;
+        const double v = std::strtod(word.c_str(), &end);
+        if (word.empty() || end != word.c_str() + word.size() || !std::isfinite(v) ||
+            std::abs(v) > 1.0e6) {
+            fail("expected a number in [-1e6, 1e6], found " + quoted(word));
+        }
+        return v;
+    }
+
+    void skip_line() {
+        while (pos_ < text_.size() && text_[pos_] != '\n')
+            ++pos_;
+    }
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw MeshError(name_ + ": line " + std::to_string(line_) + ": " + what);
+    }
+
+  private:
+    void skip_space() {
+        while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) {
+            if (text_[pos_] == '\n') ++line_;
+            ++pos_;
+        }
+    }
+
+    std::string_view text_;
+    const std::string& name_;
+    std::size_t pos_ = 0;
+    int line_ = 1;
+};
+
+TriangleMesh read_ascii_stl(std::string_view bytes, const std::string& name) {
+    StlWords words(bytes, name);
+    words.expect("solid");
+    words.skip_line();  // the solid's name, possibly empty
+    TriangleMesh mesh;
+    for (;;) {
+        const std::string_view word = words.next();
+        if (word == "endsolid") break;
+        if (word != "facet") {
+            words.fail("expected \"facet\" or \"endsolid\", found " + quoted(word));
+        }
+        words.expect("normal");
+        for (int k = 0; k < 3; ++k)
+            (void)words.number();  // recomputed from the vertices
+        words.expect("outer");
+        words.expect("loop");
+        const auto base = static_cast<std::uint32_t>(mesh.vertices.size());
+        for (int c = 0; c < 3; ++c) {
+            words.expect("vertex");
+            glm::dvec3 v;
+            for (int k = 0; k < 3; ++k)
+                v[k] = words.number();
+            mesh.vertices.push_back(v);
+        }
+        words.expect("endloop");
+        words.expect("endfacet");
+        mesh.triangles.emplace_back(base, base + 1, base + 2);
+        check_triangle_count(mesh.triangles.size(), name);
+    }
+    return mesh;
+}
+
+}  // namespace
+
+glm::dvec3 TriangleMesh::lower() const {
+    glm::dvec3 lo(std::numeric_limits<double>::max());
+    for (const glm::dvec3& v : vertices)
+        lo = glm::min(lo, v);
+    return lo;
+}
+
+glm::dvec3 TriangleMesh::upper() const {
+    glm::dvec3 hi(std::numeric_limits<double>::lowest());
+    for (const glm::dvec3& v : vertices)
+        hi = glm::max(hi, v);
+    return hi;
+}
+
+double TriangleMesh::area() const {
+    double sum = 0.0;
+    for (const glm::u32vec3& t : triangles) {
+        sum += 0.5 * glm::length(glm::cross(vertices[t[1]] - vertices[t[0]],
+                                            vertices[t[2]] - vertices[t[0]]));
+    }
+    return sum;
+}
+
+double TriangleMesh::volume() const {
+    double sum = 0.0;
+    for (const glm::u32vec3& t : triangles)
+        sum += glm::dot(vertices[t[0]], glm::cross(vertices[t[1]], vertices[t[2]]));
+    return sum / 6.0;
+}
+
+double TriangleMesh::volume_below(int axis, double level) const {
+    glm::dvec3 apex(0.0);
+    apex[axis] = level;
+    double sum = 0.0;
+    for (const glm::u32vec3& t : triangles) {
+        // Sutherland-Hodgman against x[axis] <= level: at most 4 corners remain.
+        glm::dvec3 kept[4];
+        int count = 0;
+        for (int c = 0; c < 3; ++c) {
+            const glm::dvec3 a = vertices[t[c]], b = vertices[t[(c + 1) % 3]];
+            const bool a_in = a[axis] <= level, b_in = b[axis] <= level;
+            if (a_in) kept[count++] = a;
+            if (a_in != b_in)
+                kept[count++] = a + (b - a) * ((level - a[axis]) / (b[axis] - a[axis]));
+        }
+        for (int c = 1; c + 1 < count; ++c)
+            sum += glm::dot(kept[0] - apex, glm::cross(kept[c] - apex, kept[c + 1] - apex));
+    }
+    return sum / 6.0;
+}
+
+TriangleMesh read_stl(std::string_view bytes, const std::string& name) {
+    check_size(bytes, name);
+    TriangleMesh mesh;
+    if (is_binary_stl(bytes)) {
+        mesh = read_binary_stl(bytes, name);
+    } else if (bytes.substr(0, 5) == "solid") {
+        mesh = read_ascii_stl(bytes, name);
+    } else {
+        throw MeshError(name +
+                        ": not an STL file: neither ASCII (it does not start with \"solid\") nor "
+                        "binary (its size is not 84 + 50 x the triangle count in its header)");
+    }
+    weld(mesh);
+    return mesh;
+}
+
+TriangleMesh read_mesh(std::string_view bytes, const std::string& name) {
+    if (ends_with_ci(name, ".obj")) return read_obj(bytes, name);
+    if (ends_with_ci(name, ".stl")) return read_stl(bytes, name);
+    throw MeshError(name + ": unknown mesh format: expected a file ending in .obj or .stl");
+}
+
+void weld(TriangleMesh& mesh) {
+    const std::size_t n = mesh.vertices.size();
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    auto less = [&](std::uint32_t a, std::uint32_t b) {
+        const glm::dvec3 &p = mesh.vertices[a], &q = mesh.vertices[b];
+        if (p.x != q.x) return p.x < q.x;
+        if (p.y != q.y) return p.y < q.y;
+        if (p.z != q.z) return p.z < q.z;
+        return a < b;
+    };
+    std::sort(order.begin(), order.end(), less);
+    // Each vertex maps to the first vertex (in file order) at its position.
+    std::vector<std::uint32_t> first(n);
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i;
+        while (j < n && mesh.vertices[order[j]] == mesh.vertices[order[i]])
+            ++j;
+        for (std::size_t k = i; k < j; ++k)
+            first[order[k]] = order[i];
+        i = j;
+    }
+    // Keep the first vertices, in file order, renumbered.
+    std::vector<std::uint32_t> index(n, 0);
+    std::vector<glm::dvec3> kept;
+    for (std::size_t v = 0; v < n; ++v) {
+        if (first[v] == v) {
+            index[v] = static_cast<std::uint32_t>(kept.size());
+            kept.push_back(mesh.vertices[v]);
+        }
+    }
+    std::vector<glm::u32vec3> triangles;
+    triangles.reserve(mesh.triangles.size());
+    for (const glm::u32vec3& t : mesh.triangles) {
+        const glm::u32vec3 w(index[first[t[0]]], index[first[t[1]]], index[first[t[2]]]);
+        if (w[0] != w[1] && w[1] != w[2] && w[2] != w[0]) triangles.push_back(w);
+    }
+    mesh.vertices = std::move(kept);
+    mesh.triangles = std::move(triangles);
+}
+
+void transform(TriangleMesh& mesh, const MeshTransform& t) {
+    const double axis_length = glm::length(t.axis);
+    glm::dmat3 rotation(1.0);
+    if (t.degrees != 0.0 && axis_length > 0.0) {
+        // Rodrigues' formula with portable sin and cos.
+        const glm::dvec3 u = t.axis / axis_length;
+        const glm::dvec2 sc = portable::sin_cos_degrees(t.degrees);
+        const double s = sc[0], c = sc[1];
+        const glm::dmat3 cross(0.0, u.z, -u.y, -u.z, 0.0, u.x, u.y, -u.x, 0.0);  // columns
+        rotation = glm::dmat3(1.0) + s * cross + (1.0 - c) * (cross * cross);
+    }
+    for (glm::dvec3& v : mesh.vertices)
+        v = rotation * (v * t.scale) + t.translate;
+    if (t.scale.x * t.scale.y * t.scale.z < 0.0) {  // a mirror turns the triangles inside out
+        for (glm::u32vec3& tri : mesh.triangles)
+            std::swap(tri[1], tri[2]);
+    }
+}
+
+MeshCheck check_closed(TriangleMesh& mesh, const std::string& name) {
+    if (mesh.triangles.empty()) throw MeshError(name + ": the mesh has no triangles");
+    // Every directed edge (a, b), sorted: a closed, consistently oriented manifold has each one
+    // exactly once, and its reverse (b, a) exactly once.
+    struct Edge {
+        std::uint32_t a, b;
+        bool operator<(const Edge& o) const { return a != o.a ? a < o.a : b < o.b; }
+        bool operator==(const Edge& o) const { return a == o.a && b == o.b; }
+    };
+    std::vector<Edge> edges;
+    edges.reserve(3 * mesh.triangles.size());
+    for (const glm::u32vec3& t : mesh.triangles) {
+        for (int c = 0; c < 3; ++c)
+            edges.push_back({t[c], t[(c + 1) % 3]});
+    }
+    std::sort(edges.begin(), edges.end());
+    std::size_t open = 0, shared = 0, reversed = 0;
+    for (std::size_t i = 0; i < edges.size();) {
+        std::size_t j = i;
+        while (j < edges.size() && edges[j] == edges[i])
+            ++j;
+        const std::size_t same = j - i;  // triangles that run along this edge the same way
+        const Edge back{edges[i].b, edges[i].a};
+        const auto range = std::equal_range(edges.begin(), edges.end(), back);
+        const auto opposite = static_cast<std::size_t>(range.second - range.first);
+        if (same + opposite > 2) {
+            ++shared;
+        } else if (same == 2) {
+            ++reversed;
+        } else if (opposite == 0) {
+            ++open;
+        }
+        i = j;
+    }
+    // Each undirected edge was seen from both directions (when both exist): count it once.
+    if (shared > 0) {
+        throw MeshError(name + " is not a manifold surface: " + std::to_string((shared + 1) / 2) +
+                        " edge(s) shared by more than two triangles");
+    }
+    if (open > 0) {
+        throw MeshError(name + " is not closed: " + std::to_string(open) + " boundary edge(s)");
+    }
+    if (reversed > 0) {
+        throw MeshError(name + " has inconsistent orientation: " + std::to_string(reversed) +
+                        " edge(s) where neighbouring triangles face opposite ways");
+    }
+    MeshCheck check;
+    for (const glm::u32vec3& t : mesh.triangles) {
+        const glm::dvec3 n = glm::cross(mesh.vertices[t[1]] - mesh.vertices[t[0]],
+                                        mesh.vertices[t[2]] - mesh.vertices[t[0]]);
+        if (glm::dot(n, n) == 0.0) ++check.degenerate;
+    }
+    const double volume = mesh.volume();
+    const glm::dvec3 size = mesh.upper() - mesh.lower();
+    if (!(std::abs(volume) > 1.0e-12 * size.x * size.y * size.z) || volume == 0.0) {
+        throw MeshError(name + " encloses no volume (it is flat or folded onto itself)");
+    }
+    if (volume < 0.0) {
+        for (glm::u32vec3& t : mesh.triangles)
+            std::swap(t[1], t[2]);
+        check.flipped = true;
+    }
+    return check;
+}
+
+}  // namespace flume

@@ -1,0 +1,264 @@
+// Meshes: the readers (OBJ, STL binary and ASCII) and their errors, the checks, the distance
+// field, and mesh obstacles, containers and fluid volumes in a simulation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/geometry/distance_field.hpp"
+#include "core/geometry/triangle_mesh.hpp"
+#include "core/scene.hpp"
+#include "core/scene_library.hpp"
+#include "core/simulation.hpp"
+#include "core/worker_pool.hpp"
+
+namespace flume {
+namespace {
+
+#define EXPECT_THROW_MENTIONING(statement, type, text)                                  \
+    do {                                                                                \
+        try {                                                                           \
+            statement;                                                                  \
+            ADD_FAILURE() << "expected " #type " mentioning \"" << (text) << "\"";      \
+        } catch (const type& e) {                                                       \
+            EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what(); \
+        }                                                                               \
+    } while (0)
+
+const char* const kCubeObj = R"(# the unit cube
+v 0 0 0
+v 1 0 0
+v 0 1 0
+v 1 1 0
+v 0 0 1
+v 1 0 1
+v 0 1 1
+v 1 1 1
+f 1 3 4 2
+f 5 6 8 7
+f 1 2 6 5
+f 3 7 8 4
+f 1 5 7 3
+f 2 4 8 6
+)";
+
+// The cube's triangles, as three corners each, for the STL writers.
+std::vector<glm::dvec3> cube_corners() {
+    const TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
+    std::vector<glm::dvec3> corners;
+    for (const glm::u32vec3& t : cube.triangles) {
+        for (int c = 0; c < 3; ++c)
+            corners.push_back(cube.vertices[t[c]]);
+    }
+    return corners;
+}
+
+std::string binary_stl(const std::vector<glm::dvec3>& corners) {
+    std::string bytes(80, ' ');
+    auto put_u32 = [&](std::uint32_t v) {
+        for (int b = 0; b < 4; ++b)
+            bytes.push_back(static_cast<char>((v >> (8 * b)) & 0xFF));
+    };
+    auto put_f32 = [&](double v) {
+        const float f = static_cast<float>(v);
+        std::uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        put_u32(bits);
+    };
+    put_u32(static_cast<std::uint32_t>(corners.size() / 3));
+    for (std::size_t i = 0; i < corners.size(); i += 3) {
+        for (int k = 0; k < 3; ++k)
+            put_f32(0.0);  // the normal: ignored
+        for (std::size_t c = 0; c < 3; ++c) {
+            for (int k = 0; k < 3; ++k)
+                put_f32(corners[i + c][k]);
+        }
+        bytes += std::string(2, '\0');
+    }
+    return bytes;
+}
+
+std::string ascii_stl(const std::vector<glm::dvec3>& corners) {
+    std::string text = "solid cube\n";
+    for (std::size_t i = 0; i < corners.size(); i += 3) {
+        text += " facet normal 0 0 0\n  outer loop\n";
+        for (std::size_t c = 0; c < 3; ++c) {
+            text += "   vertex " + std::to_string(corners[i + c].x) + " " +
+                    std::to_string(corners[i + c].y) + " " + std::to_string(corners[i + c].z) +
+                    "\n";
+        }
+        text += "  endloop\n endfacet\n";
+    }
+    return text + "endsolid cube\n";
+}
+
+TEST(MeshReaders, ReadTheCubeInEveryFormatAsOneClosedSolid) {
+    const std::vector<glm::dvec3> corners = cube_corners();
+    const std::pair<std::string, std::string> files[] = {
+        {"cube.obj", kCubeObj},
+        {"cube.stl", binary_stl(corners)},
+        {"cube-ascii.stl", ascii_stl(corners)},
+    };
+    for (const auto& [name, bytes] : files) {
+        SCOPED_TRACE(name);
+        TriangleMesh mesh = read_mesh(bytes, name);
+        EXPECT_EQ(mesh.vertices.size(), 8u);  // STL's 36 corners welded
+        EXPECT_EQ(mesh.triangles.size(), 12u);
+        const MeshCheck check = check_closed(mesh, name);
+        EXPECT_FALSE(check.flipped);
+        EXPECT_DOUBLE_EQ(mesh.volume(), 1.0);
+        EXPECT_DOUBLE_EQ(mesh.area(), 6.0);
+    }
+}
+
+TEST(MeshReaders, NameWhatIsWrongWithABrokenFile) {
+    EXPECT_THROW_MENTIONING(read_mesh("v 0 0 0\nf 1 2 3\n", "bad.obj"), MeshError, "bad.obj");
+    EXPECT_THROW_MENTIONING(
+        read_mesh("solid x\n facet normal 0 0 0\n outer loop\n vertex 0 0 zz", "bad.stl"),
+        MeshError, "bad.stl: line 4: expected a number");
+    EXPECT_THROW_MENTIONING(read_mesh("solid x\n facet normal 0 0 0\n", "cut.stl"), MeshError,
+                            "found the end of the file");
+    EXPECT_THROW_MENTIONING(read_mesh("hello", "x.stl"), MeshError, "not an STL file");
+    EXPECT_THROW_MENTIONING(read_mesh("hello", "x.ply"), MeshError, "unknown mesh format");
+    TriangleMesh empty = read_mesh("# nothing\nv 0 0 0\n", "empty.obj");
+    EXPECT_THROW_MENTIONING(check_closed(empty, "empty.obj"), MeshError, "no triangles");
+}
+
+TEST(MeshChecks, RefuseHolesAndInconsistentOrientationAndTurnAnInsideOutMeshRound) {
+    TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
+    TriangleMesh open = cube;
+    open.triangles.pop_back();
+    EXPECT_THROW_MENTIONING(check_closed(open, "open.obj"), MeshError,
+                            "open.obj is not closed: 3 boundary edge(s)");
+    TriangleMesh mixed = cube;
+    std::swap(mixed.triangles[0][1], mixed.triangles[0][2]);
+    EXPECT_THROW_MENTIONING(check_closed(mixed, "mixed.obj"), MeshError,
+                            "inconsistent orientation");
+    TriangleMesh inside_out = cube;
+    for (auto& t : inside_out.triangles)
+        std::swap(t[1], t[2]);
+    EXPECT_LT(inside_out.volume(), 0.0);
+    EXPECT_TRUE(check_closed(inside_out, "inside-out.obj").flipped);
+    EXPECT_DOUBLE_EQ(inside_out.volume(), 1.0);
+}
+
+TEST(MeshTransform, ScalesRotatesAndTranslatesInThatOrder) {
+    TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
+    transform(cube, {.scale = {2.0, 1.0, 1.0},
+                     .axis = {0, 0, 1},
+                     .degrees = 90.0,
+                     .translate = {10.0, 0.0, 0.0}});
+    // x in [0, 2] turned a quarter about z lands on y in [0, 2], x in [-1, 0], then moved by 10.
+    EXPECT_EQ(cube.lower(), glm::dvec3(9.0, 0.0, 0.0));
+    EXPECT_EQ(cube.upper(), glm::dvec3(10.0, 2.0, 1.0));
+    EXPECT_DOUBLE_EQ(cube.volume(), 2.0);
+}
+
+TEST(DistanceField, IsTheExactSignedDistanceToACubeNearItsSurface) {
+    const TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
+    WorkerPool pool(2);
+    const DistanceGrid grid = DistanceGrid::around(cube.lower(), cube.upper(), 0.1, 3);
+    const DistanceField field(cube, grid, 0.25, pool);
+    int checked = 0;
+    for (int k = 0; k < grid.count.z; ++k) {
+        for (int j = 0; j < grid.count.y; ++j) {
+            for (int i = 0; i < grid.count.x; ++i) {
+                const glm::dvec3 p = grid.position(i, j, k);
+                const glm::dvec3 q = glm::abs(p - glm::dvec3(0.5)) - glm::dvec3(0.5);
+                const double exact = glm::length(glm::max(q, glm::dvec3(0.0))) +
+                                     std::min(std::max({q.x, q.y, q.z}), 0.0);
+                const double expected = std::abs(exact) < 0.25 ? exact : (exact < 0 ? -0.25 : 0.25);
+                ASSERT_NEAR(field.node(i, j, k), expected, 1.0e-6)
+                    << p.x << " " << p.y << " " << p.z;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_EQ(checked, 16 * 16 * 16);
+    EXPECT_NEAR(field.distance({0.5, 0.5, 1.05}), 0.05, 1.0e-9);
+    EXPECT_NEAR(glm::normalize(field.gradient({0.5, 0.5, 1.05})).z, 1.0, 1.0e-9);
+}
+
+// A 3D scene whose files come from a map (as the browser passes fetched bytes).
+Scene scene_with_files(const std::string& json, const std::map<std::string, std::string>& files) {
+    return parse_scene(json, "test scene", [&](const std::string& name) {
+        auto it = files.find(name);
+        if (it == files.end()) throw SceneError(name + ": no such file");
+        return it->second;
+    });
+}
+
+std::vector<float> boundary_positions(const Simulation& sim) {
+    const ParticleView b = sim.boundary();
+    return {b.position, b.position + 3 * b.count};
+}
+
+// Off the floor: where a box touches a wall, its lattice keeps the corner nodes of its virtual
+// layers (a Chebyshev shell) that a mesh's (Euclidean) leaves out, and the wall's samples count
+// them in their volumes. Nowhere else do they reach a real sample.
+TEST(MeshObstacles, AMeshCubeGivesTheBoxObstaclesSamplesAndState) {
+    const std::string head = R"({"dimension": 3, "particle_radius": 0.025, "solver": "dfsph",
+        "domain": {"min": [0, 0, 0], "max": [2, 1.5, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.6, 0.8, 1]}], "obstacles": [)";
+    const Scene box = scene_with_files(
+        head + R"({"shape": "box", "min": [0.75, 0.2, 0.3], "max": [1.05, 0.6, 0.7]}]})", {});
+    const Scene mesh =
+        scene_with_files(head + R"({"shape": "mesh", "file": "cube.obj", "scale": [0.3, 0.4, 0.4],
+                   "translate": [0.75, 0.2, 0.3]}]})",
+                         {{"cube.obj", kCubeObj}});
+    WorkerPool pool(2);
+    auto a = Simulation::create(box, pool);
+    auto b = Simulation::create(mesh, pool);
+    ASSERT_EQ(boundary_positions(*a), boundary_positions(*b));
+    std::uint64_t corrections = 0;  // particles put back out of the obstacle (or a wall)
+    while (a->stats().time < 0.25) {
+        a->step();
+        b->step();
+        ASSERT_EQ(a->state_hash(), b->state_hash()) << "step " << a->stats().step;
+        corrections += b->stats().wall_corrections;
+    }
+    EXPECT_GT(corrections, 0u);
+    // The fluid has reached the obstacle: the comparison is not of two untouched shells.
+    const ParticleView f = b->fluid();
+    std::size_t near = 0;
+    for (std::size_t i = 0; i < f.count; ++i) {
+        const glm::vec3 x(f.position[3 * i], f.position[3 * i + 1], f.position[3 * i + 2]);
+        near +=
+            x.x > 0.7f && x.x < 1.1f && x.y > 0.15f && x.y < 0.65f && x.z > 0.25f && x.z < 0.75f;
+    }
+    EXPECT_GT(near, 20u);
+}
+
+}  // namespace
+}  // namespace flume
+
+namespace flume {
+namespace {
+
+std::size_t obstacle_samples(const std::string& obstacle) {
+    const Scene scene = parse_scene(
+        R"({"dimension": 3, "particle_radius": 0.01, "domain_walls": false,
+            "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.1, 0.1, 0.1]}],
+            "obstacles": [)" +
+            obstacle + "]}",
+        "test scene", builtin_file);
+    WorkerPool pool(2);
+    return Simulation::create(scene, pool)->stats().boundary_particles;
+}
+
+TEST(MeshObstacles, AnIcosphereHasTheSphereObstaclesSampleCount) {
+    const std::size_t sphere =
+        obstacle_samples(R"({"shape": "sphere", "center": [0.5, 0.5, 0.5], "radius": 0.2})");
+    const std::size_t mesh = obstacle_samples(
+        R"({"shape": "mesh", "file": "meshes/icosphere.obj", "scale": 0.2,
+            "translate": [0.5, 0.5, 0.5]})");
+    EXPECT_NEAR(static_cast<double>(mesh) / static_cast<double>(sphere), 1.0, 0.03)
+        << mesh << " samples on the icosphere, " << sphere << " on the sphere";
+}
+
+}  // namespace
+}  // namespace flume
