@@ -32,14 +32,6 @@ glm::vec3 to3(const glm::dvec3& v) {
     return glm::vec3(v);
 }
 
-// The particles' positions as 3D points (z = 0 in 2D).
-void copy_positions(const ParticleView& p, std::vector<glm::vec3>& points) {
-    const auto d = static_cast<std::size_t>(p.dimension);
-    points.assign(p.count, glm::vec3(0.0f));
-    for (std::size_t i = 0; i < p.count; ++i)
-        std::copy_n(&p.position[i * d], d, &points[i].x);
-}
-
 }  // namespace
 
 // The scene is loaded before the simulation thread starts: a bad scene throws without a thread
@@ -51,6 +43,7 @@ App::App(const AppOptions& options, const Scene& scene)
     : options_(options),
       runner_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads(),
               options.runner_mode),
+      coloring_(options.coloring),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
     runner_.load(scene);
     const auto scenes = builtin_scenes();
@@ -177,14 +170,23 @@ void App::draw_scene(const FrameSize& size) {
     if (brushing_ || brush_held_) draw_brush(dimension);
 }
 
-// Particles, coloured by the chosen quantity over the frame's range.
+// Particles, coloured by the chosen quantity over the frame's range (in the shader: the arrays
+// go to the GPU as the simulation published them).
 void App::draw_particles(const Frame& f) {
     const ParticleView p = f.particles.view();
-    particles_.radius = f.constants.particle_radius;
-    copy_positions(p, particles_.positions);
-    if (auto range = color_particles(p, coloring_.by, coloring_.map, particles_.colors))
-        coloring_.legend = *range;
-    renderer_.draw_sprites(particles_);
+    ParticleDraw draw;
+    draw.positions = p.position;
+    draw.dimension = p.dimension;
+    draw.count = p.count;
+    draw.radius = f.constants.particle_radius;
+    if (coloring_.by != ColorBy::Water) {
+        const std::optional<ValueRange> range = f.ranges.of(coloring_.by);
+        draw.values = particle_values(p, coloring_.by);
+        draw.map = coloring_.map;
+        draw.range = range.value_or(ValueRange{});  // all NaN: all take the low end's colour
+        if (range) coloring_.legend = *range;
+    }
+    renderer_.draw_sprites(draw);
 }
 
 void App::draw_walls_and_obstacles(const Frame& f) {
@@ -195,11 +197,13 @@ void App::draw_walls_and_obstacles(const Frame& f) {
         if (o.shape == Shape::Box) {
             append_box_edges(lines, to3(o.min), to3(o.max), dimension);
         } else {
-            SpriteBatch one;
-            one.radius = static_cast<float>(o.radius);
-            one.positions.push_back(to3(o.center));
-            one.colors.push_back(glm::vec3(0.62f, 0.6f, 0.56f));
-            renderer_.draw_sprites(one);
+            const glm::vec3 center = to3(o.center);
+            ParticleDraw sphere;
+            sphere.positions = &center.x;
+            sphere.count = 1;
+            sphere.radius = static_cast<float>(o.radius);
+            sphere.flat_color = glm::vec3(0.62f, 0.6f, 0.56f);
+            renderer_.draw_sprites(sphere);
         }
     }
     renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));

@@ -31,7 +31,8 @@ struct AppOptions {
     int threads = 0;                     // 0: all hardware threads
     int max_threads = 0;                 // cap of the thread slider (0: twice the hardware's)
     SimulationRunner::Mode runner_mode = SimulationRunner::Mode::Thread;
-    float ui_scale = 1.0f;  // panel sizes (device pixels per ImGui unit in the browser)
+    float ui_scale = 1.0f;      // panel sizes (device pixels per ImGui unit in the browser)
+    ColoringSettings coloring;  // what the particles are coloured by at start
     // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp),
     // with its path; the browser turns the file into a download.
     std::function<void(const std::string& path)> on_file_saved;
@@ -109,7 +110,6 @@ class App {
     bool fit_requested_ = true;
 
     ColoringSettings coloring_;
-    SpriteBatch particles_;
 
     bool show_ui_ = true;
     bool show_help_ = false;

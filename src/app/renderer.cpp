@@ -58,6 +58,19 @@ GLuint link(const char* name) {
     return program;
 }
 
+// Copies `count` vectors of `components` floats into `buffer` as vertex attribute `location`
+// (missing components read as 0).
+void upload_attribute(GLuint location, GLuint buffer, const float* data, int components,
+                      std::size_t count) {
+    glBindBuffer(GL_ARRAY_BUFFER, buffer);
+    glBufferData(
+        GL_ARRAY_BUFFER,
+        static_cast<GLsizeiptr>(count * static_cast<std::size_t>(components) * sizeof(float)), data,
+        GL_STREAM_DRAW);
+    glEnableVertexAttribArray(location);
+    glVertexAttribPointer(location, components, GL_FLOAT, GL_FALSE, 0, nullptr);
+}
+
 }  // namespace
 
 std::string shader_source(std::string_view body) {
@@ -75,14 +88,7 @@ void Renderer::init() {
     line_program_ = link("lines");
     glGenVertexArrays(1, &sprite_vao_);
     glGenBuffers(1, &position_buffer_);
-    glGenBuffers(1, &color_buffer_);
-    glBindVertexArray(sprite_vao_);
-    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
-    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glGenBuffers(1, &value_buffer_);
     glGenVertexArrays(1, &line_vao_);
     glGenBuffers(1, &line_buffer_);
     glBindVertexArray(line_vao_);
@@ -94,7 +100,7 @@ void Renderer::init() {
 
 void Renderer::destroy() {
     glDeleteBuffers(1, &position_buffer_);
-    glDeleteBuffers(1, &color_buffer_);
+    glDeleteBuffers(1, &value_buffer_);
     glDeleteBuffers(1, &line_buffer_);
     glDeleteVertexArrays(1, &sprite_vao_);
     glDeleteVertexArrays(1, &line_vao_);
@@ -113,21 +119,32 @@ void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
 #endif
 }
 
-void Renderer::draw_sprites(const SpriteBatch& batch) {
-    if (batch.positions.empty()) return;
-    glUseProgram(sprite_program_);
-    glUniformMatrix4fv(glGetUniformLocation(sprite_program_, "u_view_projection"), 1, GL_FALSE,
+void Renderer::draw_sprites(const ParticleDraw& p) {
+    if (p.count == 0) return;
+    const GLuint program = sprite_program_;
+    glUseProgram(program);
+    glUniformMatrix4fv(glGetUniformLocation(program, "u_view_projection"), 1, GL_FALSE,
                        glm::value_ptr(view_.view_projection));
-    glUniform1f(glGetUniformLocation(sprite_program_, "u_radius"), batch.radius);
-    glUniform1f(glGetUniformLocation(sprite_program_, "u_point_scale"), view_.point_scale);
-    glUniform1i(glGetUniformLocation(sprite_program_, "u_perspective"), view_.perspective ? 1 : 0);
+    glUniform1f(glGetUniformLocation(program, "u_radius"), p.radius);
+    glUniform1f(glGetUniformLocation(program, "u_point_scale"), view_.point_scale);
+    glUniform1i(glGetUniformLocation(program, "u_perspective"), view_.perspective ? 1 : 0);
+    glUniform1i(glGetUniformLocation(program, "u_value_components"), p.values.components);
+    glUniform3fv(glGetUniformLocation(program, "u_flat_color"), 1, glm::value_ptr(p.flat_color));
+    glUniform2f(glGetUniformLocation(program, "u_range"), p.range.min, p.range.max);
+    const std::span<const glm::vec3> stops = color_map_stops(p.map);
+    glUniform3fv(glGetUniformLocation(program, "u_stops"), static_cast<GLsizei>(stops.size()),
+                 glm::value_ptr(stops[0]));
+    glUniform1i(glGetUniformLocation(program, "u_stop_count"), static_cast<GLint>(stops.size()));
+
     glBindVertexArray(sprite_vao_);
-    const auto bytes = static_cast<GLsizeiptr>(batch.positions.size() * sizeof(glm::vec3));
-    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, bytes, batch.positions.data(), GL_STREAM_DRAW);
-    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, bytes, batch.colors.data(), GL_STREAM_DRAW);
-    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(batch.positions.size()));
+    upload_attribute(0, position_buffer_, p.positions, p.dimension, p.count);
+    if (p.values.components > 0) {
+        upload_attribute(1, value_buffer_, p.values.data, p.values.components, p.count);
+    } else {
+        glDisableVertexAttribArray(1);
+        glVertexAttrib3f(1, 0.0f, 0.0f, 0.0f);
+    }
+    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(p.count));
     glBindVertexArray(0);
 }
 

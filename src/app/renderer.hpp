@@ -1,21 +1,32 @@
-// Draws a frame: particles as lit point sprites, the domain and box obstacles as wireframes,
-// sphere obstacles as large sprites; reads the drawn frame back for screenshots. Every GL call of
-// the app (other than ImGui's backend) is here. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+// Draws a frame: particles as lit point sprites (coloured in the shader), the domain and box
+// obstacles as wireframes, sphere obstacles as large sprites; reads the drawn frame back for
+// screenshots. Every GL call of the app (other than ImGui's backend) is here. OpenGL 3.3 core /
+// OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>
 #include <string>
 #include <vector>
 
+#include "app/color_map.hpp"
 #include "app/gl.hpp"
 #include "app/image.hpp"
+#include "app/particle_colors.hpp"
 
 namespace flume {
 
-struct SpriteBatch {
-    std::vector<glm::vec3> positions;
-    std::vector<glm::vec3> colors;
+// Particles to draw as sprites, straight from published arrays (nothing is converted on the
+// CPU): positions of `dimension` floats (2D: z = 0), and the value to colour by (see
+// ParticleValues) mapped over `range` through `map`, or `flat_color` when there is none.
+struct ParticleDraw {
+    const float* positions = nullptr;
+    int dimension = 3;
+    std::size_t count = 0;
     float radius = 0.01f;
+    ParticleValues values;
+    ColorMap map = ColorMap::Turbo;
+    ValueRange range;
+    glm::vec3 flat_color = kWaterColor;
 };
 
 struct ViewSetup {
@@ -32,7 +43,7 @@ class Renderer {
     void destroy();
 
     void begin(const ViewSetup& view, const glm::vec3& background);
-    void draw_sprites(const SpriteBatch& batch);
+    void draw_sprites(const ParticleDraw& particles);
     void draw_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
     // Lines over everything drawn so far, whatever its depth (the brush outline).
     void draw_overlay_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
@@ -43,7 +54,7 @@ class Renderer {
   private:
     GLuint sprite_program_ = 0, line_program_ = 0;
     GLuint sprite_vao_ = 0, line_vao_ = 0;
-    GLuint position_buffer_ = 0, color_buffer_ = 0, line_buffer_ = 0;
+    GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0;
     ViewSetup view_;
 };
 

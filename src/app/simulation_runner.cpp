@@ -143,6 +143,7 @@ void SimulationRunner::publish() {
     f.stats = simulation_->stats();
     f.threads = threads_;
     f.particles.assign(simulation_->fluid(), f.stats.step, f.stats.time);
+    f.ranges = quantity_ranges(f.particles.view());
     frames_.publish();
 }
 

@@ -32,18 +32,21 @@
 #include <thread>
 
 #include "app/command_queue.hpp"
+#include "app/particle_colors.hpp"
 #include "app/triple_buffer.hpp"
 #include "core/scene.hpp"
 #include "core/simulation.hpp"
 
 namespace flume {
 
-// One published state: the fluid, the step's statistics, and what it belongs to.
+// One published state: the fluid, the step's statistics, and what it belongs to. Everything the
+// renderer needs per particle is here, so that the render thread only uploads it.
 struct Frame {
     std::uint64_t scene_generation = 0;  // bumped whenever a scene is (re)loaded
     std::shared_ptr<const Scene> scene;  // geometry for drawing, parameters for the UI
     DerivedConstants constants;
     ParticleSnapshot particles;
+    QuantityRanges ranges;  // of the particles' speed, density and pressure (the colour bars)
     StepStats stats;
     int threads = 1;
 };

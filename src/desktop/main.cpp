@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,16 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "Capture mode: run N frames, then exit (with --screenshot)")
         ->check(CLI::Range(1, 1000000));
     cli.add_option("--screenshot", screenshot, "Capture mode: write the last frame to this PNG");
+    const std::map<std::string, flume::ColorBy> color_by{{"water", flume::ColorBy::Water},
+                                                         {"speed", flume::ColorBy::Speed},
+                                                         {"density", flume::ColorBy::Density},
+                                                         {"pressure", flume::ColorBy::Pressure}};
+    cli.add_option("--color-by", options.coloring.by, "Colour the particles by this quantity")
+        ->transform(CLI::CheckedTransformer(color_by, CLI::ignore_case));
+    const std::map<std::string, flume::ColorMap> color_maps{{"viridis", flume::ColorMap::Viridis},
+                                                            {"turbo", flume::ColorMap::Turbo}};
+    cli.add_option("--color-map", options.coloring.map, "Colour map for --color-by")
+        ->transform(CLI::CheckedTransformer(color_maps, CLI::ignore_case));
     std::vector<float> brush;
     float brush_radius = 0.15f, brush_strength = 80.0f;
     cli.add_option("--brush", brush, "Hold the force brush at this world point (x,y or x,y,z)")
