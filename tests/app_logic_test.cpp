@@ -244,6 +244,31 @@ TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
         eventually([&] { return runner.acquire_frame() && runner.frame().stats.step == 0; }));
 }
 
+// A capture of one state: the runner pauses exactly at the step asked for, however many steps
+// the frame ticks grant, and its frame carries the quantities' ranges.
+TEST(SimulationRunner, PausesAtTheStepAskedFor) {
+    SimulationRunner runner(2);
+    runner.pause_at(7);
+    runner.set_steps_per_frame(64);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    ASSERT_TRUE(eventually([&] {
+        runner.frame_tick();
+        runner.acquire_frame();
+        return runner.paused();
+    }));
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().stats.step == 7;
+    }));
+    for (int i = 0; i < 5; ++i)
+        runner.frame_tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    runner.acquire_frame();
+    EXPECT_EQ(runner.frame().stats.step, 7u);
+    ASSERT_TRUE(runner.frame().ranges.density);
+    EXPECT_GT(runner.frame().ranges.density->max, 0.0f);
+}
+
 TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
     SimulationRunner runner(1);
     runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));

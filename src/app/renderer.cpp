@@ -1,6 +1,7 @@
 #include "renderer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <glm/gtc/type_ptr.hpp>
 #include <stdexcept>
 
@@ -37,11 +38,13 @@ GLuint compile(GLenum type, const std::string& source, const char* name) {
     return shader;
 }
 
-GLuint link(const char* name) {
-    // shaders/NAME.vert and shaders/NAME.frag, embedded as NAME_vert and NAME_frag.
-    const std::string base(name);
-    const GLuint vs = compile(GL_VERTEX_SHADER, shader_source(shader_text(base + "_vert")), name);
-    const GLuint fs = compile(GL_FRAGMENT_SHADER, shader_source(shader_text(base + "_frag")), name);
+}  // namespace
+
+GLuint link_program(std::string_view vertex, std::string_view fragment) {
+    const std::string name = std::string(vertex) + " + " + std::string(fragment);
+    const GLuint vs = compile(GL_VERTEX_SHADER, shader_source(shader_text(vertex)), name.c_str());
+    const GLuint fs =
+        compile(GL_FRAGMENT_SHADER, shader_source(shader_text(fragment)), name.c_str());
     const GLuint program = glCreateProgram();
     glAttachShader(program, vs);
     glAttachShader(program, fs);
@@ -53,9 +56,17 @@ GLuint link(const char* name) {
     if (!ok) {
         char log[2048];
         glGetProgramInfoLog(program, sizeof log, nullptr, log);
-        throw std::runtime_error(std::string("shader program ") + name + " does not link: " + log);
+        throw std::runtime_error("shader program " + name + " does not link: " + log);
     }
     return program;
+}
+
+namespace {
+
+// shaders/NAME.vert and shaders/NAME.frag, embedded as NAME_vert and NAME_frag.
+GLuint link(const char* name) {
+    const std::string base(name);
+    return link_program(base + "_vert", base + "_frag");
 }
 
 // Copies `count` vectors of `components` floats into `buffer` as vertex attribute `location`
@@ -83,9 +94,15 @@ std::string shader_source(std::string_view body) {
     return s;
 }
 
-void Renderer::init() {
+void Renderer::init(bool float_targets) {
     sprite_program_ = link("particles");
     line_program_ = link("lines");
+    mesh_program_ = link("mesh");
+    glGenVertexArrays(1, &mesh_vao_);
+    glGenBuffers(1, &mesh_buffer_);
+    glGenBuffers(1, &normal_buffer_);
+    surface_.init(float_targets);
+    timer_.init();
     glGenVertexArrays(1, &sprite_vao_);
     glGenBuffers(1, &position_buffer_);
     glGenBuffers(1, &value_buffer_);
@@ -104,8 +121,14 @@ void Renderer::destroy() {
     glDeleteBuffers(1, &line_buffer_);
     glDeleteVertexArrays(1, &sprite_vao_);
     glDeleteVertexArrays(1, &line_vao_);
+    glDeleteBuffers(1, &mesh_buffer_);
+    glDeleteBuffers(1, &normal_buffer_);
+    glDeleteVertexArrays(1, &mesh_vao_);
     glDeleteProgram(sprite_program_);
     glDeleteProgram(line_program_);
+    glDeleteProgram(mesh_program_);
+    surface_.destroy();
+    timer_.destroy();
 }
 
 void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
@@ -148,6 +171,22 @@ void Renderer::draw_sprites(const ParticleDraw& p) {
     glBindVertexArray(0);
 }
 
+void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker) {
+    if (mesh.positions.empty()) return;
+    glUseProgram(mesh_program_);
+    glUniformMatrix4fv(glGetUniformLocation(mesh_program_, "u_view_projection"), 1, GL_FALSE,
+                       glm::value_ptr(view_.view_projection));
+    glUniform3fv(glGetUniformLocation(mesh_program_, "u_color"), 1, glm::value_ptr(color));
+    glUniform1f(glGetUniformLocation(mesh_program_, "u_checker"), checker);
+    glBindVertexArray(mesh_vao_);
+    upload_attribute(0, mesh_buffer_, &mesh.positions[0].x, 3, mesh.positions.size());
+    upload_attribute(1, normal_buffer_, &mesh.normals[0].x, 3, mesh.normals.size());
+    glEnable(GL_CULL_FACE);
+    glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(mesh.positions.size()));
+    glDisable(GL_CULL_FACE);
+    glBindVertexArray(0);
+}
+
 void Renderer::draw_lines(const std::vector<glm::vec3>& points, const glm::vec4& color) {
     if (points.empty()) return;
     glUseProgram(line_program_);
@@ -182,6 +221,54 @@ RgbaImage Renderer::read_pixels(const glm::ivec2& size) {
     for (std::size_t i = 3; i < image.pixels.size(); i += 4)
         image.pixels[i] = 255;  // opaque
     return image;
+}
+
+void append_box_faces(Mesh& mesh, const glm::vec3& lo, const glm::vec3& hi, bool inside) {
+    const glm::vec3 corner[2] = {lo, hi};
+    for (int axis = 0; axis < 3; ++axis) {
+        const int u = (axis + 1) % 3, v = (axis + 2) % 3;
+        for (int side = 0; side < 2; ++side) {
+            // The face at lo or hi along `axis`; its outward normal points away from the box.
+            glm::vec3 normal(0.0f);
+            normal[axis] = side == 0 ? -1.0f : 1.0f;
+            if (inside) normal = -normal;
+            auto point = [&](int a, int b) {
+                glm::vec3 p;
+                p[axis] = corner[side][axis];
+                p[u] = corner[a][u];
+                p[v] = corner[b][v];
+                return p;
+            };
+            glm::vec3 quad[4] = {point(0, 0), point(1, 0), point(1, 1), point(0, 1)};
+            // Counter-clockwise seen from where the normal points.
+            if (glm::dot(glm::cross(quad[1] - quad[0], quad[2] - quad[0]), normal) < 0.0f)
+                std::swap(quad[1], quad[3]);
+            for (int i : {0, 1, 2, 0, 2, 3}) {
+                mesh.positions.push_back(quad[i]);
+                mesh.normals.push_back(normal);
+            }
+        }
+    }
+}
+
+void append_sphere(Mesh& mesh, const glm::vec3& center, float radius) {
+    constexpr int kRings = 16, kSegments = 24;
+    auto direction = [](int ring, int segment) {
+        const float theta = 3.14159265f * static_cast<float>(ring) / kRings;
+        const float phi = 6.2831853f * static_cast<float>(segment) / kSegments;
+        return glm::vec3(std::sin(theta) * std::cos(phi), std::cos(theta),
+                         std::sin(theta) * std::sin(phi));
+    };
+    for (int r = 0; r < kRings; ++r) {
+        for (int s = 0; s < kSegments; ++s) {
+            const glm::vec3 d[4] = {direction(r, s), direction(r + 1, s), direction(r + 1, s + 1),
+                                    direction(r, s + 1)};
+            for (int i : {0, 2, 1, 0, 3, 2}) {  // counter-clockwise from outside
+                mesh.positions.push_back(center + radius * d[i]);
+                mesh.normals.push_back(d[i]);
+            }
+        }
+    }
 }
 
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

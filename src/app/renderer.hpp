@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "app/color_map.hpp"
+#include "app/fluid_surface.hpp"
 #include "app/gl.hpp"
+#include "app/gpu_timer.hpp"
 #include "app/image.hpp"
 #include "app/particle_colors.hpp"
 
@@ -31,16 +33,31 @@ struct ParticleDraw {
 
 struct ViewSetup {
     glm::mat4 view_projection{1.0f};
-    float point_scale = 1.0f;  // see shaders/particles.vert
+    glm::mat4 view{1.0f}, projection{1.0f};  // 3D
+    float point_scale = 1.0f;                // see shaders/particles.vert
     bool perspective = false;
     glm::ivec2 viewport{1, 1};
+};
+
+// Triangles with a normal per vertex (flat shading), for opaque geometry.
+struct Mesh {
+    std::vector<glm::vec3> positions, normals;
 };
 
 class Renderer {
   public:
     // Compiles the shaders and creates the buffers. Throws std::runtime_error with the GL log.
-    void init();
+    // float_targets false: the fluid surface behaves as if float render targets were missing.
+    void init(bool float_targets = true);
     void destroy();
+
+    // Opaque triangles (back faces culled), lit from the sky's sun; `checker` > 0 draws a
+    // checkerboard of squares that size.
+    void draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker = 0.0f);
+
+    FluidSurface& surface() { return surface_; }
+    const FluidSurface& surface() const { return surface_; }
+    GpuTimer& timer() { return timer_; }
 
     void begin(const ViewSetup& view, const glm::vec3& background);
     void draw_sprites(const ParticleDraw& particles);
@@ -52,11 +69,19 @@ class Renderer {
     RgbaImage read_pixels(const glm::ivec2& size);
 
   private:
-    GLuint sprite_program_ = 0, line_program_ = 0;
-    GLuint sprite_vao_ = 0, line_vao_ = 0;
-    GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0;
+    GLuint sprite_program_ = 0, line_program_ = 0, mesh_program_ = 0;
+    GLuint sprite_vao_ = 0, line_vao_ = 0, mesh_vao_ = 0;
+    GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0, mesh_buffer_ = 0,
+           normal_buffer_ = 0;
+    FluidSurface surface_;
+    GpuTimer timer_;
     ViewSetup view_;
 };
+
+// Adds the faces of the box [lo, hi] (3D) to `mesh`, facing out, or facing in (`inside`: a room,
+// whose near walls are culled so that one sees into it).
+void append_box_faces(Mesh& mesh, const glm::vec3& lo, const glm::vec3& hi, bool inside);
+void append_sphere(Mesh& mesh, const glm::vec3& center, float radius);
 
 // Adds the 12 edges (2D: 4) of the box [lo, hi] to `points` as line segments.
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,
@@ -65,5 +90,9 @@ void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const
 // The shader source with the header for this platform: "#version 330 core" on the desktop,
 // "#version 300 es" and precision statements in the browser.
 std::string shader_source(std::string_view body);
+
+// Compiles and links the embedded shaders/VERTEX and shaders/FRAGMENT, named as embedded
+// ("particles_vert"). Throws std::runtime_error with the GL log.
+GLuint link_program(std::string_view vertex, std::string_view fragment);
 
 }  // namespace flume

@@ -76,6 +76,9 @@ class SimulationRunner {
     void set_threads(int threads);  // applied with a reset
     void set_paused(bool paused);
     void step_once();  // one step while paused
+    // Pauses when the simulation reaches step `step` (of any scene loaded; 0: never), so that a
+    // capture shows one given state.
+    void pause_at(std::uint64_t step) { pause_at_.store(step, std::memory_order_relaxed); }
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
     void set_brush(const std::optional<Brush>& brush);
@@ -120,6 +123,7 @@ class SimulationRunner {
     std::atomic<std::string*> message_{nullptr};
 
     std::atomic<bool> paused_{false};
+    std::atomic<std::uint64_t> pause_at_{0};
     std::atomic<int> steps_per_frame_{4};
     std::atomic<double> steps_per_second_{0.0};
 
