@@ -67,6 +67,10 @@ const std::optional<std::string>& App::surface_unavailable() const {
     return renderer_.surface().unavailable();
 }
 
+RenderTimings App::render_timings() const {
+    return {renderer_.timer().available(), renderer_.timer().passes(), frame_milliseconds_};
+}
+
 void App::shutdown_graphics() {
     if (graphics_ready_) renderer_.destroy();
     graphics_ready_ = false;
@@ -317,9 +321,7 @@ void App::draw_ui(const FrameSize& size) {
     if (f.scene) {
         if (auto error = parameters_panel(runner_, *f.scene, edited_scene_)) show_message(*error);
     }
-    const RenderTimings timings{renderer_.timer().available(), renderer_.timer().passes(),
-                                frame_milliseconds_};
-    statistics_panel(f, fps_, runner_.steps_per_second(), history_, timings);
+    statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();
 
     if (!message_.empty()) message_window(message_, size.window);

@@ -93,6 +93,8 @@ class App {
     std::uint64_t frames_drawn() const { return frames_drawn_; }
     // Why the surface view cannot be drawn here (then 3D scenes show particles); nothing if it can.
     const std::optional<std::string>& surface_unavailable() const;
+    // The drawing's cost per pass (GPU timer queries) or the frame time, as the panel shows it.
+    RenderTimings render_timings() const;
     // What the last frame showed: "particles" or one of kViewModeNames.
     std::string_view view_drawn() const { return kViewModeNames[static_cast<int>(view_drawn_)]; }
     const Frame& current_frame() const { return runner_.frame(); }

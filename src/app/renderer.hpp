@@ -58,6 +58,7 @@ class Renderer {
     FluidSurface& surface() { return surface_; }
     const FluidSurface& surface() const { return surface_; }
     GpuTimer& timer() { return timer_; }
+    const GpuTimer& timer() const { return timer_; }
 
     void begin(const ViewSetup& view, const glm::vec3& background);
     void draw_sprites(const ParticleDraw& particles);

@@ -31,6 +31,19 @@ void on_glfw_error(int code, const char* description) {
     std::fprintf(stderr, "flume: GLFW error %d: %s\n", code, description);
 }
 
+// The last frames' drawing cost, as the Statistics panel shows it (capture runs).
+void print_timings(const flume::RenderTimings& timings) {
+    std::printf("flume: drawing");
+    if (timings.gpu) {
+        std::printf(" (GPU timer queries, ms):");
+        for (const flume::GpuTimer::Pass& pass : timings.passes) {
+            std::printf(" %.*s %.3f", static_cast<int>(pass.name.size()), pass.name.data(),
+                        pass.milliseconds);
+        }
+    }
+    std::printf(" (frame %.2f ms)\n", static_cast<double>(timings.frame_milliseconds));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,6 +202,7 @@ int main(int argc, char** argv) {
                                 static_cast<unsigned long long>(app->frames_drawn()), s.time,
                                 static_cast<unsigned long long>(s.step));
                 }
+                print_timings(app->render_timings());
                 break;
             }
         }

@@ -155,6 +155,11 @@ void publish_status(const glm::ivec2& size) {
     s["paused"] = app.paused();
     s["view"] = app.view_drawn();
     s["surfaceUnavailable"] = app.surface_unavailable().value_or("");
+    const flume::RenderTimings timings = app.render_timings();
+    s["gpuTimer"] = timings.gpu;
+    s["frameMilliseconds"] = timings.frame_milliseconds;
+    for (const flume::GpuTimer::Pass& pass : timings.passes)
+        s["passMilliseconds"][std::string(pass.name)] = pass.milliseconds;
     s["message"] = web.graphics_error.empty() ? app.message() : web.graphics_error;
     s["contextLost"] = web.context_lost;
     s["contextRestores"] = web.context_restores;
