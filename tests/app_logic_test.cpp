@@ -130,61 +130,61 @@ ParticleSnapshot three_particles() {
     return s;
 }
 
-TEST(ParticleColors, WaterIsFlatAndHasNoRange) {
+TEST(ParticleColors, WaterHasNoRangeNorValues) {
     const ParticleSnapshot s = three_particles();
-    std::vector<glm::vec3> colors;
-    EXPECT_FALSE(color_particles(s.view(), ColorBy::Water, ColorMap::Turbo, colors));
-    ASSERT_EQ(colors.size(), 3u);
-    for (const glm::vec3& c : colors)
-        EXPECT_EQ(c, kWaterColor);
+    EXPECT_FALSE(quantity_ranges(s.view()).of(ColorBy::Water));
+    EXPECT_EQ(particle_values(s.view(), ColorBy::Water).components, 0);
 }
 
-TEST(ParticleColors, SpeedSpansTheColourMapFromSlowestToFastest) {
+TEST(ParticleColors, SpeedSpansFromSlowestToFastestAndIsTheVelocitysLength) {
     const ParticleSnapshot s = three_particles();
-    std::vector<glm::vec3> colors;
-    const auto range = color_particles(s.view(), ColorBy::Speed, ColorMap::Viridis, colors);
+    const auto range = quantity_ranges(s.view()).of(ColorBy::Speed);
     ASSERT_TRUE(range);
     EXPECT_EQ(range->min, 0.0f);
     EXPECT_EQ(range->max, 5.0f);
-    ASSERT_EQ(colors.size(), 3u);
-    EXPECT_EQ(colors[0], color_at(ColorMap::Viridis, 0.0f));
-    EXPECT_EQ(colors[1], color_at(ColorMap::Viridis, 0.5f));
-    EXPECT_EQ(colors[2], color_at(ColorMap::Viridis, 1.0f));
+    const ParticleValues v = particle_values(s.view(), ColorBy::Speed);
+    EXPECT_EQ(v.data, s.velocity.data());
+    EXPECT_EQ(v.components, 2);  // the shader takes the length
 }
 
-TEST(ParticleColors, NaNIsLeftOutOfTheRangeAndTakesTheLowEnd) {
+TEST(ParticleColors, NaNIsLeftOutOfTheRange) {
     const ParticleSnapshot s = three_particles();
-    std::vector<glm::vec3> colors;
-    const auto range = color_particles(s.view(), ColorBy::Density, ColorMap::Turbo, colors);
+    const auto range = quantity_ranges(s.view()).of(ColorBy::Density);
     ASSERT_TRUE(range);
     EXPECT_EQ(range->min, 1000.0f);
     EXPECT_EQ(range->max, 1010.0f);
-    EXPECT_EQ(colors[0], color_at(ColorMap::Turbo, 0.0f));
-    EXPECT_EQ(colors[1], color_at(ColorMap::Turbo, 1.0f));
-    EXPECT_EQ(colors[2], color_at(ColorMap::Turbo, 0.0f));
+    const ParticleValues v = particle_values(s.view(), ColorBy::Density);
+    EXPECT_EQ(v.data, s.density.data());
+    EXPECT_EQ(v.components, 1);
 
-    // Every value NaN: no range for the legend, every particle at the low end.
+    // Every value NaN: no range for the legend.
     ParticleSnapshot all_nan = s;
     all_nan.density.assign(3, std::nanf(""));
-    EXPECT_FALSE(color_particles(all_nan.view(), ColorBy::Density, ColorMap::Turbo, colors));
-    for (const glm::vec3& c : colors)
-        EXPECT_EQ(c, color_at(ColorMap::Turbo, 0.0f));
+    EXPECT_FALSE(quantity_ranges(all_nan.view()).density);
 }
 
 TEST(ParticleColors, AUniformQuantityGetsARangeItCanDivideBy) {
     const ParticleSnapshot s = three_particles();
-    std::vector<glm::vec3> colors;
-    const auto range = color_particles(s.view(), ColorBy::Pressure, ColorMap::Turbo, colors);
+    const auto range = quantity_ranges(s.view()).of(ColorBy::Pressure);
     ASSERT_TRUE(range);
     EXPECT_EQ(range->min, 0.0f);
     EXPECT_GT(range->max, range->min);
-    for (const glm::vec3& c : colors)
-        EXPECT_EQ(c, color_at(ColorMap::Turbo, 0.0f));
 
     ParticleSnapshot none;
     none.dimension = 2;
-    EXPECT_FALSE(color_particles(none.view(), ColorBy::Speed, ColorMap::Turbo, colors));
-    EXPECT_TRUE(colors.empty());
+    const QuantityRanges empty = quantity_ranges(none.view());
+    EXPECT_FALSE(empty.speed || empty.density || empty.pressure);
+}
+
+// The colour bar (CPU) and the particle shader (GPU) read the same stops.
+TEST(ColorMap, TheStopsAreTheMapsEnds) {
+    for (ColorMap map : {ColorMap::Viridis, ColorMap::Turbo}) {
+        const auto stops = color_map_stops(map);
+        ASSERT_EQ(stops.size(), kColorMapStops);
+        EXPECT_EQ(stops.front(), color_at(map, 0.0f));
+        EXPECT_EQ(stops.back(), color_at(map, 1.0f));
+        EXPECT_EQ(stops[4], color_at(map, 0.5f));
+    }
 }
 
 // Waits (polling, with a generous limit of about a minute) until `condition` holds.
@@ -242,6 +242,31 @@ TEST(SimulationRunner, StepsOnItsOwnThreadAndPublishesFrames) {
     runner.reset();
     ASSERT_TRUE(
         eventually([&] { return runner.acquire_frame() && runner.frame().stats.step == 0; }));
+}
+
+// A capture of one state: the runner pauses exactly at the step asked for, however many steps
+// the frame ticks grant, and its frame carries the quantities' ranges.
+TEST(SimulationRunner, PausesAtTheStepAskedFor) {
+    SimulationRunner runner(2);
+    runner.pause_at(7);
+    runner.set_steps_per_frame(64);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    ASSERT_TRUE(eventually([&] {
+        runner.frame_tick();
+        runner.acquire_frame();
+        return runner.paused();
+    }));
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().stats.step == 7;
+    }));
+    for (int i = 0; i < 5; ++i)
+        runner.frame_tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    runner.acquire_frame();
+    EXPECT_EQ(runner.frame().stats.step, 7u);
+    ASSERT_TRUE(runner.frame().ranges.density);
+    EXPECT_GT(runner.frame().ranges.density->max, 0.0f);
 }
 
 TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {

@@ -8,6 +8,9 @@
 // dropped scene JSON loads, the WebGL context survives a loss. ?scene=does-not-exist and a
 // ?scene=URL that is missing show the loader's message while a scene keeps running. Server
 // without the isolation headers: the single-threaded build with its banner, still simulating.
+// The fluid surface (3D): a pool at rest drawn four ways passes tests/tools/surface_checks.py,
+// ?nofloat shows the particle view and says why, and dam-break-3d at step 400 matches the
+// desktop's docs/surface-desktop.png.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -64,6 +67,61 @@ function waterPixels(file) {
   const stats = execFileSync("python3", [path.join(repo, "tests/tools/png_stats.py"), file,
                                          "--min-x", "400"]).toString();
   return Number(stats.match(/water (\d+)/)[1]);
+}
+
+function runChecks(args) {
+  try {
+    const out = execFileSync("python3", [path.join(repo, "tests/tools/surface_checks.py"), ...args])
+      .toString();
+    console.log(out.trim());
+    return true;
+  } catch (e) {
+    console.log(String(e.stdout).trim());
+    return false;
+  }
+}
+
+// A 480x360 page of `query` whose simulation pauses at `step`, captured once that state is drawn.
+async function captureAtStep(browser, url, query, step, file) {
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+  await page.goto(`${url}?${query}&pauseat=${step}&threads=2`);
+  await page.waitForFunction((s) => window.flume && window.flume.ready && window.flume.paused &&
+                             window.flume.step >= s, step, { timeout: 200000 });
+  const drawn = (await status(page)).frames;
+  await page.waitForFunction((f) => window.flume.frames > f + 2, drawn, { timeout: 30000 });
+  await page.screenshot({ path: file });
+  const s = await status(page);
+  await page.close();
+  check(`no console errors (${query})`, errors.length === 0, errors.join(" | "));
+  return s;
+}
+
+async function surfaceTests(browser, url) {
+  const pool = (view) => path.join(outDir, `pool-${view}.png`);
+  for (const view of ["surface", "particles", "normals", "thickness"]) {
+    const s = await captureAtStep(browser, url, `scene=hydrostatic-3d&ui=0&view=${view}`, 5,
+                                  pool(view));
+    check(`the pool is drawn in the ${view} view`, s.view === view && s.step === 5,
+          `${s.view} at step ${s.step}: ${s.surfaceUnavailable}`);
+  }
+  check("the pool's surface passes its checks",
+        runChecks(["pool", pool("normals"), pool("thickness"), pool("surface"), pool("particles")]));
+
+  const f = await captureAtStep(browser, url, "scene=hydrostatic-3d&ui=0&nofloat", 5,
+                                pool("fallback"));
+  check("?nofloat falls back to particles and says why", f.view === "particles" &&
+        f.surfaceUnavailable.includes("float render targets are turned off"), JSON.stringify(f));
+  check("the fallback draws the particle view",
+        runChecks(["compare", pool("fallback"), pool("particles"), "0.5"]));
+
+  // The same scene, step, size and view as the desktop's picture (SwiftShader against llvmpipe).
+  const shot = path.join(outDir, "surface-browser.png");
+  await captureAtStep(browser, url, "scene=dam-break-3d&ui=0", 400, shot);
+  check("dam-break-3d's surface at step 400 matches the desktop's",
+        runChecks(["compare", shot, path.join(repo, "docs/surface-desktop.png"), "3"]));
 }
 
 async function main() {
@@ -168,6 +226,8 @@ async function main() {
       check("no console errors (isolated page)", errors.length === 0, errors.join(" | "));
       await page.close();
     }
+
+    await surfaceTests(browser, isolated.url);
 
     // --- ?scene=URL fetches a scene file.
     {

@@ -32,14 +32,6 @@ glm::vec3 to3(const glm::dvec3& v) {
     return glm::vec3(v);
 }
 
-// The particles' positions as 3D points (z = 0 in 2D).
-void copy_positions(const ParticleView& p, std::vector<glm::vec3>& points) {
-    const auto d = static_cast<std::size_t>(p.dimension);
-    points.assign(p.count, glm::vec3(0.0f));
-    for (std::size_t i = 0; i < p.count; ++i)
-        std::copy_n(&p.position[i * d], d, &points[i].x);
-}
-
 }  // namespace
 
 // The scene is loaded before the simulation thread starts: a bad scene throws without a thread
@@ -51,8 +43,12 @@ App::App(const AppOptions& options, const Scene& scene)
     : options_(options),
       runner_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads(),
               options.runner_mode),
+      coloring_(options.coloring),
+      show_ui_(options.show_ui),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
+    view_.mode = options.view;
     runner_.load(scene);
+    if (options.pause_at_step > 0) runner_.pause_at(options.pause_at_step);
     const auto scenes = builtin_scenes();
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         if (scenes[i].name == options.scene) selected_scene_ = static_cast<int>(i);
@@ -63,8 +59,16 @@ App::App(const AppOptions& options, const Scene& scene)
 App::~App() = default;
 
 void App::init_graphics() {
-    renderer_.init();
+    renderer_.init(options_.float_targets);
     graphics_ready_ = true;
+}
+
+const std::optional<std::string>& App::surface_unavailable() const {
+    return renderer_.surface().unavailable();
+}
+
+RenderTimings App::render_timings() const {
+    return {renderer_.timer().available(), renderer_.timer().passes(), frame_milliseconds_};
 }
 
 void App::shutdown_graphics() {
@@ -122,6 +126,7 @@ void App::frame(const FrameSize& size) {
     const double t = now_seconds();
     const double dt = t - last_time_;
     last_time_ = t;
+    frame_milliseconds_ = static_cast<float>(dt * 1000.0);
     if (dt > 0.0)
         fps_ = fps_ == 0.0f ? static_cast<float>(1.0 / dt)
                             : 0.9f * fps_ + 0.1f * static_cast<float>(1.0 / dt);
@@ -166,25 +171,86 @@ void App::draw_scene(const FrameSize& size) {
         view.point_scale = 1.0f / camera2d_.world_per_pixel(viewport);
         view.perspective = false;
     } else {
-        view.view_projection = camera3d_.projection(aspect) * camera3d_.view();
+        view.view = camera3d_.view();
+        view.projection = camera3d_.projection(aspect);
+        view.view_projection = view.projection * view.view;
         view.point_scale = camera3d_.pixels_per_unit(1.0f, viewport);
         view.perspective = true;
     }
-    renderer_.begin(view, glm::vec3(0.08f, 0.09f, 0.11f));
+    renderer_.timer().begin_frame();
+    const glm::vec3 background(0.08f, 0.09f, 0.11f);
+    renderer_.begin(view, background);
+    view_drawn_ = ViewMode::Particles;
     if (!f.scene) return;
-    draw_particles(f);
-    draw_walls_and_obstacles(f);
+    if (dimension == 3 && view_.mode != ViewMode::Particles &&
+        renderer_.surface().begin_scene(size.framebuffer, background)) {
+        draw_surface(f, view);
+        view_drawn_ = view_.mode;
+    } else {
+        renderer_.timer().begin("particles");
+        draw_particles(f);
+        draw_walls_and_obstacles(f);
+        renderer_.timer().end();
+    }
     if (brushing_ || brush_held_) draw_brush(dimension);
 }
 
-// Particles, coloured by the chosen quantity over the frame's range.
+void App::draw_surface(const Frame& f, const ViewSetup& view) {
+    renderer_.timer().begin("scene");
+    draw_solid_walls_and_obstacles(f);
+    renderer_.timer().end();
+    const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
+    const float reach = 0.5f * glm::length(hi - lo);  // from the domain's centre
+    SurfaceCamera camera;
+    camera.view = view.view;
+    camera.projection = view.projection;
+    camera.pixels_per_unit = view.point_scale;
+    camera.depth_range =
+        glm::vec2(std::max(camera3d_.distance() - reach, 0.0f), camera3d_.distance() + reach);
+    const ParticleView p = f.particles.view();
+    const SurfaceOutput output = view_.mode == ViewMode::Depth ? SurfaceOutput::Depth
+                                 : view_.mode == ViewMode::SmoothedDepth
+                                     ? SurfaceOutput::SmoothedDepth
+                                 : view_.mode == ViewMode::Normals   ? SurfaceOutput::Normals
+                                 : view_.mode == ViewMode::Thickness ? SurfaceOutput::Thickness
+                                                                     : SurfaceOutput::Shaded;
+    renderer_.surface().draw(p.position, p.count, f.constants.particle_radius, camera,
+                             view_.surface, output, renderer_.timer());
+}
+
+void App::draw_solid_walls_and_obstacles(const Frame& f) {
+    const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
+    Mesh room, obstacles;
+    append_box_faces(room, lo, hi, true);
+    for (const ShapeDesc& o : f.scene->obstacles) {
+        if (o.shape == Shape::Box) {
+            append_box_faces(obstacles, to3(o.min), to3(o.max), false);
+        } else {
+            append_sphere(obstacles, to3(o.center), static_cast<float>(o.radius));
+        }
+    }
+    const float extent = std::max({hi.x - lo.x, hi.y - lo.y, hi.z - lo.z});
+    renderer_.draw_mesh(room, glm::vec3(0.78f, 0.78f, 0.76f), extent / 8.0f);
+    renderer_.draw_mesh(obstacles, glm::vec3(0.75f, 0.45f, 0.3f));
+}
+
+// Particles, coloured by the chosen quantity over the frame's range (in the shader: the arrays
+// go to the GPU as the simulation published them).
 void App::draw_particles(const Frame& f) {
     const ParticleView p = f.particles.view();
-    particles_.radius = f.constants.particle_radius;
-    copy_positions(p, particles_.positions);
-    if (auto range = color_particles(p, coloring_.by, coloring_.map, particles_.colors))
-        coloring_.legend = *range;
-    renderer_.draw_sprites(particles_);
+    ParticleDraw draw;
+    draw.positions = p.position;
+    draw.dimension = p.dimension;
+    draw.count = p.count;
+    draw.radius = f.constants.particle_radius;
+    if (coloring_.by != ColorBy::Water) {
+        const std::optional<ValueRange> range = f.ranges.of(coloring_.by);
+        draw.values = particle_values(p, coloring_.by);
+        draw.map = coloring_.map;
+        draw.range = range.value_or(ValueRange{});  // all NaN: all take the low end's colour
+        if (range) coloring_.legend = *range;
+    }
+    renderer_.draw_sprites(draw);
 }
 
 void App::draw_walls_and_obstacles(const Frame& f) {
@@ -195,11 +261,13 @@ void App::draw_walls_and_obstacles(const Frame& f) {
         if (o.shape == Shape::Box) {
             append_box_edges(lines, to3(o.min), to3(o.max), dimension);
         } else {
-            SpriteBatch one;
-            one.radius = static_cast<float>(o.radius);
-            one.positions.push_back(to3(o.center));
-            one.colors.push_back(glm::vec3(0.62f, 0.6f, 0.56f));
-            renderer_.draw_sprites(one);
+            const glm::vec3 center = to3(o.center);
+            ParticleDraw sphere;
+            sphere.positions = &center.x;
+            sphere.count = 1;
+            sphere.radius = static_cast<float>(o.radius);
+            sphere.flat_color = glm::vec3(0.62f, 0.6f, 0.56f);
+            renderer_.draw_sprites(sphere);
         }
     }
     renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));
@@ -245,12 +313,15 @@ void App::draw_ui(const FrameSize& size) {
     }
     if (options_.platform_ui) options_.platform_ui();
 
-    if (view_panel(coloring_)) fit_requested_ = true;
+    const int dimension = f.scene ? f.scene->dimension : 2;
+    if (view_panel(coloring_, view_, dimension, surface_unavailable())) fit_requested_ = true;
+    if (dimension == 3 && view_.mode != ViewMode::Particles && !surface_unavailable())
+        surface_panel(view_.surface);
     brush_panel(brush_, f.scene ? f.scene->dimension : 2);
     if (f.scene) {
         if (auto error = parameters_panel(runner_, *f.scene, edited_scene_)) show_message(*error);
     }
-    statistics_panel(f, fps_, runner_.steps_per_second(), history_);
+    statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();
 
     if (!message_.empty()) message_window(message_, size.window);

@@ -31,7 +31,13 @@ struct AppOptions {
     int threads = 0;                     // 0: all hardware threads
     int max_threads = 0;                 // cap of the thread slider (0: twice the hardware's)
     SimulationRunner::Mode runner_mode = SimulationRunner::Mode::Thread;
-    float ui_scale = 1.0f;  // panel sizes (device pixels per ImGui unit in the browser)
+    float ui_scale = 1.0f;              // panel sizes (device pixels per ImGui unit in the browser)
+    ColoringSettings coloring;          // what the particles are coloured by at start
+    ViewMode view = ViewMode::Surface;  // 3D scenes
+    bool float_targets = true;  // false: as if float render targets were missing (the fallback)
+    bool show_ui = true;
+    // Pause once the simulation reaches this step (captures of one state; 0: never).
+    std::uint64_t pause_at_step = 0;
     // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp),
     // with its path; the browser turns the file into a download.
     std::function<void(const std::string& path)> on_file_saved;
@@ -85,6 +91,12 @@ class App {
     bool screenshot_pending() const { return !screenshot_path_.empty(); }
 
     std::uint64_t frames_drawn() const { return frames_drawn_; }
+    // Why the surface view cannot be drawn here (then 3D scenes show particles); nothing if it can.
+    const std::optional<std::string>& surface_unavailable() const;
+    // The drawing's cost per pass (GPU timer queries) or the frame time, as the panel shows it.
+    RenderTimings render_timings() const;
+    // What the last frame showed: "particles" or one of kViewModeNames.
+    std::string_view view_drawn() const { return kViewModeNames[static_cast<int>(view_drawn_)]; }
     const Frame& current_frame() const { return runner_.frame(); }
 
   private:
@@ -94,6 +106,9 @@ class App {
     void draw_scene(const FrameSize& size);
     void draw_particles(const Frame& f);
     void draw_walls_and_obstacles(const Frame& f);
+    // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
+    void draw_surface(const Frame& f, const ViewSetup& view);
+    void draw_solid_walls_and_obstacles(const Frame& f);
     void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
     void update_brush(const FrameSize& size);
@@ -109,7 +124,9 @@ class App {
     bool fit_requested_ = true;
 
     ColoringSettings coloring_;
-    SpriteBatch particles_;
+    ViewSettings view_;
+    ViewMode view_drawn_ = ViewMode::Particles;
+    float frame_milliseconds_ = 0.0f;
 
     bool show_ui_ = true;
     bool show_help_ = false;

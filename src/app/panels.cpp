@@ -205,19 +205,53 @@ RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads,
     return request;
 }
 
-bool view_panel(ColoringSettings& coloring) {
+bool view_panel(ColoringSettings& coloring, ViewSettings& view, int dimension,
+                const std::optional<std::string>& surface_unavailable) {
     if (!ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) return false;
-    int by = static_cast<int>(coloring.by);
-    if (ImGui::Combo("colour by", &by, kColorByNames, 4)) coloring.by = static_cast<ColorBy>(by);
-    if (coloring.by != ColorBy::Water) {
-        int map = coloring.map == ColorMap::Viridis ? 0 : 1;
-        const char* maps[] = {"viridis", "turbo"};
-        if (ImGui::Combo("colour map", &map, maps, 2)) {
-            coloring.map = map == 0 ? ColorMap::Viridis : ColorMap::Turbo;
+    bool particles = true;
+    if (dimension == 3) {
+        int mode = static_cast<int>(view.mode);
+        if (ImGui::Combo("view", &mode, kViewModeNames, IM_ARRAYSIZE(kViewModeNames)))
+            view.mode = static_cast<ViewMode>(mode);
+        particles = view.mode == ViewMode::Particles;
+        if (!particles && surface_unavailable) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+            ImGui::TextWrapped("No surface view: %s. Showing particles.",
+                               surface_unavailable->c_str());
+            ImGui::PopStyleColor();
+            particles = true;
         }
-        legend(coloring.map, coloring.legend, unit_of(coloring.by));
+    } else {
+        ImGui::TextDisabled("2D: particles (no surface view)");
+    }
+    if (particles) {
+        int by = static_cast<int>(coloring.by);
+        if (ImGui::Combo("colour by", &by, kColorByNames, 4))
+            coloring.by = static_cast<ColorBy>(by);
+        if (coloring.by != ColorBy::Water) {
+            int map = coloring.map == ColorMap::Viridis ? 0 : 1;
+            const char* maps[] = {"viridis", "turbo"};
+            if (ImGui::Combo("colour map", &map, maps, 2)) {
+                coloring.map = map == 0 ? ColorMap::Viridis : ColorMap::Turbo;
+            }
+            legend(coloring.map, coloring.legend, unit_of(coloring.by));
+        }
     }
     return ImGui::Button("Reset view (V)");
+}
+
+void surface_panel(SurfaceSettings& surface) {
+    if (!ImGui::CollapsingHeader("Surface")) return;
+    int filter = static_cast<int>(surface.filter);
+    const char* filters[] = {"narrow-range", "bilateral"};
+    if (ImGui::Combo("smoothing", &filter, filters, 2))
+        surface.filter = static_cast<SurfaceFilter>(filter);
+    ImGui::SliderFloat("filter size", &surface.filter_radius, 0.0f, 10.0f, "%.1f radii");
+    ImGui::ColorEdit3("colour", &surface.color.x);
+    ImGui::SliderFloat("absorption", &surface.absorption, 0.0f, 50.0f, "%.1f /m",
+                       ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderFloat("refraction", &surface.refraction, 0.0f, 1.0f, "%.2f");
+    if (ImGui::Button("Defaults")) surface = SurfaceSettings{};
 }
 
 void brush_panel(BrushSettings& brush, int dimension) {
@@ -263,7 +297,7 @@ std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scen
 }
 
 void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,
-                      const PerformanceHistory& history) {
+                      const PerformanceHistory& history, const RenderTimings& timings) {
     if (!ImGui::CollapsingHeader("Statistics", ImGuiTreeNodeFlags_DefaultOpen)) return;
     const StepStats& s = frame.stats;
     ImGui::Text("%.0f frames/s, %.0f steps/s, %d thread(s)", static_cast<double>(frames_per_second),
@@ -279,6 +313,16 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
     for (std::size_t i = 0; i < s.stage_count; ++i) {
         const std::string name(s.stages[i].name);
         ImGui::Text("  %-12s %7.3f ms", name.c_str(), s.stages[i].milliseconds);
+    }
+    if (timings.gpu && !timings.passes.empty()) {
+        ImGui::Text("drawing (GPU):");
+        for (const GpuTimer::Pass& pass : timings.passes) {
+            const std::string name(pass.name);
+            ImGui::Text("  %-12s %7.3f ms", name.c_str(), pass.milliseconds);
+        }
+    } else {
+        ImGui::Text("frame %.2f ms (CPU; no GPU timer queries here)",
+                    static_cast<double>(timings.frame_milliseconds));
     }
     plot("frames/s", history.frames_per_second);
     plot("steps/s", history.steps_per_second);

@@ -14,6 +14,8 @@
 #include <string>
 
 #include "app/color_map.hpp"
+#include "app/fluid_surface.hpp"
+#include "app/gpu_timer.hpp"
 #include "app/particle_colors.hpp"
 #include "app/simulation_runner.hpp"
 
@@ -23,6 +25,23 @@ struct ColoringSettings {
     ColorBy by = ColorBy::Water;
     ColorMap map = ColorMap::Turbo;
     ValueRange legend;  // the range of the last frame drawn in colour
+};
+
+// How 3D scenes are drawn: the fluid surface, particles, or one of the surface's buffers.
+enum class ViewMode { Surface, Particles, Depth, SmoothedDepth, Normals, Thickness };
+inline constexpr const char* kViewModeNames[] = {"surface",        "particles", "depth",
+                                                 "smoothed depth", "normals",   "thickness"};
+
+struct ViewSettings {
+    ViewMode mode = ViewMode::Surface;  // 3D only: 2D scenes always show particles
+    SurfaceSettings surface;
+};
+
+// What the frame's drawing cost, for the Statistics panel.
+struct RenderTimings {
+    bool gpu = false;  // timer queries: `passes` hold GPU times
+    std::span<const GpuTimer::Pass> passes;
+    float frame_milliseconds = 0.0f;  // the CPU's time between frames
 };
 
 struct BrushSettings {
@@ -50,9 +69,14 @@ enum class RunRequest { None, Screenshot, SaveParticles };
 // buttons come back as a request.
 RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads);
 
-// View: what the particles are coloured by, the colour map and its legend. Returns true when
-// "Reset view" was pressed.
-bool view_panel(ColoringSettings& coloring);
+// View: surface, particles or a debug view (3D; with why the surface is unavailable, if it is),
+// what the particles are coloured by, the colour map and its legend. Returns true when "Reset
+// view" was pressed.
+bool view_panel(ColoringSettings& coloring, ViewSettings& view, int dimension,
+                const std::optional<std::string>& surface_unavailable);
+
+// Surface: the fluid surface's filter, colour, absorption and refraction (3D, surface views).
+void surface_panel(SurfaceSettings& surface);
 
 void brush_panel(BrushSettings& brush, int dimension);
 
@@ -63,7 +87,7 @@ std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scen
                                             std::optional<Scene>& edited);
 
 void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,
-                      const PerformanceHistory& history);
+                      const PerformanceHistory& history, const RenderTimings& timings);
 
 // A message centred at the top of the window (size in ImGui's coordinates); OK clears it.
 void message_window(std::string& message, const glm::vec2& window);

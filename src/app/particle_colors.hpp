@@ -1,10 +1,11 @@
-// Particle colours for the view: the flat water colour, or a quantity (speed, density, pressure)
-// mapped through a colour map over the range it spans in the frame. No GL: the unit tests call it.
+// What the particles are coloured by: the flat water colour, or a quantity (speed, density,
+// pressure) mapped through a colour map over the range it spans in the frame. The mapping itself
+// runs in the particle shader; here are the ranges (found once per published state, on the
+// simulation thread) and where the shader reads each quantity. No GL: the unit tests call it.
 #pragma once
 
 #include <glm/glm.hpp>
 #include <optional>
-#include <vector>
 
 #include "app/color_map.hpp"
 #include "core/simulation.hpp"
@@ -19,18 +20,24 @@ struct ValueRange {
     float max = 1.0f;
 };
 
-// The quantity `by` of particle i (Water: 0).
-float particle_value(const ParticleView& p, ColorBy by, std::size_t i);
+// The range of each quantity over the particles, NaN values skipped, widened to at least 1e-6
+// so that it can be divided by. Nothing for no particles, or when every value is NaN.
+struct QuantityRanges {
+    std::optional<ValueRange> speed, density, pressure;
 
-// The range of `by` over the particles, NaN values skipped, widened to at least 1e-6 so that it
-// can be divided by. Nothing for Water, for no particles, or when every value is NaN.
-std::optional<ValueRange> value_range(const ParticleView& p, ColorBy by);
+    std::optional<ValueRange> of(ColorBy by) const;  // Water: nothing
+};
 
-// Colours every particle (`colors` is resized to p.count): water, or `by` mapped through `map`
-// from the range's minimum (0) to its maximum (1); a NaN value takes the minimum's colour.
-// Returns the range the colours span, for the legend; nothing for water or when no value is a
-// number.
-std::optional<ValueRange> color_particles(const ParticleView& p, ColorBy by, ColorMap map,
-                                          std::vector<glm::vec3>& colors);
+// One pass over the particles.
+QuantityRanges quantity_ranges(const ParticleView& p);
+
+// Where the particle shader reads `by`: `components` floats per particle from `data`, the value
+// being the first (1) or the length of the vector (2, 3: the velocity for the speed). Water:
+// no data, 0 components.
+struct ParticleValues {
+    const float* data = nullptr;
+    int components = 0;
+};
+ParticleValues particle_values(const ParticleView& p, ColorBy by);
 
 }  // namespace flume

@@ -1,6 +1,7 @@
 #include "renderer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <glm/gtc/type_ptr.hpp>
 #include <stdexcept>
 
@@ -37,11 +38,13 @@ GLuint compile(GLenum type, const std::string& source, const char* name) {
     return shader;
 }
 
-GLuint link(const char* name) {
-    // shaders/NAME.vert and shaders/NAME.frag, embedded as NAME_vert and NAME_frag.
-    const std::string base(name);
-    const GLuint vs = compile(GL_VERTEX_SHADER, shader_source(shader_text(base + "_vert")), name);
-    const GLuint fs = compile(GL_FRAGMENT_SHADER, shader_source(shader_text(base + "_frag")), name);
+}  // namespace
+
+GLuint link_program(std::string_view vertex, std::string_view fragment) {
+    const std::string name = std::string(vertex) + " + " + std::string(fragment);
+    const GLuint vs = compile(GL_VERTEX_SHADER, shader_source(shader_text(vertex)), name.c_str());
+    const GLuint fs =
+        compile(GL_FRAGMENT_SHADER, shader_source(shader_text(fragment)), name.c_str());
     const GLuint program = glCreateProgram();
     glAttachShader(program, vs);
     glAttachShader(program, fs);
@@ -53,9 +56,30 @@ GLuint link(const char* name) {
     if (!ok) {
         char log[2048];
         glGetProgramInfoLog(program, sizeof log, nullptr, log);
-        throw std::runtime_error(std::string("shader program ") + name + " does not link: " + log);
+        throw std::runtime_error("shader program " + name + " does not link: " + log);
     }
     return program;
+}
+
+namespace {
+
+// shaders/NAME.vert and shaders/NAME.frag, embedded as NAME_vert and NAME_frag.
+GLuint link(const char* name) {
+    const std::string base(name);
+    return link_program(base + "_vert", base + "_frag");
+}
+
+// Copies `count` vectors of `components` floats into `buffer` as vertex attribute `location`
+// (missing components read as 0).
+void upload_attribute(GLuint location, GLuint buffer, const float* data, int components,
+                      std::size_t count) {
+    glBindBuffer(GL_ARRAY_BUFFER, buffer);
+    glBufferData(
+        GL_ARRAY_BUFFER,
+        static_cast<GLsizeiptr>(count * static_cast<std::size_t>(components) * sizeof(float)), data,
+        GL_STREAM_DRAW);
+    glEnableVertexAttribArray(location);
+    glVertexAttribPointer(location, components, GL_FLOAT, GL_FALSE, 0, nullptr);
 }
 
 }  // namespace
@@ -70,19 +94,18 @@ std::string shader_source(std::string_view body) {
     return s;
 }
 
-void Renderer::init() {
+void Renderer::init(bool float_targets) {
     sprite_program_ = link("particles");
     line_program_ = link("lines");
+    mesh_program_ = link("mesh");
+    glGenVertexArrays(1, &mesh_vao_);
+    glGenBuffers(1, &mesh_buffer_);
+    glGenBuffers(1, &normal_buffer_);
+    surface_.init(float_targets);
+    timer_.init();
     glGenVertexArrays(1, &sprite_vao_);
     glGenBuffers(1, &position_buffer_);
-    glGenBuffers(1, &color_buffer_);
-    glBindVertexArray(sprite_vao_);
-    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
-    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glGenBuffers(1, &value_buffer_);
     glGenVertexArrays(1, &line_vao_);
     glGenBuffers(1, &line_buffer_);
     glBindVertexArray(line_vao_);
@@ -94,12 +117,18 @@ void Renderer::init() {
 
 void Renderer::destroy() {
     glDeleteBuffers(1, &position_buffer_);
-    glDeleteBuffers(1, &color_buffer_);
+    glDeleteBuffers(1, &value_buffer_);
     glDeleteBuffers(1, &line_buffer_);
     glDeleteVertexArrays(1, &sprite_vao_);
     glDeleteVertexArrays(1, &line_vao_);
+    glDeleteBuffers(1, &mesh_buffer_);
+    glDeleteBuffers(1, &normal_buffer_);
+    glDeleteVertexArrays(1, &mesh_vao_);
     glDeleteProgram(sprite_program_);
     glDeleteProgram(line_program_);
+    glDeleteProgram(mesh_program_);
+    surface_.destroy();
+    timer_.destroy();
 }
 
 void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
@@ -113,21 +142,48 @@ void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
 #endif
 }
 
-void Renderer::draw_sprites(const SpriteBatch& batch) {
-    if (batch.positions.empty()) return;
-    glUseProgram(sprite_program_);
-    glUniformMatrix4fv(glGetUniformLocation(sprite_program_, "u_view_projection"), 1, GL_FALSE,
+void Renderer::draw_sprites(const ParticleDraw& p) {
+    if (p.count == 0) return;
+    const GLuint program = sprite_program_;
+    glUseProgram(program);
+    glUniformMatrix4fv(glGetUniformLocation(program, "u_view_projection"), 1, GL_FALSE,
                        glm::value_ptr(view_.view_projection));
-    glUniform1f(glGetUniformLocation(sprite_program_, "u_radius"), batch.radius);
-    glUniform1f(glGetUniformLocation(sprite_program_, "u_point_scale"), view_.point_scale);
-    glUniform1i(glGetUniformLocation(sprite_program_, "u_perspective"), view_.perspective ? 1 : 0);
+    glUniform1f(glGetUniformLocation(program, "u_radius"), p.radius);
+    glUniform1f(glGetUniformLocation(program, "u_point_scale"), view_.point_scale);
+    glUniform1i(glGetUniformLocation(program, "u_perspective"), view_.perspective ? 1 : 0);
+    glUniform1i(glGetUniformLocation(program, "u_value_components"), p.values.components);
+    glUniform3fv(glGetUniformLocation(program, "u_flat_color"), 1, glm::value_ptr(p.flat_color));
+    glUniform2f(glGetUniformLocation(program, "u_range"), p.range.min, p.range.max);
+    const std::span<const glm::vec3> stops = color_map_stops(p.map);
+    glUniform3fv(glGetUniformLocation(program, "u_stops"), static_cast<GLsizei>(stops.size()),
+                 glm::value_ptr(stops[0]));
+    glUniform1i(glGetUniformLocation(program, "u_stop_count"), static_cast<GLint>(stops.size()));
+
     glBindVertexArray(sprite_vao_);
-    const auto bytes = static_cast<GLsizeiptr>(batch.positions.size() * sizeof(glm::vec3));
-    glBindBuffer(GL_ARRAY_BUFFER, position_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, bytes, batch.positions.data(), GL_STREAM_DRAW);
-    glBindBuffer(GL_ARRAY_BUFFER, color_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, bytes, batch.colors.data(), GL_STREAM_DRAW);
-    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(batch.positions.size()));
+    upload_attribute(0, position_buffer_, p.positions, p.dimension, p.count);
+    if (p.values.components > 0) {
+        upload_attribute(1, value_buffer_, p.values.data, p.values.components, p.count);
+    } else {
+        glDisableVertexAttribArray(1);
+        glVertexAttrib3f(1, 0.0f, 0.0f, 0.0f);
+    }
+    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(p.count));
+    glBindVertexArray(0);
+}
+
+void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker) {
+    if (mesh.positions.empty()) return;
+    glUseProgram(mesh_program_);
+    glUniformMatrix4fv(glGetUniformLocation(mesh_program_, "u_view_projection"), 1, GL_FALSE,
+                       glm::value_ptr(view_.view_projection));
+    glUniform3fv(glGetUniformLocation(mesh_program_, "u_color"), 1, glm::value_ptr(color));
+    glUniform1f(glGetUniformLocation(mesh_program_, "u_checker"), checker);
+    glBindVertexArray(mesh_vao_);
+    upload_attribute(0, mesh_buffer_, &mesh.positions[0].x, 3, mesh.positions.size());
+    upload_attribute(1, normal_buffer_, &mesh.normals[0].x, 3, mesh.normals.size());
+    glEnable(GL_CULL_FACE);
+    glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(mesh.positions.size()));
+    glDisable(GL_CULL_FACE);
     glBindVertexArray(0);
 }
 
@@ -165,6 +221,54 @@ RgbaImage Renderer::read_pixels(const glm::ivec2& size) {
     for (std::size_t i = 3; i < image.pixels.size(); i += 4)
         image.pixels[i] = 255;  // opaque
     return image;
+}
+
+void append_box_faces(Mesh& mesh, const glm::vec3& lo, const glm::vec3& hi, bool inside) {
+    const glm::vec3 corner[2] = {lo, hi};
+    for (int axis = 0; axis < 3; ++axis) {
+        const int u = (axis + 1) % 3, v = (axis + 2) % 3;
+        for (int side = 0; side < 2; ++side) {
+            // The face at lo or hi along `axis`; its outward normal points away from the box.
+            glm::vec3 normal(0.0f);
+            normal[axis] = side == 0 ? -1.0f : 1.0f;
+            if (inside) normal = -normal;
+            auto point = [&](int a, int b) {
+                glm::vec3 p;
+                p[axis] = corner[side][axis];
+                p[u] = corner[a][u];
+                p[v] = corner[b][v];
+                return p;
+            };
+            glm::vec3 quad[4] = {point(0, 0), point(1, 0), point(1, 1), point(0, 1)};
+            // Counter-clockwise seen from where the normal points.
+            if (glm::dot(glm::cross(quad[1] - quad[0], quad[2] - quad[0]), normal) < 0.0f)
+                std::swap(quad[1], quad[3]);
+            for (int i : {0, 1, 2, 0, 2, 3}) {
+                mesh.positions.push_back(quad[i]);
+                mesh.normals.push_back(normal);
+            }
+        }
+    }
+}
+
+void append_sphere(Mesh& mesh, const glm::vec3& center, float radius) {
+    constexpr int kRings = 16, kSegments = 24;
+    auto direction = [](int ring, int segment) {
+        const float theta = 3.14159265f * static_cast<float>(ring) / kRings;
+        const float phi = 6.2831853f * static_cast<float>(segment) / kSegments;
+        return glm::vec3(std::sin(theta) * std::cos(phi), std::cos(theta),
+                         std::sin(theta) * std::sin(phi));
+    };
+    for (int r = 0; r < kRings; ++r) {
+        for (int s = 0; s < kSegments; ++s) {
+            const glm::vec3 d[4] = {direction(r, s), direction(r + 1, s), direction(r + 1, s + 1),
+                                    direction(r, s + 1)};
+            for (int i : {0, 2, 1, 0, 3, 2}) {  // counter-clockwise from outside
+                mesh.positions.push_back(center + radius * d[i]);
+                mesh.normals.push_back(d[i]);
+            }
+        }
+    }
 }
 
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

@@ -1,38 +1,67 @@
-// Draws a frame: particles as lit point sprites, the domain and box obstacles as wireframes,
-// sphere obstacles as large sprites; reads the drawn frame back for screenshots. Every GL call of
-// the app (other than ImGui's backend) is here. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+// Draws a frame: particles as lit point sprites (coloured in the shader), the domain and box
+// obstacles as wireframes, sphere obstacles as large sprites; reads the drawn frame back for
+// screenshots. Every GL call of the app (other than ImGui's backend) is here. OpenGL 3.3 core /
+// OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>
 #include <string>
 #include <vector>
 
+#include "app/color_map.hpp"
+#include "app/fluid_surface.hpp"
 #include "app/gl.hpp"
+#include "app/gpu_timer.hpp"
 #include "app/image.hpp"
+#include "app/particle_colors.hpp"
 
 namespace flume {
 
-struct SpriteBatch {
-    std::vector<glm::vec3> positions;
-    std::vector<glm::vec3> colors;
+// Particles to draw as sprites, straight from published arrays (nothing is converted on the
+// CPU): positions of `dimension` floats (2D: z = 0), and the value to colour by (see
+// ParticleValues) mapped over `range` through `map`, or `flat_color` when there is none.
+struct ParticleDraw {
+    const float* positions = nullptr;
+    int dimension = 3;
+    std::size_t count = 0;
     float radius = 0.01f;
+    ParticleValues values;
+    ColorMap map = ColorMap::Turbo;
+    ValueRange range;
+    glm::vec3 flat_color = kWaterColor;
 };
 
 struct ViewSetup {
     glm::mat4 view_projection{1.0f};
-    float point_scale = 1.0f;  // see shaders/particles.vert
+    glm::mat4 view{1.0f}, projection{1.0f};  // 3D
+    float point_scale = 1.0f;                // see shaders/particles.vert
     bool perspective = false;
     glm::ivec2 viewport{1, 1};
+};
+
+// Triangles with a normal per vertex (flat shading), for opaque geometry.
+struct Mesh {
+    std::vector<glm::vec3> positions, normals;
 };
 
 class Renderer {
   public:
     // Compiles the shaders and creates the buffers. Throws std::runtime_error with the GL log.
-    void init();
+    // float_targets false: the fluid surface behaves as if float render targets were missing.
+    void init(bool float_targets = true);
     void destroy();
 
+    // Opaque triangles (back faces culled), lit from the sky's sun; `checker` > 0 draws a
+    // checkerboard of squares that size.
+    void draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker = 0.0f);
+
+    FluidSurface& surface() { return surface_; }
+    const FluidSurface& surface() const { return surface_; }
+    GpuTimer& timer() { return timer_; }
+    const GpuTimer& timer() const { return timer_; }
+
     void begin(const ViewSetup& view, const glm::vec3& background);
-    void draw_sprites(const SpriteBatch& batch);
+    void draw_sprites(const ParticleDraw& particles);
     void draw_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
     // Lines over everything drawn so far, whatever its depth (the brush outline).
     void draw_overlay_lines(const std::vector<glm::vec3>& segment_points, const glm::vec4& color);
@@ -41,11 +70,19 @@ class Renderer {
     RgbaImage read_pixels(const glm::ivec2& size);
 
   private:
-    GLuint sprite_program_ = 0, line_program_ = 0;
-    GLuint sprite_vao_ = 0, line_vao_ = 0;
-    GLuint position_buffer_ = 0, color_buffer_ = 0, line_buffer_ = 0;
+    GLuint sprite_program_ = 0, line_program_ = 0, mesh_program_ = 0;
+    GLuint sprite_vao_ = 0, line_vao_ = 0, mesh_vao_ = 0;
+    GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0, mesh_buffer_ = 0,
+           normal_buffer_ = 0;
+    FluidSurface surface_;
+    GpuTimer timer_;
     ViewSetup view_;
 };
+
+// Adds the faces of the box [lo, hi] (3D) to `mesh`, facing out, or facing in (`inside`: a room,
+// whose near walls are culled so that one sees into it).
+void append_box_faces(Mesh& mesh, const glm::vec3& lo, const glm::vec3& hi, bool inside);
+void append_sphere(Mesh& mesh, const glm::vec3& center, float radius);
 
 // Adds the 12 edges (2D: 4) of the box [lo, hi] to `points` as line segments.
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,
@@ -54,5 +91,9 @@ void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const
 // The shader source with the header for this platform: "#version 330 core" on the desktop,
 // "#version 300 es" and precision statements in the browser.
 std::string shader_source(std::string_view body);
+
+// Compiles and links the embedded shaders/VERTEX and shaders/FRAGMENT, named as embedded
+// ("particles_vert"). Throws std::runtime_error with the GL log.
+GLuint link_program(std::string_view vertex, std::string_view fragment);
 
 }  // namespace flume

@@ -143,12 +143,18 @@ void SimulationRunner::publish() {
     f.stats = simulation_->stats();
     f.threads = threads_;
     f.particles.assign(simulation_->fluid(), f.stats.step, f.stats.time);
+    f.ranges = quantity_ranges(f.particles.view());
     frames_.publish();
 }
 
 bool SimulationRunner::take_step() {
     if (single_step_.exchange(false, std::memory_order_relaxed)) return true;
     if (paused_.load(std::memory_order_relaxed)) return false;
+    const std::uint64_t pause_at = pause_at_.load(std::memory_order_relaxed);
+    if (pause_at > 0 && simulation_->stats().step >= pause_at) {
+        paused_.store(true, std::memory_order_relaxed);
+        return false;
+    }
     int budget = budget_.load(std::memory_order_relaxed);
     while (budget > 0) {
         if (budget_.compare_exchange_weak(budget, budget - 1, std::memory_order_relaxed))

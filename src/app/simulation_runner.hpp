@@ -32,18 +32,21 @@
 #include <thread>
 
 #include "app/command_queue.hpp"
+#include "app/particle_colors.hpp"
 #include "app/triple_buffer.hpp"
 #include "core/scene.hpp"
 #include "core/simulation.hpp"
 
 namespace flume {
 
-// One published state: the fluid, the step's statistics, and what it belongs to.
+// One published state: the fluid, the step's statistics, and what it belongs to. Everything the
+// renderer needs per particle is here, so that the render thread only uploads it.
 struct Frame {
     std::uint64_t scene_generation = 0;  // bumped whenever a scene is (re)loaded
     std::shared_ptr<const Scene> scene;  // geometry for drawing, parameters for the UI
     DerivedConstants constants;
     ParticleSnapshot particles;
+    QuantityRanges ranges;  // of the particles' speed, density and pressure (the colour bars)
     StepStats stats;
     int threads = 1;
 };
@@ -73,6 +76,9 @@ class SimulationRunner {
     void set_threads(int threads);  // applied with a reset
     void set_paused(bool paused);
     void step_once();  // one step while paused
+    // Pauses when the simulation reaches step `step` (of any scene loaded; 0: never), so that a
+    // capture shows one given state.
+    void pause_at(std::uint64_t step) { pause_at_.store(step, std::memory_order_relaxed); }
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
     void set_brush(const std::optional<Brush>& brush);
@@ -117,6 +123,7 @@ class SimulationRunner {
     std::atomic<std::string*> message_{nullptr};
 
     std::atomic<bool> paused_{false};
+    std::atomic<std::uint64_t> pause_at_{0};
     std::atomic<int> steps_per_frame_{4};
     std::atomic<double> steps_per_second_{0.0};
 

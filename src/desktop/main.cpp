@@ -1,7 +1,9 @@
 // flume: the desktop app. A thin GLFW entry point around the platform-neutral App (src/app/):
 // window, OpenGL 3.3 core context, glad, ImGui backends, event forwarding, the frame loop.
 //
-//   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--frames N --screenshot out.png]
+//   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--view surface|particles|...]
+//         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
+//         [--no-float-targets]
 // glad before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
@@ -12,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +29,19 @@ constexpr int kExitBadInput = 2;
 
 void on_glfw_error(int code, const char* description) {
     std::fprintf(stderr, "flume: GLFW error %d: %s\n", code, description);
+}
+
+// The last frames' drawing cost, as the Statistics panel shows it (capture runs).
+void print_timings(const flume::RenderTimings& timings) {
+    std::printf("flume: drawing");
+    if (timings.gpu) {
+        std::printf(" (GPU timer queries, ms):");
+        for (const flume::GpuTimer::Pass& pass : timings.passes) {
+            std::printf(" %.*s %.3f", static_cast<int>(pass.name.size()), pass.name.data(),
+                        pass.milliseconds);
+        }
+    }
+    std::printf(" (frame %.2f ms)\n", static_cast<double>(timings.frame_milliseconds));
 }
 
 }  // namespace
@@ -44,6 +60,38 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "Capture mode: run N frames, then exit (with --screenshot)")
         ->check(CLI::Range(1, 1000000));
     cli.add_option("--screenshot", screenshot, "Capture mode: write the last frame to this PNG");
+    const std::map<std::string, flume::ColorBy> color_by{{"water", flume::ColorBy::Water},
+                                                         {"speed", flume::ColorBy::Speed},
+                                                         {"density", flume::ColorBy::Density},
+                                                         {"pressure", flume::ColorBy::Pressure}};
+    cli.add_option("--color-by", options.coloring.by, "Colour the particles by this quantity")
+        ->transform(CLI::CheckedTransformer(color_by, CLI::ignore_case));
+    const std::map<std::string, flume::ColorMap> color_maps{{"viridis", flume::ColorMap::Viridis},
+                                                            {"turbo", flume::ColorMap::Turbo}};
+    cli.add_option("--color-map", options.coloring.map, "Colour map for --color-by")
+        ->transform(CLI::CheckedTransformer(color_maps, CLI::ignore_case));
+    const std::map<std::string, flume::ViewMode> views{
+        {"surface", flume::ViewMode::Surface}, {"particles", flume::ViewMode::Particles},
+        {"depth", flume::ViewMode::Depth},     {"smoothed-depth", flume::ViewMode::SmoothedDepth},
+        {"normals", flume::ViewMode::Normals}, {"thickness", flume::ViewMode::Thickness}};
+    cli.add_option("--view", options.view,
+                   "How 3D scenes are drawn (the last four: the surface's buffers)")
+        ->transform(CLI::CheckedTransformer(views, CLI::ignore_case));
+    bool no_float_targets = false;
+    cli.add_flag(
+        "--no-float-targets", no_float_targets,
+        "Act as if float render targets were missing: no surface view (tests the fallback)");
+    bool hide_ui = false;
+    cli.add_flag("--hide-ui", hide_ui, "Start with the panels hidden (H shows them)");
+    std::vector<int> window_size{1280, 720};
+    cli.add_option("--size", window_size, "Window size in pixels, W,H")
+        ->delimiter(',')
+        ->expected(2)
+        ->check(CLI::Range(64, 8192));
+    std::uint64_t pause_at = 0;
+    cli.add_option(
+        "--pause-at-step", pause_at,
+        "Pause at this step; with --screenshot, capture that step (then --frames is a limit)");
     std::vector<float> brush;
     float brush_radius = 0.15f, brush_strength = 80.0f;
     cli.add_option("--brush", brush, "Hold the force brush at this world point (x,y or x,y,z)")
@@ -62,7 +110,10 @@ int main(int argc, char** argv) {
         const int code = cli.exit(e);
         return code == 0 ? 0 : kExitBadInput;
     }
-    if (!screenshot.empty() && frames == 0) frames = 60;
+    if (!screenshot.empty() && frames == 0) frames = pause_at > 0 ? 1000000 : 60;
+    options.float_targets = !no_float_targets;
+    options.show_ui = !hide_ui;
+    options.pause_at_step = pause_at;
 
     std::optional<flume::App> app;
     try {
@@ -86,7 +137,8 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    GLFWwindow* window = glfwCreateWindow(1280, 720, "Flume", nullptr, nullptr);
+    GLFWwindow* window =
+        glfwCreateWindow(window_size[0], window_size[1], "Flume", nullptr, nullptr);
     if (!window) {
         std::fprintf(stderr, "flume: cannot create a window with an OpenGL 3.3 core context\n");
         glfwTerminate();
@@ -112,6 +164,8 @@ int main(int argc, char** argv) {
     int status = 0;
     try {
         app->init_graphics();
+        if (const auto& why = app->surface_unavailable())
+            std::printf("flume: no surface view: %s; 3D scenes show particles\n", why->c_str());
         while (!glfwWindowShouldClose(window)) {
             glfwPollEvents();
             flume::FrameSize size;
@@ -123,8 +177,13 @@ int main(int argc, char** argv) {
                 glfwWaitEvents();
                 continue;
             }
+            // A capture at a step waits until the simulation has paused there; the frame drawn
+            // next shows that state.
+            const bool at_step =
+                pause_at > 0 && app->paused() && app->current_frame().stats.step >= pause_at;
             const bool last =
-                frames > 0 && app->frames_drawn() + 1 >= static_cast<std::uint64_t>(frames);
+                (frames > 0 && app->frames_drawn() + 1 >= static_cast<std::uint64_t>(frames)) ||
+                (pause_at > 0 && !screenshot.empty() && at_step);
             if (last && !screenshot.empty()) app->request_screenshot(screenshot);
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
@@ -138,10 +197,12 @@ int main(int argc, char** argv) {
                     status = 1;
                 } else if (!screenshot.empty()) {
                     const flume::StepStats& s = app->current_frame().stats;
-                    std::printf("flume: wrote %s after %d frames (t = %.4f s, step %llu)\n",
-                                screenshot.c_str(), frames, s.time,
+                    std::printf("flume: wrote %s after %llu frames (t = %.4f s, step %llu)\n",
+                                screenshot.c_str(),
+                                static_cast<unsigned long long>(app->frames_drawn()), s.time,
                                 static_cast<unsigned long long>(s.step));
                 }
+                print_timings(app->render_timings());
                 break;
             }
         }

@@ -2,14 +2,16 @@
 // (src/app/), the same app as the desktop's. The page (web/index.html) loads flume.js, or
 // flume-single.js when it is not cross-origin isolated, and passes the arguments:
 //
-//   [SCENE|FILE.json] [--threads N] [--message TEXT]
+//   [SCENE|FILE.json] [--threads N] [--message TEXT] [--view MODE] [--no-float-targets]
+//   [--hide-ui] [--pause-at-step N]
 //
 // SCENE is a built-in name or a file the page wrote into the virtual file system (a ?scene=URL
-// it fetched); --message is shown in the UI at start (the page's fetch error). The browser drives
-// the frames (emscripten_set_main_loop). The simulation runs on its own pthread with the worker
-// pool under it; this thread only renders the newest published state and runs ImGui, and never
-// blocks on the simulation (SimulationRunner's render side is lock-free). Without threads (the
-// fallback build) the steps run inside the frame, within a time budget.
+// it fetched); --message is shown in the UI at start (the page's fetch error); the others are the
+// desktop app's options of the same names (the page's ?view=, ?nofloat, ?ui=0, ?pauseat=). The
+// browser drives the frames (emscripten_set_main_loop). The simulation runs on its own pthread with
+// the worker pool under it; this thread only renders the newest published state and runs ImGui, and
+// never blocks on the simulation (SimulationRunner's render side is lock-free). Without threads
+// (the fallback build) the steps run inside the frame, within a time budget.
 //
 // The page's state is published as `window.flume` every frame (frames, step, time, threads,
 // workers, message...): the status line of the page and the end-to-end test read it.
@@ -29,6 +31,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -150,6 +153,13 @@ void publish_status(const glm::ivec2& size) {
     s["particles"] = f.stats.fluid_particles;
     s["scene"] = f.scene ? f.scene->name : "";
     s["paused"] = app.paused();
+    s["view"] = app.view_drawn();
+    s["surfaceUnavailable"] = app.surface_unavailable().value_or("");
+    const flume::RenderTimings timings = app.render_timings();
+    s["gpuTimer"] = timings.gpu;
+    s["frameMilliseconds"] = timings.frame_milliseconds;
+    for (const flume::GpuTimer::Pass& pass : timings.passes)
+        s["passMilliseconds"][std::string(pass.name)] = pass.milliseconds;
     s["message"] = web.graphics_error.empty() ? app.message() : web.graphics_error;
     s["contextLost"] = web.context_lost;
     s["contextRestores"] = web.context_restores;
@@ -235,6 +245,18 @@ int main(int argc, char** argv) {
             options.threads = std::atoi(argv[++i]);
         } else if (arg == "--message" && i + 1 < argc) {
             start_message = argv[++i];
+        } else if (arg == "--view" && i + 1 < argc) {
+            const std::string view = argv[++i];
+            for (int m = 0; m < static_cast<int>(std::size(flume::kViewModeNames)); ++m) {
+                if (view == flume::kViewModeNames[m])
+                    options.view = static_cast<flume::ViewMode>(m);
+            }
+        } else if (arg == "--no-float-targets") {
+            options.float_targets = false;
+        } else if (arg == "--hide-ui") {
+            options.show_ui = false;
+        } else if (arg == "--pause-at-step" && i + 1 < argc) {
+            options.pause_at_step = std::strtoull(argv[++i], nullptr, 10);
         } else {
             options.scene = arg;
         }

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Checks captures of the fluid surface view (desktop and browser tests), standard library only.
+
+    surface_checks.py pool NORMALS.png THICKNESS.png SURFACE.png PARTICLES.png
+        A pool at rest, one state drawn four ways (--view normals, thickness, surface, particles;
+        panels hidden). Checks:
+        - silhouette: the surface's coverage (non-black in the normals view) and the particles'
+          (pixels of the water colour) differ in at most 3% of their union;
+        - no holes: inside the coverage (2 px in from its edge) no surface pixel is black;
+        - flat top: in the central half of the columns, the 8 topmost covered pixels (after 2 at
+          the edge) are the top face: 90% of them have a world normal within 15 degrees of up;
+        - thicker is darker: the thickest quarter of the covered pixels is darker on average than
+          the thinnest quarter.
+    surface_checks.py compare A.png B.png MAX_MEAN_DIFF
+        Mean absolute difference per channel (0..255) and PSNR of two same-size pictures; fails
+        above MAX_MEAN_DIFF.
+
+Prints one line per check ("ok" or "FAIL", the value and the bound); exits 1 if any failed.
+"""
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from png_stats import read_png  # noqa: E402
+
+
+def pixels(path):
+    width, height, channels, rows = read_png(path)
+    return width, height, [[tuple(row[x * channels:x * channels + 3]) for x in range(width)]
+                           for row in rows]
+
+
+def is_particle(c):
+    """Flume's water colour (0.16, 0.47, 0.85) at any shade of its spheres (35% to 100%); the
+    background and the white wireframe are not."""
+    r, g, b = c
+    return b > 50 and b > r + 25
+
+
+def luminance(c):
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+failures = 0
+
+
+def report(name, ok, value, bound):
+    global failures
+    failures += 0 if ok else 1
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: {value} (bound {bound})")
+
+
+def pool(normals_path, thickness_path, surface_path, particles_path):
+    w, h, normals = pixels(normals_path)
+    _, _, thickness = pixels(thickness_path)
+    _, _, surface = pixels(surface_path)
+    _, _, particles = pixels(particles_path)
+    covered = [[sum(normals[y][x]) > 30 for x in range(w)] for y in range(h)]
+    water = [[is_particle(particles[y][x]) for x in range(w)] for y in range(h)]
+    union = sum(covered[y][x] or water[y][x] for y in range(h) for x in range(w))
+    differ = sum(covered[y][x] != water[y][x] for y in range(h) for x in range(w))
+    report("surface coverage (pixels)", union > 0.02 * w * h, union, f"> {int(0.02 * w * h)}")
+    share = differ / max(union, 1)
+    report("silhouettes differ in", share <= 0.03, f"{100 * share:.2f}% of their union", "3%")
+
+    def inside(x, y, margin):
+        return all(0 <= x + dx < w and 0 <= y + dy < h and covered[y + dy][x + dx]
+                   for dx in (-margin, 0, margin) for dy in (-margin, 0, margin))
+
+    interior = [(x, y) for y in range(h) for x in range(w) if inside(x, y, 2)]
+    black = sum(1 for x, y in interior if max(surface[y][x]) < 8)
+    report("black pixels inside the surface", black == 0, f"{black} of {len(interior)}", "0")
+
+    columns = [x for x in range(w) if any(covered[y][x] for y in range(h))]
+    lo, hi = columns[0], columns[-1]
+    top = []
+    for x in range(lo + (hi - lo) // 4, hi - (hi - lo) // 4):
+        ys = [y for y in range(h) if covered[y][x]]
+        top += [normals[y][x] for y in ys[2:10]]
+    up = sum(1 for c in top if (c[1] / 255.0) * 2.0 - 1.0 > math.cos(math.radians(15)))
+    report("top face normals within 15 deg of up", up >= 0.9 * len(top),
+           f"{up} of {len(top)}", ">= 90%")
+
+    covered_list = [(x, y) for x, y in interior]
+    covered_list.sort(key=lambda p: thickness[p[1]][p[0]][0])
+    quarter = max(len(covered_list) // 4, 1)
+    thin = sum(luminance(surface[y][x]) for x, y in covered_list[:quarter]) / quarter
+    thick = sum(luminance(surface[y][x]) for x, y in covered_list[-quarter:]) / quarter
+    report("thickest quarter darker than thinnest", thick < thin,
+           f"luminance {thick:.1f} vs {thin:.1f}", "thick < thin")
+
+
+def compare(a_path, b_path, bound):
+    wa, ha, a = pixels(a_path)
+    wb, hb, b = pixels(b_path)
+    if (wa, ha) != (wb, hb):
+        report("same size", False, f"{wa}x{ha} vs {wb}x{hb}", "equal")
+        return
+    total = sum(abs(p - q) for ra, rb in zip(a, b) for ca, cb in zip(ra, rb)
+                for p, q in zip(ca, cb))
+    squared = sum((p - q) ** 2 for ra, rb in zip(a, b) for ca, cb in zip(ra, rb)
+                  for p, q in zip(ca, cb))
+    n = wa * ha * 3
+    mean = total / n
+    psnr = 10 * math.log10(255 ** 2 / (squared / n)) if squared else float("inf")
+    report("mean abs difference", mean <= bound, f"{mean:.2f} (PSNR {psnr:.1f} dB)", bound)
+
+
+def main():
+    if sys.argv[1] == "pool":
+        pool(*sys.argv[2:6])
+    elif sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    else:
+        sys.exit(__doc__)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
