@@ -53,6 +53,15 @@ TEST(Allocations, NoneInsideAStepOnceWarm) {
             allocations_in_steps(load_scene("drop-3d", {"particle_radius=0.04"}), threads, 5, 20),
             0)
             << threads << " thread(s), 3D";
+        // Moving obstacles (their samples carried and sorted again each step) and meshes.
+        EXPECT_EQ(allocations_in_steps(load_scene("wave-tank-2d", {"particle_radius=0.02"}),
+                                       threads, 5, 20),
+                  0)
+            << threads << " thread(s), a piston";
+        EXPECT_EQ(
+            allocations_in_steps(load_scene("mixer-3d", {"particle_radius=0.04"}), threads, 5, 10),
+            0)
+            << threads << " thread(s), a paddle in a container mesh";
     }
 }
 

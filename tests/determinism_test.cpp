@@ -90,6 +90,12 @@ TEST(Determinism, SameHashForOneToEightThreadsMeshes) {
     check_hash_over_threads(load_scene("ramp-3d", {"particle_radius=0.04"}), 100);
 }
 
+// Moving obstacles: a piston (2D) and a paddle turning in a container mesh (3D).
+TEST(Determinism, SameHashForOneToEightThreadsMovingObstacles) {
+    check_hash_over_threads(load_scene("wave-tank-2d", {"particle_radius=0.02"}), 150);
+    check_hash_over_threads(load_scene("mixer-3d", {"particle_radius=0.03"}), 60);
+}
+
 // The neighbour lists change the speed, never the state: with and without them every solver gives
 // the same bits step by step, with the loops that read them (density, forces, wall pressure,
 // surface tension, XSPH, the iterative solvers' passes, also at predicted positions) and those
@@ -170,6 +176,10 @@ constexpr GoldenCase kGoldenCases[] = {
      0xd336f14254b215a7ull},
     {"mesh_obstacle_3d", "ramp-3d", "particle_radius=0.04", "solver=wcsph", 100, 3,
      0xf5b1fb41f36dfb72ull},
+    {"piston_2d", "wave-tank-2d", "particle_radius=0.02", "solver=dfsph", 150, 2,
+     0x4525e11bf6f5173dull},
+    {"paddle_3d", "mixer-3d", "particle_radius=0.03", "solver=wcsph", 100, 3,
+     0xbe0ac930e51d1cecull},
 };
 
 class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};

@@ -9,6 +9,11 @@
 
 namespace flume {
 
+std::string format_number(double v) {
+    nlohmann::json j = v;
+    return j.dump();
+}
+
 namespace {
 
 // The "solver" parameter's choices and description, from the solver table.
@@ -256,11 +261,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         }
     }
     return row[b.size()];
-}
-
-std::string format_number(double v) {
-    nlohmann::json j = v;
-    return j.dump();
 }
 
 std::string range_text(const ParamDecl& d) {

@@ -84,4 +84,7 @@ class ParameterSet {
 // Human-readable description of a JSON value's type, for error messages ("a string", "1.5").
 std::string describe_json(const nlohmann::json& value);
 
+// A number as JSON writes it, the shortest text that reads back to it ("0.05", "1e-06").
+std::string format_number(double v);
+
 }  // namespace flume

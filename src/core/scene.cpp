@@ -218,9 +218,11 @@ class Reader {
                      "expected \"box\", \"sphere\" or \"mesh\", found " + describe_json(*it));
             }
         }
+        // The last key: a fluid block's initial velocity, or an obstacle's motion.
+        const std::string_view last = with_velocity ? "velocity" : "motion";
         if (kind == "box") {
-            static constexpr std::string_view box_keys[] = {"shape", "min", "max", "velocity"};
-            check_keys(j, path, std::span(box_keys).first(with_velocity ? 4 : 3));
+            const std::string_view box_keys[] = {"shape", "min", "max", last};
+            check_keys(j, path, box_keys);
             s.shape = Shape::Box;
             s.min = point(member(j, path, "min"), path + "/min");
             s.max = point(member(j, path, "max"), path + "/max");
@@ -233,9 +235,8 @@ class Reader {
                 }
             }
         } else if (kind == "sphere") {
-            static constexpr std::string_view sphere_keys[] = {"shape", "center", "radius",
-                                                               "velocity"};
-            check_keys(j, path, std::span(sphere_keys).first(with_velocity ? 4 : 3));
+            const std::string_view sphere_keys[] = {"shape", "center", "radius", last};
+            check_keys(j, path, sphere_keys);
             s.shape = Shape::Sphere;
             s.center = point(member(j, path, "center"), path + "/center");
             s.radius = positive(member(j, path, "radius"), path + "/radius");
@@ -243,7 +244,90 @@ class Reader {
             s.shape = Shape::Mesh;
             s.mesh = mesh(j, path, with_velocity);
         }
+        if (auto it = j.find("motion"); it != j.end() && !with_velocity)
+            s.motion = motion(*it, path + "/motion");
         return s;
+    }
+
+    double number(const json& j, const std::string& path, double lo, double hi) const {
+        if (!j.is_number() || !std::isfinite(j.get<double>()) || j.get<double>() < lo ||
+            j.get<double>() > hi) {
+            fail(path, "expected a number in [" + format_number(lo) + ", " + format_number(hi) +
+                           "], found " + describe_json(j));
+        }
+        return j.get<double>();
+    }
+
+    glm::dvec3 unit(const json& j, const std::string& path) const {
+        const glm::dvec3 v = point(j, path);
+        if (glm::dot(v, v) == 0.0) fail(path, "expected a non-zero direction");
+        return v / glm::length(v);
+    }
+
+    // See core/motion.hpp.
+    Motion motion(const json& j, const std::string& path) const {
+        require_object(j, path);
+        Motion m;
+        const std::string type = text(member(j, path, "type"), path + "/type");
+        const bool turns = dimension_ == 2;  // in 2D the axis of rotation is z, not given
+        if (type == "oscillate") {
+            static constexpr std::string_view keys[] = {"type",   "axis",  "amplitude",
+                                                        "period", "phase", "ramp"};
+            check_keys(j, path, keys);
+            m.type = MotionType::Oscillate;
+            m.axis = unit(member(j, path, "axis"), path + "/axis");
+            m.amplitude = number(member(j, path, "amplitude"), path + "/amplitude", 0.0, 1.0e3);
+            m.period = positive(member(j, path, "period"), path + "/period");
+            if (auto it = j.find("phase"); it != j.end())
+                m.phase = number(*it, path + "/phase", -360.0, 360.0);
+            if (auto it = j.find("ramp"); it != j.end())
+                m.ramp = number(*it, path + "/ramp", 0.0, 1.0e6);
+        } else if (type == "rotate" || type == "keyframes") {
+            std::vector<std::string_view> keys = {"type", "center"};
+            keys.push_back(type == "rotate" ? "rpm" : "keys");
+            if (!turns) keys.push_back("axis");
+            check_keys(j, path, keys);
+            m.axis =
+                turns ? glm::dvec3(0.0, 0.0, 1.0) : unit(member(j, path, "axis"), path + "/axis");
+            m.center = point(member(j, path, "center"), path + "/center");
+            if (type == "rotate") {
+                m.type = MotionType::Rotate;
+                m.rpm = number(member(j, path, "rpm"), path + "/rpm", -1.0e4, 1.0e4);
+            } else {
+                m.type = MotionType::Keyframes;
+                m.keys = keyframes(member(j, path, "keys"), path + "/keys");
+            }
+        } else {
+            fail(path + "/type", "expected \"oscillate\", \"rotate\" or \"keyframes\", found " +
+                                     describe_json(member(j, path, "type")));
+        }
+        return m;
+    }
+
+    std::vector<MotionKey> keyframes(const json& j, const std::string& path) const {
+        if (!j.is_array() || j.empty() || j.size() > 10000) {
+            fail(path, "expected an array of 1 to 10000 keys, found " + describe_json(j));
+        }
+        std::vector<MotionKey> keys;
+        for (std::size_t k = 0; k < j.size(); ++k) {
+            const std::string kpath = path + "/" + std::to_string(k);
+            require_object(j[k], kpath);
+            static constexpr std::string_view key_keys[] = {"time", "position", "angle"};
+            check_keys(j[k], kpath, key_keys);
+            MotionKey key;
+            key.time = number(member(j[k], kpath, "time"), kpath + "/time", 0.0, 1.0e6);
+            if (!keys.empty() && !(key.time > keys.back().time)) {
+                fail(kpath + "/time", "expected times in increasing order, found " +
+                                          format_number(key.time) + " after " +
+                                          format_number(keys.back().time));
+            }
+            if (auto it = j[k].find("position"); it != j[k].end())
+                key.position = point(*it, kpath + "/position");
+            if (auto it = j[k].find("angle"); it != j[k].end())
+                key.angle = number(*it, kpath + "/angle", -1.0e6, 1.0e6);
+            keys.push_back(key);
+        }
+        return keys;
     }
 
     // {"shape": "mesh", "file": ..., "scale": s | [sx, sy, sz], "rotate": {"axis": [...],

@@ -11,7 +11,10 @@
 //                   {"shape": "sphere", "center": [...], "radius": 0.2},
 //                   {"shape": "mesh", "file": "funnel.obj", "scale": 0.5,
 //                    "rotate": {"axis": [0, 1, 0], "degrees": 30}, "translate": [1, 0, 0.5]},
-//                   {"shape": "mesh", "file": "tank.stl", "invert": true}]
+//                   {"shape": "mesh", "file": "tank.stl", "invert": true},
+//                   {"shape": "box", "min": [...], "max": [...],
+//                    "motion": {"type": "oscillate", "axis": [1, 0, 0], "amplitude": 0.05,
+//                               "period": 1.2}}]
 //   }
 //
 // A mesh (3D scenes; OBJ or STL, closed) is an obstacle, a container ("invert": true: the fluid
@@ -34,6 +37,7 @@
 #include <glm/glm.hpp>
 
 #include "core/geometry/triangle_mesh.hpp"
+#include "core/motion.hpp"
 #include "core/parameters.hpp"
 
 namespace flume {
@@ -57,6 +61,7 @@ struct ShapeDesc {
     glm::dvec3 center{0.0};                 // sphere
     double radius = 0.0;                    // sphere
     std::shared_ptr<const MeshShape> mesh;  // mesh (shared: scenes are copied)
+    Motion motion;                          // obstacles: a prescribed path (core/motion.hpp)
     glm::dvec3 lower() const;               // bounding box
     glm::dvec3 upper() const;
 };

@@ -116,6 +116,15 @@ class SphSimulation final : public Simulation {
         }
 
         walls_ = params.boolean("domain_walls");
+        for (const ShapeDesc& shape : scene_.obstacles) {
+            if (!shape.motion.moves()) continue;
+            moving_ = true;
+            wall_speed_ =
+                std::max(wall_speed_, shape.motion.max_speed(shape.lower(), shape.upper()));
+        }
+        pose_before_.resize(scene_.obstacles.size());
+        pose_now_.resize(scene_.obstacles.size());
+        pose_after_.resize(scene_.obstacles.size());
         const int layers = shell_layers(spacing);
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
@@ -130,6 +139,8 @@ class SphSimulation final : public Simulation {
                 o.field = fields_.back().get();
                 o.invert = shape.mesh->invert;
             }
+            o.moves = shape.motion.moves();
+            o.index = static_cast<std::uint32_t>(obstacles_.size());
             obstacles_.push_back(o);
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
@@ -158,6 +169,7 @@ class SphSimulation final : public Simulation {
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
         ctx.stage("grid", [&] {
+            if (moving_) move_boundary(stats_.time, dt);
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
@@ -178,6 +190,13 @@ class SphSimulation final : public Simulation {
     const StepStats& stats() const override { return stats_; }
     const std::vector<ObstacleSummary>& obstacles() const override { return summaries_; }
     const LoadTimes& load_times() const override { return load_times_; }
+
+    glm::mat4 obstacle_transform(std::size_t i) const override {
+        const Pose p = scene_.obstacles.at(i).motion.at(stats_.time);
+        glm::mat4 m(glm::mat3(p.rotation));
+        m[3] = glm::vec4(glm::vec3(p.center + p.offset - p.rotation * p.center), 1.0f);
+        return m;
+    }
     const Scene& scene() const override { return scene_; }
     const DerivedConstants& constants() const override { return constants_; }
     int dimension() const override { return D; }
@@ -266,9 +285,11 @@ class SphSimulation final : public Simulation {
     void sample_boundary(double spacing) {
         const int layers = shell_layers(spacing);
         BoundarySamples<D> samples;
+        std::vector<std::uint32_t> owner;  // per sample: the moving obstacle, or kStill
         if (scene_.params.boolean("domain_walls")) {
             sample_domain_walls<D>(scene_.domain_min, scene_.domain_max, spacing, layers, samples);
         }
+        owner.resize(samples.position.size(), kStill);
         for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
             const ShapeDesc& obstacle = scene_.obstacles[i];
             const std::size_t first = samples.real.size();
@@ -289,16 +310,21 @@ class SphSimulation final : public Simulation {
                 std::count(samples.real.begin() + static_cast<std::ptrdiff_t>(first),
                            samples.real.end(), std::uint8_t{1}));
             summaries_.push_back(summary);
+            owner.resize(samples.position.size(),
+                         obstacle.motion.moves() ? static_cast<std::uint32_t>(i) : kStill);
         }
-        with_kernel<D>(settings_.kernel, constants_.support,
-                       [&](const auto& kernel) { compute_boundary_volumes(samples, kernel); });
+        with_kernel<D>(settings_.kernel, constants_.support, [&](const auto& kernel) {
+            compute_boundary_volumes(samples, owner, kernel);
+        });
+        if (moving_) start_moving_boundary();
     }
 
     // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk over the boundary samples (virtual ones
     // included), so that denser or irregular samplings do not over-count. Keeps the real samples,
-    // sorted once into cell order: boundary particles never move.
+    // sorted into cell order (once, unless obstacles move), and their owners.
     template <class K>
-    void compute_boundary_volumes(const BoundarySamples<D>& samples, const K& kernel) {
+    void compute_boundary_volumes(const BoundarySamples<D>& samples,
+                                  const std::vector<std::uint32_t>& owner, const K& kernel) {
         boundary_grid_.sort(samples.position, pool_);
         const auto& order = boundary_grid_.order();
         const std::size_t n = samples.position.size();
@@ -320,12 +346,63 @@ class SphSimulation final : public Simulation {
             if (!samples.real[order[b]]) continue;
             boundary_.position.push_back(sorted[b]);
             boundary_.volume.push_back(volume[b]);
+            if (moving_) boundary_owner_.push_back(owner[order[b]]);
         }
         // Still in cell order: this sort is the identity and sets up the cell ranges.
         boundary_grid_.sort(boundary_.position, pool_);
         boundary_grid_.release_sort_buffers();
         boundary_.position.shrink_to_fit();
         boundary_.volume.shrink_to_fit();
+    }
+
+    // Moving obstacles: their samples keep their place in the rest frame (as the scene describes
+    // the shape) and are carried to each step's pose; the arrays the step reorders are sized here.
+    void start_moving_boundary() {
+        const std::size_t n = boundary_.size();
+        boundary_rest_ = boundary_.position;
+        boundary_.velocity.assign(n, Vec<D>(0.0f));
+        boundary_.acceleration.assign(n, Vec<D>(0.0f));
+        boundary_sort_work_.assign(2 * n, 0);
+        boundary_vec_scratch_.resize(n);
+        boundary_float_scratch_.resize(n);
+        boundary_owner_scratch_.resize(n);
+        move_boundary(0.0, static_cast<float>(settings_.max_time_step));
+    }
+
+    // The poses of the moving obstacles at t - dt, t and t + dt, then each of their samples at t
+    // with its velocity over the step and its acceleration (central differences of the path);
+    // then the boundary is sorted into cell order again, every per-sample array with it.
+    void move_boundary(double t, float dt) {
+        for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
+            const Motion& m = scene_.obstacles[o].motion;
+            if (!m.moves()) continue;
+            pose_before_[o] = m.at(std::max(t - dt, 0.0));
+            pose_now_[o] = m.at(t);
+            pose_after_[o] = m.at(t + dt);
+        }
+        const double h = dt;
+        pool_.parallel_for(
+            0, boundary_.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+                for (std::size_t b = rg.begin; b < rg.end; ++b) {
+                    const std::uint32_t o = boundary_owner_[b];
+                    if (o == kStill) continue;
+                    const glm::dvec3 x0 = to_dvec3(boundary_rest_[b]);
+                    const glm::dvec3 now = pose_now_[o].apply(x0);
+                    const glm::dvec3 after = pose_after_[o].apply(x0);
+                    const glm::dvec3 before = pose_before_[o].apply(x0);
+                    boundary_.position[b] = to_vec<D>(now);
+                    boundary_.velocity[b] = to_vec<D>((after - now) / h);
+                    boundary_.acceleration[b] = to_vec<D>((after - 2.0 * now + before) / (h * h));
+                }
+            });
+        boundary_grid_.sort(boundary_.position, pool_, boundary_sort_work_);
+        const std::span<const std::uint32_t> order = boundary_grid_.order();
+        gather(boundary_.position, order, boundary_vec_scratch_, pool_);
+        gather(boundary_.velocity, order, boundary_vec_scratch_, pool_);
+        gather(boundary_.acceleration, order, boundary_vec_scratch_, pool_);
+        gather(boundary_rest_, order, boundary_vec_scratch_, pool_);
+        gather(boundary_.volume, order, boundary_float_scratch_, pool_);
+        gather(boundary_owner_, order, boundary_owner_scratch_, pool_);
     }
 
     // The lattice points of a fluid block: a box or sphere's, or a mesh's inside.
@@ -386,7 +463,7 @@ class SphSimulation final : public Simulation {
         for (const Vec<D>& v : fluid_.velocity) {
             initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
         }
-        const double expected = std::max(std::sqrt(2.0 * g * fall) + initial, 0.1);
+        const double expected = std::max(std::sqrt(2.0 * g * fall) + initial + wall_speed_, 0.1);
         constants_.expected_speed = static_cast<float>(expected);
         const ParameterSet& params = scene_.params;
         const double c =
@@ -414,7 +491,7 @@ class SphSimulation final : public Simulation {
         const double signal =
             follows_passes ? std::sqrt(static_cast<double>(length_squared<D>(gravity_))) * last_dt
                            : solver_->signal_speed(constants_);
-        const double speed = std::max(signal + stats_.max_speed, 1.0e-6);
+        const double speed = std::max(signal + std::max(stats_.max_speed, wall_speed_), 1.0e-6);
         double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
         if (follows_passes && stats_.dt > 0.0) {
             const int passes = stats_.pressure_iterations;
@@ -457,7 +534,7 @@ class SphSimulation final : public Simulation {
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                    t.corrected += keep_out_of_walls(position[i], velocity[i]);
+                    t.corrected += keep_out_of_walls(position[i], velocity[i], dt);
                     const Vec<D>& x = position[i];
                     const float v2 = length_squared<D>(velocity[i]);
                     bool finite = std::isfinite(v2) && std::isfinite(rho[i]);
@@ -534,7 +611,9 @@ class SphSimulation final : public Simulation {
     // rho0, so its pressure is zero, and a fast one could cross the surface before the density
     // rises. A particle whose centre is past a wall or inside an obstacle is put back on the
     // surface and the velocity component into it removed. Returns 1 if it moved the particle.
-    std::uint32_t keep_out_of_walls(Vec<D>& x, Vec<D>& v) const {
+    struct Obstacle;
+
+    std::uint32_t keep_out_of_walls(Vec<D>& x, Vec<D>& v, float dt) const {
         std::uint32_t moved = 0;
         if (walls_) {
             for (int k = 0; k < D; ++k) {
@@ -549,41 +628,55 @@ class SphSimulation final : public Simulation {
                 }
             }
         }
-        for (const Obstacle& o : obstacles_) {
-            if (o.field) {
-                moved |= keep_out_of_mesh(o, x, v);
-            } else if (o.sphere) {
-                const Vec<D> d = x - o.centre;
-                const float dist2 = length_squared<D>(d);
-                if (dist2 >= o.radius * o.radius || dist2 == 0.0f) continue;
-                const Vec<D> normal = d / std::sqrt(dist2);
-                x = o.centre + normal * o.radius;
-                const float vn = dot<D>(v, normal);
-                if (vn < 0.0f) v -= normal * vn;
-                moved = 1;
-            } else {
-                bool inside = true;
-                for (int k = 0; k < D; ++k)
-                    inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
-                if (!inside) continue;
-                int axis = 0;
-                bool upper_side = false;
-                float best = std::numeric_limits<float>::max();
-                for (int k = 0; k < D; ++k) {
-                    if (x[k] - o.lower[k] < best)
-                        best = x[k] - o.lower[k], axis = k, upper_side = false;
-                    if (o.upper[k] - x[k] < best)
-                        best = o.upper[k] - x[k], axis = k, upper_side = true;
-                }
-                x[axis] = upper_side ? o.upper[axis] : o.lower[axis];
-                v[axis] = upper_side ? std::max(v[axis], 0.0f) : std::min(v[axis], 0.0f);
-                moved = 1;
-            }
-        }
+        for (const Obstacle& o : obstacles_)
+            moved |= o.moves ? keep_out_of_moving(o, x, v, dt) : keep_out_of(o, x, v);
         return moved;
     }
 
-    struct Obstacle;
+    // A moving obstacle: the same in its rest frame at the end of the step, with the velocity
+    // relative to the wall's there.
+    std::uint32_t keep_out_of_moving(const Obstacle& o, Vec<D>& x, Vec<D>& v, float dt) const {
+        const Pose& start = pose_now_[o.index];
+        const Pose& end = pose_after_[o.index];
+        const glm::dvec3 rest = end.unapply(to_dvec3(x));
+        const glm::dvec3 wall = (end.apply(rest) - start.apply(rest)) / static_cast<double>(dt);
+        Vec<D> xr = to_vec<D>(rest);
+        Vec<D> vr = to_vec<D>(glm::transpose(end.rotation) * (to_dvec3(v) - wall));
+        if (!keep_out_of(o, xr, vr)) return 0;
+        x = to_vec<D>(end.apply(to_dvec3(xr)));
+        v = to_vec<D>(end.rotation * to_dvec3(vr) + wall);
+        return 1;
+    }
+
+    // Puts x back on the surface of an obstacle (in its rest frame) if it is inside, and removes
+    // the velocity into it. Returns 1 if it moved the particle.
+    static std::uint32_t keep_out_of(const Obstacle& o, Vec<D>& x, Vec<D>& v) {
+        if (o.field) return keep_out_of_mesh(o, x, v);
+        if (o.sphere) {
+            const Vec<D> d = x - o.centre;
+            const float dist2 = length_squared<D>(d);
+            if (dist2 >= o.radius * o.radius || dist2 == 0.0f) return 0;
+            const Vec<D> normal = d / std::sqrt(dist2);
+            x = o.centre + normal * o.radius;
+            const float vn = dot<D>(v, normal);
+            if (vn < 0.0f) v -= normal * vn;
+            return 1;
+        }
+        bool inside = true;
+        for (int k = 0; k < D; ++k)
+            inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
+        if (!inside) return 0;
+        int axis = 0;
+        bool upper_side = false;
+        float best = std::numeric_limits<float>::max();
+        for (int k = 0; k < D; ++k) {
+            if (x[k] - o.lower[k] < best) best = x[k] - o.lower[k], axis = k, upper_side = false;
+            if (o.upper[k] - x[k] < best) best = o.upper[k] - x[k], axis = k, upper_side = true;
+        }
+        x[axis] = upper_side ? o.upper[axis] : o.lower[axis];
+        v[axis] = upper_side ? std::max(v[axis], 0.0f) : std::min(v[axis], 0.0f);
+        return 1;
+    }
 
     static glm::dvec3 to_dvec3(const Vec<D>& x) {
         glm::dvec3 p(0.0);
@@ -649,6 +742,8 @@ class SphSimulation final : public Simulation {
         float radius = 0.0f;
         const DistanceField* field = nullptr;  // mesh
         bool invert = false;                   // mesh: a container
+        bool moves = false;                    // on a prescribed path (scene's motion)
+        std::uint32_t index = 0;               // in the scene's obstacles
     };
 
     Scene scene_;
@@ -658,6 +753,16 @@ class SphSimulation final : public Simulation {
     std::vector<std::unique_ptr<DistanceField>> fields_;  // of the mesh obstacles
     std::vector<ObstacleSummary> summaries_;
     LoadTimes load_times_;
+    // Moving obstacles (all empty when none moves).
+    static constexpr std::uint32_t kStill = 0xFFFFFFFFu;
+    bool moving_ = false;
+    double wall_speed_ = 0.0;  // bound on any wall's speed, for the step
+    std::vector<Pose> pose_before_, pose_now_, pose_after_;  // per obstacle, this step
+    std::vector<Vec<D>> boundary_rest_;          // per sample, in its obstacle's rest frame
+    std::vector<std::uint32_t> boundary_owner_;  // per sample: its moving obstacle, or kStill
+    std::vector<std::uint32_t> boundary_sort_work_, boundary_owner_scratch_;
+    std::vector<Vec<D>> boundary_vec_scratch_;
+    std::vector<float> boundary_float_scratch_;
     LogCallback log_;
     StepSettings settings_;  // scene_.params as the step reads them
     DerivedConstants constants_;

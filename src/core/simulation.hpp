@@ -133,6 +133,9 @@ class Simulation {
     virtual ParticleView boundary() const = 0;
     // Per obstacle of the scene, in its order.
     virtual const std::vector<ObstacleSummary>& obstacles() const = 0;
+    // Where obstacle i is now: the map from the scene's description of it (its rest frame) to
+    // the world, the identity unless it has a motion.
+    virtual glm::mat4 obstacle_transform(std::size_t i) const = 0;
     virtual const LoadTimes& load_times() const = 0;
 
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.

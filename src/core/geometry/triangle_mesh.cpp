@@ -305,14 +305,8 @@ void weld(TriangleMesh& mesh) {
 void transform(TriangleMesh& mesh, const MeshTransform& t) {
     const double axis_length = glm::length(t.axis);
     glm::dmat3 rotation(1.0);
-    if (t.degrees != 0.0 && axis_length > 0.0) {
-        // Rodrigues' formula with portable sin and cos.
-        const glm::dvec3 u = t.axis / axis_length;
-        const glm::dvec2 sc = portable::sin_cos_degrees(t.degrees);
-        const double s = sc[0], c = sc[1];
-        const glm::dmat3 cross(0.0, u.z, -u.y, -u.z, 0.0, u.x, u.y, -u.x, 0.0);  // columns
-        rotation = glm::dmat3(1.0) + s * cross + (1.0 - c) * (cross * cross);
-    }
+    if (t.degrees != 0.0 && axis_length > 0.0)
+        rotation = portable::rotation(t.axis / axis_length, t.degrees);
     for (glm::dvec3& v : mesh.vertices)
         v = rotation * (v * t.scale) + t.translate;
     if (t.scale.x * t.scale.y * t.scale.z < 0.0) {  // a mirror turns the triangles inside out

@@ -75,4 +75,12 @@ inline double atan2(double y, double x) {
     return y < 0.0 ? -a : a;
 }
 
+// The rotation by `degrees` about the unit vector `axis` (Rodrigues' formula).
+inline glm::dmat3 rotation(const glm::dvec3& axis, double degrees) {
+    const glm::dvec2 sc = sin_cos_degrees(degrees);
+    const glm::dvec3 u = axis;
+    const glm::dmat3 cross(0.0, u.z, -u.y, -u.z, 0.0, u.x, u.y, -u.x, 0.0);  // columns
+    return glm::dmat3(1.0) + sc[0] * cross + (1.0 - sc[1]) * (cross * cross);
+}
+
 }  // namespace flume::portable

@@ -45,20 +45,14 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     windows_.resize(static_cast<std::size_t>(pool.thread_count()));
     while (caches_.size() < windows_.size())
         caches_.push_back(std::make_unique<WorkerCaches>());
-    // An eighth of headroom over the units of the last build, and two windows per worker (the
-    // windows' unused ends depend on the thread timing); resized when the headroom falls under
-    // a sixteenth or grows over three sixteenths (the first build's estimate, or a redone
-    // build's doubling, may overshoot). The sum of the lists moves slowly (+15% from the rest
-    // lattice to the flowing fluid in the 3D dam break), so steps do not resize once the flow is
-    // on.
+    // Sized once, at the first build, for half as much again as a full neighbourhood (fluid and
+    // boundary: ~32 in 3D, ~16 in 2D) for every particle, and two windows per worker (the
+    // windows' unused ends depend on the thread timing). The sum of the lists moves slowly (+15%
+    // from the rest lattice to the flowing fluid in the 3D dam break; each particle's count is
+    // bounded by the density, under twice the rest density or the step fails), so a step never
+    // resizes it: only a build that outgrows it is redone in a larger array.
     const std::size_t slack = 2 * kWindow * windows_.size();
-    if (used_ > 0 && (unit_capacity_ < used_ + used_ / 16 + slack ||
-                      unit_capacity_ > used_ + 3 * used_ / 16 + slack)) {
-        allocate_units(used_ + used_ / 8 + slack);
-    } else if (used_ == 0 && unit_capacity_ == 0) {
-        // First build: a full neighbourhood, fluid and boundary, is ~30 in 3D and ~12 in 2D.
-        allocate_units(n * (D == 3 ? 32 : 16) + slack);
-    }
+    if (unit_capacity_ == 0) allocate_units(n * (D == 3 ? 48 : 24) + slack);
     bool outgrown = false;
     while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
                       radius * radius, grain, pool, outgrown)) {

@@ -139,8 +139,8 @@ double mean_density_residual(SphContext<D>& ctx, const float* density, const flo
 }
 
 // Rate of change of the density for a velocity field u (continuity equation; Bender & Koschier
-// 2017, eq. 9, with static walls as in Akinci et al. 2012):
-//   (D rho / Dt)_i = sum_j m (u_i - u_j) . grad W_ij + sum_b rho0 V_b u_i . grad W_ib
+// 2017, eq. 9, with walls as in Akinci et al. 2012, moving at v_b where obstacles move):
+//   (D rho / Dt)_i = sum_j m (u_i - u_j) . grad W_ij + sum_b rho0 V_b (u_i - v_b) . grad W_ib
 template <int D, class K>
 void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u, float* out) {
     const float support = kernel.support();
@@ -148,6 +148,7 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
     const float* vb = ctx.boundary.volume.data();
+    const Vec<D>* wall_velocity = ctx.boundary.moving() ? ctx.boundary.velocity.data() : nullptr;
     ctx.for_each_fluid([&](std::size_t i) {
         const float fluid_sum = sum_over_fluid_neighbours4<1>(  // dot(u_i - u_j, grad W_ij)
             ctx, i, x, support,
@@ -160,11 +161,22 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
                 return std::array<F4, 1>{term};
             })[0];
         Vec<D> boundary_gradient(0.0f);
+        if (!wall_velocity) {
+            ctx.for_each_boundary_neighbour(
+                i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                    boundary_gradient += kernel.gradient(xib, r) * vb[b];
+                });
+            out[i] = mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
+            return;
+        }
+        float wall_flux = 0.0f;  // sum_b V_b v_b . grad W_ib
         ctx.for_each_boundary_neighbour(i, x, support,
                                         [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                                            boundary_gradient += kernel.gradient(xib, r) * vb[b];
+                                            const Vec<D> grad = kernel.gradient(xib, r) * vb[b];
+                                            boundary_gradient += grad;
+                                            wall_flux += dot<D>(wall_velocity[b], grad);
                                         });
-        out[i] = mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
+        out[i] = mass * fluid_sum + rho0 * (dot<D>(u[i], boundary_gradient) - wall_flux);
     });
 }
 

@@ -17,6 +17,19 @@
 
 namespace flume {
 
+// values[k] = values[order[k]], through `scratch`, whose array `values` takes (same size: no
+// allocation once both are sized).
+template <class T>
+void gather(std::vector<T>& values, std::span<const std::uint32_t> order, std::vector<T>& scratch,
+            WorkerPool& pool) {
+    scratch.resize(values.size());
+    pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
+        for (std::size_t k = r.begin; k < r.end; ++k)
+            scratch[k] = values[order[k]];
+    });
+    values.swap(scratch);
+}
+
 template <int D>
 struct FluidParticles {
     std::vector<Vec<D>> position;
@@ -115,29 +128,23 @@ struct FluidParticles {
         pressure.resize(out);
         id.resize(out);
     }
-
-  private:
-    // values[k] = values[order[k]], through `scratch`, whose array `values` takes.
-    template <class T>
-    static void gather(std::vector<T>& values, std::span<const std::uint32_t> order,
-                       std::vector<T>& scratch, WorkerPool& pool) {
-        scratch.resize(values.size());
-        pool.parallel_for(0, values.size(), 4096, [&](const WorkerPool::Range& r, int) {
-            for (std::size_t k = r.begin; k < r.end; ++k)
-                scratch[k] = values[order[k]];
-        });
-        values.swap(scratch);
-    }
 };
 
 template <int D>
 struct BoundaryParticles {
     std::vector<Vec<D>> position;
     std::vector<float> volume;  // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk
+    // Only in a scene with moving obstacles (empty otherwise: every wall is still): each
+    // sample's velocity over the step and acceleration at its start, 0 on still walls.
+    std::vector<Vec<D>> velocity;
+    std::vector<Vec<D>> acceleration;
 
     std::size_t size() const { return position.size(); }
+    bool moving() const { return !velocity.empty(); }
     std::size_t memory_bytes() const {
-        return position.capacity() * sizeof(Vec<D>) + volume.capacity() * sizeof(float);
+        return (position.capacity() + velocity.capacity() + acceleration.capacity()) *
+                   sizeof(Vec<D>) +
+               volume.capacity() * sizeof(float);
     }
 };
 

@@ -58,8 +58,9 @@ void find_active_walls(SphContext<D>& ctx, float support, std::vector<std::uint8
 
 // The pressure terms of the fluid, p_i / rho_i^2, and of the walls, with the wall pressure
 // extrapolated from the fluid (Adami, Hu & Adams 2012, "A generalized wall boundary condition for
-// smoothed particle hydrodynamics", eq. 27), for static walls:
-//   p_w = (sum_f p_f W_wf + g . sum_f rho_f (x_w - x_f) W_wf) / sum_f W_wf,   p_w >= 0
+// smoothed particle hydrodynamics", eq. 27):
+//   p_w = (sum_f p_f W_wf + (g - a_w) . sum_f rho_f (x_w - x_f) W_wf) / sum_f W_wf,   p_w >= 0
+// with a_w the wall's acceleration (0 but on moving obstacles)
 // and the wall density as the kernel average of the fluid's, rho_w = sum_f rho_f W_wf / sum_f W_wf.
 // The hydrostatic term makes a wall below a column carry the column's weight, so the fluid at
 // the wall sits at the right pressure. Boundary samples with no fluid around get p = 0.
@@ -75,6 +76,8 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
     const float* rho = ctx.fluid.density.data();
     const Vec<D>* xb = ctx.boundary.position.data();
     const Vec<D> g = hydrostatic ? ctx.gravity : Vec<D>(0.0f);
+    const Vec<D>* wall_acceleration =
+        hydrostatic && ctx.boundary.moving() ? ctx.boundary.acceleration.data() : nullptr;
     terms.fluid.resize(ctx.fluid.size());
     terms.wall.resize(ctx.boundary.size());
     float* fluid_term = terms.fluid.data();
@@ -98,8 +101,9 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
                                                       moment += xwf * (rho[f] * wf);
                                                   });
                 if (weight > 0.0f) {
+                    const Vec<D> gw = wall_acceleration ? g - wall_acceleration[w] : g;
                     const float wall_pressure =
-                        std::max((pressure + dot<D>(g, moment)) / weight, 0.0f);
+                        std::max((pressure + dot<D>(gw, moment)) / weight, 0.0f);
                     const float wall_density = density / weight;
                     wall_term[w] = wall_pressure / (wall_density * wall_density);
                 } else {
