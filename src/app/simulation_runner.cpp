@@ -128,6 +128,7 @@ void SimulationRunner::build(const Scene& scene) {
         simulation_ = std::move(simulation);
         simulation_->set_brush(brush_);
         scene_ = std::make_shared<const Scene>(scene);
+        obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
         publish();
     } catch (const std::exception& e) {
@@ -139,6 +140,7 @@ void SimulationRunner::publish() {
     Frame& f = frames_.back();
     f.scene_generation = generation_;
     f.scene = scene_;
+    f.obstacles = obstacles_;
     f.constants = simulation_->constants();
     f.stats = simulation_->stats();
     f.threads = threads_;
