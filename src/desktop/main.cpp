@@ -225,8 +225,10 @@ int main(int argc, char** argv) {
                                 static_cast<unsigned long long>(app->frames_drawn()), s.time,
                                 static_cast<unsigned long long>(s.step));
                 }
-                print_capture_state(*app, message);
-                print_timings(app->render_timings());
+                if (status == 0) {  // a failed capture says only why
+                    print_capture_state(*app, message);
+                    print_timings(app->render_timings());
+                }
                 break;
             }
         }
