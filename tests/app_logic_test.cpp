@@ -1,19 +1,89 @@
 // The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
-// simulation runner.
+// simulation runner, dropped files.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
+#include "app/dropped_files.hpp"
 #include "app/particle_colors.hpp"
 #include "app/simulation_runner.hpp"
+#include "core/errors.hpp"
 #include "core/scene_library.hpp"
 
 namespace flume {
 namespace {
+
+TEST(DroppedFiles, KindsByExtension) {
+    EXPECT_EQ(dropped_file_kind("/x/Pour.JSON"), DroppedFile::Scene);
+    EXPECT_EQ(dropped_file_kind("funnel.obj"), DroppedFile::Mesh);
+    EXPECT_EQ(dropped_file_kind("hull.STL"), DroppedFile::Mesh);
+    EXPECT_EQ(dropped_file_kind("notes.txt"), DroppedFile::Unknown);
+    EXPECT_EQ(dropped_file_kind("obj"), DroppedFile::Unknown);
+}
+
+// A dropped mesh is a quarter of the domain's smallest extent, centred where asked, pushed inside.
+TEST(DroppedFiles, AMeshIsScaledAndKeptInsideTheDomain) {
+    const Scene ramp = load_builtin_scene("ramp-3d");  // domain [0, 3] x [0, 1.2] x [0, 0.6]
+    const std::string cube = builtin_file("meshes/cube.obj");
+    const Scene centred = scene_with_dropped_mesh(ramp, cube, "cube.obj", {1.5, 0.6, 0.3});
+    ASSERT_EQ(centred.obstacles.size(), ramp.obstacles.size() + 1);
+    const MeshShape& m = *centred.obstacles.back().mesh;
+    EXPECT_EQ(m.file, "cube.obj");
+    EXPECT_FALSE(m.invert);
+    EXPECT_NEAR(m.upper.x - m.lower.x, 0.15, 1e-12);
+    EXPECT_NEAR(m.lower.y, 0.525, 1e-12);
+    EXPECT_NEAR(m.area, 6 * 0.15 * 0.15, 1e-12);
+
+    const Scene corner = scene_with_dropped_mesh(ramp, cube, "cube.obj", {-5.0, 9.0, 0.3});
+    const MeshShape& c = *corner.obstacles.back().mesh;
+    EXPECT_NEAR(c.lower.x, 0.0, 1e-12);
+    EXPECT_NEAR(c.upper.y, 1.2, 1e-12);
+}
+
+TEST(DroppedFiles, ABrokenMeshOrA2DSceneIsANamedError) {
+    const Scene ramp = load_builtin_scene("ramp-3d");
+    std::string open = builtin_file("meshes/cube.obj");
+    open.erase(open.rfind("f "));  // one face less: a hole
+    try {
+        scene_with_dropped_mesh(ramp, open, "open.obj", {1, 0.5, 0.3});
+        FAIL() << "an open mesh was added";
+    } catch (const MeshError& e) {
+        EXPECT_NE(std::string(e.what()).find("open.obj is not closed"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(scene_with_dropped_mesh(ramp, "v 0 0 0\n", "empty.obj", {1, 0.5, 0.3}), MeshError);
+    EXPECT_THROW(scene_with_dropped_mesh(load_builtin_scene("dam-break-2d"),
+                                         builtin_file("meshes/cube.obj"), "cube.obj", {1, 1, 0}),
+                 SceneError);
+}
+
+// A scene dropped with its meshes: named as "meshes/ramp.obj", found beside it under "ramp.obj"
+// (the browser's folder of dropped files is flat); a missing one is named.
+TEST(DroppedFiles, ASceneFindsTheMeshesDroppedWithIt) {
+    const std::filesystem::path folder =
+        std::filesystem::temp_directory_path() /
+        ("flume-drop-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::filesystem::create_directories(folder);
+    const EmbeddedFile* ramp = nullptr;
+    for (const EmbeddedFile& f : builtin_scenes()) {
+        if (f.name == "ramp-3d") ramp = &f;
+    }
+    ASSERT_NE(ramp, nullptr);
+    std::ofstream(folder / "ramp-3d.json") << ramp->text;
+    EXPECT_THROW(load_dropped_scene((folder / "ramp-3d.json").string()), SceneError);
+    std::ofstream(folder / "ramp.obj") << builtin_file("meshes/ramp.obj");
+    const Scene scene = load_dropped_scene((folder / "ramp-3d.json").string());
+    ASSERT_EQ(scene.obstacles.size(), 1u);
+    EXPECT_EQ(scene.obstacles[0].mesh->file, "meshes/ramp.obj");
+    std::filesystem::remove_all(folder);
+}
 
 TEST(Camera2D, FitsTheDomainAndMapsPixelsBack) {
     Camera2D camera;

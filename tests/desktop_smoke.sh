@@ -2,7 +2,9 @@
 # The desktop app as a user runs it, in a real window under Xvfb: capture runs of the 2D and 3D
 # dam breaks must exit 0 and write screenshots that show water; the 3D fluid surface of a pool
 # at rest passes tests/tools/surface_checks.py, its fallback without float targets shows the
-# particles, and a surface capture matches docs/surface-desktop.png; bad input exits 2.
+# particles, and a surface capture matches docs/surface-desktop.png; mesh obstacles are drawn in
+# both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
+# callback's path) joins the scene, a broken one is refused with its reason; bad input exits 2.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -60,6 +62,52 @@ capture surface-desktop dam-break-3d --pause-at-step 400
 python3 "$here/tools/surface_checks.py" compare "$work/surface-desktop.png" \
     "$here/../docs/surface-desktop.png" 1.5
 check "dam-break-3d's surface at step 400 matches docs/surface-desktop.png" test $? -eq 0
+
+# Mesh obstacles (ramp-3d at a coarse particle size, 480x360): the ramp in its colour where it
+# stands, in both views, and its triangles and samples as the Parameters panel lists them.
+obstacle_pixels() {  # obstacle_pixels PNG X0,Y0,X1,Y1
+    python3 "$here/tools/png_stats.py" "$1" --region "$2" | awk '/^obstacle/ {print $2}'
+}
+ramp_region=200,200,340,280
+box_region=210,155,270,205  # the domain's centre, where a dropped mesh lands
+for view in surface particles; do
+    capture "ramp-$view" ramp-3d --set particle_radius=0.03 --pause-at-step 5 --view "$view"
+    pixels=$(obstacle_pixels "$work/ramp-$view.png" $ramp_region)
+    check "ramp-3d's mesh is drawn in the $view view ($pixels pixels)" test "${pixels:-0}" -gt 1500
+done
+check "the ramp's triangles and samples are listed" \
+    grep -Eq "obstacle mesh meshes/ramp.obj: 8 triangles, [1-9][0-9]* boundary samples" \
+    "$work/ramp-surface.out"
+# A container (pour-3d's tank) does not hide the fluid in it.
+capture pour-particles pour-3d --set particle_radius=0.02 --pause-at-step 150 --view particles
+water=$(python3 "$here/tools/png_stats.py" "$work/pour-particles.png" | awk '/^water/ {print $2}')
+check "the fluid shows inside pour-3d's container ($water pixels)" test "${water:-0}" -gt 2000
+check "the tank is listed as a container" grep -q "obstacle mesh meshes/tank.obj (container): 1248 triangles" \
+    "$work/pour-particles.out"
+
+# Dropped files: a cube joins the scene at the view's centre (the drop callback's path), a cube
+# with a face missing is refused with the reason and the ramp keeps running, and a dropped scene
+# finds the mesh it names beside it.
+sed -n '/^[vf] /p' "$here/../scenes/meshes/cube.obj" >"$work/cube.obj"
+sed '$d' "$work/cube.obj" >"$work/open.obj"
+capture drop-cube ramp-3d --set particle_radius=0.03 --pause-at-step 5 --drop "$work/cube.obj"
+check "a dropped mesh joins the scene" grep -q "obstacle mesh cube.obj: 12 triangles" "$work/drop-cube.out"
+pixels=$(obstacle_pixels "$work/drop-cube.png" $box_region)
+before=$(obstacle_pixels "$work/ramp-surface.png" $box_region)
+check "and is drawn at the view's centre ($before -> $pixels pixels)" test "${pixels:-0}" -gt 150 -a "${before:-1}" -eq 0
+capture drop-open ramp-3d --set particle_radius=0.03 --pause-at-step 5 --drop "$work/open.obj"
+check "a broken dropped mesh is refused with its reason" \
+    grep -q "message: open.obj is not closed: 3 boundary edge(s) -- not added; the running scene stays" \
+    "$work/drop-open.out"
+check "and the scene keeps running as it was" grep -q "step 5)" "$work/drop-open.out"
+check "with its one obstacle" test "$(grep -c "^flume: obstacle" "$work/drop-open.out")" -eq 1
+printf '{"name": "dropped-cube", "dimension": 3, "particle_radius": 0.04,
+  "domain": {"min": [0, 0, 0], "max": [1, 1, 1]}, "fluid": [{"min": [0, 0, 0], "max": [0.4, 0.4, 0.4]}],
+  "obstacles": [{"shape": "mesh", "file": "cube.obj", "scale": 0.2, "translate": [0.6, 0, 0.4]}]}' \
+    >"$work/dropped.json"
+capture drop-scene ramp-3d --set particle_radius=0.03 --pause-at-step 2 --drop "$work/dropped.json"
+check "a dropped scene loads the mesh beside it" grep -q "obstacle mesh cube.obj: 12 triangles" \
+    "$work/drop-scene.out"
 
 # The force brush held in the fluid of the 2D dam break (what the mouse does live).
 xvfb-run -a -s "-screen 0 1280x720x24" "$flume" dam-break-2d --frames 200 --brush 0.75,0.6 \

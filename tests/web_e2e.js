@@ -11,6 +11,9 @@
 // The fluid surface (3D): a pool at rest drawn four ways passes tests/tools/surface_checks.py,
 // ?nofloat shows the particle view and says why, and dam-break-3d at step 400 matches the
 // desktop's docs/surface-desktop.png.
+// Meshes: ?scene=URL fetches the mesh the scene names relative to its URL, the mesh is drawn and
+// listed (window.flume.obstacles); a dropped .obj joins the scene, a broken one is refused with
+// its reason, a scene dropped with its mesh loads it; a missing mesh is named in the error panel.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -124,6 +127,110 @@ async function surfaceTests(browser, url) {
         runChecks(["compare", shot, path.join(repo, "docs/surface-desktop.png"), "3"]));
 }
 
+function obstaclePixels(file, region) {
+  const stats = execFileSync("python3", [path.join(repo, "tests/tools/png_stats.py"), file,
+                                         "--region", region]).toString();
+  return Number(stats.match(/obstacle (\d+)/)[1]);
+}
+
+// Drops files (name -> text) on the canvas, as a user's drag and drop does.
+async function dropFiles(page, files) {
+  const transfer = await page.evaluateHandle((list) => {
+    const t = new DataTransfer();
+    for (const [name, text] of list) t.items.add(new File([text], name));
+    return t;
+  }, Object.entries(files));
+  await page.dispatchEvent("#canvas", "drop", { dataTransfer: transfer });
+}
+
+async function meshTests(browser, url) {
+  // Scenes served under test/ (routed here), naming meshes relative to their URL.
+  const ramp = JSON.parse(fs.readFileSync(path.join(repo, "scenes/ramp-3d.json"), "utf8"));
+  ramp.particle_radius = 0.03;
+  ramp.obstacles[0].file = "../scenes/meshes/ramp.obj";
+  const missing = { ...ramp, obstacles: [{ shape: "mesh", file: "nowhere.obj" }] };
+  const cube = fs.readFileSync(path.join(repo, "scenes/meshes/cube.obj"), "utf8");
+  const serve = async (page) => {
+    for (const [name, scene] of [["ramp-coarse", ramp], ["missing-mesh", missing]]) {
+      await page.route(`**/test/${name}.json`, (route) =>
+        route.fulfill({ body: JSON.stringify(scene), contentType: "application/json" }));
+    }
+  };
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+  await serve(page);
+  await page.goto(`${url}?scene=test/ramp-coarse.json&ui=0&pauseat=5&threads=2`);
+  await page.waitForFunction(() => window.flume && (window.flume.error ||
+                             (window.flume.ready && window.flume.paused && window.flume.step >= 5)),
+                             null, { timeout: 90000 });
+  const framesDrawn = async () => (await status(page)).frames;
+  const settle = async () => {
+    const f = await framesDrawn();
+    await page.waitForFunction((n) => window.flume.frames > n + 2, f, { timeout: 30000 });
+  };
+  await settle();
+  const a = await status(page);
+  const o = a.obstacles || [];
+  check("?scene=URL fetches the mesh it names and lists it",
+        !a.error && o.length === 1 && o[0].name === "mesh ../scenes/meshes/ramp.obj" &&
+        o[0].triangles === 8 && o[0].boundarySamples > 0, JSON.stringify({ error: a.error, o }));
+  const rampShot = path.join(outDir, "ramp.png");
+  await page.screenshot({ path: rampShot });
+  const rampPixels = obstaclePixels(rampShot, "200,200,340,280");
+  check("the ramp is drawn", rampPixels > 1500, `${rampPixels} pixels`);
+
+  await dropFiles(page, { "cube.obj": cube });
+  await page.waitForFunction(() => (window.flume.obstacles || []).length === 2, null,
+                             { timeout: 30000 }).catch(() => {});
+  await settle();
+  const b = await status(page);
+  check("a dropped mesh joins the scene", b.obstacles.length === 2 &&
+        b.obstacles[1].name === "mesh cube.obj" && b.obstacles[1].triangles === 12,
+        JSON.stringify(b.obstacles) + " " + b.message);
+  const dropShot = path.join(outDir, "ramp-dropped.png");
+  await page.screenshot({ path: dropShot });
+  const boxPixels = obstaclePixels(dropShot, "210,155,270,205");
+  check("and is drawn at the view's centre", boxPixels > 150, `${boxPixels} pixels`);
+
+  await dropFiles(page, { "open.obj": cube.slice(0, cube.lastIndexOf("f ")) });
+  await page.waitForFunction(() => /open\.obj/.test(window.flume.message), null,
+                             { timeout: 10000 }).catch(() => {});
+  const c = await status(page);
+  check("a broken dropped mesh is refused with its reason and the scene stays",
+        c.message.includes("open.obj is not closed") &&
+        c.message.includes("the running scene stays") && c.obstacles.length === 2, c.message);
+
+  const withMesh = { name: "dropped-cube", dimension: 3, particle_radius: 0.04,
+    domain: { min: [0, 0, 0], max: [1, 1, 1] }, fluid: [{ min: [0, 0, 0], max: [0.4, 0.4, 0.4] }],
+    obstacles: [{ shape: "mesh", file: "meshes/cube.obj", scale: 0.2, translate: [0.6, 0, 0.4] }] };
+  await dropFiles(page, { "dropped-cube.json": JSON.stringify(withMesh), "cube.obj": cube });
+  await page.waitForFunction(() => window.flume.scene === "dropped-cube", null,
+                             { timeout: 30000 }).catch(() => {});
+  const d = await status(page);
+  check("a scene dropped with its mesh loads it", d.scene === "dropped-cube" &&
+        d.obstacles.length === 1 && d.obstacles[0].triangles === 12, `${d.scene} ${d.message}`);
+  check("no console errors (meshes)", errors.length === 0, errors.join(" | "));
+  await page.close();
+
+  // A mesh that is not there: the error panel names it and its URL; a scene still runs.
+  const e = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  await serve(e);
+  await e.goto(`${url}?scene=test/missing-mesh.json&threads=2`);
+  await e.waitForFunction(() => window.flume && window.flume.error && window.flume.step > 0,
+                          null, { timeout: 90000 }).catch(() => {});
+  const m = await status(e);
+  await e.screenshot({ path: path.join(outDir, "missing-mesh.png") });
+  const panel = await e.isVisible("#error") ? await e.textContent("#error") : "";
+  check("a missing mesh is named with its URL in the error panel",
+        panel.includes("cannot load nowhere.obj") && panel.includes(`${url}test/nowhere.obj`) &&
+        panel.includes("HTTP 404"), panel);
+  check("and the default scene runs", m.scene === "dam-break-2d" && m.step > 0,
+        `${m.scene} step ${m.step}`);
+  await e.close();
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -228,6 +335,7 @@ async function main() {
     }
 
     await surfaceTests(browser, isolated.url);
+    await meshTests(browser, isolated.url);
 
     // --- ?scene=URL fetches a scene file.
     {

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <filesystem>
 #include <limits>
 
+#include "app/dropped_files.hpp"
 #include "app/image.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
@@ -32,6 +34,9 @@ glm::vec3 to3(const glm::dvec3& v) {
     return glm::vec3(v);
 }
 
+const glm::vec3 kObstacleColor(0.75f, 0.45f, 0.3f);
+const glm::vec3 kContainerColor(0.7f, 0.66f, 0.55f);
+
 }  // namespace
 
 // The scene is loaded before the simulation thread starts: a bad scene throws without a thread
@@ -47,6 +52,7 @@ App::App(const AppOptions& options, const Scene& scene)
       show_ui_(options.show_ui),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
     view_.mode = options.view;
+    requested_scene_ = std::make_shared<const Scene>(scene);
     runner_.load(scene);
     if (options.pause_at_step > 0) runner_.pause_at(options.pause_at_step);
     const auto scenes = builtin_scenes();
@@ -72,6 +78,7 @@ RenderTimings App::render_timings() const {
 }
 
 void App::shutdown_graphics() {
+    release_obstacle_meshes();
     if (graphics_ready_) renderer_.destroy();
     graphics_ready_ = false;
 }
@@ -82,8 +89,11 @@ void App::show_message(std::string text) {
 
 void App::load_scene(const std::string& name_or_path) {
     try {
-        runner_.load(flume::load_scene(name_or_path));
+        Scene scene = flume::load_scene(name_or_path);
+        requested_scene_ = std::make_shared<const Scene>(scene);
+        runner_.load(scene);
         fit_requested_ = true;
+        keep_view_ = false;
         message_.clear();
     } catch (const SceneError& e) {
         show_message(std::string(e.what()) + " (the previous scene keeps running)");
@@ -104,6 +114,62 @@ void App::save_particles(const std::string& path) {
 
 void App::open_file(const std::string& path) {
     load_scene(path);
+}
+
+void App::drop_files(const std::vector<std::string>& paths) {
+    std::vector<std::string> meshes;
+    for (const std::string& path : paths) {
+        switch (dropped_file_kind(path)) {
+            case DroppedFile::Scene:
+                // The other files came with it: the meshes it names.
+                try {
+                    Scene scene = load_dropped_scene(path);
+                    requested_scene_ = std::make_shared<const Scene>(scene);
+                    runner_.load(scene);
+                    fit_requested_ = true;
+                    keep_view_ = false;
+                    message_.clear();
+                } catch (const SceneError& e) {
+                    show_message(std::string(e.what()) + " (the previous scene keeps running)");
+                }
+                return;
+            case DroppedFile::Mesh:
+                meshes.push_back(path);
+                break;
+            case DroppedFile::Unknown:
+                show_message("cannot open " + path +
+                             ": drop a scene (.json) or a mesh (.obj, .stl) on the window");
+                return;
+        }
+    }
+    if (!meshes.empty()) add_dropped_meshes(meshes);
+}
+
+// Each mesh joins the scene on screen (with the parameters edited for the next reset) at the
+// view's centre, and the simulation restarts with it, the view kept.
+void App::add_dropped_meshes(const std::vector<std::string>& paths) {
+    const Frame& f = runner_.frame();
+    const bool on_screen = f.scene != nullptr;
+    Scene scene = edited_scene_ ? *edited_scene_ : on_screen ? *f.scene : *requested_scene_;
+    // Before the first frame the camera has not been fitted yet: it will look at the centre.
+    const glm::dvec3 center = on_screen && scene.dimension == 3
+                                  ? glm::dvec3(camera3d_.target())
+                                  : 0.5 * (scene.domain_min + scene.domain_max);
+    for (const std::string& path : paths) {
+        const std::string name = std::filesystem::path(path).filename().string();
+        try {
+            const std::string bytes = read_file_bytes(path, kMaxMeshFileBytes);
+            scene = scene_with_dropped_mesh(scene, bytes, name, center);
+        } catch (const std::exception& e) {  // MeshError, SceneError
+            show_message(std::string(e.what()) + " -- not added; the running scene stays");
+            return;
+        }
+    }
+    requested_scene_ = std::make_shared<const Scene>(scene);
+    runner_.load(scene);
+    edited_scene_.reset();
+    keep_view_ = on_screen;
+    message_.clear();
 }
 
 void App::fit_view(const FrameSize& size) {
@@ -136,7 +202,8 @@ void App::frame(const FrameSize& size) {
         const Frame& f = runner_.frame();
         if (f.scene_generation != fitted_generation_) {
             fitted_generation_ = f.scene_generation;
-            fit_requested_ = true;
+            if (!keep_view_) fit_requested_ = true;
+            keep_view_ = false;
         }
         push_history(history_.steps_per_second, static_cast<float>(runner_.steps_per_second()));
         push_history(history_.density_error_percent,
@@ -218,20 +285,72 @@ void App::draw_surface(const Frame& f, const ViewSetup& view) {
                              view_.surface, output, renderer_.timer());
 }
 
+namespace {
+
+// The vertices appended to `mesh` from `first` on, moved by `pose`.
+void move_appended(Mesh& mesh, std::size_t first, const glm::mat4& pose) {
+    const glm::mat3 turn(pose);
+    for (std::size_t v = first; v < mesh.positions.size(); ++v) {
+        mesh.positions[v] = glm::vec3(pose * glm::vec4(mesh.positions[v], 1.0f));
+        mesh.normals[v] = turn * mesh.normals[v];
+    }
+}
+
+}  // namespace
+
 void App::draw_solid_walls_and_obstacles(const Frame& f) {
     const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
     Mesh room, obstacles;
     append_box_faces(room, lo, hi, true);
-    for (const ShapeDesc& o : f.scene->obstacles) {
+    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
+        const ShapeDesc& o = f.scene->obstacles[i];
+        const std::size_t first = obstacles.positions.size();
         if (o.shape == Shape::Box) {
             append_box_faces(obstacles, to3(o.min), to3(o.max), false);
-        } else {
+        } else if (o.shape == Shape::Sphere) {
             append_sphere(obstacles, to3(o.center), static_cast<float>(o.radius));
         }
+        if (o.motion.moves()) move_appended(obstacles, first, obstacle_pose(f, i));
     }
     const float extent = std::max({hi.x - lo.x, hi.y - lo.y, hi.z - lo.z});
     renderer_.draw_mesh(room, glm::vec3(0.78f, 0.78f, 0.76f), extent / 8.0f);
-    renderer_.draw_mesh(obstacles, glm::vec3(0.75f, 0.45f, 0.3f));
+    renderer_.draw_mesh(obstacles, kObstacleColor);
+    draw_obstacle_meshes(f);
+}
+
+// Where obstacle `obstacle` is this frame, from where the scene placed it (the identity unless it
+// moves), as the simulation published it with the particles.
+glm::mat4 App::obstacle_pose(const Frame& f, std::size_t obstacle) const {
+    return obstacle < f.obstacle_poses.size() ? f.obstacle_poses[obstacle] : glm::mat4(1.0f);
+}
+
+void App::draw_obstacle_meshes(const Frame& f) {
+    upload_obstacle_meshes(f);
+    for (const ObstacleMesh& m : obstacle_meshes_) {
+        renderer_.draw_mesh(m.gpu, obstacle_pose(f, m.obstacle),
+                            m.container ? kContainerColor : kObstacleColor);
+    }
+}
+
+// Once per scene: the mesh obstacles' triangles, flat shaded; a container turned inside out.
+void App::upload_obstacle_meshes(const Frame& f) {
+    if (obstacle_meshes_generation_ == f.scene_generation) return;
+    release_obstacle_meshes();
+    obstacle_meshes_generation_ = f.scene_generation;
+    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
+        const ShapeDesc& o = f.scene->obstacles[i];
+        if (o.shape != Shape::Mesh) continue;
+        Mesh triangles;
+        append_triangle_mesh(triangles, o.mesh->mesh, o.mesh->invert);
+        obstacle_meshes_.push_back({i, o.mesh->invert, renderer_.upload_mesh(triangles)});
+    }
+}
+
+void App::release_obstacle_meshes() {
+    for (ObstacleMesh& m : obstacle_meshes_)
+        Renderer::delete_mesh(m.gpu);
+    obstacle_meshes_.clear();
+    obstacle_meshes_generation_ = 0;
 }
 
 // Particles, coloured by the chosen quantity over the frame's range (in the shader: the arrays
@@ -257,11 +376,16 @@ void App::draw_walls_and_obstacles(const Frame& f) {
     const int dimension = f.scene->dimension;
     std::vector<glm::vec3> lines;
     append_box_edges(lines, to3(f.scene->domain_min), to3(f.scene->domain_max), dimension);
-    for (const ShapeDesc& o : f.scene->obstacles) {
+    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
+        const ShapeDesc& o = f.scene->obstacles[i];
+        const glm::mat4 pose = obstacle_pose(f, i);
         if (o.shape == Shape::Box) {
+            const std::size_t first = lines.size();
             append_box_edges(lines, to3(o.min), to3(o.max), dimension);
-        } else {
-            const glm::vec3 center = to3(o.center);
+            for (std::size_t v = first; v < lines.size(); ++v)
+                lines[v] = glm::vec3(pose * glm::vec4(lines[v], 1.0f));
+        } else if (o.shape == Shape::Sphere) {
+            const glm::vec3 center = glm::vec3(pose * glm::vec4(to3(o.center), 1.0f));
             ParticleDraw sphere;
             sphere.positions = &center.x;
             sphere.count = 1;
@@ -271,6 +395,7 @@ void App::draw_walls_and_obstacles(const Frame& f) {
         }
     }
     renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));
+    draw_obstacle_meshes(f);
 }
 
 // The brush as a circle: in the plane of a 2D scene, facing the camera in 3D.
@@ -319,7 +444,7 @@ void App::draw_ui(const FrameSize& size) {
         surface_panel(view_.surface);
     brush_panel(brush_, f.scene ? f.scene->dimension : 2);
     if (f.scene) {
-        if (auto error = parameters_panel(runner_, *f.scene, edited_scene_)) show_message(*error);
+        if (auto error = parameters_panel(runner_, f, edited_scene_)) show_message(*error);
     }
     statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();

@@ -6,7 +6,8 @@
 //   App app(options);                 // throws SceneError for a bad scene or --set
 //   app.init_graphics();              // GL context current, ImGui context created
 //   per frame:  [backend NewFrame]; app.frame(size); [ImGui render]; app.after_render(size);
-//   events:     app.mouse_button(...), app.mouse_move(...), app.scroll(...), app.key(...)
+//   events:     app.mouse_button(...), app.mouse_move(...), app.scroll(...), app.key(...),
+//               app.drop_files(paths)
 #pragma once
 
 #include <functional>
@@ -69,7 +70,12 @@ class App {
     void mouse_move(const glm::vec2& pos);
     void scroll(float dy);
     void key(Key key);
-    void open_file(const std::string& path);  // a dropped or typed scene file
+    void open_file(const std::string& path);  // a typed scene file
+    // Files dropped together: a scene .json loads (its meshes resolved beside it, or among the
+    // files dropped with it); meshes (.obj, .stl) are added to the running scene as obstacles at
+    // the view's centre and the simulation restarts. Errors are shown as the message and the
+    // running scene stays.
+    void drop_files(const std::vector<std::string>& paths);
 
     // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
     void hold_brush(const glm::vec3& center, float radius, float strength);
@@ -109,6 +115,11 @@ class App {
     // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
     void draw_surface(const Frame& f, const ViewSetup& view);
     void draw_solid_walls_and_obstacles(const Frame& f);
+    void draw_obstacle_meshes(const Frame& f);
+    void upload_obstacle_meshes(const Frame& f);
+    void release_obstacle_meshes();
+    glm::mat4 obstacle_pose(const Frame& f, std::size_t obstacle) const;
+    void add_dropped_meshes(const std::vector<std::string>& paths);
     void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
     void update_brush(const FrameSize& size);
@@ -118,10 +129,21 @@ class App {
     Renderer renderer_;
     bool graphics_ready_ = false;
 
+    // The scene's obstacle meshes on the GPU, uploaded once per scene (generation).
+    struct ObstacleMesh {
+        std::size_t obstacle = 0;  // index in the scene's obstacles
+        bool container = false;
+        GpuMesh gpu;
+    };
+    std::vector<ObstacleMesh> obstacle_meshes_;
+    std::uint64_t obstacle_meshes_generation_ = 0;  // 0: none uploaded
+
     Camera2D camera2d_;
     OrbitCamera camera3d_;
     std::uint64_t fitted_generation_ = 0;
     bool fit_requested_ = true;
+    bool keep_view_ = false;  // the next scene is the one on screen with a dropped mesh
+    std::shared_ptr<const Scene> requested_scene_;  // the scene last given to the runner
 
     ColoringSettings coloring_;
     ViewSettings view_;

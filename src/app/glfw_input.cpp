@@ -5,6 +5,8 @@
 #include <imgui.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "app/app.hpp"
 
@@ -66,7 +68,7 @@ void on_key(GLFWwindow* window, int key, int, int action, int) {
 }
 
 void on_drop(GLFWwindow* window, int count, const char** paths) {
-    if (count > 0) app_of(window)->open_file(paths[0]);
+    app_of(window)->drop_files(std::vector<std::string>(paths, paths + count));
 }
 
 }  // namespace

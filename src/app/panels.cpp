@@ -175,7 +175,7 @@ std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
     ImGui::InputText("##path", path_input.data(), path_input.size());
     ImGui::SameLine();
     if (ImGui::Button("Open JSON")) chosen = std::string(path_input.data());
-    ImGui::TextDisabled("or drop a .json file on the window");
+    ImGui::TextDisabled("or drop a .json scene or an .obj/.stl mesh on the window");
     return chosen;
 }
 
@@ -264,9 +264,30 @@ void brush_panel(BrushSettings& brush, int dimension) {
 }
 
 // Generated from the core's parameter declarations.
-std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scene& running,
+namespace {
+
+// Each obstacle as the simulation made it: a mesh's file and triangles, its boundary samples.
+void obstacle_list(const std::vector<ObstacleSummary>& obstacles) {
+    if (obstacles.empty()) return;
+    ImGui::Text("Obstacles:");
+    for (const ObstacleSummary& o : obstacles) {
+        if (o.triangles > 0) {
+            ImGui::BulletText("%s: %zu triangles, %zu boundary samples", o.name.c_str(),
+                              o.triangles, o.boundary_samples);
+        } else {
+            ImGui::BulletText("%s: %zu boundary samples", o.name.c_str(), o.boundary_samples);
+        }
+    }
+    ImGui::Separator();
+}
+
+}  // namespace
+
+std::optional<std::string> parameters_panel(SimulationRunner& runner, const Frame& frame,
                                             std::optional<Scene>& edited) {
     if (!ImGui::CollapsingHeader("Parameters")) return std::nullopt;
+    const Scene& running = *frame.scene;
+    if (frame.obstacles) obstacle_list(*frame.obstacles);
     std::optional<std::string> error;
     if (edited && edited->source != running.source) edited.reset();
     const Scene& shown = edited ? *edited : running;

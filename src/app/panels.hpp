@@ -80,10 +80,11 @@ void surface_panel(SurfaceSettings& surface);
 
 void brush_panel(BrushSettings& brush, int dimension);
 
-// Parameters (a collapsed header; call with a scene running). Live parameters go to the runner at
+// Parameters (a collapsed header; call with a scene running): the obstacles (a mesh's file,
+// triangles and boundary samples), then the parameters. Live parameters go to the runner at
 // once; the others collect in `edited`, which "Reset with changes" loads. Returns the error of an
 // edit the scene rejected.
-std::optional<std::string> parameters_panel(SimulationRunner& runner, const Scene& running,
+std::optional<std::string> parameters_panel(SimulationRunner& runner, const Frame& frame,
                                             std::optional<Scene>& edited);
 
 void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,

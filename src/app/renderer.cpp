@@ -4,6 +4,7 @@
 #include <cmath>
 #include <glm/gtc/type_ptr.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/embedded_file.hpp"
 
@@ -171,13 +172,19 @@ void Renderer::draw_sprites(const ParticleDraw& p) {
     glBindVertexArray(0);
 }
 
-void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker) {
-    if (mesh.positions.empty()) return;
+void Renderer::use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker) {
     glUseProgram(mesh_program_);
     glUniformMatrix4fv(glGetUniformLocation(mesh_program_, "u_view_projection"), 1, GL_FALSE,
                        glm::value_ptr(view_.view_projection));
+    glUniformMatrix4fv(glGetUniformLocation(mesh_program_, "u_model"), 1, GL_FALSE,
+                       glm::value_ptr(model));
     glUniform3fv(glGetUniformLocation(mesh_program_, "u_color"), 1, glm::value_ptr(color));
     glUniform1f(glGetUniformLocation(mesh_program_, "u_checker"), checker);
+}
+
+void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker) {
+    if (mesh.positions.empty()) return;
+    use_mesh_program(glm::mat4(1.0f), color, checker);
     glBindVertexArray(mesh_vao_);
     upload_attribute(0, mesh_buffer_, &mesh.positions[0].x, 3, mesh.positions.size());
     upload_attribute(1, normal_buffer_, &mesh.normals[0].x, 3, mesh.normals.size());
@@ -185,6 +192,44 @@ void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker
     glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(mesh.positions.size()));
     glDisable(GL_CULL_FACE);
     glBindVertexArray(0);
+}
+
+GpuMesh Renderer::upload_mesh(const Mesh& mesh) {
+    GpuMesh gpu;
+    if (mesh.positions.empty()) return gpu;
+    glGenVertexArrays(1, &gpu.vao);
+    glGenBuffers(1, &gpu.positions);
+    glGenBuffers(1, &gpu.normals);
+    glBindVertexArray(gpu.vao);
+    for (const auto& [location, buffer, data] :
+         {std::tuple{0u, gpu.positions, &mesh.positions}, {1u, gpu.normals, &mesh.normals}}) {
+        glBindBuffer(GL_ARRAY_BUFFER, buffer);
+        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(data->size() * sizeof(glm::vec3)),
+                     data->data(), GL_STATIC_DRAW);
+        glEnableVertexAttribArray(location);
+        glVertexAttribPointer(location, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
+    }
+    glBindVertexArray(0);
+    gpu.vertices = static_cast<GLsizei>(mesh.positions.size());
+    return gpu;
+}
+
+void Renderer::draw_mesh(const GpuMesh& mesh, const glm::mat4& model, const glm::vec3& color) {
+    if (mesh.vertices == 0) return;
+    use_mesh_program(model, color, 0.0f);
+    glBindVertexArray(mesh.vao);
+    glEnable(GL_CULL_FACE);
+    glDrawArrays(GL_TRIANGLES, 0, mesh.vertices);
+    glDisable(GL_CULL_FACE);
+    glBindVertexArray(0);
+}
+
+void Renderer::delete_mesh(GpuMesh& mesh) {
+    if (mesh.vao == 0) return;
+    glDeleteBuffers(1, &mesh.positions);
+    glDeleteBuffers(1, &mesh.normals);
+    glDeleteVertexArrays(1, &mesh.vao);
+    mesh = GpuMesh{};
 }
 
 void Renderer::draw_lines(const std::vector<glm::vec3>& points, const glm::vec4& color) {
@@ -267,6 +312,25 @@ void append_sphere(Mesh& mesh, const glm::vec3& center, float radius) {
                 mesh.positions.push_back(center + radius * d[i]);
                 mesh.normals.push_back(d[i]);
             }
+        }
+    }
+}
+
+void append_triangle_mesh(Mesh& mesh, const TriangleMesh& triangles, bool inside) {
+    mesh.positions.reserve(mesh.positions.size() + 3 * triangles.triangles.size());
+    mesh.normals.reserve(mesh.normals.size() + 3 * triangles.triangles.size());
+    for (const glm::u32vec3& t : triangles.triangles) {
+        glm::vec3 corner[3] = {glm::vec3(triangles.vertices[t.x]),
+                               glm::vec3(triangles.vertices[t.y]),
+                               glm::vec3(triangles.vertices[t.z])};
+        // Turned round for a container: its inside faces the camera, its near walls are culled.
+        if (inside) std::swap(corner[1], corner[2]);
+        const glm::vec3 n = glm::cross(corner[1] - corner[0], corner[2] - corner[0]);
+        const float length = glm::length(n);
+        if (length == 0.0f) continue;  // degenerate: nothing to see
+        for (const glm::vec3& c : corner) {
+            mesh.positions.push_back(c);
+            mesh.normals.push_back(n / length);
         }
     }
 }

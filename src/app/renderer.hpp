@@ -1,7 +1,7 @@
 // Draws a frame: particles as lit point sprites (coloured in the shader), the domain and box
-// obstacles as wireframes, sphere obstacles as large sprites; reads the drawn frame back for
-// screenshots. Every GL call of the app (other than ImGui's backend) is here. OpenGL 3.3 core /
-// OpenGL ES 3.0 subset only.
+// obstacles as wireframes, sphere obstacles as large sprites, mesh obstacles as lit opaque
+// triangles (uploaded once per scene); reads the drawn frame back for screenshots. Every GL call of
+// the app (other than ImGui's backend) is here. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>
@@ -14,6 +14,7 @@
 #include "app/gpu_timer.hpp"
 #include "app/image.hpp"
 #include "app/particle_colors.hpp"
+#include "core/geometry/triangle_mesh.hpp"
 
 namespace flume {
 
@@ -44,6 +45,12 @@ struct Mesh {
     std::vector<glm::vec3> positions, normals;
 };
 
+// A Mesh uploaded once (Renderer::upload_mesh), drawn every frame without copying it again.
+struct GpuMesh {
+    GLuint vao = 0, positions = 0, normals = 0;
+    GLsizei vertices = 0;
+};
+
 class Renderer {
   public:
     // Compiles the shaders and creates the buffers. Throws std::runtime_error with the GL log.
@@ -54,6 +61,12 @@ class Renderer {
     // Opaque triangles (back faces culled), lit from the sky's sun; `checker` > 0 draws a
     // checkerboard of squares that size.
     void draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker = 0.0f);
+
+    // Meshes kept on the GPU (the scene's obstacle meshes): uploaded once, drawn as draw_mesh
+    // draws, placed by `model` (a rigid motion: the normals turn with it), deleted explicitly.
+    GpuMesh upload_mesh(const Mesh& mesh);
+    void draw_mesh(const GpuMesh& mesh, const glm::mat4& model, const glm::vec3& color);
+    static void delete_mesh(GpuMesh& mesh);
 
     FluidSurface& surface() { return surface_; }
     const FluidSurface& surface() const { return surface_; }
@@ -70,6 +83,8 @@ class Renderer {
     RgbaImage read_pixels(const glm::ivec2& size);
 
   private:
+    void use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker);
+
     GLuint sprite_program_ = 0, line_program_ = 0, mesh_program_ = 0;
     GLuint sprite_vao_ = 0, line_vao_ = 0, mesh_vao_ = 0;
     GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0, mesh_buffer_ = 0,
@@ -83,6 +98,9 @@ class Renderer {
 // whose near walls are culled so that one sees into it).
 void append_box_faces(Mesh& mesh, const glm::vec3& lo, const glm::vec3& hi, bool inside);
 void append_sphere(Mesh& mesh, const glm::vec3& center, float radius);
+// Adds a triangle mesh's faces, flat shaded: facing out as its triangles do, or facing in
+// (`inside`: a container, whose near walls are culled so that one sees the fluid in it).
+void append_triangle_mesh(Mesh& mesh, const TriangleMesh& triangles, bool inside);
 
 // Adds the 12 edges (2D: 4) of the box [lo, hi] to `points` as line segments.
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

@@ -128,6 +128,7 @@ void SimulationRunner::build(const Scene& scene) {
         simulation_ = std::move(simulation);
         simulation_->set_brush(brush_);
         scene_ = std::make_shared<const Scene>(scene);
+        obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
         publish();
     } catch (const std::exception& e) {
@@ -139,6 +140,10 @@ void SimulationRunner::publish() {
     Frame& f = frames_.back();
     f.scene_generation = generation_;
     f.scene = scene_;
+    f.obstacles = obstacles_;
+    f.obstacle_poses.resize(scene_->obstacles.size());  // the same size each frame: no allocation
+    for (std::size_t i = 0; i < f.obstacle_poses.size(); ++i)
+        f.obstacle_poses[i] = simulation_->obstacle_transform(i);
     f.constants = simulation_->constants();
     f.stats = simulation_->stats();
     f.threads = threads_;

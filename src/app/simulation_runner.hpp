@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/command_queue.hpp"
 #include "app/particle_colors.hpp"
@@ -44,6 +45,10 @@ namespace flume {
 struct Frame {
     std::uint64_t scene_generation = 0;  // bumped whenever a scene is (re)loaded
     std::shared_ptr<const Scene> scene;  // geometry for drawing, parameters for the UI
+    // What the simulation made of each obstacle (triangles, boundary samples), in scene order.
+    std::shared_ptr<const std::vector<ObstacleSummary>> obstacles;
+    // Where each obstacle is at this frame's step (the identity for still ones), in scene order.
+    std::vector<glm::mat4> obstacle_poses;
     DerivedConstants constants;
     ParticleSnapshot particles;
     QuantityRanges ranges;  // of the particles' speed, density and pressure (the colour bars)
@@ -131,6 +136,7 @@ class SimulationRunner {
     int threads_;
     std::unique_ptr<WorkerPool> pool_;
     std::shared_ptr<const Scene> scene_;
+    std::shared_ptr<const std::vector<ObstacleSummary>> obstacles_;
     std::unique_ptr<Simulation> simulation_;
     std::uint64_t generation_ = 0;
     std::optional<Brush> brush_;

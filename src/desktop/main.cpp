@@ -3,7 +3,11 @@
 //
 //   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--view surface|particles|...]
 //         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
-//         [--no-float-targets]
+//         [--no-float-targets] [--drop FILE ...]
+//
+// --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
+// an obstacle, a scene .json loads). Capture runs print what the app's panels show of the last
+// frame: the obstacles (triangles, boundary samples) and the message, if any.
 // glad before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
@@ -42,6 +46,17 @@ void print_timings(const flume::RenderTimings& timings) {
         }
     }
     std::printf(" (frame %.2f ms)\n", static_cast<double>(timings.frame_milliseconds));
+}
+
+// The obstacles and the message of the captured frame (what the panels show).
+void print_capture_state(const flume::App& app, const std::string& message) {
+    if (const auto& obstacles = app.current_frame().obstacles) {
+        for (const flume::ObstacleSummary& o : *obstacles) {
+            std::printf("flume: obstacle %s: %zu triangles, %zu boundary samples\n", o.name.c_str(),
+                        o.triangles, o.boundary_samples);
+        }
+    }
+    if (!message.empty()) std::printf("flume: message: %s\n", message.c_str());
 }
 
 }  // namespace
@@ -92,6 +107,11 @@ int main(int argc, char** argv) {
     cli.add_option(
         "--pause-at-step", pause_at,
         "Pause at this step; with --screenshot, capture that step (then --frames is a limit)");
+    std::vector<std::string> drops;
+    cli.add_option("--drop", drops,
+                   "Drop these files on the window at start: a mesh (.obj, .stl) joins the scene "
+                   "as an obstacle, a scene .json loads")
+        ->type_name("FILE");
     std::vector<float> brush;
     float brush_radius = 0.15f, brush_strength = 80.0f;
     cli.add_option("--brush", brush, "Hold the force brush at this world point (x,y or x,y,z)")
@@ -123,6 +143,7 @@ int main(int argc, char** argv) {
         return kExitBadInput;
     }
 
+    if (!drops.empty()) app->drop_files(drops);
     if (!brush.empty()) {
         app->hold_brush(glm::vec3(brush[0], brush[1], brush.size() > 2 ? brush[2] : 0.0f),
                         brush_radius, brush_strength);
@@ -188,6 +209,8 @@ int main(int argc, char** argv) {
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             app->frame(size);
+            // The message on screen in the captured frame (a screenshot replaces it after).
+            const std::string message = app->message();
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
             app->after_render(size);
             glfwSwapBuffers(window);
@@ -202,7 +225,10 @@ int main(int argc, char** argv) {
                                 static_cast<unsigned long long>(app->frames_drawn()), s.time,
                                 static_cast<unsigned long long>(s.step));
                 }
-                print_timings(app->render_timings());
+                if (status == 0) {  // a failed capture says only why
+                    print_capture_state(*app, message);
+                    print_timings(app->render_timings());
+                }
                 break;
             }
         }

@@ -6,12 +6,14 @@
 //   [--hide-ui] [--pause-at-step N]
 //
 // SCENE is a built-in name or a file the page wrote into the virtual file system (a ?scene=URL
-// it fetched); --message is shown in the UI at start (the page's fetch error); the others are the
-// desktop app's options of the same names (the page's ?view=, ?nofloat, ?ui=0, ?pauseat=). The
-// browser drives the frames (emscripten_set_main_loop). The simulation runs on its own pthread with
-// the worker pool under it; this thread only renders the newest published state and runs ImGui, and
-// never blocks on the simulation (SimulationRunner's render side is lock-free). Without threads
-// (the fallback build) the steps run inside the frame, within a time budget.
+// it fetched, with the meshes it names beside it: the page asks flume_files_named_by_scene
+// which files to fetch before it starts main); --message is shown in the UI at start (the page's
+// fetch error); the others are the desktop app's options of the same names (the page's ?view=,
+// ?nofloat, ?ui=0, ?pauseat=). The browser drives the frames (emscripten_set_main_loop). The
+// simulation runs on its own pthread with the worker pool under it; this thread only renders the
+// newest published state and runs ImGui, and never blocks on the simulation (SimulationRunner's
+// render side is lock-free). Without threads (the fallback build) the steps run inside the frame,
+// within a time budget.
 //
 // The page's state is published as `window.flume` every frame (frames, step, time, threads,
 // workers, message...): the status line of the page and the end-to-end test read it.
@@ -39,6 +41,7 @@
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
 #include "core/errors.hpp"
+#include "core/scene.hpp"
 
 #ifdef __EMSCRIPTEN_PTHREADS__
 constexpr bool kThreaded = true;
@@ -160,6 +163,14 @@ void publish_status(const glm::ivec2& size) {
     s["frameMilliseconds"] = timings.frame_milliseconds;
     for (const flume::GpuTimer::Pass& pass : timings.passes)
         s["passMilliseconds"][std::string(pass.name)] = pass.milliseconds;
+    s["obstacles"] = nlohmann::json::array();
+    if (f.obstacles) {
+        for (const flume::ObstacleSummary& o : *f.obstacles) {
+            s["obstacles"].push_back({{"name", o.name},
+                                      {"triangles", o.triangles},
+                                      {"boundarySamples", o.boundary_samples}});
+        }
+    }
     s["message"] = web.graphics_error.empty() ? app.message() : web.graphics_error;
     s["contextLost"] = web.context_lost;
     s["contextRestores"] = web.context_restores;
@@ -235,6 +246,21 @@ void on_file_saved(const std::string& path) {
 }
 
 }  // namespace
+
+// The files (meshes) that the scene file at `path` names, as a JSON array of strings (empty when
+// the file is not a scene): what the page fetches, relative to the scene's URL, before main. The
+// text lives until the next call.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* flume_files_named_by_scene(const char* path) {
+    static std::string names;
+    try {
+        names = nlohmann::json(flume::files_named_by_scene(
+                                   flume::read_file_bytes(path, flume::kMaxSceneFileBytes)))
+                    .dump();
+    } catch (const flume::SceneError&) {
+        names = "[]";  // the app's load says what is wrong with the file
+    }
+    return names.c_str();
+}
 
 int main(int argc, char** argv) {
     flume::AppOptions options;

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Counts the pixels of a PNG screenshot that look like Flume's water, with the standard library.
 
-    png_stats.py FILE.png [--min-x X]     prints: size WxH, water N, distinct-colours N
+    png_stats.py FILE.png [--min-x X] [--region X0,Y0,X1,Y1]
+        prints: size WxH, water N, obstacle N, distinct-colours N
 
 Water is Flume's flat water colour (0.16, 0.47, 0.85) after sphere shading: clearly blue, blue
-well above red and green. Pixels left of --min-x (the UI panel) are ignored.
+well above red and green. Obstacle is the obstacles' terracotta (0.75, 0.45, 0.3) lit at 50-100%:
+green about 0.6 of red, blue about 0.4. Pixels left of --min-x (the UI panel) are ignored; with
+--region only the pixels x0 <= x < x1, y0 <= y < y1 (from the top left) count.
 """
 import struct
 import sys
@@ -60,15 +63,21 @@ def main():
     path = sys.argv[1]
     min_x = int(sys.argv[sys.argv.index("--min-x") + 1]) if "--min-x" in sys.argv else 0
     width, height, channels, rows = read_png(path)
-    water, colours = 0, set()
-    for row in rows:
-        for x in range(min_x, width):
+    x0, y0, x1, y1 = min_x, 0, width, height
+    if "--region" in sys.argv:
+        x0, y0, x1, y1 = (int(v) for v in sys.argv[sys.argv.index("--region") + 1].split(","))
+    water, obstacle, colours = 0, 0, set()
+    for row in rows[y0:y1]:
+        for x in range(x0, min(x1, width)):
             r, g, b = row[x * channels:x * channels + 3]
             colours.add((r >> 3, g >> 3, b >> 3))
             if b > 90 and b > r + 50 and b > g + 15:
                 water += 1
+            if r > 70 and 0.45 * r <= g <= 0.75 * r and 0.25 * r <= b <= 0.55 * r:
+                obstacle += 1
     print(f"size {width}x{height}")
     print(f"water {water}")
+    print(f"obstacle {obstacle}")
     print(f"distinct-colours {len(colours)}")
 
 
