@@ -83,11 +83,12 @@ TEST(Determinism, SameHashForOneToEightThreadsIncompressible3D) {
     check_hash_over_threads(load_scene("drop-3d", {"particle_radius=0.04", "solver=pbf"}), 60);
 }
 
-// Meshes: a container and a fluid volume (pour-3d, whose tank is turned by 15 degrees), and an
-// obstacle (ramp-3d).
+// Meshes: a container and a fluid volume (pour-3d, whose tank is turned by 15 degrees), an
+// obstacle (ramp-3d), and polygons (funnel-2d).
 TEST(Determinism, SameHashForOneToEightThreadsMeshes) {
     check_hash_over_threads(load_scene("pour-3d", {"particle_radius=0.015"}), 130);
     check_hash_over_threads(load_scene("ramp-3d", {"particle_radius=0.04"}), 100);
+    check_hash_over_threads(load_scene("funnel-2d", {"particle_radius=0.02"}), 100);
 }
 
 // Moving obstacles: a piston (2D) and a paddle turning in a container mesh (3D).
@@ -176,6 +177,8 @@ constexpr GoldenCase kGoldenCases[] = {
      0xd336f14254b215a7ull},
     {"mesh_obstacle_3d", "ramp-3d", "particle_radius=0.04", "solver=wcsph", 100, 3,
      0xf5b1fb41f36dfb72ull},
+    {"polygon_2d", "funnel-2d", "particle_radius=0.01", "solver=dfsph", 150, 2,
+     0xa4cbd649f724e2b8ull},
     {"piston_2d", "wave-tank-2d", "particle_radius=0.02", "solver=dfsph", 150, 2,
      0x4525e11bf6f5173dull},
     {"paddle_3d", "mixer-3d", "particle_radius=0.03", "solver=wcsph", 100, 3,

@@ -193,7 +193,7 @@ Scene scene_with_files(const std::string& json, const std::map<std::string, std:
 
 std::vector<float> boundary_positions(const Simulation& sim) {
     const ParticleView b = sim.boundary();
-    return {b.position, b.position + 3 * b.count};
+    return {b.position, b.position + static_cast<std::size_t>(b.dimension) * b.count};
 }
 
 // Off the floor: where a box touches a wall, its lattice keeps the corner nodes of its virtual
@@ -258,6 +258,82 @@ TEST(MeshObstacles, AnIcosphereHasTheSphereObstaclesSampleCount) {
             "translate": [0.5, 0.5, 0.5]})");
     EXPECT_NEAR(static_cast<double>(mesh) / static_cast<double>(sphere), 1.0, 0.03)
         << mesh << " samples on the icosphere, " << sphere << " on the sphere";
+}
+
+}  // namespace
+}  // namespace flume
+
+namespace flume {
+namespace {
+
+// 2D: a square polygon as obstacle gives the box obstacle's samples and states, as the cube does
+// in 3D (off the floor, for the same reason).
+TEST(Polygons, ASquareGivesTheBoxObstaclesSamplesAndState) {
+    const std::string head = R"({"dimension": 2, "particle_radius": 0.01, "solver": "dfsph",
+        "domain": {"min": [0, 0], "max": [2, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0], "max": [0.5, 0.6]}], "obstacles": [)";
+    const Scene box =
+        parse_scene(head + R"({"shape": "box", "min": [0.7, 0.1], "max": [0.9, 0.3]}]})", "box");
+    const Scene polygon = parse_scene(head + R"({"shape": "polygon",
+                   "points": [[0.7, 0.1], [0.7, 0.3], [0.9, 0.3], [0.9, 0.1]]}]})",
+                                      "polygon");  // clockwise: turned round
+    WorkerPool pool(2);
+    auto a = Simulation::create(box, pool);
+    auto b = Simulation::create(polygon, pool);
+    ASSERT_EQ(boundary_positions(*a), boundary_positions(*b));
+    while (a->stats().time < 0.3) {
+        a->step();
+        b->step();
+        ASSERT_EQ(a->state_hash(), b->state_hash()) << "step " << a->stats().step;
+    }
+    const ParticleView f = b->fluid();  // the fluid has reached the obstacle
+    std::size_t near = 0;
+    for (std::size_t i = 0; i < f.count; ++i) {
+        near +=
+            f.position[2 * i] > 0.65f && f.position[2 * i] < 0.95f && f.position[2 * i + 1] < 0.35f;
+    }
+    EXPECT_GT(near, 10u);
+}
+
+TEST(Polygons, NameWhatIsWrongWithAPolygon) {
+    auto refused = [](const std::string& points, const std::string& text) {
+        try {
+            parse_scene(R"({"dimension": 2, "domain": {"min": [0, 0], "max": [1, 1]},
+                            "fluid": [{"min": [0, 0], "max": [0.3, 0.3]}],
+                            "obstacles": [{"shape": "polygon", "points": )" +
+                            points + "}]}",
+                        "p.json");
+            ADD_FAILURE() << "accepted " << points;
+        } catch (const SceneError& e) {
+            EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+        }
+    };
+    refused("[[0, 0], [1, 0]]", "/obstacles/0/points: the polygon: a polygon needs at least 3");
+    refused("[[0, 0], [1, 1], [1, 0], [0, 1]]", "crosses itself: edges 0 and 2 meet");
+    refused("[[0, 0], [0.5, 0], [1, 0]]", "encloses no area");
+    refused("[[0, 0], [0, 0], [1, 0], [0, 1]]", "corners 0 and 1 are the same point");
+    try {
+        parse_scene(R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+                        "fluid": [{"shape": "polygon", "points": [[0, 0], [1, 0], [0, 1]]}]})",
+                    "p3.json");
+        ADD_FAILURE() << "a polygon in 3D";
+    } catch (const SceneError& e) {
+        EXPECT_NE(std::string(e.what()).find("polygons are for 2D scenes"), std::string::npos);
+    }
+}
+
+// A polygon fluid volume holds the lattice points inside it, at least r from its edges: a
+// triangle's count matches its area.
+TEST(Polygons, AFluidPolygonFillsItsInside) {
+    const Scene scene = parse_scene(
+        R"({"dimension": 2, "particle_radius": 0.005, "domain": {"min": [0, 0], "max": [1, 1]},
+            "fluid": [{"shape": "polygon", "points": [[0.1, 0.1], [0.9, 0.1], [0.1, 0.9]]}]})",
+        "triangle");
+    WorkerPool pool(2);
+    const auto sim = Simulation::create(scene, pool);
+    // Area 0.32 m^2 shrunk by r along the perimeter (2.73 m): about 0.3132 / (2r)^2 particles.
+    const double expected = (0.32 - 2.73 * 0.005) / (0.01 * 0.01);
+    EXPECT_NEAR(static_cast<double>(sim->stats().fluid_particles) / expected, 1.0, 0.03);
 }
 
 }  // namespace

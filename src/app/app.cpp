@@ -392,10 +392,18 @@ void App::draw_walls_and_obstacles(const Frame& f) {
             sphere.radius = static_cast<float>(o.radius);
             sphere.flat_color = glm::vec3(0.62f, 0.6f, 0.56f);
             renderer_.draw_sprites(sphere);
+        } else if (o.shape == Shape::Mesh && !o.mesh->outline.empty()) {
+            // A polygon (2D): its outline.
+            const std::vector<glm::dvec2>& c = o.mesh->outline;
+            for (std::size_t k = 0; k < c.size(); ++k) {
+                for (const glm::dvec2& p : {c[k], c[(k + 1) % c.size()]}) {
+                    lines.push_back(glm::vec3(pose * glm::vec4(glm::vec2(p), 0.0f, 1.0f)));
+                }
+            }
         }
     }
     renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));
-    draw_obstacle_meshes(f);
+    if (dimension == 3) draw_obstacle_meshes(f);
 }
 
 // The brush as a circle: in the plane of a 2D scene, facing the camera in 3D.

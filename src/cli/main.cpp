@@ -59,10 +59,14 @@ std::string hex64(std::uint64_t v) {
 // that takes an empty string).
 void print_meshes(const flume::Simulation& sim, const char* indent) {
     for (const flume::ObstacleSummary& o : sim.obstacles()) {
-        if (o.triangles == 0) continue;
+        if (o.triangles == 0 && o.name.rfind("polygon", 0) != 0) continue;
         std::printf(indent, "");
-        std::printf("%s: %zu triangles, %zu boundary samples\n", o.name.c_str(), o.triangles,
-                    o.boundary_samples);
+        if (o.triangles > 0) {
+            std::printf("%s: %zu triangles, %zu boundary samples\n", o.name.c_str(), o.triangles,
+                        o.boundary_samples);
+        } else {
+            std::printf("%s: %zu boundary samples\n", o.name.c_str(), o.boundary_samples);
+        }
     }
 }
 
@@ -275,9 +279,10 @@ int run(const RunOptions& options) {
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
     print_meshes(*sim, "%s  ");
-    if (!sim->obstacles().empty() &&
-        std::any_of(sim->obstacles().begin(), sim->obstacles().end(),
-                    [](const flume::ObstacleSummary& o) { return o.triangles > 0; })) {
+    if (!sim->obstacles().empty() && std::any_of(sim->obstacles().begin(), sim->obstacles().end(),
+                                                 [](const flume::ObstacleSummary& o) {
+                                                     return o.name != "box" && o.name != "sphere";
+                                                 })) {
         const flume::LoadTimes& t = sim->load_times();
         std::printf(
             "  loaded in %.0f ms: distance fields %.0f ms, boundary samples %.0f ms, "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/geometry/polygon.hpp"
 #include "core/math/vec.hpp"
 
 namespace flume {
@@ -213,9 +214,10 @@ class Reader {
         std::string kind = "box";
         if (auto it = j.find("shape"); it != j.end()) {
             kind = text(*it, path + "/shape");
-            if (kind != "box" && kind != "sphere" && kind != "mesh") {
+            if (kind != "box" && kind != "sphere" && kind != "mesh" && kind != "polygon") {
                 fail(path + "/shape",
-                     "expected \"box\", \"sphere\" or \"mesh\", found " + describe_json(*it));
+                     "expected \"box\", \"sphere\", \"mesh\" (3D) or \"polygon\" (2D), found " +
+                         describe_json(*it));
             }
         }
         // The last key: a fluid block's initial velocity, or an obstacle's motion.
@@ -240,6 +242,9 @@ class Reader {
             s.shape = Shape::Sphere;
             s.center = point(member(j, path, "center"), path + "/center");
             s.radius = positive(member(j, path, "radius"), path + "/radius");
+        } else if (kind == "polygon") {
+            s.shape = Shape::Mesh;
+            s.mesh = polygon(j, path, with_velocity);
         } else {
             s.shape = Shape::Mesh;
             s.mesh = mesh(j, path, with_velocity);
@@ -328,6 +333,55 @@ class Reader {
             keys.push_back(key);
         }
         return keys;
+    }
+
+    // {"shape": "polygon", "points": [[x, y], ...], "invert": bool (obstacles only)}: a closed
+    // polygon of a 2D scene, held as the prism over it (geometry/polygon.hpp).
+    std::shared_ptr<const MeshShape> polygon(const json& j, const std::string& path,
+                                             bool fluid) const {
+        static constexpr std::string_view obstacle_keys[] = {"shape", "points", "invert", "motion"};
+        static constexpr std::string_view fluid_keys[] = {"shape", "points", "velocity"};
+        check_keys(j, path,
+                   fluid ? std::span<const std::string_view>(fluid_keys)
+                         : std::span<const std::string_view>(obstacle_keys));
+        if (dimension_ != 2) {
+            fail(path + "/shape", "polygons are for 2D scenes (this scene has dimension 3)");
+        }
+        const json& points = member(j, path, "points");
+        if (!points.is_array() || points.size() > kMaxPolygonPoints) {
+            fail(path + "/points", "expected an array of at most " +
+                                       std::to_string(kMaxPolygonPoints) + " points, found " +
+                                       describe_json(points));
+        }
+        std::vector<glm::dvec2> corners;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const glm::dvec3 p = point(points[i], path + "/points/" + std::to_string(i));
+            corners.emplace_back(p.x, p.y);
+        }
+        auto shape = std::make_shared<MeshShape>();
+        shape->file = "polygon";
+        if (auto it = j.find("invert"); it != j.end()) {
+            if (!it->is_boolean())
+                fail(path + "/invert", "expected true or false, found " + describe_json(*it));
+            shape->invert = it->get<bool>();
+        }
+        try {
+            shape->outline = checked_polygon(std::move(corners), "the polygon");
+        } catch (const MeshError& e) {
+            fail(path + "/points", e.what());
+        }
+        glm::dvec2 lo(std::numeric_limits<double>::max()), hi(-std::numeric_limits<double>::max());
+        for (const glm::dvec2& c : shape->outline) {
+            lo = glm::min(lo, c);
+            hi = glm::max(hi, c);
+        }
+        // Caps far beyond any band of the distance field: only the side walls are near z = 0.
+        const double half_height = 4.0 * (hi.x - lo.x + hi.y - lo.y) + 1.0;
+        shape->mesh = extrude_polygon(shape->outline, half_height);
+        shape->lower = {lo.x, lo.y, 0.0};
+        shape->upper = {hi.x, hi.y, 0.0};
+        shape->area = polygon_perimeter(shape->outline);
+        return shape;
     }
 
     // {"shape": "mesh", "file": ..., "scale": s | [sx, sy, sz], "rotate": {"axis": [...],
@@ -441,7 +495,7 @@ std::string shape_name(const ShapeDesc& s) {
         case Shape::Sphere:
             return "sphere";
         default:
-            return "mesh " + s.mesh->file;
+            return s.mesh->outline.empty() ? "mesh " + s.mesh->file : "polygon";
     }
 }
 
@@ -647,7 +701,7 @@ BoundaryEstimate estimate_boundary_samples(const Scene& scene) {
         e.walls = box_shell(scene.domain_min, scene.domain_max);
     // A mesh's lattice shell: its area times the shell's thickness on both sides, in cells.
     auto mesh_shell = [&](const MeshShape& m) {
-        return m.area * 2.0 * layers / (spacing * spacing);
+        return m.area * 2.0 * layers / (d == 2 ? spacing : spacing * spacing);
     };
     for (const ShapeDesc& o : scene.obstacles) {
         switch (o.shape) {
@@ -670,7 +724,7 @@ void Scene::check_distance_fields() const {
     auto check = [&](const ShapeDesc& s, const std::string& path) {
         if (s.shape != Shape::Mesh) return;
         double nodes = 1.0;
-        for (int k = 0; k < 3; ++k) {
+        for (int k = 0; k < dimension; ++k) {
             nodes *= std::max(1.0, std::round((s.upper()[k] - s.lower()[k]) / spacing)) +
                      2.0 * kBoundaryLayers;
         }

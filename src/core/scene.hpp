@@ -12,15 +12,16 @@
 //                   {"shape": "mesh", "file": "funnel.obj", "scale": 0.5,
 //                    "rotate": {"axis": [0, 1, 0], "degrees": 30}, "translate": [1, 0, 0.5]},
 //                   {"shape": "mesh", "file": "tank.stl", "invert": true},
+//                   {"shape": "polygon", "points": [[0, 0], [1, 0], [0.5, 0.4]]},  <- 2D
 //                   {"shape": "box", "min": [...], "max": [...],
 //                    "motion": {"type": "oscillate", "axis": [1, 0, 0], "amplitude": 0.05,
 //                               "period": 1.2}}]
 //   }
 //
-// A mesh (3D scenes; OBJ or STL, closed) is an obstacle, a container ("invert": true: the fluid
-// stays inside it) or, in "fluid", a volume filled with fluid. Its file is read through the
-// FileReader given to parse_scene, relative to the scene: from disk for a scene file, from the
-// binary for a built-in scene, from fetched or dropped bytes in the browser.
+// A mesh (3D scenes; OBJ or STL, closed) or a polygon (2D scenes) is an obstacle, a container
+// ("invert": true: the fluid stays inside it) or, in "fluid", a volume filled with fluid. Its file
+// is read through the FileReader given to parse_scene, relative to the scene: from disk for a scene
+// file, from the binary for a built-in scene, from fetched or dropped bytes in the browser.
 //
 // Errors (SceneError) name the file, the JSON path of the offending value (/fluid/0/min), what was
 // expected and what was found; unknown keys are refused with the closest valid key suggested;
@@ -45,12 +46,14 @@ namespace flume {
 enum class Shape { Box, Sphere, Mesh };
 
 // A mesh as the scene placed it: read, checked closed, transformed (its triangles face outwards).
+// In 2D, a polygon: its corners (counter-clockwise) and the prism over them (geometry/polygon.hpp).
 struct MeshShape {
-    std::string file;  // as the scene names it
+    std::string file;  // as the scene names it; "polygon" for a polygon
     TriangleMesh mesh;
-    bool invert = false;  // a container: the solid is outside the mesh
-    glm::dvec3 lower{0.0}, upper{0.0};
-    double area = 0.0;
+    std::vector<glm::dvec2> outline;    // a polygon's corners (empty for a mesh)
+    bool invert = false;                // a container: the solid is outside the mesh
+    glm::dvec3 lower{0.0}, upper{0.0};  // bounding box (a polygon's: z = 0)
+    double area = 0.0;                  // of the surface (a polygon: its perimeter)
 };
 
 // A box, sphere or mesh; 2D scenes leave the z components at 0.

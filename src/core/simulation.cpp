@@ -275,9 +275,17 @@ class SphSimulation final : public Simulation {
         return static_cast<int>(std::ceil(constants_.support / spacing - 1.0e-6));
     }
 
-    // A mesh's distance field on its shell lattice, exact over the shell and one node beyond.
+    // A mesh's distance field on its shell lattice, exact over the shell and one node beyond. A
+    // polygon's (2D) has two layers of nodes, at z = -+ spacing / 2 across the plane z = 0: its
+    // prism's side walls are the same distance from both, and from the plane between them.
     std::unique_ptr<DistanceField> build_field(const MeshShape& mesh, double spacing, int layers) {
-        const DistanceGrid grid = DistanceGrid::around(mesh.lower, mesh.upper, spacing, layers);
+        DistanceGrid grid = DistanceGrid::around(mesh.lower, mesh.upper, spacing, layers);
+        if (D == 2) {
+            grid.origin.z = 0.0;
+            grid.step.z = spacing;
+            grid.first.z = -1;
+            grid.count.z = 2;
+        }
         const double band = (layers + 1.0) * std::max({grid.step.x, grid.step.y, grid.step.z});
         return std::make_unique<DistanceField>(mesh.mesh, grid, band, pool_);
     }
@@ -295,13 +303,14 @@ class SphSimulation final : public Simulation {
             const std::size_t first = samples.real.size();
             ObstacleSummary summary;
             if (obstacle.shape == Shape::Mesh) {
-                if constexpr (D == 3) {
-                    sample_mesh_shell(*obstacles_[i].field, obstacles_[i].invert, layers * spacing,
-                                      samples);
-                }
-                summary.name =
-                    "mesh " + obstacle.mesh->file + (obstacle.mesh->invert ? " (container)" : "");
-                summary.triangles = obstacle.mesh->mesh.triangles.size();
+                sample_mesh_shell<D>(*obstacles_[i].field, obstacles_[i].invert, layers * spacing,
+                                     samples);
+                const MeshShape& m = *obstacle.mesh;
+                summary.name = m.outline.empty()
+                                   ? "mesh " + m.file
+                                   : "polygon of " + std::to_string(m.outline.size()) + " corners";
+                if (m.invert) summary.name += " (container)";
+                summary.triangles = m.outline.empty() ? m.mesh.triangles.size() : 0;
             } else {
                 sample_obstacle<D>(obstacle, spacing, layers, samples);
                 summary.name = obstacle.shape == Shape::Box ? "box" : "sphere";
@@ -407,11 +416,9 @@ class SphSimulation final : public Simulation {
 
     // The lattice points of a fluid block: a box or sphere's, or a mesh's inside.
     std::vector<Vec<D>> fluid_lattice(const ShapeDesc& region, double spacing) {
-        if constexpr (D == 3) {
-            if (region.shape == Shape::Mesh) {
-                const auto field = build_field(*region.mesh, spacing, shell_layers(spacing));
-                return sample_mesh_volume(*field, region.lower(), region.upper(), spacing);
-            }
+        if (region.shape == Shape::Mesh) {
+            const auto field = build_field(*region.mesh, spacing, shell_layers(spacing));
+            return sample_mesh_volume<D>(*field, region.lower(), region.upper(), spacing);
         }
         return sample_volume<D>(region, spacing);
     }

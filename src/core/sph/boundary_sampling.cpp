@@ -152,29 +152,34 @@ void sample_obstacle(const ShapeDesc& shape, double spacing, int layers, Boundar
     }
 }
 
+template <int D>
 void sample_mesh_shell(const DistanceField& field, bool invert, double thickness,
-                       BoundarySamples<3>& out) {
+                       BoundarySamples<D>& out) {
     const DistanceGrid& g = field.grid();
-    for (int k = 0; k < g.count.z; ++k) {
+    for (int k = 0; k < (D == 2 ? 1 : g.count.z); ++k) {
         for (int j = 0; j < g.count.y; ++j) {
             for (int i = 0; i < g.count.x; ++i) {
                 const double solid = invert ? -field.node(i, j, k) : field.node(i, j, k);
                 if (std::abs(solid) >= thickness) continue;
-                out.position.push_back(to_vec<3>(g.position(i, j, k)));
+                out.position.push_back(to_vec<D>(g.position(i, j, k)));
                 out.real.push_back(solid < 0.0 ? 1 : 0);
             }
         }
     }
 }
 
-std::vector<Vec<3>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
+template <int D>
+std::vector<Vec<D>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
                                        const glm::dvec3& hi, double spacing) {
     ShapeDesc bounds;
     bounds.min = lo;
     bounds.max = hi;
-    std::vector<Vec<3>> points;
-    for (const Vec<3>& p : sample_volume<3>(bounds, spacing)) {
-        if (field.distance(glm::dvec3(p)) <= -0.5 * spacing + 1.0e-9) points.push_back(p);
+    std::vector<Vec<D>> points;
+    for (const Vec<D>& p : sample_volume<D>(bounds, spacing)) {
+        glm::dvec3 x(0.0);
+        for (int k = 0; k < D; ++k)
+            x[k] = p[k];
+        if (field.distance(x) <= -0.5 * spacing + 1.0e-9) points.push_back(p);
     }
     return points;
 }
@@ -202,6 +207,12 @@ template void sample_domain_walls<3>(const glm::dvec3&, const glm::dvec3&, doubl
 template void sample_obstacle<2>(const ShapeDesc&, double, int, BoundarySamples<2>&);
 template void sample_obstacle<3>(const ShapeDesc&, double, int, BoundarySamples<3>&);
 template bool inside_grown<2>(const ShapeDesc&, const Vec<2>&, double);
+template void sample_mesh_shell<2>(const DistanceField&, bool, double, BoundarySamples<2>&);
+template void sample_mesh_shell<3>(const DistanceField&, bool, double, BoundarySamples<3>&);
+template std::vector<Vec<2>> sample_mesh_volume<2>(const DistanceField&, const glm::dvec3&,
+                                                   const glm::dvec3&, double);
+template std::vector<Vec<3>> sample_mesh_volume<3>(const DistanceField&, const glm::dvec3&,
+                                                   const glm::dvec3&, double);
 template bool inside_grown<3>(const ShapeDesc&, const Vec<3>&, double);
 
 }  // namespace flume

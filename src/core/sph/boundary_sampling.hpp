@@ -40,12 +40,15 @@ void sample_obstacle(const ShapeDesc& shape, double spacing, int layers, Boundar
 // A mesh's shell, from its distance field (whose nodes are the lattice, as a box's): real samples
 // on the solid side (inside the mesh, or outside it for a container) less than `thickness` from
 // the surface, virtual ones as far on the other side. A mesh cube gives a box's real samples.
+// In 2D, a polygon's: the nodes of the field's lower layer (z < 0), taken in the plane.
+template <int D>
 void sample_mesh_shell(const DistanceField& field, bool invert, double thickness,
-                       BoundarySamples<3>& out);
+                       BoundarySamples<D>& out);
 
 // The lattice points of spacing `spacing` (centred in the mesh's bounding box [lo, hi], as
 // sample_volume) inside the mesh, each at least spacing / 2 from its surface.
-std::vector<Vec<3>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
+template <int D>
+std::vector<Vec<D>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
                                        const glm::dvec3& hi, double spacing);
 
 // True if `p` lies inside `shape` grown by `margin` (box or sphere).
