@@ -275,7 +275,7 @@ class SphSimulation final : public Simulation {
         return static_cast<int>(std::ceil(constants_.support / spacing - 1.0e-6));
     }
 
-    // A mesh's distance field on its shell lattice, exact over the shell and one node beyond. A
+    // A mesh's distance field on its shell lattice, exact over the shell. A
     // polygon's (2D) has two layers of nodes, at z = -+ spacing / 2 across the plane z = 0: its
     // prism's side walls are the same distance from both, and from the plane between them.
     std::unique_ptr<DistanceField> build_field(const MeshShape& mesh, double spacing, int layers) {
@@ -286,7 +286,12 @@ class SphSimulation final : public Simulation {
             grid.first.z = -1;
             grid.count.z = 2;
         }
-        const double band = (layers + 1.0) * std::max({grid.step.x, grid.step.y, grid.step.z});
+        // Exact as deep as the shell (a little more: the nodes hold floats): what classifies its
+        // nodes. Beyond, +-band keeps them out of it, and the interpolation near the surface (the
+        // fill's r, the guard's candidates) reads nodes at most a diagonal further, where the
+        // clamp changes little.
+        const double band =
+            layers * std::max({spacing, grid.step.x, grid.step.y, grid.step.z}) * (1.0 + 1.0e-3);
         return std::make_unique<DistanceField>(mesh.mesh, grid, band, pool_);
     }
 
