@@ -78,6 +78,10 @@ done
 check "the ramp's triangles and samples are listed" \
     grep -Eq "obstacle mesh meshes/ramp.obj: 8 triangles, [1-9][0-9]* boundary samples" \
     "$work/ramp-surface.out"
+# 2D polygons (funnel-2d's two walls) are filled in the obstacles' colour.
+capture funnel funnel-2d --set particle_radius=0.01 --pause-at-step 5
+pixels=$(obstacle_pixels "$work/funnel.png" 0,0,480,360)
+check "funnel-2d's polygons are filled ($pixels pixels)" test "${pixels:-0}" -gt 800
 # A container (pour-3d's tank) does not hide the fluid in it.
 capture pour-particles pour-3d --set particle_radius=0.02 --pause-at-step 150 --view particles
 water=$(python3 "$here/tools/png_stats.py" "$work/pour-particles.png" | awk '/^water/ {print $2}')

@@ -255,6 +255,7 @@ void App::draw_scene(const FrameSize& size) {
         view_drawn_ = view_.mode;
     } else {
         renderer_.timer().begin("particles");
+        if (dimension == 2) draw_polygon_fills(f);
         draw_particles(f);
         draw_walls_and_obstacles(f);
         renderer_.timer().end();
@@ -297,6 +298,54 @@ void move_appended(Mesh& mesh, std::size_t first, const glm::mat4& pose) {
 }
 
 }  // namespace
+
+// A simple polygon (counter-clockwise) cut into triangles by ear clipping: n - 2 triangles, as
+// corner triples appended to `out`.
+void append_polygon_fill(Mesh& out, const std::vector<glm::dvec2>& corners, const glm::mat4& pose) {
+    std::vector<std::size_t> left(corners.size());
+    for (std::size_t i = 0; i < left.size(); ++i)
+        left[i] = i;
+    auto cross = [](const glm::dvec2& a, const glm::dvec2& b, const glm::dvec2& c) {
+        return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    };
+    auto emit = [&](const glm::dvec2& p) {
+        out.positions.push_back(glm::vec3(pose * glm::vec4(glm::vec2(p), 0.0f, 1.0f)));
+        out.normals.emplace_back(0.0f, 0.0f, 1.0f);
+    };
+    while (left.size() > 3) {
+        bool clipped = false;
+        for (std::size_t k = 0; k < left.size() && !clipped; ++k) {
+            const glm::dvec2& a = corners[left[(k + left.size() - 1) % left.size()]];
+            const glm::dvec2& b = corners[left[k]];
+            const glm::dvec2& c = corners[left[(k + 1) % left.size()]];
+            if (cross(a, b, c) <= 0.0) continue;  // a reflex corner is no ear
+            bool empty = true;
+            for (std::size_t m : left) {
+                const glm::dvec2& p = corners[m];
+                if (p == a || p == b || p == c) continue;
+                empty = empty &&
+                        !(cross(a, b, p) > 0.0 && cross(b, c, p) > 0.0 && cross(c, a, p) > 0.0);
+            }
+            if (!empty) continue;
+            emit(a), emit(b), emit(c);
+            left.erase(left.begin() + static_cast<std::ptrdiff_t>(k));
+            clipped = true;
+        }
+        if (!clipped) break;  // numerically degenerate: leave the rest unfilled
+    }
+    if (left.size() == 3) emit(corners[left[0]]), emit(corners[left[1]]), emit(corners[left[2]]);
+}
+
+// 2D: the polygons filled, under the particles.
+void App::draw_polygon_fills(const Frame& f) {
+    Mesh fills;
+    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
+        const ShapeDesc& o = f.scene->obstacles[i];
+        if (o.shape == Shape::Mesh && !o.mesh->outline.empty() && !o.mesh->invert)
+            append_polygon_fill(fills, o.mesh->outline, obstacle_pose(f, i));
+    }
+    if (!fills.positions.empty()) renderer_.draw_mesh(fills, glm::vec3(0.45f, 0.32f, 0.24f));
+}
 
 void App::draw_solid_walls_and_obstacles(const Frame& f) {
     const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);

@@ -112,6 +112,7 @@ class App {
     void draw_scene(const FrameSize& size);
     void draw_particles(const Frame& f);
     void draw_walls_and_obstacles(const Frame& f);
+    void draw_polygon_fills(const Frame& f);
     // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
     void draw_surface(const Frame& f, const ViewSetup& view);
     void draw_solid_walls_and_obstacles(const Frame& f);
