@@ -9,8 +9,8 @@
 #                   in a real window under Xvfb)
 #   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer, all but the long physics runs
 #   native-tsan     ThreadSanitizer on everything labelled "threads"
-#   fuzz            libFuzzer (clang, ASan + UBSan) on the scene parser and scene building, a
-#                   minute each
+#   fuzz            libFuzzer (clang, ASan + UBSan) on the scene parser, scene building and the
+#                   mesh readers, 30 s each
 #   wasm-release    the core and its tests compiled by Emscripten, run under Node; the browser
 #                   app (threaded and single-threaded) end to end in Debian's Chromium
 set -euo pipefail

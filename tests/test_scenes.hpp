@@ -12,6 +12,19 @@
 // A namespace of its own, apart from GoogleTest's `testing`.
 namespace flume::tests {
 
+// True in the sanitizer presets (native-debug, native-tsan), which run 5-20x slower: stress and
+// thread-count tests run fewer rounds there. The optimised native and wasm builds run them whole.
+#ifdef FLUME_SANITIZED
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// `full` rounds in the optimised builds, `sanitized` under a sanitizer.
+inline constexpr int rounds(int full, int sanitized) {
+    return kSanitized ? sanitized : full;
+}
+
 inline void run_until(Simulation& sim, double time) {
     while (sim.stats().time < time)
         sim.step();

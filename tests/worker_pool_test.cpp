@@ -12,6 +12,8 @@
 #include <tuple>
 #include <vector>
 
+#include "test_scenes.hpp"
+
 #include "core/math/vec.hpp"
 #include "core/worker_pool.hpp"
 
@@ -109,7 +111,8 @@ TEST(WorkerPool, AlternatingJobSizesNeverMixUpJobs) {
     for (int threads : {2, 3}) {
         WorkerPool pool(threads);
         std::vector<int> stamp(5625, -1);
-        for (int call = 0; call < 150000; ++call) {
+        const int calls = tests::rounds(150000, 20000);
+        for (int call = 0; call < calls; ++call) {
             const std::size_t n = call % 3 == 0 ? 5625 : (call % 3 == 1 ? 5000 : 300);
             const std::size_t grain = call % 3 == 1 ? 4096 : 256;
             pool.parallel_for(0, n, grain, [&](const WorkerPool::Range& r, int) {
