@@ -39,7 +39,7 @@ long allocations_in_steps(const Scene& scene, int threads, int warmup, int steps
     for (int s = 0; s < steps; ++s)
         sim->step();
     g_counting = false;
-    EXPECT_EQ(sim->stats().removed_particles, 0u) << "the particle count must stay the same";
+    EXPECT_EQ(sim->stats().removed_particles, 0u) << "no particle may leave the domain";
     return g_allocations.load();
 }
 
@@ -62,6 +62,26 @@ TEST(Allocations, NoneInsideAStepOnceWarm) {
             allocations_in_steps(load_scene("mixer-3d", {"particle_radius=0.04"}), threads, 5, 10),
             0)
             << threads << " thread(s), a paddle in a container mesh";
+    }
+}
+
+// Emitters and outlets: the particle count grows and shrinks within the capacity fixed at load.
+TEST(Allocations, NoneWhileEmittersAndOutletsChangeTheCount) {
+    for (int threads : {1, 3}) {
+        WorkerPool pool(threads);
+        const auto sim =
+            Simulation::create(load_scene("fountain-2d", {"particle_radius=0.02"}), pool);
+        for (int s = 0; s < 5; ++s)
+            sim->step();
+        const std::size_t before = sim->stats().fluid_particles;
+        g_allocations = 0;
+        g_counting = true;
+        while (sim->stats().time < 1.5)
+            sim->step();
+        g_counting = false;
+        EXPECT_EQ(g_allocations.load(), 0) << threads << " thread(s)";
+        EXPECT_GT(sim->stats().fluid_particles, before + 100) << "the emitter added particles";
+        EXPECT_GT(sim->stats().outlet_particles, 0u) << "the outlet removed particles";
     }
 }
 

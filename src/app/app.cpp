@@ -205,6 +205,13 @@ void App::frame(const FrameSize& size) {
             if (!keep_view_) fit_requested_ = true;
             keep_view_ = false;
         }
+        if (f.stats.capacity_reached && capacity_told_ != f.scene_generation) {
+            capacity_told_ = f.scene_generation;
+            show_message("The emitters stopped at t = " + std::to_string(f.stats.time) +
+                         " s: the simulation holds " + std::to_string(f.stats.capacity) +
+                         " particles, its capacity (max_particles in the Parameters panel; "
+                         "applies on reset)");
+        }
         push_history(history_.steps_per_second, static_cast<float>(runner_.steps_per_second()));
         push_history(history_.density_error_percent,
                      static_cast<float>(100.0 * f.stats.average_density_error));

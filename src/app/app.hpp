@@ -142,6 +142,7 @@ class App {
     Camera2D camera2d_;
     OrbitCamera camera3d_;
     std::uint64_t fitted_generation_ = 0;
+    std::uint64_t capacity_told_ = 0;  // the scene generation whose full capacity was shown
     bool fit_requested_ = true;
     bool keep_view_ = false;  // the next scene is the one on screen with a dropped mesh
     std::shared_ptr<const Scene> requested_scene_;  // the scene last given to the runner

@@ -281,6 +281,35 @@ void obstacle_list(const std::vector<ObstacleSummary>& obstacles) {
     ImGui::Separator();
 }
 
+// Each emitter switched on and off and its velocity set while the simulation runs, with what it
+// has made so far.
+void emitter_controls(SimulationRunner& runner, const Frame& frame) {
+    ImGui::Separator();
+    ImGui::TextUnformatted("Emitters");
+    for (std::size_t k = 0; k < frame.emitters.size(); ++k) {
+        const EmitterStatus& e = frame.emitters[k];
+        const std::string prefix = "emitters/" + std::to_string(k) + "/";
+        ImGui::PushID(static_cast<int>(k));
+        bool enabled = e.enabled;
+        if (ImGui::Checkbox("##on", &enabled)) runner.set_parameter(prefix + "enabled", enabled);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("emitter %zu on or off", k);
+        ImGui::SameLine();
+        float velocity = static_cast<float>(e.velocity);
+        ImGui::SetNextItemWidth(120.0f);
+        if (ImGui::SliderFloat("m/s", &velocity, 0.0f, 10.0f, "%.2f"))
+            runner.set_parameter(prefix + "velocity", static_cast<double>(velocity));
+        ImGui::SameLine();
+        ImGui::Text("%s%llu made", e.emitting ? "" : "(idle) ",
+                    static_cast<unsigned long long>(e.emitted));
+        ImGui::PopID();
+    }
+    if (frame.stats.capacity_reached) {
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.3f, 1.0f),
+                           "stopped: %zu particles is the capacity (max_particles *)",
+                           frame.stats.capacity);
+    }
+}
+
 }  // namespace
 
 std::optional<std::string> parameters_panel(SimulationRunner& runner, const Frame& frame,
@@ -305,6 +334,7 @@ std::optional<std::string> parameters_panel(SimulationRunner& runner, const Fram
             if (auto e = apply_parameter(d, value, runner, running, edited)) error = std::move(e);
         }
     }
+    if (!frame.emitters.empty()) emitter_controls(runner, frame);
     ImGui::TextDisabled("* applies on reset; the others change the running simulation");
     if (edited) {
         if (ImGui::Button("Reset with changes")) {
@@ -331,6 +361,16 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
     ImGui::Text("max speed %.3f m/s, kinetic energy %.4g J", s.max_speed, s.kinetic_energy);
     ImGui::Text("removed %llu, wall corrections %zu",
                 static_cast<unsigned long long>(s.removed_particles), s.wall_corrections);
+    if (!frame.emitters.empty() || !frame.outlet_removed.empty()) {
+        ImGui::Text("emitted %llu, drained %llu, capacity %zu%s",
+                    static_cast<unsigned long long>(s.emitted_particles),
+                    static_cast<unsigned long long>(s.outlet_particles), s.capacity,
+                    s.capacity_reached ? " (full: emitters stopped)" : "");
+        for (std::size_t i = 0; i < frame.outlet_removed.size(); ++i) {
+            ImGui::Text("  outlet %zu: %llu removed", i,
+                        static_cast<unsigned long long>(frame.outlet_removed[i]));
+        }
+    }
     for (std::size_t i = 0; i < s.stage_count; ++i) {
         const std::string name(s.stages[i].name);
         ImGui::Text("  %-12s %7.3f ms", name.c_str(), s.stages[i].milliseconds);

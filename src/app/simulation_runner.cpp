@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 #include "core/errors.hpp"
 
@@ -131,6 +132,11 @@ void SimulationRunner::build(const Scene& scene) {
         obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
         publish();
+    } catch (const std::bad_alloc&) {
+        report("not enough memory to build " + (scene.name.empty() ? scene.source : scene.name) +
+               ": its arrays are sized at load for max_particles (" +
+               scene.params.to_json("max_particles").dump() + "); lower it or particle_radius" +
+               (simulation_ ? " (the previous scene keeps running)" : ""));
     } catch (const std::exception& e) {
         report(std::string(e.what()) + (simulation_ ? " (the previous scene keeps running)" : ""));
     }
@@ -146,6 +152,10 @@ void SimulationRunner::publish() {
         f.obstacle_poses[i] = simulation_->obstacle_transform(i);
     f.constants = simulation_->constants();
     f.stats = simulation_->stats();
+    f.emitters = simulation_->emitters();  // the same size each frame: no allocation
+    f.outlet_removed.resize(simulation_->outlets().size());
+    for (std::size_t i = 0; i < f.outlet_removed.size(); ++i)
+        f.outlet_removed[i] = simulation_->outlets()[i].removed;
     f.threads = threads_;
     f.particles.assign(simulation_->fluid(), f.stats.step, f.stats.time);
     f.ranges = quantity_ranges(f.particles.view());

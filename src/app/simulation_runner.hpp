@@ -53,6 +53,8 @@ struct Frame {
     ParticleSnapshot particles;
     QuantityRanges ranges;  // of the particles' speed, density and pressure (the colour bars)
     StepStats stats;
+    std::vector<EmitterStatus> emitters;        // in scene order
+    std::vector<std::uint64_t> outlet_removed;  // per outlet, in scene order
     int threads = 1;
 };
 

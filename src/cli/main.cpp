@@ -166,10 +166,31 @@ void save_state(const std::filesystem::path& dir, const std::string& stem,
     }
 }
 
+// The emitters' and outlets' counts, and a note when the capacity stopped the emitters.
+void print_flows(const flume::Simulation& sim) {
+    for (std::size_t k = 0; k < sim.emitters().size(); ++k) {
+        const flume::EmitterStatus& e = sim.emitters()[k];
+        std::printf("  emitter %zu: %" PRIu64 " particles emitted (%zu per layer), %.3g m/s%s\n", k,
+                    e.emitted, e.per_layer, e.velocity, e.enabled ? "" : ", switched off");
+    }
+    for (std::size_t k = 0; k < sim.outlets().size(); ++k) {
+        const flume::OutletStatus& o = sim.outlets()[k];
+        std::printf("  outlet %zu (%s): %" PRIu64 " particles removed\n", k, o.name.c_str(),
+                    o.removed);
+    }
+    const flume::StepStats& s = sim.stats();
+    if (s.capacity_reached) {
+        std::printf(
+            "  the emitters stopped at the particle capacity: max_particles = %zu "
+            "(raise it with --set max_particles=N)\n",
+            s.capacity);
+    }
+}
+
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
-           "kinetic_energy,removed_particles,wall_corrections,pressure_iterations,divergence_"
-           "iterations";
+           "kinetic_energy,removed_particles,emitted_particles,outlet_particles,wall_"
+           "corrections,pressure_iterations,divergence_iterations";
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ",ms_" << s.stages[i].name;
     out << "\n";
@@ -178,8 +199,9 @@ void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
 void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
-        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.wall_corrections << ','
-        << s.pressure_iterations << ',' << s.divergence_iterations;
+        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.emitted_particles << ','
+        << s.outlet_particles << ',' << s.wall_corrections << ',' << s.pressure_iterations << ','
+        << s.divergence_iterations;
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ',' << s.stages[i].milliseconds;
     out << '\n';
@@ -279,6 +301,7 @@ int run(const RunOptions& options) {
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
     print_meshes(*sim, "%s  ");
+    print_flows(*sim);
     if (!sim->obstacles().empty() && std::any_of(sim->obstacles().begin(), sim->obstacles().end(),
                                                  [](const flume::ObstacleSummary& o) {
                                                      return o.name != "box" && o.name != "sphere";
@@ -381,9 +404,12 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd
         ->add_option("--set", options.overrides,
-                     "Override a scene parameter, key=value (see `flume-cli params`)")
+                     "Override a scene parameter, key=value (see `flume-cli params`), or an "
+                     "emitter's: emitters/N/velocity=V, emitters/N/enabled=false")
         ->type_name("KEY=VALUE");
-    run_cmd->add_option("--stats", options.stats_path, "Write per-step statistics to a CSV file");
+    run_cmd->add_option("--stats", options.stats_path,
+                        "Write per-step statistics to a CSV file (with the particles emitted and "
+                        "removed by outlets so far)");
     auto* export_opt = run_cmd->add_option("--export", options.export_dir,
                                            "Write .vtp frames and a .pvd series into this folder");
     run_cmd->add_option("--every", options.export_every, "Export every K steps (with --export)")

@@ -228,6 +228,17 @@ const std::vector<ParamDecl>& declarations() {
              "iterative solvers, for ~4 bytes per neighbour; the same results either way",
          .default_bool = true,
          .live = true},
+        {.key = "max_particles",
+         .group = "fluid",
+         .kind = ParamKind::Integer,
+         .description =
+             "the most fluid particles the simulation holds room for, its arrays sized once at "
+             "load (emitters stop when it is reached); auto: the fluid blocks' particles plus "
+             "what the emitters make by their end (or 1,000,000 more for one that never ends, "
+             "at most as many as the domain holds)",
+         .min = 1.0,
+         .max = 20.0e6,
+         .allows_auto = true},
         {.key = "domain_walls",
          .group = "boundary",
          .kind = ParamKind::Bool,

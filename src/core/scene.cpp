@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/flows.hpp"
 #include "core/geometry/polygon.hpp"
 #include "core/math/vec.hpp"
 
@@ -450,6 +451,77 @@ class Reader {
         return shape;
     }
 
+    // {"shape": "rectangle" | "disc" (3D) | "segment" (2D), "center", "direction", "width",
+    // "height" | "radius", "velocity", "start", "end", "enabled"}
+    EmitterDesc emitter(const json& j, const std::string& path) const {
+        require_object(j, path);
+        EmitterDesc e;
+        std::string kind = dimension_ == 2 ? "segment" : "rectangle";
+        if (auto it = j.find("shape"); it != j.end()) kind = text(*it, path + "/shape");
+        std::vector<std::string_view> keys = {"shape", "center", "direction", "velocity",
+                                              "start", "end",    "enabled"};
+        if (dimension_ == 2 && kind == "segment") {
+            e.shape = EmitterShape::Segment;
+            keys.push_back("width");
+        } else if (dimension_ == 3 && kind == "rectangle") {
+            e.shape = EmitterShape::Rectangle;
+            keys.insert(keys.end(), {"width", "height"});
+        } else if (dimension_ == 3 && kind == "disc") {
+            e.shape = EmitterShape::Disc;
+            keys.push_back("radius");
+        } else {
+            fail(path + "/shape",
+                 dimension_ == 2
+                     ? "expected \"segment\" (a 2D scene), found " + describe_json(j["shape"])
+                     : "expected \"rectangle\" or \"disc\" (a 3D scene), found " +
+                           describe_json(j["shape"]));
+        }
+        check_keys(j, path, keys);
+        e.center = point(member(j, path, "center"), path + "/center");
+        e.direction = unit(member(j, path, "direction"), path + "/direction");
+        if (e.shape == EmitterShape::Disc) {
+            e.radius = positive(member(j, path, "radius"), path + "/radius");
+        } else {
+            e.width = positive(member(j, path, "width"), path + "/width");
+            if (e.shape == EmitterShape::Rectangle)
+                e.height = positive(member(j, path, "height"), path + "/height");
+        }
+        if (auto it = j.find("velocity"); it != j.end())
+            e.velocity = number(*it, path + "/velocity", 0.0, 1.0e3);
+        if (auto it = j.find("start"); it != j.end())
+            e.start = number(*it, path + "/start", 0.0, 1.0e6);
+        if (auto it = j.find("end"); it != j.end()) {
+            e.end = number(*it, path + "/end", 0.0, 1.0e6);
+            if (!(e.end > e.start)) {
+                fail(path + "/end", "expected an end after the start (" + format_number(e.start) +
+                                        " s), found " + format_number(e.end) + " s");
+            }
+        }
+        if (auto it = j.find("enabled"); it != j.end()) {
+            if (!it->is_boolean())
+                fail(path + "/enabled", "expected true or false, found " + describe_json(*it));
+            e.enabled = it->get<bool>();
+        }
+        return e;
+    }
+
+    // A shape as for obstacles (no motion), or {"shape": "plane", "point", "normal"}.
+    OutletDesc outlet(const json& j, const std::string& path) const {
+        require_object(j, path);
+        OutletDesc o;
+        if (auto it = j.find("shape"); it != j.end() && it->is_string() && *it == "plane") {
+            static constexpr std::string_view keys[] = {"shape", "point", "normal"};
+            check_keys(j, path, keys);
+            o.plane = true;
+            o.point = point(member(j, path, "point"), path + "/point");
+            o.normal = unit(member(j, path, "normal"), path + "/normal");
+            return o;
+        }
+        if (j.contains("motion")) fail(path + "/motion", "outlets do not move");
+        o.region = shape(j, path, false);
+        return o;
+    }
+
     int dimension() const { return dimension_; }
 
   private:
@@ -499,8 +571,8 @@ std::string shape_name(const ShapeDesc& s) {
     }
 }
 
-constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension",
-                                                "domain", "fluid",       "obstacles"};
+constexpr std::string_view kStructuralKeys[] = {"name",  "description", "dimension", "domain",
+                                                "fluid", "obstacles",   "emitters",  "outlets"};
 
 }  // namespace
 
@@ -566,8 +638,9 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
     const json& fluid = r.member(root, "", "fluid");
     if (!fluid.is_array())
         r.fail("/fluid", "expected an array of fluid blocks, found " + describe_json(fluid));
-    if (fluid.empty())
-        r.fail("/fluid", "the scene has no fluid: expected at least one fluid block");
+    const auto emitters = root.find("emitters");
+    if (fluid.empty() && (emitters == root.end() || !emitters->is_array() || emitters->empty()))
+        r.fail("/fluid", "the scene has no fluid: expected at least one fluid block or emitter");
     for (std::size_t i = 0; i < fluid.size(); ++i) {
         const std::string path = "/fluid/" + std::to_string(i);
         FluidBlock block;
@@ -584,6 +657,18 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
         for (std::size_t i = 0; i < it->size(); ++i) {
             scene.obstacles.push_back(r.shape((*it)[i], "/obstacles/" + std::to_string(i), false));
         }
+    }
+    if (auto it = root.find("emitters"); it != root.end()) {
+        if (!it->is_array())
+            r.fail("/emitters", "expected an array of emitters, found " + describe_json(*it));
+        for (std::size_t i = 0; i < it->size(); ++i)
+            scene.emitters.push_back(r.emitter((*it)[i], "/emitters/" + std::to_string(i)));
+    }
+    if (auto it = root.find("outlets"); it != root.end()) {
+        if (!it->is_array())
+            r.fail("/outlets", "expected an array of outlets, found " + describe_json(*it));
+        for (std::size_t i = 0; i < it->size(); ++i)
+            scene.outlets.push_back(r.outlet((*it)[i], "/outlets/" + std::to_string(i)));
     }
     scene.validate();
     return scene;
@@ -646,12 +731,48 @@ void Scene::validate() const {
                              " lies entirely outside the domain, where no fluid can reach it");
         }
     }
+    check_flows();
     check_boundary_samples();
     check_distance_fields();
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +
                          std::to_string(params.number("min_time_step")));
+    }
+}
+
+void Scene::check_flows() const {
+    const int d = dimension;
+    const double spacing = 2.0 * params.number("particle_radius");
+    for (std::size_t i = 0; i < emitters.size(); ++i) {
+        const EmitterDesc& e = emitters[i];
+        const std::string path = source + ": /emitters/" + std::to_string(i);
+        const glm::dvec3 reach = emitter_reach(e, d);
+        for (int k = 0; k < d; ++k) {
+            if (e.center[k] - reach[k] < domain_min[k] || e.center[k] + reach[k] > domain_max[k]) {
+                throw SceneError(
+                    path + ": the emitter reaches outside the domain (axis " + std::to_string(k) +
+                    ": it spans [" + format_number(e.center[k] - reach[k]) + ", " +
+                    format_number(e.center[k] + reach[k]) + "], the domain [" +
+                    format_number(domain_min[k]) + ", " + format_number(domain_max[k]) + "])");
+            }
+        }
+        if (emitter_layer(e, d, spacing).empty()) {
+            throw SceneError(path + ": the emitter holds no particle: it is narrower than one " +
+                             "particle spacing (2 * particle_radius = " + format_number(spacing) +
+                             " m)");
+        }
+    }
+    ShapeDesc domain;
+    domain.min = domain_min;
+    domain.max = domain_max;
+    for (std::size_t i = 0; i < outlets.size(); ++i) {
+        const OutletDesc& o = outlets[i];
+        if (!o.plane && !overlap(o.region, domain, d, 1.0e-9)) {
+            throw SceneError(source + ": /outlets/" + std::to_string(i) + ": the " +
+                             shape_name(o.region) +
+                             " lies entirely outside the domain, where no fluid can reach it");
+        }
     }
 }
 
@@ -801,17 +922,62 @@ void set_override(ParameterSet& params, std::string_view assignment) {
     params.set(key, value, where);
 }
 
+// `emitters/N/velocity=V` or `emitters/N/enabled=true|false`: one emitter's setting. False when
+// the assignment is not about an emitter.
+bool set_emitter_override(std::vector<EmitterDesc>& emitters, std::string_view assignment) {
+    constexpr std::string_view prefix = "emitters/";
+    if (assignment.substr(0, prefix.size()) != prefix) return false;
+    const std::string where = "--set " + std::string(assignment);
+    const auto eq = assignment.find('=');
+    const auto slash = assignment.find('/', prefix.size());
+    if (eq == std::string_view::npos || slash == std::string_view::npos || slash > eq) {
+        throw SceneError(where + ": expected emitters/N/velocity=V or emitters/N/enabled=B");
+    }
+    const std::string index(assignment.substr(prefix.size(), slash - prefix.size()));
+    const std::string key(assignment.substr(slash + 1, eq - slash - 1));
+    const std::string text(assignment.substr(eq + 1));
+    std::size_t n = 0;
+    const bool digits =
+        !index.empty() && index.size() < 6 &&
+        std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) n = std::stoul(index);
+    if (!digits || n >= emitters.size()) {
+        throw SceneError(where + ": the scene has " + std::to_string(emitters.size()) +
+                         " emitter(s); expected an index below that, found \"" + index + "\"");
+    }
+    json value;
+    DocumentBuilder builder(value);
+    const bool parsed = parse_json(text, builder);
+    if (key == "velocity") {
+        if (!parsed || !value.is_number() || !std::isfinite(value.get<double>()) ||
+            value.get<double>() < 0.0 || value.get<double>() > 1.0e3) {
+            throw SceneError(where + ": expected a velocity in [0, 1000] m/s, found \"" + text +
+                             "\"");
+        }
+        emitters[n].velocity = value.get<double>();
+    } else if (key == "enabled") {
+        if (!parsed || !value.is_boolean())
+            throw SceneError(where + ": expected true or false, found \"" + text + "\"");
+        emitters[n].enabled = value.get<bool>();
+    } else {
+        throw SceneError(where + ": an emitter's \"velocity\" or \"enabled\" can be set, not \"" +
+                         key + "\"");
+    }
+    return true;
+}
+
 }  // namespace
 
 void Scene::apply_overrides(std::span<const std::string> assignments) {
     if (assignments.empty()) return;  // parse_scene has validated the scene as it stands
-    for (const std::string& assignment : assignments)
-        set_override(params, assignment);
+    for (const std::string& assignment : assignments) {
+        if (!set_emitter_override(emitters, assignment)) set_override(params, assignment);
+    }
     validate();
 }
 
 void Scene::apply_override(std::string_view assignment) {
-    set_override(params, assignment);
+    if (!set_emitter_override(emitters, assignment)) set_override(params, assignment);
     validate();
 }
 
@@ -848,7 +1014,7 @@ std::vector<std::string> files_named_by_scene(std::string_view json_text) {
     json root;
     DocumentBuilder builder(root);
     if (!parse_json(json_text, builder) || !root.is_object()) return files;
-    for (const char* list : {"fluid", "obstacles"}) {
+    for (const char* list : {"fluid", "obstacles", "outlets"}) {
         auto it = root.find(list);
         if (it == root.end() || !it->is_array()) continue;
         for (const json& shape : *it) {

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -74,6 +75,32 @@ struct FluidBlock {
     glm::dvec3 velocity{0.0};
 };
 
+// An inflow (core/flows.hpp): layers of fluid particles on the lattice spacing, from a flat patch
+// facing `direction`: a rectangle or a disc in 3D, a segment in 2D.
+enum class EmitterShape { Rectangle, Disc, Segment };
+
+struct EmitterDesc {
+    EmitterShape shape = EmitterShape::Rectangle;
+    glm::dvec3 center{0.0};
+    glm::dvec3 direction{0.0, 1.0, 0.0};  // unit
+    double width = 0.0;                   // rectangle, segment
+    double height = 0.0;                  // rectangle
+    double radius = 0.0;                  // disc
+    double velocity = 1.0;                // m/s along direction, >= 0
+    double start = 0.0;                   // s
+    double end = std::numeric_limits<double>::infinity();
+    bool enabled = true;
+};
+
+// An outflow: fluid that enters the region is removed (and counted). A box, sphere, mesh or
+// polygon, or a plane: the half-space on the side `normal` points to.
+struct OutletDesc {
+    ShapeDesc region;  // unless a plane
+    bool plane = false;
+    glm::dvec3 point{0.0};   // plane
+    glm::dvec3 normal{0.0};  // plane, unit
+};
+
 struct Scene {
     std::string name;
     std::string description;
@@ -84,10 +111,14 @@ struct Scene {
     glm::dvec3 domain_max{1.0};
     std::vector<FluidBlock> fluid;
     std::vector<ShapeDesc> obstacles;
+    std::vector<EmitterDesc> emitters;
+    std::vector<OutletDesc> outlets;
 
     // Applies `key=value` overrides in order, each value checked as in the file, then re-checks
     // the cross-field rules (validate) once, on the final set. A value is parsed as JSON when it
-    // is valid JSON, else taken as a string (so `solver=wcsph` works).
+    // is valid JSON, else taken as a string (so `solver=wcsph` works). Besides the declared
+    // parameters, `emitters/N/velocity` (m/s) and `emitters/N/enabled` (true or false) set one
+    // emitter's.
     void apply_overrides(std::span<const std::string> assignments);
 
     // One override, as apply_overrides.
@@ -98,6 +129,7 @@ struct Scene {
     void validate() const;
 
   private:
+    void check_flows() const;
     void check_boundary_samples() const;
     void check_distance_fields() const;
 };

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/flows.hpp"
 #include "core/neighbours/grid.hpp"
 #include "core/sph/boundary_sampling.hpp"
 #include "core/sph/context.hpp"
@@ -148,13 +149,18 @@ class SphSimulation final : public Simulation {
         sample_boundary(spacing);
         load_times_.boundary_ms = milliseconds_since(boundary_start);
         const auto fluid_start = Clock::now();
+        fluid_.tracks_inflow = !scene_.emitters.empty();
+        set_up_emitters(spacing);
         sample_fluid(spacing);
         load_times_.fluid_ms = milliseconds_since(fluid_start);
+        set_up_outlets(spacing);
+        reserve_capacity(spacing);
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
 
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
+        stats_.capacity = fluid_.capacity;
         float v2max = 0.0f;
         for (const Vec<D>& v : fluid_.velocity)
             v2max = std::max(v2max, length_squared<D>(v));
@@ -168,12 +174,14 @@ class SphSimulation final : public Simulation {
         stats_.divergence_iterations = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
+        if (!emitters_.empty()) ctx.stage("inflow", [&] { emit(stats_.time); });
         ctx.stage("grid", [&] {
             if (moving_) move_boundary(stats_.time, dt);
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
+            if (!emitters_.empty()) note_carried();
         });
         if (settings_.neighbour_lists) {
             ctx.stage("neighbour lists", [&] {
@@ -190,6 +198,8 @@ class SphSimulation final : public Simulation {
     const StepStats& stats() const override { return stats_; }
     const std::vector<ObstacleSummary>& obstacles() const override { return summaries_; }
     const LoadTimes& load_times() const override { return load_times_; }
+    const std::vector<EmitterStatus>& emitters() const override { return emitter_status_; }
+    const std::vector<OutletStatus>& outlets() const override { return outlet_status_; }
 
     glm::mat4 obstacle_transform(std::size_t i) const override {
         const Pose p = scene_.obstacles.at(i).motion.at(stats_.time);
@@ -237,6 +247,16 @@ class SphSimulation final : public Simulation {
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
+        if (key.substr(0, 9) == "emitters/") {
+            Scene changed = scene_;
+            changed.apply_override(std::string(key) + "=" + value.dump());
+            // The distance travelled so far stays, at the old velocity; the new one runs from now.
+            for (std::size_t k = 0; k < emitters_.size(); ++k)
+                rebase(k, stats_.time);
+            scene_ = std::move(changed);
+            update_emitter_status();
+            return;
+        }
         const ParamDecl* decl = find_parameter(key);
         if (!decl) throw SceneError("unknown parameter \"" + std::string(key) + "\"");
         if (!decl->live) {
@@ -434,7 +454,7 @@ class SphSimulation final : public Simulation {
             const FluidBlock& block = scene_.fluid[i];
             const Vec<D> v = to_vec<D>(block.velocity);
             for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
-                bool blocked = false;
+                bool blocked = in_inflow_zone(x);
                 for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
                     blocked = blocked ||
                               (obstacles_[o].field ? solid_distance(obstacles_[o], x) < r
@@ -443,7 +463,7 @@ class SphSimulation final : public Simulation {
                 if (!blocked) fluid_.push_back(x, v);
             }
         }
-        if (fluid_.size() == 0) {
+        if (fluid_.size() == 0 && scene_.emitters.empty()) {
             throw SceneError(scene_.source +
                              ": /fluid: the fluid blocks hold no particle (each is "
                              "smaller than a particle or filled by obstacles)");
@@ -462,6 +482,10 @@ class SphSimulation final : public Simulation {
             for (const Vec<D>& x : fluid_.position) {
                 top = std::max(top, -static_cast<double>(dot<D>(x, gravity_)) / g);
             }
+            for (const EmitterDesc& e : scene_.emitters) {
+                top =
+                    std::max(top, -static_cast<double>(dot<D>(to_vec<D>(e.center), gravity_)) / g);
+            }
             // The lowest corner of the domain along gravity.
             for (int corner = 0; corner < (1 << D); ++corner) {
                 Vec<D> c;
@@ -471,7 +495,7 @@ class SphSimulation final : public Simulation {
             }
             fall = std::max(0.0, top - bottom);
         }
-        double initial = 0.0;
+        double initial = emitter_speed();
         for (const Vec<D>& v : fluid_.velocity) {
             initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
         }
@@ -503,7 +527,8 @@ class SphSimulation final : public Simulation {
         const double signal =
             follows_passes ? std::sqrt(static_cast<double>(length_squared<D>(gravity_))) * last_dt
                            : solver_->signal_speed(constants_);
-        const double speed = std::max(signal + std::max(stats_.max_speed, wall_speed_), 1.0e-6);
+        const double speed =
+            std::max(signal + std::max({stats_.max_speed, wall_speed_, emitter_speed()}), 1.0e-6);
         double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
         if (follows_passes && stats_.dt > 0.0) {
             const int passes = stats_.pressure_iterations;
@@ -531,6 +556,8 @@ class SphSimulation final : public Simulation {
     };
 
     void finish_step(float dt) {
+        static_assert(sizeof(Tally) <= 256, "reserve_capacity reserves 256 bytes per partial");
+        if (!emitters_.empty()) carry(dt);
         const float rho0 = constants_.rest_density;
         const float escape = constants_.particle_radius;
         const float limit2 = constants_.speed_limit * constants_.speed_limit;
@@ -562,12 +589,10 @@ class SphSimulation final : public Simulation {
                     t.density_error_max = std::max(t.density_error_max, error);
                     t.speed2_max = std::max(t.speed2_max, v2);
                     t.kinetic += half_mass * v2;
-                    for (int k = 0; k < D; ++k) {
-                        if (x[k] < inside_lower[k] || x[k] > inside_upper[k]) {
-                            ++t.outside;
-                            break;
-                        }
-                    }
+                    bool out = false;
+                    for (int k = 0; k < D; ++k)
+                        out = out || x[k] < inside_lower[k] || x[k] > inside_upper[k];
+                    if (out || (!outlets_.empty() && outlet_of(x) >= 0)) ++t.outside;
                 }
                 // A copy, not `t` itself: as the return slot (NRVO) t would live in memory, and
                 // every particle would store and reload its sums (a third of the loop's time).
@@ -610,6 +635,7 @@ class SphSimulation final : public Simulation {
         }
         const std::size_t n = fluid_.size();
         stats_.average_density_error = n ? tally.density_error_sum / static_cast<double>(n) : 0.0;
+        if (n == 0) stats_.max_speed = 0.0;
         stats_.max_density_error = tally.density_error_max;
         stats_.max_speed = std::sqrt(tally.speed2_max);
         stats_.kinetic_energy = tally.kinetic;
@@ -727,24 +753,349 @@ class SphSimulation final : public Simulation {
         return 1;
     }
 
+    // Removes the particles that left the domain (counted in removed_particles) or entered an
+    // outlet (counted per outlet, the domain first).
     void remove_escaped(float escape) {
-        remove_flags_.assign(fluid_.size(), 0);
+        fluid_.fit(remove_flags_);
+        std::uint64_t left_domain = 0;
         for (std::size_t i = 0; i < fluid_.size(); ++i) {
-            for (int k = 0; k < D; ++k) {
-                const float xk = fluid_.position[i][k];
-                if (xk < domain_lower_[k] - escape || xk > domain_upper_[k] + escape)
+            const Vec<D>& x = fluid_.position[i];
+            bool out = false;
+            for (int k = 0; k < D; ++k)
+                out = out || x[k] < domain_lower_[k] - escape || x[k] > domain_upper_[k] + escape;
+            remove_flags_[i] = out ? 1 : 0;
+            if (out) {
+                ++left_domain;
+            } else if (!outlets_.empty()) {
+                const int o = outlet_of(x);
+                if (o >= 0) {
                     remove_flags_[i] = 1;
+                    ++outlet_status_[static_cast<std::size_t>(o)].removed;
+                    ++stats_.outlet_particles;
+                }
             }
         }
-        const std::size_t before = fluid_.size();
         fluid_.remove_if(remove_flags_);
-        const std::size_t removed = before - fluid_.size();
-        stats_.removed_particles += removed;
-        if (log_) {
-            log_("step " + std::to_string(stats_.step) + ": removed " + std::to_string(removed) +
-                 " particle(s) that left the domain (" + std::to_string(stats_.removed_particles) +
-                 " in all)");
+        stats_.removed_particles += left_domain;
+        if (log_ && left_domain > 0) {
+            log_("step " + std::to_string(stats_.step) + ": removed " +
+                 std::to_string(left_domain) + " particle(s) that left the domain (" +
+                 std::to_string(stats_.removed_particles) + " in all)");
         }
+    }
+
+    // ---- Outlets --------------------------------------------------------------------------
+
+    struct Outlet {
+        std::size_t index = 0;                 // in the scene's outlets
+        std::unique_ptr<DistanceField> field;  // a mesh or polygon
+        bool invert = false;
+        Vec<D> lower{0.0f}, upper{0.0f};  // a mesh's bounding box
+    };
+
+    void set_up_outlets(double spacing) {
+        for (std::size_t i = 0; i < scene_.outlets.size(); ++i) {
+            const OutletDesc& desc = scene_.outlets[i];
+            Outlet o;
+            o.index = i;
+            OutletStatus status;
+            status.name = desc.plane ? "plane" : outlet_shape_name(desc.region);
+            if (!desc.plane && desc.region.shape == Shape::Mesh) {
+                o.field = build_field(*desc.region.mesh, spacing, shell_layers(spacing));
+                o.invert = desc.region.mesh->invert;
+                o.lower = to_vec<D>(desc.region.lower());
+                o.upper = to_vec<D>(desc.region.upper());
+            }
+            outlets_.push_back(std::move(o));
+            outlet_status_.push_back(status);
+        }
+        // An outlet that holds every particle of the fluid would empty it at the first step.
+        for (std::size_t i = 0; i < outlets_.size() && fluid_.size() > 0; ++i) {
+            std::size_t inside = 0;
+            for (const Vec<D>& x : fluid_.position)
+                inside += in_outlet(outlets_[i], x) ? 1 : 0;
+            if (inside == fluid_.size()) {
+                throw SceneError(scene_.source + ": /outlets/" + std::to_string(i) + ": the " +
+                                 outlet_status_[i].name + " covers all " + std::to_string(inside) +
+                                 " particles of the fluid: it would remove them at the first "
+                                 "step");
+            }
+        }
+    }
+
+    static std::string outlet_shape_name(const ShapeDesc& s) {
+        if (s.shape == Shape::Box) return "box";
+        if (s.shape == Shape::Sphere) return "sphere";
+        return s.mesh->outline.empty() ? "mesh " + s.mesh->file : "polygon";
+    }
+
+    bool in_outlet(const Outlet& o, const Vec<D>& x) const {
+        if (!o.field) return inside_simple_outlet(scene_.outlets[o.index], to_dvec3(x), D);
+        for (int k = 0; k < D; ++k) {
+            if (x[k] < o.lower[k] || x[k] > o.upper[k]) return o.invert;
+        }
+        const double d = o.field->distance(to_dvec3(x));
+        return o.invert ? d > 0.0 : d < 0.0;
+    }
+
+    // The first outlet that holds x, or -1.
+    int outlet_of(const Vec<D>& x) const {
+        for (std::size_t i = 0; i < outlets_.size(); ++i) {
+            if (in_outlet(outlets_[i], x)) return static_cast<int>(i);
+        }
+        return -1;
+    }
+
+    // ---- Emitters -------------------------------------------------------------------------
+    //
+    // Each emitter's particles cross its inflow zone (the patch swept kZoneLayers spacings
+    // ahead) at exactly its velocity, whatever the solver does to them: a piston of fluid that
+    // pushes what lies ahead, so that each new layer lands 2r behind the last, never on fluid.
+    // Past the zone they are free fluid.
+
+    static constexpr double kZoneLayers = 2.0;  // a kernel support
+
+    struct Emitter {
+        std::vector<Vec<D>> layer;  // a layer's points around the centre
+        glm::dvec3 center{0.0}, direction{0.0}, across{0.0}, up{0.0};
+        double base = 0.0;       // distance travelled at time_base
+        double time_base = 0.0;  // when the velocity last changed or the emitter (re)started
+        bool running = false;    // emitted in the last step
+        std::uint64_t layers = 0;
+    };
+
+    void set_up_emitters(double spacing) {
+        spacing_ = spacing;
+        for (const EmitterDesc& desc : scene_.emitters) {
+            Emitter e;
+            for (const glm::dvec3& p : emitter_layer(desc, D, spacing))
+                e.layer.push_back(to_vec<D>(p));
+            const EmitterFrame frame = emitter_frame(desc, D);
+            e.center = desc.center;
+            e.direction = frame.direction;
+            e.across = frame.across;
+            e.up = frame.up;
+            emitters_.push_back(std::move(e));
+            EmitterStatus status;
+            status.per_layer = emitters_.back().layer.size();
+            emitter_status_.push_back(status);
+        }
+        update_emitter_status();
+    }
+
+    // Every per-particle array sized for the capacity, once.
+    void reserve_capacity(double spacing) {
+        fluid_.reserve(particle_capacity(spacing));
+        if (!emitters_.empty()) {
+            carried_.reserve(fluid_.capacity);
+            carried_start_.reserve(fluid_.capacity);
+            remove_flags_.reserve(fluid_.capacity);
+            fluid_grid_.reserve(fluid_.capacity);
+            lists_.reserve(fluid_.capacity);
+            // The largest partial of the step's reductions (solvers' sums, the tally) is well
+            // under 256 bytes.
+            pool_.reserve_reduction(fluid_.capacity / kParticleGrain + 1, 256);
+        }
+    }
+
+    // max_particles, or what the fluid blocks hold plus what the emitters make by their end (a
+    // never-ending one: kAutoInflowRoom more, at most what the domain holds).
+    std::size_t particle_capacity(double spacing) const {
+        const std::size_t initial = fluid_.size();
+        const ParameterSet& params = scene_.params;
+        if (!params.is_auto("max_particles")) {
+            const auto wanted = static_cast<std::size_t>(params.number("max_particles"));
+            if (wanted < initial) {
+                throw SceneError(scene_.source + ": /max_particles: " + std::to_string(wanted) +
+                                 " is fewer than the " + std::to_string(initial) +
+                                 " particles of the fluid blocks");
+            }
+            return wanted;
+        }
+        double extra = 0.0;
+        for (std::size_t k = 0; k < emitters_.size(); ++k)
+            extra += emitter_output(scene_.emitters[k], emitters_[k].layer.size(), spacing);
+        double domain = 1.0;
+        for (int k = 0; k < D; ++k)
+            domain *= std::floor((domain_upper_[k] - domain_lower_[k]) / spacing);
+        extra = std::min({extra, kAutoInflowRoom, domain});
+        return initial + static_cast<std::size_t>(
+                             std::min(extra, kMaxFluidParticles - static_cast<double>(initial)));
+    }
+
+    double travelled(const Emitter& e, const EmitterDesc& desc, double t) const {
+        return e.base + desc.velocity * (t - e.time_base);
+    }
+
+    // Before a velocity changes at time t: the distance so far becomes the new base.
+    void rebase(std::size_t k, double t) {
+        Emitter& e = emitters_[k];
+        if (!e.running) return;
+        e.base = travelled(e, scene_.emitters[k], t);
+        e.time_base = t;
+    }
+
+    bool emitting(const EmitterDesc& desc, double t) const {
+        return desc.enabled && t >= desc.start && t < desc.end && !stats_.capacity_reached;
+    }
+
+    // The layers each emitter owes at time t, at their places along its path; the zone of an
+    // emitter that stopped is let go.
+    void emit(double t) {
+        for (std::size_t k = 0; k < emitters_.size(); ++k) {
+            Emitter& e = emitters_[k];
+            const EmitterDesc& desc = scene_.emitters[k];
+            if (!emitting(desc, t)) {
+                if (e.running) release_zone(k);
+                e.running = false;
+                continue;
+            }
+            if (!e.running) {
+                // From the start time the first time (so that the count is exact); a restart
+                // owes the next layer now.
+                e.time_base = e.layers == 0 ? desc.start : t;
+                e.base = static_cast<double>(e.layers) * spacing_;
+                e.running = true;
+            }
+            const double distance = travelled(e, desc, t);
+            const auto due = static_cast<std::uint64_t>(std::floor(distance / spacing_)) + 1;
+            while (e.layers < due) {
+                if (fluid_.size() + e.layer.size() > fluid_.capacity) {
+                    stop_at_capacity(t);
+                    break;
+                }
+                place_layer(k, distance - static_cast<double>(e.layers) * spacing_);
+                ++e.layers;
+            }
+        }
+        update_emitter_status();
+    }
+
+    // A layer of emitter k, `ahead` along its direction; free fluid in its way is pushed ahead.
+    void place_layer(std::size_t k, double ahead) {
+        const Emitter& e = emitters_[k];
+        const EmitterDesc& desc = scene_.emitters[k];
+        clear_way(k, ahead);
+        const Vec<D> origin = to_vec<D>(e.center + ahead * e.direction);
+        const Vec<D> velocity = to_vec<D>(desc.velocity * e.direction);
+        for (const Vec<D>& offset : e.layer)
+            fluid_.push_back(origin + offset, velocity, static_cast<std::uint8_t>(k + 1));
+        emitter_status_[k].emitted += e.layer.size();
+        stats_.emitted_particles += e.layer.size();
+    }
+
+    // Where x lies in emitter k's frame: along its direction from the patch, and whether it is
+    // across the patch (within r of its edge).
+    struct ZonePlace {
+        double along = 0.0;
+        bool across = false;
+    };
+    ZonePlace zone_place(std::size_t k, const Vec<D>& x) const {
+        const Emitter& e = emitters_[k];
+        const EmitterDesc& desc = scene_.emitters[k];
+        const glm::dvec3 d = to_dvec3(x) - e.center;
+        const double r = 0.5 * spacing_;
+        const double a = glm::dot(d, e.across), b = glm::dot(d, e.up);
+        ZonePlace place;
+        place.along = glm::dot(d, e.direction);
+        if (desc.shape == EmitterShape::Disc) {
+            place.across = a * a + b * b < (desc.radius + r) * (desc.radius + r);
+        } else {
+            place.across = std::abs(a) < 0.5 * desc.width + r &&
+                           (D == 2 || std::abs(b) < 0.5 * desc.height + r);
+        }
+        return place;
+    }
+
+    // Whether x lies in an emitter's inflow zone, which the fluid blocks leave empty.
+    bool in_inflow_zone(const Vec<D>& x) const {
+        for (std::size_t k = 0; k < emitters_.size(); ++k) {
+            const ZonePlace place = zone_place(k, x);
+            if (place.across && place.along >= -0.5 * spacing_ &&
+                place.along < kZoneLayers * spacing_)
+                return true;
+        }
+        return false;
+    }
+
+    // Free particles where a new layer lands (from r behind it to a spacing ahead of it, across
+    // the patch) move a spacing ahead of it, at least as fast as the inflow.
+    void clear_way(std::size_t k, double ahead) {
+        const Emitter& e = emitters_[k];
+        const EmitterDesc& desc = scene_.emitters[k];
+        const double r = 0.5 * spacing_;
+        pool_.parallel_for(0, fluid_.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+            for (std::size_t i = rg.begin; i < rg.end; ++i) {
+                if (fluid_.inflow[i] != 0) continue;
+                const ZonePlace place = zone_place(k, fluid_.position[i]);
+                if (!place.across || place.along < ahead - r || place.along >= ahead + spacing_)
+                    continue;
+                const double push = ahead + spacing_ - place.along;
+                fluid_.position[i] += to_vec<D>(push * e.direction);
+                const float vn = dot<D>(fluid_.velocity[i], to_vec<D>(e.direction));
+                const float v = static_cast<float>(desc.velocity);
+                if (vn < v) fluid_.velocity[i] += to_vec<D>(e.direction) * (v - vn);
+            }
+        });
+    }
+
+    void release_zone(std::size_t k) {
+        const auto flag = static_cast<std::uint8_t>(k + 1);
+        for (std::uint8_t& f : fluid_.inflow)
+            f = f == flag ? 0 : f;
+    }
+
+    void stop_at_capacity(double t) {
+        stats_.capacity_reached = true;
+        if (log_) {
+            log_("t = " + format_number(t) + " s: the emitters stopped: the fluid holds " +
+                 std::to_string(fluid_.size()) + " particles, and max_particles is " +
+                 std::to_string(fluid_.capacity));
+        }
+    }
+
+    // The slots and positions of the particles in an inflow zone, after this step's sort.
+    void note_carried() {
+        carried_.clear();
+        carried_start_.clear();
+        for (std::size_t i = 0; i < fluid_.size(); ++i) {
+            if (fluid_.inflow[i] == 0) continue;
+            carried_.push_back(static_cast<std::uint32_t>(i));
+            carried_start_.push_back(fluid_.position[i]);
+        }
+    }
+
+    // The particles in an inflow zone move at their emitter's velocity over the step; those
+    // that reach its end are free.
+    void carry(float dt) {
+        for (std::size_t c = 0; c < carried_.size(); ++c) {
+            const std::uint32_t i = carried_[c];
+            const std::size_t k = fluid_.inflow[i] - 1u;
+            const Emitter& e = emitters_[k];
+            const Vec<D> velocity = to_vec<D>(scene_.emitters[k].velocity * e.direction);
+            fluid_.position[i] = carried_start_[c] + velocity * dt;
+            fluid_.velocity[i] = velocity;
+            if (zone_place(k, fluid_.position[i]).along >= kZoneLayers * spacing_)
+                fluid_.inflow[i] = 0;
+        }
+    }
+
+    void update_emitter_status() {
+        for (std::size_t k = 0; k < emitters_.size(); ++k) {
+            const EmitterDesc& desc = scene_.emitters[k];
+            EmitterStatus& status = emitter_status_[k];
+            status.velocity = desc.velocity;
+            status.enabled = desc.enabled;
+            status.emitting = emitters_[k].running && emitting(desc, stats_.time);
+        }
+    }
+
+    // The fastest an emitter now moves its fluid, for the time step.
+    double emitter_speed() const {
+        double v = 0.0;
+        for (const EmitterDesc& desc : scene_.emitters)
+            v = std::max(v, desc.enabled ? desc.velocity : 0.0);
+        return v;
     }
 
     struct Obstacle {
@@ -790,6 +1141,14 @@ class SphSimulation final : public Simulation {
     StepStats stats_;
     std::vector<std::uint8_t> remove_flags_;
     std::optional<Brush> brush_;
+    // Open flows (empty without emitters and outlets).
+    double spacing_ = 0.0;
+    std::vector<Emitter> emitters_;
+    std::vector<EmitterStatus> emitter_status_;
+    std::vector<std::uint32_t> carried_;  // slots of the particles in an inflow zone this step
+    std::vector<Vec<D>> carried_start_;   // and their positions at its start
+    std::vector<Outlet> outlets_;
+    std::vector<OutletStatus> outlet_status_;
 };
 
 }  // namespace

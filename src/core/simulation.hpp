@@ -43,9 +43,13 @@ struct StepStats {
     double max_speed = 0.0;               // m/s
     double kinetic_energy = 0.0;          // J (per metre in 2D)
     std::uint64_t removed_particles = 0;  // fluid particles that left the domain, since the start
-    std::size_t wall_corrections = 0;     // particles put back on a wall surface in the last step
-    int pressure_iterations = 0;          // iterative solvers: passes of the pressure solve
-    int divergence_iterations = 0;        // dfsph: passes of the divergence solve
+    std::uint64_t emitted_particles = 0;  // made by the emitters, since the start
+    std::uint64_t outlet_particles = 0;   // removed by the outlets, since the start
+    std::size_t capacity = 0;          // the most fluid particles the arrays hold (max_particles)
+    bool capacity_reached = false;     // the emitters stopped: the capacity is full
+    std::size_t wall_corrections = 0;  // particles put back on a wall surface in the last step
+    int pressure_iterations = 0;       // iterative solvers: passes of the pressure solve
+    int divergence_iterations = 0;     // dfsph: passes of the divergence solve
     static constexpr std::size_t kMaxStages = 8;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;
@@ -103,6 +107,21 @@ struct ObstacleSummary {
     std::size_t boundary_samples = 0;  // boundary particles on its surface
 };
 
+// One of the scene's emitters as it runs.
+struct EmitterStatus {
+    std::size_t per_layer = 0;  // particles in each layer
+    std::uint64_t emitted = 0;  // particles made since the start
+    double velocity = 0.0;      // m/s, as set now
+    bool enabled = true;        // as set now (the scene, --set or the app)
+    bool emitting = false;      // in its time window, enabled and below the capacity
+};
+
+// One of the scene's outlets: the particles it removed since the start.
+struct OutletStatus {
+    std::string name;  // "box", "plane", "mesh meshes/drain.obj"
+    std::uint64_t removed = 0;
+};
+
 // How long the scene took to become a simulation (sampling, distance fields, volumes).
 struct LoadTimes {
     double distance_fields_ms = 0.0;
@@ -137,6 +156,9 @@ class Simulation {
     // the world, the identity unless it has a motion.
     virtual glm::mat4 obstacle_transform(std::size_t i) const = 0;
     virtual const LoadTimes& load_times() const = 0;
+    // Per emitter and per outlet of the scene, in its order.
+    virtual const std::vector<EmitterStatus>& emitters() const = 0;
+    virtual const std::vector<OutletStatus>& outlets() const = 0;
 
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;
@@ -148,7 +170,8 @@ class Simulation {
     virtual void set_brush(const std::optional<Brush>& brush) = 0;
 
     // Changes a parameter declared `live` on the running simulation, with the scene file's
-    // validation. Throws SceneError for an invalid value or a parameter that needs a reset.
+    // validation, or an emitter's `emitters/N/velocity` or `emitters/N/enabled`. Throws
+    // SceneError for an invalid value or a parameter that needs a reset.
     virtual void set_parameter(std::string_view key, const nlohmann::json& value) = 0;
 };
 

@@ -67,6 +67,14 @@ class WorkerPool {
         run(begin, end, grain, invoke, const_cast<void*>(static_cast<const void*>(&fn)));
     }
 
+    // Room for the partials of reductions over up to `chunks` chunks of at most `bytes` each, so
+    // that a particle count that grows (emitters) never makes a reduction allocate.
+    void reserve_reduction(std::size_t chunks, std::size_t bytes) {
+        const std::size_t units =
+            (chunks * bytes + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+        if (reduce_scratch_.size() < units) reduce_scratch_.resize(units);
+    }
+
     // chunk_fn(Range, int worker) -> T for every chunk; the partials are combined in chunk order
     // starting from `identity`: the same result for any thread count. For trivially copyable T
     // the partials live in a buffer the pool keeps and only grows, so a warm pool reduces without

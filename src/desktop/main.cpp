@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cli.add_option("--threads", options.threads, "Simulation threads (default: all cores)")
         ->check(CLI::Range(1, 256));
-    cli.add_option("--set", options.overrides, "Override a scene parameter, key=value")
+    cli.add_option("--set", options.overrides,
+                   "Override a scene parameter, key=value, or an emitter's: "
+                   "emitters/N/velocity=V, emitters/N/enabled=false")
         ->type_name("KEY=VALUE");
     cli.add_option("--frames", frames, "Capture mode: run N frames, then exit (with --screenshot)")
         ->check(CLI::Range(1, 1000000));

@@ -59,6 +59,9 @@ class NeighbourGrid {
     void sort(std::span<const Vec<D>> positions, WorkerPool& pool,
               std::span<std::uint32_t> work = {});
 
+    // Room in the grid's own sort array for `particles` (a count that grows with emitters).
+    void reserve(std::size_t particles) { own_.reserve(2 * particles); }
+
     // Frees the per-particle sort buffers, keeping the cell ranges: for a grid over particles
     // that never move (boundary particles), once they are stored in cell order.
     void release_sort_buffers() {

@@ -52,7 +52,7 @@ void NeighbourLists<D>::build(const NeighbourGrid<D>& fluid_grid,
     // bounded by the density, under twice the rest density or the step fails), so a step never
     // resizes it: only a build that outgrows it is redone in a larger array.
     const std::size_t slack = 2 * kWindow * windows_.size();
-    if (unit_capacity_ == 0) allocate_units(n * (D == 3 ? 48 : 24) + slack);
+    if (unit_capacity_ == 0) allocate_units(std::max(n, reserved_) * (D == 3 ? 48 : 24) + slack);
     bool outgrown = false;
     while (!try_build(fluid_grid, fluid_positions, boundary_grid, boundary_positions,
                       radius * radius, grain, pool, outgrown)) {

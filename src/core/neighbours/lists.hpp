@@ -62,6 +62,14 @@ class NeighbourLists {
                const NeighbourGrid<D>& boundary_grid, std::span<const Vec<D>> boundary_positions,
                float radius, std::size_t grain, WorkerPool& pool);
 
+    // Sizes the lists for up to `particles` fluid particles (a count that grows with emitters):
+    // the first build allocates for that many, not for the particles it finds.
+    void reserve(std::size_t particles) {
+        reserved_ = particles;
+        begin_.reserve(particles);
+        fluid_count_.reserve(particles);
+    }
+
     // Forgets the lists (the positions moved): covers() is false until the next build.
     void invalidate() { valid_ = false; }
 
@@ -205,6 +213,7 @@ class NeighbourLists {
 
     std::unique_ptr<std::byte[]> storage_;  // the units of every list, in the workers' windows
     std::size_t unit_capacity_ = 0;
+    std::size_t reserved_ = 0;                // particles the first build sizes the array for
     std::vector<std::uint32_t> begin_;        // per particle: its first unit
     std::vector<std::uint16_t> fluid_count_;  // per particle, see kWide
     std::atomic<std::size_t> claimed_{0};     // units handed out in windows by the last build

@@ -41,8 +41,42 @@ struct FluidParticles {
     // Per-particle values a solver keeps from one step to the next (DFSPH's stiffness for its
     // warm start): they follow the particles through the reordering.
     std::array<std::vector<float>, 2> solver_state;
+    // Scenes with emitters (tracks_inflow): per particle, 0 for free fluid or k + 1 while
+    // emitter k's inflow zone carries it (core/flows.hpp); follows the reordering.
+    bool tracks_inflow = false;
+    std::vector<std::uint8_t> inflow;
+    std::vector<std::uint8_t> inflow_scratch;
+    // The most particles the arrays hold room for (max_particles): reserved once at load, so that
+    // a count that grows with emitters never reallocates inside a step.
+    std::size_t capacity = 0;
+    std::uint32_t next_id = 0;  // the id the next particle gets
 
     std::size_t size() const { return position.size(); }
+
+    // Room for `count` particles in every array, solver state included.
+    void reserve(std::size_t count) {
+        capacity = count;
+        position.reserve(count);
+        velocity.reserve(count);
+        acceleration.reserve(count);
+        density.reserve(count);
+        pressure.reserve(count);
+        id.reserve(count);
+        for (auto& state : solver_state)
+            state.reserve(count);
+        if (tracks_inflow) {
+            inflow.reserve(count);
+            inflow_scratch.reserve(count);
+        }
+    }
+
+    // Sizes a per-particle array (a solver's scratch) to the particle count, with room for the
+    // capacity reserved the first time.
+    template <class T>
+    void fit(std::vector<T>& values, const T& fill = T{}) const {
+        if (values.capacity() < capacity) values.reserve(capacity);
+        values.resize(size(), fill);
+    }
 
     std::size_t memory_bytes() const {
         std::size_t state = 0;
@@ -51,7 +85,8 @@ struct FluidParticles {
         return (position.capacity() + velocity.capacity() + acceleration.capacity()) *
                    sizeof(Vec<D>) +
                (density.capacity() + pressure.capacity() + state) * sizeof(float) +
-               id.capacity() * sizeof(std::uint32_t);
+               id.capacity() * sizeof(std::uint32_t) + inflow.capacity() +
+               inflow_scratch.capacity();
     }
 
     // Gives back the room that the sampling's push_backs left over.
@@ -62,12 +97,15 @@ struct FluidParticles {
         density.shrink_to_fit();
         pressure.shrink_to_fit();
         id.shrink_to_fit();
+        inflow.shrink_to_fit();
         for (auto& state : solver_state)
             state.shrink_to_fit();
     }
 
-    void push_back(const Vec<D>& x, const Vec<D>& v) {
-        id.push_back(static_cast<std::uint32_t>(position.size()));
+    // A new particle with the next id; `zone` is its inflow flag (kept when tracks_inflow).
+    void push_back(const Vec<D>& x, const Vec<D>& v, std::uint8_t zone = 0) {
+        id.push_back(next_id++);
+        if (tracks_inflow) inflow.push_back(zone);
         position.push_back(x);
         velocity.push_back(v);
         acceleration.emplace_back(0.0f);
@@ -100,6 +138,7 @@ struct FluidParticles {
         for (auto& state : solver_state) {
             if (state.size() == size()) gather(state, order, density, pool);
         }
+        if (tracks_inflow) gather(inflow, order, inflow_scratch, pool);
     }
 
     // Removes the particles whose flag is set, keeping the others in order.
@@ -113,6 +152,7 @@ struct FluidParticles {
             density[out] = density[i];
             pressure[out] = pressure[i];
             id[out] = id[i];
+            if (tracks_inflow) inflow[out] = inflow[i];
             for (auto& state : solver_state) {
                 if (state.size() > i) state[out] = state[i];
             }
@@ -121,6 +161,7 @@ struct FluidParticles {
         for (auto& state : solver_state) {
             if (!state.empty()) state.resize(out);
         }
+        if (tracks_inflow) inflow.resize(out);
         position.resize(out);
         velocity.resize(out);
         acceleration.resize(out);

@@ -55,7 +55,7 @@ void add_surface_tension(SphContext<D>& ctx, const K& kernel, float gamma,
     const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
-    normals.resize(ctx.fluid.size());
+    ctx.fluid.fit(normals);
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> n(0.0f);
         ctx.for_each_fluid_neighbour(i, x, support,

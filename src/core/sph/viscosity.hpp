@@ -111,7 +111,7 @@ class XsphSmoothing {
         const Vec<D>* x = ctx.fluid.position.data();
         const Vec<D>* v = ctx.fluid.velocity.data();
         const float* rho = ctx.fluid.density.data();
-        scratch_.resize(ctx.fluid.size());
+        ctx.fluid.fit(scratch_);
         Vec<D>* smoothed = scratch_.data();
         ctx.for_each_fluid([&](std::size_t i) {
             Vec<D> sum(0.0f);

@@ -78,7 +78,7 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
     const Vec<D> g = hydrostatic ? ctx.gravity : Vec<D>(0.0f);
     const Vec<D>* wall_acceleration =
         hydrostatic && ctx.boundary.moving() ? ctx.boundary.acceleration.data() : nullptr;
-    terms.fluid.resize(ctx.fluid.size());
+    ctx.fluid.fit(terms.fluid);
     terms.wall.resize(ctx.boundary.size());
     float* fluid_term = terms.fluid.data();
     float* wall_term = terms.wall.data();

@@ -54,13 +54,12 @@ class DfsphSolver final : public Solver<D> {
     }
 
     void step(SphContext<D>& ctx, float dt) override {
-        const std::size_t n = ctx.fluid.size();
-        inverse_diagonal_.resize(n);
-        neighbours_.resize(n);
-        predicted_velocity_.resize(n);
-        pressure_acceleration_.resize(n);
-        density_change_.resize(n);
-        predicted_density_.resize(n);
+        ctx.fluid.fit(inverse_diagonal_);
+        ctx.fluid.fit(neighbours_);
+        ctx.fluid.fit(predicted_velocity_);
+        ctx.fluid.fit(pressure_acceleration_);
+        ctx.fluid.fit(density_change_);
+        ctx.fluid.fit(predicted_density_);
         ctx.stage("density", [&] {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
                                          neighbours_.data());
@@ -119,7 +118,6 @@ class DfsphSolver final : public Solver<D> {
     }
 
     int solve(SphContext<D>& ctx, float dt, Solve kind) {
-        const std::size_t n = ctx.fluid.size();
         const bool divergence = kind == Solve::Divergence;
         const double tolerance =
             divergence ? ctx.settings.divergence_tolerance : ctx.settings.density_tolerance;
@@ -132,10 +130,10 @@ class DfsphSolver final : public Solver<D> {
         const float rho0 = ctx.constants.rest_density;
 
         std::vector<float>& warm = ctx.fluid.solver_state[divergence ? 1 : 0];
-        warm.resize(n, 0.0f);
+        ctx.fluid.fit(warm, 0.0f);
         std::vector<float>& pressure = divergence ? divergence_pressure_ : ctx.fluid.pressure;
-        pressure.resize(n);
-        previous_pressure_.resize(n);
+        ctx.fluid.fit(pressure);
+        ctx.fluid.fit(previous_pressure_);
         float* p = pressure.data();
 
         // Warm start where the fluid compresses without pressure.

@@ -92,12 +92,11 @@ class PbfSolver final : public Solver<D> {
     }
 
     void step(SphContext<D>& ctx, float dt) override {
-        const std::size_t n = ctx.fluid.size();
-        predicted_.resize(n);
-        lambda_.resize(n);
-        lambda_sum_.resize(n);
-        inverse_diagonal_.resize(n);
-        correction_.resize(n);
+        ctx.fluid.fit(predicted_);
+        ctx.fluid.fit(lambda_);
+        ctx.fluid.fit(lambda_sum_);
+        ctx.fluid.fit(inverse_diagonal_);
+        ctx.fluid.fit(correction_);
         ctx.stage("forces", [&] {
             // Densities at x(t) for the surface tension's and XSPH's weights.
             compute_density(ctx, kernel_);
@@ -133,7 +132,7 @@ class PbfSolver final : public Solver<D> {
         int iterations = 0;
         std::fill(lambda_sum_.begin(), lambda_sum_.end(), 0.0f);
         std::vector<float>& last_pressure = ctx.fluid.solver_state[0];
-        last_pressure.resize(ctx.fluid.size(), 0.0f);
+        ctx.fluid.fit(last_pressure, 0.0f);
         compute_wall_scale(ctx, last_pressure.data());
         for (;;) {
             compute_lambdas(ctx);

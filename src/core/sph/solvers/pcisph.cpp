@@ -54,8 +54,7 @@ class PcisphSolver final : public Solver<D> {
     }
 
     void step(SphContext<D>& ctx, float dt) override {
-        const std::size_t n = ctx.fluid.size();
-        inverse_diagonal_.resize(n);
+        ctx.fluid.fit(inverse_diagonal_);
         ctx.stage("density", [&] {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(), nullptr);
         });
@@ -78,7 +77,6 @@ class PcisphSolver final : public Solver<D> {
 
   private:
     int solve(SphContext<D>& ctx, float dt) {
-        const std::size_t n = ctx.fluid.size();
         const double tolerance = ctx.settings.density_tolerance;
         const int max_iterations = ctx.settings.max_solver_iterations;
         constexpr int kMinIterations = 3;   // SP09 sec. 4
@@ -87,10 +85,10 @@ class PcisphSolver final : public Solver<D> {
         const float omega_over_dt2 = kOmega / (dt * dt);
 
         std::vector<float>& warm = ctx.fluid.solver_state[0];
-        warm.resize(n, 0.0f);
-        predicted_position_.resize(n);
-        predicted_density_.resize(n);
-        pressure_acceleration_.resize(n);
+        ctx.fluid.fit(warm, 0.0f);
+        ctx.fluid.fit(predicted_position_);
+        ctx.fluid.fit(predicted_density_);
+        ctx.fluid.fit(pressure_acceleration_);
         float* p = ctx.fluid.pressure.data();
         const Vec<D>* x = ctx.fluid.position.data();
         const Vec<D>* v = ctx.fluid.velocity.data();
