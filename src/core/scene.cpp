@@ -499,8 +499,8 @@ std::string shape_name(const ShapeDesc& s) {
     }
 }
 
-constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension",
-                                                "domain", "fluid",       "obstacles"};
+constexpr std::string_view kStructuralKeys[] = {"name",  "description", "dimension", "domain",
+                                                "fluid", "obstacles",   "probes"};
 
 }  // namespace
 
@@ -585,6 +585,7 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
             scene.obstacles.push_back(r.shape((*it)[i], "/obstacles/" + std::to_string(i), false));
         }
     }
+    if (auto it = root.find("probes"); it != root.end()) scene.probes = parse_probes(*it, scene);
     scene.validate();
     return scene;
 }
@@ -648,6 +649,7 @@ void Scene::validate() const {
     }
     check_boundary_samples();
     check_distance_fields();
+    check_probes(*this);
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +
