@@ -65,6 +65,36 @@ TEST(Allocations, NoneInsideAStepOnceWarm) {
     }
 }
 
+// Probes: a reading allocates nothing, nor does a step that carries the parts of the boundary
+// samples along with a moving obstacle.
+TEST(Allocations, NoneReadingProbes) {
+    Scene piston = load_scene("wave-tank-2d", {"particle_radius=0.02"});
+    ProbeDesc force{ProbeType::Force, "piston"};
+    force.obstacle = 0;
+    ProbeDesc wall{ProbeType::Force, "end wall"};
+    wall.wall_axis = 0;
+    wall.wall_upper = true;
+    ProbeDesc point{ProbeType::Point, "P", glm::dvec3(1.0, 0.1, 0.0)};
+    ProbeDesc gauge{ProbeType::Gauge, "H", glm::dvec3(1.0, 0.0, 0.0)};
+    piston.probes = {force, wall, point, gauge};
+    for (const Scene& scene :
+         {piston, load_scene("dam-break-probes-3d", {"particle_radius=0.04"})}) {
+        WorkerPool pool(2);
+        const auto sim = Simulation::create(scene, pool);
+        std::vector<double> values(sim->probe_columns().size());
+        for (int s = 0; s < 5; ++s)
+            sim->step();
+        g_allocations = 0;
+        g_counting = true;
+        for (int s = 0; s < 10; ++s) {
+            sim->step();
+            sim->read_probes(values);
+        }
+        g_counting = false;
+        EXPECT_EQ(g_allocations.load(), 0) << scene.name;
+    }
+}
+
 TEST(Allocations, TheCounterSeesAllocations) {
     g_allocations = 0;
     g_counting = true;
