@@ -113,4 +113,18 @@ check "bad --set in validate exits 2" test $? -eq 2
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6
 
+# Probes CSV: a header with units, a row at t = 0 and one per step (or per --probe-every).
+"$cli" run dam-break-probes-3d --steps 5 --set particle_radius=0.04 --probes "$work/p.csv" \
+    --quiet >/dev/null
+check "probes has a header and 6 rows" test "$(wc -l <"$work/p.csv")" -eq 7
+check "probes header names columns with units" \
+    grep -q '^time \[s\],P1 pressure \[Pa\],P1 vx \[m/s\]' "$work/p.csv"
+check "the first probe row is at t = 0" grep -q '^0,' "$work/p.csv"
+"$cli" run dam-break-probes-3d --until 0.2 --set particle_radius=0.04 --probes "$work/p.csv" \
+    --probe-every 0.1 --quiet >/dev/null
+check "--probe-every 0.1 to t = 0.2: rows at 0, 0.1, 0.2" test "$(wc -l <"$work/p.csv")" -eq 4
+"$cli" run dam-break-2d --steps 1 --probes "$work/none.csv" >/dev/null 2>"$work/err"
+check "--probes on a scene without probes exits 2" test $? -eq 2
+check "it says the scene has no probes" grep -q "the scene has no probes" "$work/err"
+
 finish

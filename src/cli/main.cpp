@@ -43,6 +43,8 @@ struct RunOptions {
     int threads = flume::WorkerPool::hardware_threads();
     std::vector<std::string> overrides;
     std::string stats_path;
+    std::string probes_path;
+    double probe_every = 0.0;  // s of simulated time; 0: every step
     std::string export_dir;
     std::uint64_t export_every = 0;
     bool hash = false;
@@ -207,6 +209,56 @@ void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << '\n';
 }
 
+// The scene's probes over time (--probes): a header with units, a row at t = 0, then one at the
+// first step at or after each multiple of `every` seconds (every step when 0).
+class ProbeLog {
+  public:
+    ProbeLog(const flume::Simulation& sim, const std::string& path, double every)
+        : sim_(sim), path_(path), every_(every), values_(sim.probe_columns().size()) {
+        if (values_.empty()) {
+            throw flume::SceneError(
+                "--probes: the scene has no probes (add a \"probes\" array; "
+                "see README.md)");
+        }
+        out_ = flume::open_output(path);
+        out_.precision(9);
+        out_ << "time [s]";
+        for (const flume::ProbeColumn& c : sim.probe_columns())
+            out_ << ',' << c.name << " [" << c.unit << ']';
+        out_ << '\n';
+        write_row();
+    }
+
+    // After a step: a row if its time has come.
+    void after_step() {
+        if (sim_.stats().time + 1.0e-12 >= next_) write_row();
+    }
+
+    void close() { flume::close_output(out_, path_); }
+
+  private:
+    void write_row() {
+        const double t = sim_.stats().time;
+        sim_.read_probes(values_);
+        out_ << t;
+        for (double v : values_)
+            out_ << ',' << v;
+        out_ << '\n';
+        flume::check_output(out_, path_);
+        if (every_ > 0.0) {
+            while (next_ <= t + 1.0e-12)
+                next_ += every_;
+        }
+    }
+
+    const flume::Simulation& sim_;
+    std::string path_;
+    double every_;
+    double next_ = 0.0;
+    std::vector<double> values_;
+    std::ofstream out_;
+};
+
 int run(const RunOptions& options) {
     const flume::Scene scene = flume::load_scene(options.scene, options.overrides);
 
@@ -220,6 +272,9 @@ int run(const RunOptions& options) {
         stats_file = flume::open_output(options.stats_path);
         stats_file.precision(9);
     }
+    std::optional<ProbeLog> probe_log;
+    if (!options.probes_path.empty())
+        probe_log.emplace(*sim, options.probes_path, options.probe_every);
     std::optional<flume::PvdSeries> series;
     const std::filesystem::path export_dir = options.export_dir;
     const std::filesystem::path save_dir = options.export_dir.empty() ? "." : export_dir;
@@ -263,6 +318,7 @@ int run(const RunOptions& options) {
                 write_stats_row(stats_file, s);
                 flume::check_output(stats_file, options.stats_path);
             }
+            if (probe_log) probe_log->after_step();
             if (series && options.export_every > 0 && s.step % options.export_every == 0)
                 export_frame();
             progress.update(by_steps
@@ -276,6 +332,7 @@ int run(const RunOptions& options) {
             export_frame();
         }
         if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
+        if (probe_log) probe_log->close();
     } catch (const flume::OutputError& e) {
         // The run cannot deliver what was asked: stop, but keep the state it reached.
         progress.finish();
@@ -410,6 +467,17 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--stats", options.stats_path,
                         "Write per-step statistics to a CSV file (with the particles emitted and "
                         "removed by outlets so far)");
+    auto* probes_opt = run_cmd->add_option(
+        "--probes", options.probes_path,
+        "Write the scene's probes (\"probes\" in the scene: pressure, velocity and density at "
+        "points, water levels, forces and torques on obstacles and walls) to a CSV file: a "
+        "header with units, a row at t = 0, then as --probe-every says");
+    run_cmd
+        ->add_option("--probe-every", options.probe_every,
+                     "With --probes: a row every T seconds of simulated time (at the first step "
+                     "at or after each multiple of T; default 0: every step)")
+        ->needs(probes_opt)
+        ->check(CLI::Range(0.0, 1.0e6));
     auto* export_opt = run_cmd->add_option("--export", options.export_dir,
                                            "Write .vtp frames and a .pvd series into this folder");
     run_cmd->add_option("--every", options.export_every, "Export every K steps (with --export)")

@@ -571,8 +571,9 @@ std::string shape_name(const ShapeDesc& s) {
     }
 }
 
-constexpr std::string_view kStructuralKeys[] = {"name",  "description", "dimension", "domain",
-                                                "fluid", "obstacles",   "emitters",  "outlets"};
+constexpr std::string_view kStructuralKeys[] = {"name",     "description", "dimension",
+                                                "domain",   "fluid",       "obstacles",
+                                                "emitters", "outlets",     "probes"};
 
 }  // namespace
 
@@ -670,6 +671,7 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
         for (std::size_t i = 0; i < it->size(); ++i)
             scene.outlets.push_back(r.outlet((*it)[i], "/outlets/" + std::to_string(i)));
     }
+    if (auto it = root.find("probes"); it != root.end()) scene.probes = parse_probes(*it, scene);
     scene.validate();
     return scene;
 }
@@ -734,6 +736,7 @@ void Scene::validate() const {
     check_flows();
     check_boundary_samples();
     check_distance_fields();
+    check_probes(*this);
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +

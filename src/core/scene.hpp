@@ -15,7 +15,8 @@
 //                   {"shape": "polygon", "points": [[0, 0], [1, 0], [0.5, 0.4]]},  <- 2D
 //                   {"shape": "box", "min": [...], "max": [...],
 //                    "motion": {"type": "oscillate", "axis": [1, 0, 0], "amplitude": 0.05,
-//                               "period": 1.2}}]
+//                               "period": 1.2}}],
+//     "probes": [{"type": "point", "name": "P1", "position": [...]}, ...]  <- core/probes.hpp
 //   }
 //
 // A mesh (3D scenes; OBJ or STL, closed) or a polygon (2D scenes) is an obstacle, a container
@@ -41,6 +42,7 @@
 #include "core/geometry/triangle_mesh.hpp"
 #include "core/motion.hpp"
 #include "core/parameters.hpp"
+#include "core/probes.hpp"
 
 namespace flume {
 
@@ -113,6 +115,7 @@ struct Scene {
     std::vector<ShapeDesc> obstacles;
     std::vector<EmitterDesc> emitters;
     std::vector<OutletDesc> outlets;
+    std::vector<ProbeDesc> probes;  // what to measure (core/probes.hpp)
 
     // Applies `key=value` overrides in order, each value checked as in the file, then re-checks
     // the cross-field rules (validate) once, on the final set. A value is parsed as JSON when it

@@ -20,6 +20,7 @@
 #include "core/sph/context.hpp"
 #include "core/sph/kernels.hpp"
 #include "core/sph/particles.hpp"
+#include "core/sph/probes.hpp"
 
 namespace flume {
 
@@ -155,6 +156,7 @@ class SphSimulation final : public Simulation {
         load_times_.fluid_ms = milliseconds_since(fluid_start);
         set_up_outlets(spacing);
         reserve_capacity(spacing);
+        probes_ = ProbeReader<D>(scene_, constants_.particle_radius, boundary_.size());
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
 
@@ -231,12 +233,26 @@ class SphSimulation final : public Simulation {
 
     std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
 
+    const std::vector<ProbeColumn>& probe_columns() const override { return probes_.columns(); }
+
+    void read_probes(std::span<double> out) const override {
+        if (out.size() != probes_.columns().size()) {
+            throw std::invalid_argument("read_probes: expected room for " +
+                                        std::to_string(probes_.columns().size()) + " values");
+        }
+        const typename ProbeReader<D>::State state{
+            scene_,         stats_.time, fluid_,           boundary_, boundary_grid_,
+            boundary_part_, constants_,  settings_.kernel, gravity_,  stats_.step > 0};
+        probes_.read(state, out);
+    }
+
     void set_brush(const std::optional<Brush>& brush) override { brush_ = brush; }
 
     std::size_t memory_bytes() const override {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
-               remove_flags_.capacity() + fields_memory_bytes();
+               remove_flags_.capacity() + fields_memory_bytes() + probes_.memory_bytes() +
+               capacity_bytes(boundary_part_);
     }
 
     std::size_t fields_memory_bytes() const {
@@ -319,10 +335,12 @@ class SphSimulation final : public Simulation {
         const int layers = shell_layers(spacing);
         BoundarySamples<D> samples;
         std::vector<std::uint32_t> owner;  // per sample: the moving obstacle, or kStill
+        std::vector<std::uint32_t> part;   // per sample: its obstacle, or kWallPart (probes)
         if (scene_.params.boolean("domain_walls")) {
             sample_domain_walls<D>(scene_.domain_min, scene_.domain_max, spacing, layers, samples);
         }
         owner.resize(samples.position.size(), kStill);
+        part.resize(samples.position.size(), kWallPart);
         for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
             const ShapeDesc& obstacle = scene_.obstacles[i];
             const std::size_t first = samples.real.size();
@@ -346,19 +364,23 @@ class SphSimulation final : public Simulation {
             summaries_.push_back(summary);
             owner.resize(samples.position.size(),
                          obstacle.motion.moves() ? static_cast<std::uint32_t>(i) : kStill);
+            part.resize(samples.position.size(), static_cast<std::uint32_t>(i));
         }
         with_kernel<D>(settings_.kernel, constants_.support, [&](const auto& kernel) {
-            compute_boundary_volumes(samples, owner, kernel);
+            compute_boundary_volumes(samples, owner, part, kernel);
         });
         if (moving_) start_moving_boundary();
     }
 
     // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk over the boundary samples (virtual ones
     // included), so that denser or irregular samplings do not over-count. Keeps the real samples,
-    // sorted into cell order (once, unless obstacles move), and their owners.
+    // sorted into cell order (once, unless obstacles move), their owners, and their parts when a
+    // probe measures a force.
     template <class K>
     void compute_boundary_volumes(const BoundarySamples<D>& samples,
-                                  const std::vector<std::uint32_t>& owner, const K& kernel) {
+                                  const std::vector<std::uint32_t>& owner,
+                                  const std::vector<std::uint32_t>& part, const K& kernel) {
+        const bool keep_parts = measures_forces(scene_);
         boundary_grid_.sort(samples.position, pool_);
         const auto& order = boundary_grid_.order();
         const std::size_t n = samples.position.size();
@@ -381,6 +403,7 @@ class SphSimulation final : public Simulation {
             boundary_.position.push_back(sorted[b]);
             boundary_.volume.push_back(volume[b]);
             if (moving_) boundary_owner_.push_back(owner[order[b]]);
+            if (keep_parts) boundary_part_.push_back(part[order[b]]);
         }
         // Still in cell order: this sort is the identity and sets up the cell ranges.
         boundary_grid_.sort(boundary_.position, pool_);
@@ -437,6 +460,7 @@ class SphSimulation final : public Simulation {
         gather(boundary_rest_, order, boundary_vec_scratch_, pool_);
         gather(boundary_.volume, order, boundary_float_scratch_, pool_);
         gather(boundary_owner_, order, boundary_owner_scratch_, pool_);
+        if (!boundary_part_.empty()) gather(boundary_part_, order, boundary_owner_scratch_, pool_);
     }
 
     // The lattice points of a fluid block: a box or sphere's, or a mesh's inside.
@@ -1124,6 +1148,8 @@ class SphSimulation final : public Simulation {
     std::vector<Vec<D>> boundary_rest_;          // per sample, in its obstacle's rest frame
     std::vector<std::uint32_t> boundary_owner_;  // per sample: its moving obstacle, or kStill
     std::vector<std::uint32_t> boundary_sort_work_, boundary_owner_scratch_;
+    std::vector<std::uint32_t> boundary_part_;  // per sample: its part (probes), when measured
+    mutable ProbeReader<D> probes_;             // a reading's scratch: read_probes is const
     std::vector<Vec<D>> boundary_vec_scratch_;
     std::vector<float> boundary_float_scratch_;
     LogCallback log_;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -159,6 +160,13 @@ class Simulation {
     // Per emitter and per outlet of the scene, in its order.
     virtual const std::vector<EmitterStatus>& emitters() const = 0;
     virtual const std::vector<OutletStatus>& outlets() const = 0;
+
+    // The scene's probes (core/probes.hpp): the columns of a reading, and a reading of the
+    // current state into `out` (probe_columns().size() values; core/sph/probes.hpp says how).
+    // A reading allocates nothing and has the same bits for any thread count; it uses scratch
+    // of the simulation, so call it from the thread that steps, between steps.
+    virtual const std::vector<ProbeColumn>& probe_columns() const = 0;
+    virtual void read_probes(std::span<double> out) const = 0;
 
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;

@@ -3,7 +3,8 @@
 // `validation` tests run them.
 //
 //   dam-break    Martin & Moyce (1952): surge front of a collapsing column a wide, 2a high
-//   hydrostatic  a tank at rest: pressure against rho0 g (H - y), density error, kinetic energy
+//   hydrostatic  a tank at rest: pressure against rho0 g (H - y), density error, kinetic energy,
+//                a probe's pressure and a gauge's level, the force on a side wall
 //                (hydrostatic-3d: the same in 3D)
 #pragma once
 
