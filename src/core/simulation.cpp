@@ -984,7 +984,8 @@ class SphSimulation final : public Simulation {
             const double distance = travelled(e, desc, t);
             const auto due = static_cast<std::uint64_t>(std::floor(distance / spacing_)) + 1;
             while (e.layers < due) {
-                if (fluid_.size() + e.layer.size() > fluid_.capacity) {
+                if (fluid_.size() + e.layer.size() > fluid_.capacity ||
+                    fluid_.next_id > kLastId - e.layer.size()) {
                     stop_at_capacity(t);
                     break;
                 }
@@ -1069,13 +1070,20 @@ class SphSimulation final : public Simulation {
             f = f == flag ? 0 : f;
     }
 
+    // The ids are 32 bits: an emitter running for weeks would reach the last one.
+    static constexpr std::size_t kLastId = 0xFFFFFFF0u;
+
     void stop_at_capacity(double t) {
         stats_.capacity_reached = true;
-        if (log_) {
-            log_("t = " + format_number(t) + " s: the emitters stopped: the fluid holds " +
-                 std::to_string(fluid_.size()) + " particles, and max_particles is " +
-                 std::to_string(fluid_.capacity));
+        if (!log_) return;
+        if (fluid_.next_id + std::size_t{1000000} > kLastId) {
+            log_("t = " + format_number(t) + " s: the emitters stopped: " +
+                 std::to_string(fluid_.next_id) + " particles made, the most 32-bit ids allow");
+            return;
         }
+        log_("t = " + format_number(t) + " s: the emitters stopped: the fluid holds " +
+             std::to_string(fluid_.size()) + " particles, and max_particles is " +
+             std::to_string(fluid_.capacity));
     }
 
     // The slots and positions of the particles in an inflow zone, after this step's sort.
