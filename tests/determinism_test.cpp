@@ -122,6 +122,13 @@ TEST(Determinism, SameHashForOneToEightThreadsOpenFlows) {
     ASSERT_GT(sim->outlets()[0].removed, 0u) << "the case removes particles";
     ASSERT_GT(sim->stats().emitted_particles, 0u);
     check_hash_over_threads(drain, 120);
+    // A sprinkler: an emitter turning at 60 rpm about its centre.
+    check_hash_over_threads(parse_scene(R"({"dimension": 2, "particle_radius": 0.02,
+        "domain": {"min": [0, 0], "max": [1, 1]}, "fluid": [],
+        "emitters": [{"center": [0.5, 0.5], "direction": [1, 0], "width": 0.08, "velocity": 1.5,
+                      "motion": {"type": "rotate", "center": [0.5, 0.5], "rpm": 60}}]})",
+                                        "sprinkler.json"),
+                            150);
 }
 
 // The neighbour lists change the speed, never the state: with and without them every solver gives

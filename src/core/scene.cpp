@@ -459,7 +459,7 @@ class Reader {
         std::string kind = dimension_ == 2 ? "segment" : "rectangle";
         if (auto it = j.find("shape"); it != j.end()) kind = text(*it, path + "/shape");
         std::vector<std::string_view> keys = {"shape", "center", "direction", "velocity",
-                                              "start", "end",    "enabled"};
+                                              "start", "end",    "enabled",   "motion"};
         if (dimension_ == 2 && kind == "segment") {
             e.shape = EmitterShape::Segment;
             keys.push_back("width");
@@ -502,6 +502,7 @@ class Reader {
                 fail(path + "/enabled", "expected true or false, found " + describe_json(*it));
             e.enabled = it->get<bool>();
         }
+        if (auto it = j.find("motion"); it != j.end()) e.motion = motion(*it, path + "/motion");
         return e;
     }
 

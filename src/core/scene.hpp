@@ -92,6 +92,7 @@ struct EmitterDesc {
     double start = 0.0;                   // s
     double end = std::numeric_limits<double>::infinity();
     bool enabled = true;
+    Motion motion;  // a prescribed path of the patch (core/motion.hpp), as obstacles have
 };
 
 // An outflow: fluid that enters the region is removed (and counted). A box, sphere, mesh or

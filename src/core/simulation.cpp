@@ -176,7 +176,7 @@ class SphSimulation final : public Simulation {
         stats_.divergence_iterations = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
-        if (!emitters_.empty()) ctx.stage("inflow", [&] { emit(stats_.time); });
+        if (!emitters_.empty()) ctx.stage("inflow", [&] { emit(stats_.time, dt); });
         ctx.stage("grid", [&] {
             if (moving_) move_boundary(stats_.time, dt);
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
@@ -880,8 +880,10 @@ class SphSimulation final : public Simulation {
     static constexpr double kZoneLayers = 2.0;  // a kernel support
 
     struct Emitter {
-        std::vector<Vec<D>> layer;  // a layer's points around the centre
-        glm::dvec3 center{0.0}, direction{0.0}, across{0.0}, up{0.0};
+        std::vector<Vec<D>> layer;  // a layer's points around the centre (rest frame)
+        glm::dvec3 center{0.0}, direction{0.0}, across{0.0}, up{0.0};  // rest frame
+        bool moves = false;      // on a prescribed path (its scene's motion)
+        Pose now, next;          // a moving one's pose at the step's start and end
         double base = 0.0;       // distance travelled at time_base
         double time_base = 0.0;  // when the velocity last changed or the emitter (re)started
         bool running = false;    // emitted in the last step
@@ -896,6 +898,8 @@ class SphSimulation final : public Simulation {
                 e.layer.push_back(to_vec<D>(p));
             const EmitterFrame frame = emitter_frame(desc, D);
             e.center = desc.center;
+            e.moves = desc.motion.moves();
+            if (e.moves) e.now = desc.motion.at(0.0);
             e.direction = frame.direction;
             e.across = frame.across;
             e.up = frame.up;
@@ -965,10 +969,14 @@ class SphSimulation final : public Simulation {
 
     // The layers each emitter owes at time t, at their places along its path; the zone of an
     // emitter that stopped is let go.
-    void emit(double t) {
+    void emit(double t, float dt) {
         for (std::size_t k = 0; k < emitters_.size(); ++k) {
             Emitter& e = emitters_[k];
             const EmitterDesc& desc = scene_.emitters[k];
+            if (e.moves) {
+                e.now = desc.motion.at(t);
+                e.next = desc.motion.at(t + dt);
+            }
             if (!emitting(desc, t)) {
                 if (e.running) release_zone(k);
                 e.running = false;
@@ -989,7 +997,7 @@ class SphSimulation final : public Simulation {
                     stop_at_capacity(t);
                     break;
                 }
-                place_layer(k, distance - static_cast<double>(e.layers) * spacing_);
+                place_layer(k, distance - static_cast<double>(e.layers) * spacing_, dt);
                 ++e.layers;
             }
         }
@@ -997,14 +1005,27 @@ class SphSimulation final : public Simulation {
     }
 
     // A layer of emitter k, `ahead` along its direction; free fluid in its way is pushed ahead.
-    void place_layer(std::size_t k, double ahead) {
+    // A moving emitter's layer is placed where its pose puts it, with the patch's own velocity
+    // added.
+    void place_layer(std::size_t k, double ahead, float dt) {
         const Emitter& e = emitters_[k];
         const EmitterDesc& desc = scene_.emitters[k];
         clear_way(k, ahead);
-        const Vec<D> origin = to_vec<D>(e.center + ahead * e.direction);
         const Vec<D> velocity = to_vec<D>(desc.velocity * e.direction);
-        for (const Vec<D>& offset : e.layer)
-            fluid_.push_back(origin + offset, velocity, static_cast<std::uint8_t>(k + 1));
+        if (!e.moves) {
+            const Vec<D> origin = to_vec<D>(e.center + ahead * e.direction);
+            for (const Vec<D>& offset : e.layer)
+                fluid_.push_back(origin + offset, velocity, static_cast<std::uint8_t>(k + 1));
+        } else {
+            for (const Vec<D>& offset : e.layer) {
+                const glm::dvec3 rest = e.center + ahead * e.direction + to_dvec3(offset);
+                const glm::dvec3 x = e.now.apply(rest);
+                const glm::dvec3 patch = (e.next.apply(rest) - x) / static_cast<double>(dt);
+                fluid_.push_back(to_vec<D>(x),
+                                 to_vec<D>(e.now.apply_to_direction(to_dvec3(velocity)) + patch),
+                                 static_cast<std::uint8_t>(k + 1));
+            }
+        }
         emitter_status_[k].emitted += e.layer.size();
         stats_.emitted_particles += e.layer.size();
     }
@@ -1015,10 +1036,10 @@ class SphSimulation final : public Simulation {
         double along = 0.0;
         bool across = false;
     };
-    ZonePlace zone_place(std::size_t k, const Vec<D>& x) const {
+    ZonePlace zone_place(std::size_t k, const Vec<D>& x, const Pose* pose = nullptr) const {
         const Emitter& e = emitters_[k];
         const EmitterDesc& desc = scene_.emitters[k];
-        const glm::dvec3 d = to_dvec3(x) - e.center;
+        const glm::dvec3 d = (pose ? pose->unapply(to_dvec3(x)) : to_dvec3(x)) - e.center;
         const double r = 0.5 * spacing_;
         const double a = glm::dot(d, e.across), b = glm::dot(d, e.up);
         ZonePlace place;
@@ -1035,7 +1056,8 @@ class SphSimulation final : public Simulation {
     // Whether x lies in an emitter's inflow zone, which the fluid blocks leave empty.
     bool in_inflow_zone(const Vec<D>& x) const {
         for (std::size_t k = 0; k < emitters_.size(); ++k) {
-            const ZonePlace place = zone_place(k, x);
+            const Emitter& e = emitters_[k];
+            const ZonePlace place = zone_place(k, x, e.moves ? &e.now : nullptr);
             if (place.across && place.along >= -0.5 * spacing_ &&
                 place.along < kZoneLayers * spacing_)
                 return true;
@@ -1052,14 +1074,17 @@ class SphSimulation final : public Simulation {
         pool_.parallel_for(0, fluid_.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t i = rg.begin; i < rg.end; ++i) {
                 if (fluid_.inflow[i] != 0) continue;
-                const ZonePlace place = zone_place(k, fluid_.position[i]);
+                const ZonePlace place =
+                    zone_place(k, fluid_.position[i], e.moves ? &e.now : nullptr);
                 if (!place.across || place.along < ahead - r || place.along >= ahead + spacing_)
                     continue;
+                const glm::dvec3 direction =
+                    e.moves ? e.now.apply_to_direction(e.direction) : e.direction;
                 const double push = ahead + spacing_ - place.along;
-                fluid_.position[i] += to_vec<D>(push * e.direction);
-                const float vn = dot<D>(fluid_.velocity[i], to_vec<D>(e.direction));
+                fluid_.position[i] += to_vec<D>(push * direction);
+                const float vn = dot<D>(fluid_.velocity[i], to_vec<D>(direction));
                 const float v = static_cast<float>(desc.velocity);
-                if (vn < v) fluid_.velocity[i] += to_vec<D>(e.direction) * (v - vn);
+                if (vn < v) fluid_.velocity[i] += to_vec<D>(direction) * (v - vn);
             }
         });
     }
@@ -1098,17 +1123,27 @@ class SphSimulation final : public Simulation {
     }
 
     // The particles in an inflow zone move at their emitter's velocity over the step; those
-    // that reach its end are free.
+    // that reach its end are free. A moving emitter carries them in its frame, from its pose at
+    // the step's start to the one at its end.
     void carry(float dt) {
         for (std::size_t c = 0; c < carried_.size(); ++c) {
             const std::uint32_t i = carried_[c];
             const std::size_t k = fluid_.inflow[i] - 1u;
             const Emitter& e = emitters_[k];
             const Vec<D> velocity = to_vec<D>(scene_.emitters[k].velocity * e.direction);
-            fluid_.position[i] = carried_start_[c] + velocity * dt;
-            fluid_.velocity[i] = velocity;
-            if (zone_place(k, fluid_.position[i]).along >= kZoneLayers * spacing_)
-                fluid_.inflow[i] = 0;
+            if (!e.moves) {
+                fluid_.position[i] = carried_start_[c] + velocity * dt;
+                fluid_.velocity[i] = velocity;
+            } else {
+                const glm::dvec3 start = to_dvec3(carried_start_[c]);
+                const glm::dvec3 rest =
+                    e.now.unapply(start) + to_dvec3(velocity) * static_cast<double>(dt);
+                const glm::dvec3 end = e.next.apply(rest);
+                fluid_.position[i] = to_vec<D>(end);
+                fluid_.velocity[i] = to_vec<D>((end - start) / static_cast<double>(dt));
+            }
+            const ZonePlace place = zone_place(k, fluid_.position[i], e.moves ? &e.next : nullptr);
+            if (place.along >= kZoneLayers * spacing_) fluid_.inflow[i] = 0;
         }
     }
 
@@ -1122,11 +1157,16 @@ class SphSimulation final : public Simulation {
         }
     }
 
-    // The fastest an emitter now moves its fluid, for the time step.
+    // The fastest an emitter now moves its fluid (its patch's own path included), for the
+    // time step.
     double emitter_speed() const {
         double v = 0.0;
-        for (const EmitterDesc& desc : scene_.emitters)
-            v = std::max(v, desc.enabled ? desc.velocity : 0.0);
+        for (const EmitterDesc& desc : scene_.emitters) {
+            if (!desc.enabled) continue;
+            const glm::dvec3 reach = emitter_reach(desc, D) + glm::dvec3(kZoneLayers * spacing_);
+            v = std::max(
+                v, desc.velocity + desc.motion.max_speed(desc.center - reach, desc.center + reach));
+        }
         return v;
     }
 
