@@ -429,7 +429,7 @@ void probe_plot(const ProbeHistory& history, const ProbeColumnRange& probe, std:
     const double now = history.empty() ? std::nan("") : history.value(history.size() - 1, shown);
     char overlay[160];
     if (std::isnan(now)) {
-        std::snprintf(overlay, sizeof overlay, "%s: no fluid [%s]", c.name.c_str(), c.unit.c_str());
+        std::snprintf(overlay, sizeof overlay, "%s: no fluid near", c.name.c_str());
     } else {
         std::snprintf(overlay, sizeof overlay, "%s: %.4g %s", c.name.c_str(), now, c.unit.c_str());
     }
