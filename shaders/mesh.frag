@@ -1,8 +1,10 @@
-// Lambert lighting from the sky's sun, with an optional checkerboard (so that refraction shows).
+// Lambert lighting from the sky's sun, with an optional checkerboard (so that refraction shows);
+// u_alpha below 1 for translucent overlays.
 in vec3 v_position;
 in vec3 v_normal;
 uniform vec3 u_color;
 uniform float u_checker;  // square size in world units; 0: plain
+uniform float u_alpha;
 out vec4 frag_color;
 
 void main() {
@@ -13,5 +15,5 @@ void main() {
         vec3 cell = floor(v_position / u_checker + 1.0e-3);
         shade *= mod(cell.x + cell.y + cell.z, 2.0) < 0.5 ? 1.0 : 0.82;
     }
-    frag_color = vec4(u_color * shade, 1.0);
+    frag_color = vec4(u_color * shade, u_alpha);
 }

@@ -1,5 +1,5 @@
 // The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
-// simulation runner, dropped files.
+// simulation runner, the probes' history, dropped files.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "app/color_map.hpp"
 #include "app/dropped_files.hpp"
 #include "app/particle_colors.hpp"
+#include "app/probe_history.hpp"
 #include "app/simulation_runner.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
@@ -453,6 +454,129 @@ TEST(SimulationRunner, InlineModeStopsATickWhenItsTimeBudgetIsUsed) {
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
     EXPECT_EQ(runner.frame().stats.step, 24u);
+}
+
+TEST(ProbeHistory, KeepsTheNewestRowsOldestFirst) {
+    const std::vector<ProbeColumn> columns{{"P pressure", "Pa"}, {"H level", "m"}};
+    ProbeHistory h;
+    h.reset(columns, 3);
+    EXPECT_TRUE(h.empty());
+    EXPECT_EQ(h.capacity(), 3u);
+    for (int k = 0; k < 5; ++k) {
+        const double reading[] = {100.0 * k, 0.5 * k};
+        h.push(0.01 * k, reading);
+        EXPECT_EQ(h.size(), std::min(k + 1, 3));
+    }
+    EXPECT_EQ(h.pushed(), 5u);
+    for (std::size_t row = 0; row < 3; ++row) {  // rows 2, 3, 4 are held
+        EXPECT_EQ(h.time(row), 0.01 * static_cast<double>(row + 2));
+        EXPECT_EQ(h.value(row, 0), 100.0 * static_cast<double>(row + 2));
+        EXPECT_EQ(h.value(row, 1), 0.5 * static_cast<double>(row + 2));
+    }
+    const double short_reading[] = {1.0};
+    EXPECT_THROW(h.push(1.0, short_reading), std::invalid_argument);
+}
+
+TEST(ProbeHistory, ACopyCatchesUpWithTheRowsItLacks) {
+    const std::vector<ProbeColumn> columns{{"P pressure", "Pa"}};
+    ProbeHistory source, copy;
+    source.reset(columns, 4);
+    auto push = [&](int k) {
+        const double reading[] = {static_cast<double>(k)};
+        source.push(static_cast<double>(k), reading);
+    };
+    auto same = [&] {
+        if (copy.size() != source.size() || copy.pushed() != source.pushed()) return false;
+        for (std::size_t row = 0; row < source.size(); ++row) {
+            if (copy.time(row) != source.time(row) || copy.value(row, 0) != source.value(row, 0))
+                return false;
+        }
+        return copy.columns().size() == 1 && copy.columns()[0].name == "P pressure";
+    };
+    push(0);
+    copy.catch_up(source);
+    EXPECT_TRUE(same());
+    push(1), push(2);
+    copy.catch_up(source);  // two rows behind
+    EXPECT_TRUE(same());
+    for (int k = 3; k < 10; ++k)
+        push(k);
+    copy.catch_up(source);  // further behind than the ring holds
+    EXPECT_TRUE(same());
+    EXPECT_EQ(copy.time(0), 6.0);
+
+    // A reset source (the scene reloaded) is copied whole, even once it has more rows.
+    source.reset(columns, 4);
+    for (int k = 0; k < 12; ++k)
+        push(100 + k);
+    copy.catch_up(source);
+    EXPECT_TRUE(same());
+    EXPECT_EQ(copy.time(0), 108.0);
+}
+
+TEST(ProbeHistory, CsvIsWhatFlumeCliWrites) {
+    const std::vector<ProbeColumn> columns{{"P1 pressure", "Pa"}, {"H1 level", "m"}};
+    ProbeHistory h;
+    h.reset(columns, 8);
+    EXPECT_EQ(h.csv(), "time [s],P1 pressure [Pa],H1 level [m]\n");
+    const double first[] = {1234.56789012, 0.25};
+    const double second[] = {std::nan(""), 1.0 / 3.0};
+    h.push(0.0, first);
+    h.push(0.01, second);
+    EXPECT_EQ(h.csv(),
+              "time [s],P1 pressure [Pa],H1 level [m]\n"
+              "0,1234.56789,0.25\n"
+              "0.01,nan,0.333333333\n");
+}
+
+TEST(ProbeHistory, ColumnRangesFollowTheScenesProbes) {
+    const Scene scene = load_builtin_scene("dam-break-probes-3d");
+    const std::vector<ProbeColumnRange> ranges = probe_column_ranges(scene.probes, 3);
+    ASSERT_EQ(ranges.size(), 13u);
+    EXPECT_EQ(ranges[0].probe, "P1");
+    EXPECT_EQ(ranges[0].first, 0u);
+    EXPECT_EQ(ranges[0].count, 5u);  // pressure, velocity x y z, density
+    EXPECT_EQ(ranges[8].probe, "H1");
+    EXPECT_EQ(ranges[8].first, 40u);
+    EXPECT_EQ(ranges[8].count, 1u);
+    EXPECT_EQ(ranges[12].probe, "box");
+    EXPECT_EQ(ranges[12].first + ranges[12].count,
+              probe_columns(scene.probes, 3).size());  // force and torque: 6
+}
+
+// The runner reads the probes at load and after the first step at or after each multiple of
+// 10 ms, the very readings of the simulation's state then (flume-cli run --probes' rule).
+TEST(SimulationRunner, RecordsTheProbesEveryHundredthOfASecond) {
+    const Scene scene = load_scene("dam-break-probes-3d", {"particle_radius=0.04"});
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    runner.load(scene);
+    runner.set_steps_per_frame(16);
+    for (int tick = 0; tick < 3; ++tick)
+        runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    const Frame& f = runner.frame();
+    ASSERT_EQ(f.stats.step, 48u);
+
+    WorkerPool pool(1);
+    const std::unique_ptr<Simulation> sim = Simulation::create(scene, pool);
+    std::vector<double> reading(sim->probe_columns().size());
+    ProbeHistory expected;
+    expected.reset(sim->probe_columns(), SimulationRunner::kProbeRows);
+    double next = 0.0;
+    for (;;) {
+        const double t = sim->stats().time;
+        if (t + 1.0e-12 >= next) {
+            sim->read_probes(reading);
+            expected.push(t, reading);
+            while (next <= t + 1.0e-12)
+                next += SimulationRunner::kProbeSeconds;
+        }
+        if (sim->stats().step == f.stats.step) break;
+        sim->step();
+    }
+    ASSERT_GT(expected.size(), 10u);
+    EXPECT_EQ(f.probes.csv(), expected.csv());
 }
 
 TEST(SimulationRunner, RenderSideCallsReturnWhileAStepIsRunning) {

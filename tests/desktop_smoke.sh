@@ -4,7 +4,8 @@
 # at rest passes tests/tools/surface_checks.py, its fallback without float targets shows the
 # particles, and a surface capture matches docs/surface-desktop.png; mesh obstacles are drawn in
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
-# callback's path) joins the scene, a broken one is refused with its reason; bad input exits 2.
+# callback's path) joins the scene, a broken one is refused with its reason; emitters and outlets
+# are drawn, probes recorded; bad input exits 2.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -88,6 +89,23 @@ water=$(python3 "$here/tools/png_stats.py" "$work/pour-particles.png" | awk '/^w
 check "the fluid shows inside pour-3d's container ($water pixels)" test "${water:-0}" -gt 2000
 check "the tank is listed as a container" grep -q "obstacle mesh meshes/tank.obj (container): 1248 triangles" \
     "$work/pour-particles.out"
+
+# Open flows: the emitter (green, at the inlet) and the outlet (red, at the outflow end) are
+# drawn in both views; the Probes panel holds the readings since the start.
+flow_pixels() {  # flow_pixels PNG X0,Y0,X1,Y1 KIND
+    python3 "$here/tools/png_stats.py" "$1" --region "$2" | awk -v kind="$3" '$1 == kind {print $2}'
+}
+capture channel-2d channel-2d --pause-at-step 60
+capture channel-3d channel-3d --set particle_radius=0.03 --pause-at-step 20 --view particles
+for scene in channel-2d channel-3d; do
+    emitter=$(flow_pixels "$work/$scene.png" 0,0,200,360 emitter)
+    outlet=$(flow_pixels "$work/$scene.png" 300,0,480,360 outlet)
+    check "$scene's emitter is drawn at its inlet ($emitter pixels)" test "${emitter:-0}" -gt 100
+    check "$scene's outlet is drawn at its end ($outlet pixels)" test "${outlet:-0}" -gt 200
+done
+capture probes dam-break-probes-3d --set particle_radius=0.04 --pause-at-step 40 --view particles
+check "the probes are read every 10 ms from the start" \
+    grep -q "probes: 20 readings of 50 columns, t = 0.0000 to 0.1950 s" "$work/probes.out"
 
 # Dropped files: a cube joins the scene at the view's centre (the drop callback's path), a cube
 # with a face missing is refused with the reason and the ramp keeps running, and a dropped scene

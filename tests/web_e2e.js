@@ -14,6 +14,7 @@
 // Meshes: ?scene=URL fetches the mesh the scene names relative to its URL, the mesh is drawn and
 // listed (window.flume.obstacles); a dropped .obj joins the scene, a broken one is refused with
 // its reason, a scene dropped with its mesh loads it; a missing mesh is named in the error panel.
+// Probes: the Probes window's Save probes (.csv) downloads the readings.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -231,6 +232,35 @@ async function meshTests(browser, url) {
   await e.close();
 }
 
+// Probes: dam-break-probes-3d (coarse, served under test/) records its probes; the Probes
+// window's "Save probes (.csv)" downloads them with flume-cli's header.
+async function probeTests(browser, url) {
+  const scene = JSON.parse(fs.readFileSync(path.join(repo, "scenes/dam-break-probes-3d.json"), "utf8"));
+  scene.particle_radius = 0.04;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+  await page.route("**/test/probes-coarse.json", (route) =>
+    route.fulfill({ body: JSON.stringify(scene), contentType: "application/json" }));
+  await page.goto(`${url}?scene=test/probes-coarse.json&view=particles&pauseat=40&threads=2`);
+  await page.waitForFunction(() => window.flume && (window.flume.error ||
+                             (window.flume.ready && window.flume.paused && window.flume.step >= 40)),
+                             null, { timeout: 90000 });
+  // The button's place: the window's top right corner (ImGui at devicePixelRatio 1).
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.mouse.click(1010, 46)]);
+  const file = path.join(outDir, csv.suggestedFilename());
+  await csv.saveAs(file);
+  const lines = fs.readFileSync(file, "utf8").trim().split("\n");
+  check("Save probes downloads the readings as CSV",
+        csv.suggestedFilename().endsWith(".csv") &&
+        lines[0].startsWith("time [s],P1 pressure [Pa],P1 vx [m/s],P1 vy [m/s],P1 vz [m/s]") &&
+        lines.length === 21 && lines.every((l) => l.split(",").length === 51),
+        `${csv.suggestedFilename()}: ${lines.length} lines, ${lines[0].slice(0, 80)}`);
+  check("no console errors (probes)", errors.length === 0, errors.join(" | "));
+  await page.close();
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -336,6 +366,7 @@ async function main() {
 
     await surfaceTests(browser, isolated.url);
     await meshTests(browser, isolated.url);
+    await probeTests(browser, isolated.url);
 
     // --- ?scene=URL fetches a scene file.
     {

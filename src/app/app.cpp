@@ -10,9 +10,11 @@
 #include <limits>
 
 #include "app/dropped_files.hpp"
+#include "app/flow_marks.hpp"
 #include "app/image.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
+#include "io/output_file.hpp"
 #include "io/vtk_writer.hpp"
 
 namespace flume {
@@ -67,6 +69,7 @@ App::~App() = default;
 void App::init_graphics() {
     renderer_.init(options_.float_targets);
     graphics_ready_ = true;
+    particle_buffers_generation_ = 0;  // new buffers: size them for the scene on screen
 }
 
 const std::optional<std::string>& App::surface_unavailable() const {
@@ -107,6 +110,22 @@ void App::save_particles(const std::string& path) {
         write_vtp(path, f.particles.view());
         if (options_.on_file_saved) options_.on_file_saved(path);
         show_message("saved " + path + " (t = " + std::to_string(f.stats.time) + " s)");
+    } catch (const std::exception& e) {
+        show_message(e.what());
+    }
+}
+
+void App::save_probes(const std::string& path) {
+    const ProbeHistory& probes = runner_.frame().probes;
+    if (probes.empty()) return;
+    try {
+        const std::string text = probes.csv();
+        write_output_file(
+            path, std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size()));
+        if (options_.on_file_saved) options_.on_file_saved(path);
+        show_message("saved " + path + " (" + std::to_string(probes.size()) +
+                     " readings of the probes, t = " + std::to_string(probes.time(0)) + " to " +
+                     std::to_string(probes.time(probes.size() - 1)) + " s)");
     } catch (const std::exception& e) {
         show_message(e.what());
     }
@@ -176,12 +195,15 @@ void App::fit_view(const FrameSize& size) {
     const Frame& f = runner_.frame();
     if (!f.scene) return;
     if (f.scene->dimension == 2) {
-        // Keep the domain clear of the panel (about 360 px at the left) while the UI is shown.
-        const float inset = show_ui_ ? 360.0f * options_.ui_scale *
-                                           static_cast<float>(size.framebuffer.x) / size.window.x
-                                     : 0.0f;
+        // Keep the domain clear of the panel (about 360 px at the left) and of the Probes window
+        // at the right, if any, while the UI is shown.
+        const float pixels =
+            options_.ui_scale * static_cast<float>(size.framebuffer.x) / size.window.x;
+        const float left = show_ui_ ? 360.0f * pixels : 0.0f;
+        const float right =
+            show_ui_ && !f.probes.columns().empty() ? (kProbesWindowWidth + 20.0f) * pixels : 0.0f;
         camera2d_.fit(glm::vec2(to3(f.scene->domain_min)), glm::vec2(to3(f.scene->domain_max)),
-                      glm::vec2(size.framebuffer), inset);
+                      glm::vec2(size.framebuffer), left, right);
     } else {
         camera3d_.fit(to3(f.scene->domain_min), to3(f.scene->domain_max));
     }
@@ -235,6 +257,10 @@ void App::frame(const FrameSize& size) {
 
 void App::draw_scene(const FrameSize& size) {
     const Frame& f = runner_.frame();
+    if (f.scene && particle_buffers_generation_ != f.scene_generation) {
+        renderer_.reserve_particles(f.stats.capacity);
+        particle_buffers_generation_ = f.scene_generation;
+    }
     ViewSetup view;
     view.viewport = size.framebuffer;
     const glm::vec2 viewport(size.framebuffer);
@@ -256,18 +282,36 @@ void App::draw_scene(const FrameSize& size) {
     renderer_.begin(view, background);
     view_drawn_ = ViewMode::Particles;
     if (!f.scene) return;
+    const FlowMarks flows = flow_marks(*f.scene, f.emitters,
+                                       dimension == 2 ? camera2d_.world_per_pixel(viewport) : 0.0f);
     if (dimension == 3 && view_.mode != ViewMode::Particles &&
         renderer_.surface().begin_scene(size.framebuffer, background)) {
         draw_surface(f, view);
         view_drawn_ = view_.mode;
     } else {
         renderer_.timer().begin("particles");
-        if (dimension == 2) draw_polygon_fills(f);
+        if (dimension == 2) {
+            draw_polygon_fills(f);
+            renderer_.draw_mesh(flows.outlet_floor, kOutletFloorColor);
+        }
         draw_particles(f);
         draw_walls_and_obstacles(f);
         renderer_.timer().end();
     }
+    draw_flow_marks(flows, dimension);
     if (brushing_ || brush_held_) draw_brush(dimension);
+}
+
+// Over the fluid, whatever its depth: an emitter or outlet under water stays in sight.
+void App::draw_flow_marks(const FlowMarks& flows, int dimension) {
+    renderer_.draw_overlay_mesh(flows.outlets.fill, glm::vec4(kOutletColor, 0.15f));
+    renderer_.draw_overlay_lines(flows.outlets.lines, glm::vec4(kOutletColor, 1.0f));
+    const float patch_alpha = dimension == 2 ? 1.0f : 0.4f;  // 2D: bars and arrows
+    for (const auto& [layer, color] :
+         {std::pair{&flows.idle, kIdleEmitterColor}, {&flows.emitting, kEmitterColor}}) {
+        renderer_.draw_overlay_mesh(layer->fill, glm::vec4(color, patch_alpha));
+        renderer_.draw_overlay_lines(layer->lines, glm::vec4(color, 1.0f));
+    }
 }
 
 void App::draw_surface(const Frame& f, const ViewSetup& view) {
@@ -305,43 +349,6 @@ void move_appended(Mesh& mesh, std::size_t first, const glm::mat4& pose) {
 }
 
 }  // namespace
-
-// A simple polygon (counter-clockwise) cut into triangles by ear clipping: n - 2 triangles, as
-// corner triples appended to `out`.
-void append_polygon_fill(Mesh& out, const std::vector<glm::dvec2>& corners, const glm::mat4& pose) {
-    std::vector<std::size_t> left(corners.size());
-    for (std::size_t i = 0; i < left.size(); ++i)
-        left[i] = i;
-    auto cross = [](const glm::dvec2& a, const glm::dvec2& b, const glm::dvec2& c) {
-        return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
-    };
-    auto emit = [&](const glm::dvec2& p) {
-        out.positions.push_back(glm::vec3(pose * glm::vec4(glm::vec2(p), 0.0f, 1.0f)));
-        out.normals.emplace_back(0.0f, 0.0f, 1.0f);
-    };
-    while (left.size() > 3) {
-        bool clipped = false;
-        for (std::size_t k = 0; k < left.size() && !clipped; ++k) {
-            const glm::dvec2& a = corners[left[(k + left.size() - 1) % left.size()]];
-            const glm::dvec2& b = corners[left[k]];
-            const glm::dvec2& c = corners[left[(k + 1) % left.size()]];
-            if (cross(a, b, c) <= 0.0) continue;  // a reflex corner is no ear
-            bool empty = true;
-            for (std::size_t m : left) {
-                const glm::dvec2& p = corners[m];
-                if (p == a || p == b || p == c) continue;
-                empty = empty &&
-                        !(cross(a, b, p) > 0.0 && cross(b, c, p) > 0.0 && cross(c, a, p) > 0.0);
-            }
-            if (!empty) continue;
-            emit(a), emit(b), emit(c);
-            left.erase(left.begin() + static_cast<std::ptrdiff_t>(k));
-            clipped = true;
-        }
-        if (!clipped) break;  // numerically degenerate: leave the rest unfilled
-    }
-    if (left.size() == 3) emit(corners[left[0]]), emit(corners[left[1]]), emit(corners[left[2]]);
-}
 
 // 2D: the polygons filled, under the particles.
 void App::draw_polygon_fills(const Frame& f) {
@@ -512,6 +519,8 @@ void App::draw_ui(const FrameSize& size) {
     }
     statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();
+    if (probes_window(f, probe_plots_, options_.ui_scale, size.window))
+        save_probes("flume-probes-" + std::to_string(++probes_counter_) + ".csv");
 
     if (!message_.empty()) message_window(message_, size.window);
 }

@@ -19,6 +19,7 @@
 
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
+#include "app/flow_marks.hpp"
 #include "app/panels.hpp"
 #include "app/particle_colors.hpp"
 #include "app/renderer.hpp"
@@ -39,7 +40,8 @@ struct AppOptions {
     bool show_ui = true;
     // Pause once the simulation reaches this step (captures of one state; 0: never).
     std::uint64_t pause_at_step = 0;
-    // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp),
+    // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp,
+    // probes .csv),
     // with its path; the browser turns the file into a download.
     std::function<void(const std::string& path)> on_file_saved;
     // Extra panel lines after Run (the browser: where the threads come from, isolation status).
@@ -82,6 +84,8 @@ class App {
 
     // Writes the current particles to a VTK .vtp file (errors are shown as the message).
     void save_particles(const std::string& path);
+    // Writes the probes' recorded history as CSV (errors are shown as the message).
+    void save_probes(const std::string& path);
 
     // Shows a message in the UI until dismissed or replaced; message() is the one shown.
     void show_message(std::string text);
@@ -121,6 +125,7 @@ class App {
     void release_obstacle_meshes();
     glm::mat4 obstacle_pose(const Frame& f, std::size_t obstacle) const;
     void add_dropped_meshes(const std::vector<std::string>& paths);
+    void draw_flow_marks(const FlowMarks& flows, int dimension);
     void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
     void update_brush(const FrameSize& size);
@@ -138,6 +143,8 @@ class App {
     };
     std::vector<ObstacleMesh> obstacle_meshes_;
     std::uint64_t obstacle_meshes_generation_ = 0;  // 0: none uploaded
+    // The scene whose capacity the particle buffers were sized for (0: none yet).
+    std::uint64_t particle_buffers_generation_ = 0;
 
     Camera2D camera2d_;
     OrbitCamera camera3d_;
@@ -149,6 +156,7 @@ class App {
 
     ColoringSettings coloring_;
     ViewSettings view_;
+    ProbePlots probe_plots_;
     ViewMode view_drawn_ = ViewMode::Particles;
     float frame_milliseconds_ = 0.0f;
 
@@ -184,6 +192,7 @@ class App {
     std::optional<std::string> screenshot_error_;
     int screenshot_counter_ = 0;
     int particles_counter_ = 0;
+    int probes_counter_ = 0;
 };
 
 }  // namespace flume

@@ -7,13 +7,16 @@
 namespace flume {
 
 void Camera2D::fit(const glm::vec2& lo, const glm::vec2& hi, const glm::vec2& viewport,
-                   float left_inset) {
-    if (left_inset > 0.5f * viewport.x) left_inset = 0.0f;  // a narrow window: use all of it
-    const float usable = viewport.x - left_inset;
+                   float left_inset, float right_inset) {
+    // A narrow window: the panels cover the view rather than leave too little of it.
+    if (left_inset + right_inset > 0.6f * viewport.x) right_inset = 0.0f;
+    if (left_inset > 0.5f * viewport.x) left_inset = 0.0f;
+    const float usable = viewport.x - left_inset - right_inset;
     const glm::vec2 half = 0.5f * (hi - lo) * 1.08f;
     half_height_ = std::max(half.y, half.x * viewport.y / std::max(usable, 1.0f));
-    // Centre the box in the usable part: shift the view left by half the inset.
-    center_ = 0.5f * (lo + hi) - glm::vec2(0.5f * left_inset * world_per_pixel(viewport), 0.0f);
+    // Centre the box in the usable part: shift the view by half the insets' difference.
+    const float shift = 0.5f * (left_inset - right_inset) * world_per_pixel(viewport);
+    center_ = 0.5f * (lo + hi) - glm::vec2(shift, 0.0f);
 }
 
 glm::mat4 Camera2D::view_projection(float aspect) const {

@@ -14,9 +14,10 @@ struct Ray {
 class Camera2D {
   public:
     // Shows the box [lo, hi] whole, centred, with a small margin, in the part of the viewport
-    // right of `left_inset` pixels (where a UI panel may sit).
+    // between `left_inset` pixels from its left and `right_inset` from its right (where UI panels
+    // may sit).
     void fit(const glm::vec2& lo, const glm::vec2& hi, const glm::vec2& viewport,
-             float left_inset = 0.0f);
+             float left_inset = 0.0f, float right_inset = 0.0f);
     glm::mat4 view_projection(float aspect) const;
     // World point under a pixel; viewport = (width, height) in pixels.
     glm::vec2 pixel_to_world(const glm::vec2& pixel, const glm::vec2& viewport) const;

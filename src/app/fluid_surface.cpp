@@ -84,13 +84,13 @@ std::optional<std::string> FluidSurface::init(bool float_targets) {
     const float corners[] = {-1, -1, 1, -1, -1, 1, 1, 1};  // a triangle strip
     glGenVertexArrays(1, &quad_vao_);
     glGenBuffers(1, &corner_buffer_);
-    glGenBuffers(1, &center_buffer_);
+    centers_.create();
     glBindVertexArray(quad_vao_);
     glBindBuffer(GL_ARRAY_BUFFER, corner_buffer_);
     glBufferData(GL_ARRAY_BUFFER, sizeof corners, corners, GL_STATIC_DRAW);
     glEnableVertexAttribArray(0);
     glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
-    glBindBuffer(GL_ARRAY_BUFFER, center_buffer_);
+    centers_.reserve(0);  // binds it
     glEnableVertexAttribArray(1);
     glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
     glVertexAttribDivisor(1, 1);
@@ -115,7 +115,7 @@ void FluidSurface::destroy() {
     if (!depth_program_) return;
     release_targets();
     glDeleteBuffers(1, &corner_buffer_);
-    glDeleteBuffers(1, &center_buffer_);
+    centers_.destroy();
     glDeleteVertexArrays(1, &quad_vao_);
     glDeleteVertexArrays(1, &empty_vao_);
     for (GLuint p : {depth_program_, thickness_program_, smooth_program_, shade_program_})
@@ -182,9 +182,7 @@ void FluidSurface::draw(const float* positions, std::size_t count, float radius,
                         const SurfaceCamera& camera, const SurfaceSettings& settings,
                         SurfaceOutput output, GpuTimer& timer) {
     glBindVertexArray(quad_vao_);
-    glBindBuffer(GL_ARRAY_BUFFER, center_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(count * 3 * sizeof(float)), positions,
-                 GL_STREAM_DRAW);
+    centers_.update(positions, count * 3 * sizeof(float));
     glDisable(GL_BLEND);
 
     timer.begin("depth");

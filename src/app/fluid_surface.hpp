@@ -19,6 +19,7 @@
 
 #include "app/gl.hpp"
 #include "app/gpu_timer.hpp"
+#include "app/stream_buffer.hpp"
 
 namespace flume {
 
@@ -48,6 +49,10 @@ class FluidSurface {
     // be drawn, or nothing when it can. `float_targets` false: as if they were missing (tests).
     std::optional<std::string> init(bool float_targets);
     void destroy();
+    // Sizes the particle centres' buffer for `particles` (once per scene; see StreamBuffer).
+    void reserve_particles(std::size_t particles) {
+        centers_.reserve(particles * 3 * sizeof(float));
+    }
 
     // Draws into the offscreen scene target from here on (cleared to `background`): the opaque
     // geometry goes there, then draw() composites. Returns false (nothing bound) if the targets
@@ -65,7 +70,8 @@ class FluidSurface {
 
     std::optional<std::string> unavailable_;
     GLuint depth_program_ = 0, thickness_program_ = 0, smooth_program_ = 0, shade_program_ = 0;
-    GLuint quad_vao_ = 0, corner_buffer_ = 0, center_buffer_ = 0, empty_vao_ = 0;
+    GLuint quad_vao_ = 0, corner_buffer_ = 0, empty_vao_ = 0;
+    StreamBuffer centers_;
     glm::ivec2 size_{0, 0};
     // Textures: the scene's colour and depth, the splatted depth, the smoothing's two, thickness.
     GLuint scene_color_ = 0, scene_depth_ = 0, depth_ = 0, temp_ = 0, smoothed_ = 0, thickness_ = 0;

@@ -3,7 +3,10 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cfloat>
+#include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -388,6 +391,98 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
     plot("frames/s", history.frames_per_second);
     plot("steps/s", history.steps_per_second);
     plot("density err %", history.density_error_percent);
+}
+
+namespace {
+
+// One column of a history, as ImGui::PlotLines reads it: NaN (no fluid near a point probe) at
+// the plot's floor.
+struct PlotColumn {
+    const ProbeHistory* history = nullptr;
+    std::size_t column = 0;
+    float floor = 0.0f;
+};
+
+float plot_value(void* data, int row) {
+    const auto* p = static_cast<const PlotColumn*>(data);
+    const double v = p->history->value(static_cast<std::size_t>(row), p->column);
+    return std::isnan(v) ? p->floor : static_cast<float>(v);
+}
+
+// The range of a column's finite values (a flat line gets a little room).
+ImVec2 column_range(const ProbeHistory& history, std::size_t column) {
+    float lo = FLT_MAX, hi = -FLT_MAX;
+    for (std::size_t row = 0; row < history.size(); ++row) {
+        const double v = history.value(row, column);
+        if (std::isnan(v)) continue;
+        lo = std::min(lo, static_cast<float>(v));
+        hi = std::max(hi, static_cast<float>(v));
+    }
+    if (lo > hi) return ImVec2(0.0f, 1.0f);
+    const float pad = std::max(0.05f * (hi - lo), 1.0e-6f * std::max(std::abs(lo), 1.0f));
+    return ImVec2(lo - pad, hi + pad);
+}
+
+void probe_plot(const ProbeHistory& history, const ProbeColumnRange& probe, std::size_t& shown,
+                float height) {
+    const ProbeColumn& c = history.columns()[shown];
+    const double now = history.empty() ? std::nan("") : history.value(history.size() - 1, shown);
+    char overlay[160];
+    if (std::isnan(now)) {
+        std::snprintf(overlay, sizeof overlay, "%s: no fluid near", c.name.c_str());
+    } else {
+        std::snprintf(overlay, sizeof overlay, "%s: %.4g %s", c.name.c_str(), now, c.unit.c_str());
+    }
+    const ImVec2 range = column_range(history, shown);
+    PlotColumn data{&history, shown, range.x};
+    ImGui::PushID(static_cast<int>(probe.first));
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    ImGui::PlotLines("##plot", plot_value, &data, static_cast<int>(history.size()), 0, overlay,
+                     range.x, range.y, ImVec2(0.0f, height));
+    if (probe.count > 1 && ImGui::IsItemClicked())
+        shown = probe.first + (shown - probe.first + 1) % probe.count;
+    ImGui::PopID();
+}
+
+}  // namespace
+
+bool probes_window(const Frame& frame, ProbePlots& plots, float ui_scale, const glm::vec2& window) {
+    const ProbeHistory& history = frame.probes;
+    if (!frame.scene || history.columns().empty()) return false;
+    if (plots.scene_generation != frame.scene_generation) {
+        plots.scene_generation = frame.scene_generation;
+        plots.probes = probe_column_ranges(frame.scene->probes, frame.scene->dimension);
+        plots.shown.clear();
+        for (const ProbeColumnRange& p : plots.probes)
+            plots.shown.push_back(p.first);
+    }
+    // At the top right, as tall as its plots (within the window; it scrolls beyond).
+    const float margin = 10.0f * ui_scale, plot_height = 38.0f * ui_scale;
+    const float height =
+        ImGui::GetFrameHeight() + 2.0f * ImGui::GetFrameHeightWithSpacing() +
+        static_cast<float>(plots.probes.size()) * (plot_height + ImGui::GetStyle().ItemSpacing.y) +
+        2.0f * ImGui::GetStyle().WindowPadding.y;
+    ImGui::SetNextWindowPos(ImVec2(window.x - margin, margin), ImGuiCond_Appearing,
+                            ImVec2(1.0f, 0.0f));
+    ImGui::SetNextWindowSize(
+        ImVec2(kProbesWindowWidth * ui_scale, std::min(height, window.y - 2.0f * margin)),
+        ImGuiCond_Appearing);
+    bool save = false;
+    if (ImGui::Begin("Probes")) {
+        save = ImGui::Button("Save probes (.csv)");
+        ImGui::SameLine();
+        const double span =
+            history.empty() ? 0.0 : history.time(history.size() - 1) - history.time(0);
+        ImGui::TextDisabled("%zu readings, %.2f s", history.size(), span);
+        ImGui::TextDisabled("every %.0f ms; click a plot to switch",
+                            1000.0 * SimulationRunner::kProbeSeconds);
+        for (std::size_t i = 0; i < plots.probes.size(); ++i) {
+            if (plots.probes[i].count == 0) continue;
+            probe_plot(history, plots.probes[i], plots.shown[i], plot_height);
+        }
+    }
+    ImGui::End();
+    return save;
 }
 
 void message_window(std::string& message, const glm::vec2& window) {

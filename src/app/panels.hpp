@@ -12,11 +12,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "app/color_map.hpp"
 #include "app/fluid_surface.hpp"
 #include "app/gpu_timer.hpp"
 #include "app/particle_colors.hpp"
+#include "app/probe_history.hpp"
 #include "app/simulation_runner.hpp"
 
 namespace flume {
@@ -89,6 +91,22 @@ std::optional<std::string> parameters_panel(SimulationRunner& runner, const Fram
 
 void statistics_panel(const Frame& frame, float frames_per_second, double steps_per_second,
                       const PerformanceHistory& history, const RenderTimings& timings);
+
+// What the Probes window plots: for each probe, which of its columns (the scene's probes are
+// grouped once per scene).
+struct ProbePlots {
+    std::uint64_t scene_generation = 0;
+    std::vector<ProbeColumnRange> probes;
+    std::vector<std::size_t> shown;  // per probe: the column plotted
+};
+
+// Probes (a window at the right of `window`, for scenes with probes): one plot per probe over
+// the recorded history, with its newest value and unit; clicking a plot shows the probe's next
+// quantity. Returns true when "Save probes (.csv)" was pressed.
+bool probes_window(const Frame& frame, ProbePlots& plots, float ui_scale, const glm::vec2& window);
+
+// The width of the Probes window, in ImGui units before ui_scale.
+inline constexpr float kProbesWindowWidth = 330.0f;
 
 // A message centred at the top of the window (size in ImGui's coordinates); OK clears it.
 void message_window(std::string& message, const glm::vec2& window);

@@ -70,17 +70,32 @@ GLuint link(const char* name) {
     return link_program(base + "_vert", base + "_frag");
 }
 
-// Copies `count` vectors of `components` floats into `buffer` as vertex attribute `location`
-// (missing components read as 0).
+std::size_t float_bytes(int components, std::size_t count) {
+    return count * static_cast<std::size_t>(components) * sizeof(float);
+}
+
+// `components` floats per vertex from the buffer bound, as vertex attribute `location` (missing
+// components read as 0).
+void point_attribute(GLuint location, int components) {
+    glEnableVertexAttribArray(location);
+    glVertexAttribPointer(location, components, GL_FLOAT, GL_FALSE, 0, nullptr);
+}
+
+// Copies `count` vectors of `components` floats into `buffer` (reallocated at that size: for
+// geometry made each frame) as vertex attribute `location`.
 void upload_attribute(GLuint location, GLuint buffer, const float* data, int components,
                       std::size_t count) {
     glBindBuffer(GL_ARRAY_BUFFER, buffer);
-    glBufferData(
-        GL_ARRAY_BUFFER,
-        static_cast<GLsizeiptr>(count * static_cast<std::size_t>(components) * sizeof(float)), data,
-        GL_STREAM_DRAW);
-    glEnableVertexAttribArray(location);
-    glVertexAttribPointer(location, components, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(float_bytes(components, count)), data,
+                 GL_STREAM_DRAW);
+    point_attribute(location, components);
+}
+
+// The same into a buffer sized beforehand (the particles).
+void stream_attribute(GLuint location, StreamBuffer& buffer, const float* data, int components,
+                      std::size_t count) {
+    buffer.update(data, float_bytes(components, count));
+    point_attribute(location, components);
 }
 
 }  // namespace
@@ -105,8 +120,8 @@ void Renderer::init(bool float_targets) {
     surface_.init(float_targets);
     timer_.init();
     glGenVertexArrays(1, &sprite_vao_);
-    glGenBuffers(1, &position_buffer_);
-    glGenBuffers(1, &value_buffer_);
+    positions_.create();
+    values_.create();
     glGenVertexArrays(1, &line_vao_);
     glGenBuffers(1, &line_buffer_);
     glBindVertexArray(line_vao_);
@@ -117,8 +132,8 @@ void Renderer::init(bool float_targets) {
 }
 
 void Renderer::destroy() {
-    glDeleteBuffers(1, &position_buffer_);
-    glDeleteBuffers(1, &value_buffer_);
+    positions_.destroy();
+    values_.destroy();
     glDeleteBuffers(1, &line_buffer_);
     glDeleteVertexArrays(1, &sprite_vao_);
     glDeleteVertexArrays(1, &line_vao_);
@@ -130,6 +145,12 @@ void Renderer::destroy() {
     glDeleteProgram(mesh_program_);
     surface_.destroy();
     timer_.destroy();
+}
+
+void Renderer::reserve_particles(std::size_t particles) {
+    positions_.reserve(float_bytes(3, particles));
+    values_.reserve(float_bytes(3, particles));
+    surface_.reserve_particles(particles);
 }
 
 void Renderer::begin(const ViewSetup& view, const glm::vec3& background) {
@@ -161,9 +182,9 @@ void Renderer::draw_sprites(const ParticleDraw& p) {
     glUniform1i(glGetUniformLocation(program, "u_stop_count"), static_cast<GLint>(stops.size()));
 
     glBindVertexArray(sprite_vao_);
-    upload_attribute(0, position_buffer_, p.positions, p.dimension, p.count);
+    stream_attribute(0, positions_, p.positions, p.dimension, p.count);
     if (p.values.components > 0) {
-        upload_attribute(1, value_buffer_, p.values.data, p.values.components, p.count);
+        stream_attribute(1, values_, p.values.data, p.values.components, p.count);
     } else {
         glDisableVertexAttribArray(1);
         glVertexAttrib3f(1, 0.0f, 0.0f, 0.0f);
@@ -172,7 +193,8 @@ void Renderer::draw_sprites(const ParticleDraw& p) {
     glBindVertexArray(0);
 }
 
-void Renderer::use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker) {
+void Renderer::use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker,
+                                float alpha) {
     glUseProgram(mesh_program_);
     glUniformMatrix4fv(glGetUniformLocation(mesh_program_, "u_view_projection"), 1, GL_FALSE,
                        glm::value_ptr(view_.view_projection));
@@ -180,6 +202,7 @@ void Renderer::use_mesh_program(const glm::mat4& model, const glm::vec3& color, 
                        glm::value_ptr(model));
     glUniform3fv(glGetUniformLocation(mesh_program_, "u_color"), 1, glm::value_ptr(color));
     glUniform1f(glGetUniformLocation(mesh_program_, "u_checker"), checker);
+    glUniform1f(glGetUniformLocation(mesh_program_, "u_alpha"), alpha);
 }
 
 void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker) {
@@ -191,6 +214,22 @@ void Renderer::draw_mesh(const Mesh& mesh, const glm::vec3& color, float checker
     glEnable(GL_CULL_FACE);
     glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(mesh.positions.size()));
     glDisable(GL_CULL_FACE);
+    glBindVertexArray(0);
+}
+
+void Renderer::draw_overlay_mesh(const Mesh& mesh, const glm::vec4& color) {
+    if (mesh.positions.empty()) return;
+    use_mesh_program(glm::mat4(1.0f), glm::vec3(color), 0.0f, color.a);
+    glBindVertexArray(mesh_vao_);
+    upload_attribute(0, mesh_buffer_, &mesh.positions[0].x, 3, mesh.positions.size());
+    upload_attribute(1, normal_buffer_, &mesh.normals[0].x, 3, mesh.normals.size());
+    glDisable(GL_DEPTH_TEST);
+    glEnable(GL_BLEND);
+    // The target's alpha stays as it is (the browser composites the canvas with it).
+    glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
+    glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(mesh.positions.size()));
+    glDisable(GL_BLEND);
+    glEnable(GL_DEPTH_TEST);
     glBindVertexArray(0);
 }
 
@@ -333,6 +372,41 @@ void append_triangle_mesh(Mesh& mesh, const TriangleMesh& triangles, bool inside
             mesh.normals.push_back(n / length);
         }
     }
+}
+
+void append_polygon_fill(Mesh& out, const std::vector<glm::dvec2>& corners, const glm::mat4& pose) {
+    std::vector<std::size_t> left(corners.size());
+    for (std::size_t i = 0; i < left.size(); ++i)
+        left[i] = i;
+    auto cross = [](const glm::dvec2& a, const glm::dvec2& b, const glm::dvec2& c) {
+        return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    };
+    auto emit = [&](const glm::dvec2& p) {
+        out.positions.push_back(glm::vec3(pose * glm::vec4(glm::vec2(p), 0.0f, 1.0f)));
+        out.normals.emplace_back(0.0f, 0.0f, 1.0f);
+    };
+    while (left.size() > 3) {
+        bool clipped = false;
+        for (std::size_t k = 0; k < left.size() && !clipped; ++k) {
+            const glm::dvec2& a = corners[left[(k + left.size() - 1) % left.size()]];
+            const glm::dvec2& b = corners[left[k]];
+            const glm::dvec2& c = corners[left[(k + 1) % left.size()]];
+            if (cross(a, b, c) <= 0.0) continue;  // a reflex corner is no ear
+            bool empty = true;
+            for (std::size_t m : left) {
+                const glm::dvec2& p = corners[m];
+                if (p == a || p == b || p == c) continue;
+                empty = empty &&
+                        !(cross(a, b, p) > 0.0 && cross(b, c, p) > 0.0 && cross(c, a, p) > 0.0);
+            }
+            if (!empty) continue;
+            emit(a), emit(b), emit(c);
+            left.erase(left.begin() + static_cast<std::ptrdiff_t>(k));
+            clipped = true;
+        }
+        if (!clipped) break;  // numerically degenerate: leave the rest unfilled
+    }
+    if (left.size() == 3) emit(corners[left[0]]), emit(corners[left[1]]), emit(corners[left[2]]);
 }
 
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

@@ -1,7 +1,8 @@
-// Draws a frame: particles as lit point sprites (coloured in the shader), the domain and box
-// obstacles as wireframes, sphere obstacles as large sprites, mesh obstacles as lit opaque
-// triangles (uploaded once per scene); reads the drawn frame back for screenshots. Every GL call of
-// the app (other than ImGui's backend) is here. OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+// Draws a frame: particles as lit point sprites (coloured in the shader, from buffers sized once
+// per scene), the domain and box obstacles as wireframes, sphere obstacles as large sprites, mesh
+// obstacles as lit opaque triangles (uploaded once per scene); reads the drawn frame back for
+// screenshots. Every GL call of the app (other than ImGui's backend) is here. OpenGL 3.3 core /
+// OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>
@@ -14,6 +15,7 @@
 #include "app/gpu_timer.hpp"
 #include "app/image.hpp"
 #include "app/particle_colors.hpp"
+#include "app/stream_buffer.hpp"
 #include "core/geometry/triangle_mesh.hpp"
 
 namespace flume {
@@ -68,10 +70,18 @@ class Renderer {
     void draw_mesh(const GpuMesh& mesh, const glm::mat4& model, const glm::vec3& color);
     static void delete_mesh(GpuMesh& mesh);
 
+    // Triangles over everything drawn so far, whatever its depth, both faces, lit as draw_mesh
+    // lights them, blended with `color.a` (the emitters' and outlets' marks).
+    void draw_overlay_mesh(const Mesh& mesh, const glm::vec4& color);
+
     FluidSurface& surface() { return surface_; }
     const FluidSurface& surface() const { return surface_; }
     GpuTimer& timer() { return timer_; }
     const GpuTimer& timer() const { return timer_; }
+
+    // Sizes the particle buffers (the sprites' and the surface's) for `particles`: once per
+    // scene, for its capacity; each frame then copies its particles in without reallocating.
+    void reserve_particles(std::size_t particles);
 
     void begin(const ViewSetup& view, const glm::vec3& background);
     void draw_sprites(const ParticleDraw& particles);
@@ -83,12 +93,13 @@ class Renderer {
     RgbaImage read_pixels(const glm::ivec2& size);
 
   private:
-    void use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker);
+    void use_mesh_program(const glm::mat4& model, const glm::vec3& color, float checker,
+                          float alpha = 1.0f);
 
     GLuint sprite_program_ = 0, line_program_ = 0, mesh_program_ = 0;
     GLuint sprite_vao_ = 0, line_vao_ = 0, mesh_vao_ = 0;
-    GLuint position_buffer_ = 0, value_buffer_ = 0, line_buffer_ = 0, mesh_buffer_ = 0,
-           normal_buffer_ = 0;
+    StreamBuffer positions_, values_;  // the sprites' attributes
+    GLuint line_buffer_ = 0, mesh_buffer_ = 0, normal_buffer_ = 0;
     FluidSurface surface_;
     GpuTimer timer_;
     ViewSetup view_;
@@ -101,6 +112,10 @@ void append_sphere(Mesh& mesh, const glm::vec3& center, float radius);
 // Adds a triangle mesh's faces, flat shaded: facing out as its triangles do, or facing in
 // (`inside`: a container, whose near walls are culled so that one sees the fluid in it).
 void append_triangle_mesh(Mesh& mesh, const TriangleMesh& triangles, bool inside);
+
+// Adds a simple polygon (2D, counter-clockwise), cut into triangles by ear clipping (n - 2
+// triangles) and placed by `pose`, facing +z.
+void append_polygon_fill(Mesh& mesh, const std::vector<glm::dvec2>& corners, const glm::mat4& pose);
 
 // Adds the 12 edges (2D: 4) of the box [lo, hi] to `points` as line segments.
 void append_box_edges(std::vector<glm::vec3>& points, const glm::vec3& lo, const glm::vec3& hi,

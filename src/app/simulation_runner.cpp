@@ -131,6 +131,7 @@ void SimulationRunner::build(const Scene& scene) {
         scene_ = std::make_shared<const Scene>(scene);
         obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
+        start_probes();
         publish();
     } catch (const std::bad_alloc&) {
         report("not enough memory to build " + (scene.name.empty() ? scene.source : scene.name) +
@@ -156,10 +157,29 @@ void SimulationRunner::publish() {
     f.outlet_removed.resize(simulation_->outlets().size());
     for (std::size_t i = 0; i < f.outlet_removed.size(); ++i)
         f.outlet_removed[i] = simulation_->outlets()[i].removed;
+    f.probes.catch_up(probes_);  // a few rows: the slot was published two steps ago
     f.threads = threads_;
     f.particles.assign(simulation_->fluid(), f.stats.step, f.stats.time);
     f.ranges = quantity_ranges(f.particles.view());
     frames_.publish();
+}
+
+// Sized once per scene: recording allocates nothing.
+void SimulationRunner::start_probes() {
+    const std::vector<ProbeColumn>& columns = simulation_->probe_columns();
+    probes_.reset(columns, columns.empty() ? 1 : kProbeRows);
+    probe_reading_.assign(columns.size(), 0.0);
+    next_probe_time_ = 0.0;
+    record_probes();
+}
+
+void SimulationRunner::record_probes() {
+    const double t = simulation_->stats().time;
+    if (probe_reading_.empty() || t + 1.0e-12 < next_probe_time_) return;
+    simulation_->read_probes(probe_reading_);
+    probes_.push(t, probe_reading_);
+    while (next_probe_time_ <= t + 1.0e-12)
+        next_probe_time_ += kProbeSeconds;
 }
 
 bool SimulationRunner::take_step() {
@@ -186,6 +206,7 @@ double SimulationRunner::step() {
         report(std::string(e.what()) + " -- paused; press R to reset");
         return clock_();
     }
+    record_probes();
     publish();
     ++rate_window_steps_;
     const double now = clock_();

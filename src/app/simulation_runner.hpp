@@ -34,6 +34,7 @@
 
 #include "app/command_queue.hpp"
 #include "app/particle_colors.hpp"
+#include "app/probe_history.hpp"
 #include "app/triple_buffer.hpp"
 #include "core/scene.hpp"
 #include "core/simulation.hpp"
@@ -55,6 +56,8 @@ struct Frame {
     StepStats stats;
     std::vector<EmitterStatus> emitters;        // in scene order
     std::vector<std::uint64_t> outlet_removed;  // per outlet, in scene order
+    // The scene's probes since it was loaded (the newest kProbeRows rows; empty without probes).
+    ProbeHistory probes;
     int threads = 1;
 };
 
@@ -110,12 +113,20 @@ class SimulationRunner {
     // Inline mode: wall time that frame_tick() may spend on steps (at least one step runs).
     static constexpr double kInlineStepSeconds = 0.025;
 
+    // The probes are read at load and after the first step at or after each multiple of
+    // kProbeSeconds of simulated time (flume-cli run --probes --probe-every's rule); the history
+    // keeps the newest kProbeRows readings (20 s).
+    static constexpr double kProbeSeconds = 0.01;
+    static constexpr std::size_t kProbeRows = 2048;
+
   private:
     void run();
     bool take_step();  // claims one step of the budget (or the single step)
     double step();     // returns the clock's reading after the step
     void build(const Scene& scene);
     void publish();
+    void start_probes();
+    void record_probes();  // a reading, if one is due
     void post(std::function<void()> command);
     void wake();
     void report(std::string message);
@@ -142,6 +153,9 @@ class SimulationRunner {
     std::unique_ptr<Simulation> simulation_;
     std::uint64_t generation_ = 0;
     std::optional<Brush> brush_;
+    ProbeHistory probes_;
+    std::vector<double> probe_reading_;
+    double next_probe_time_ = 0.0;
     double rate_window_start_ = 0.0;
     int rate_window_steps_ = 0;
 

@@ -7,7 +7,7 @@
 //
 // --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
 // an obstacle, a scene .json loads). Capture runs print what the app's panels show of the last
-// frame: the obstacles (triangles, boundary samples) and the message, if any.
+// frame: the obstacles (triangles, boundary samples), the probes' history and the message, if any.
 // glad before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
@@ -48,13 +48,20 @@ void print_timings(const flume::RenderTimings& timings) {
     std::printf(" (frame %.2f ms)\n", static_cast<double>(timings.frame_milliseconds));
 }
 
-// The obstacles and the message of the captured frame (what the panels show).
+// The obstacles, the probes' history and the message of the captured frame (what the panels
+// show).
 void print_capture_state(const flume::App& app, const std::string& message) {
     if (const auto& obstacles = app.current_frame().obstacles) {
         for (const flume::ObstacleSummary& o : *obstacles) {
             std::printf("flume: obstacle %s: %zu triangles, %zu boundary samples\n", o.name.c_str(),
                         o.triangles, o.boundary_samples);
         }
+    }
+    const flume::ProbeHistory& probes = app.current_frame().probes;
+    if (!probes.empty()) {
+        std::printf("flume: probes: %zu readings of %zu columns, t = %.4f to %.4f s\n",
+                    probes.size(), probes.columns().size(), probes.time(0),
+                    probes.time(probes.size() - 1));
     }
     if (!message.empty()) std::printf("flume: message: %s\n", message.c_str());
 }

@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
@@ -65,7 +66,8 @@ EM_JS(void, flume_publish_status, (const char* json), {
     if (window.flumeOnStatus) window.flumeOnStatus(window.flume);
 });
 
-// Hands a file the app wrote (a screenshot, a .vtp) to the user as a download, then deletes it.
+// Hands a file the app wrote (a screenshot, a .vtp, the probes' .csv) to the user as a download,
+// then deletes it.
 EM_JS(void, flume_download_file, (const char* path_utf8, const char* mime_utf8), {
     const path = UTF8ToString(path_utf8);
     const blob = new Blob([FS.readFile(path)], {type: UTF8ToString(mime_utf8)});
@@ -241,8 +243,14 @@ void frame() {
 }
 
 void on_file_saved(const std::string& path) {
-    const bool png = path.size() > 4 && path.compare(path.size() - 4, 4, ".png") == 0;
-    flume_download_file(path.c_str(), png ? "image/png" : "application/xml");
+    auto ends_with = [&](std::string_view tail) {
+        return path.size() >= tail.size() &&
+               path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    const char* mime = ends_with(".png")   ? "image/png"
+                       : ends_with(".csv") ? "text/csv"
+                                           : "application/xml";  // .vtp
+    flume_download_file(path.c_str(), mime);
 }
 
 }  // namespace
