@@ -64,6 +64,12 @@ TEST(Allocations, NoneInsideAStepOnceWarm) {
             allocations_in_steps(load_scene("mixer-3d", {"particle_radius=0.04"}), threads, 5, 10),
             0)
             << threads << " thread(s), a paddle in a container mesh";
+        // DFSPH keeps the step's pair gradients and wall weights for its passes.
+        EXPECT_EQ(allocations_in_steps(
+                      load_scene("dam-break-3d", {"particle_radius=0.05", "solver=dfsph"}), threads,
+                      5, 20),
+                  0)
+            << threads << " thread(s), DFSPH in 3D";
     }
 }
 

@@ -141,6 +141,11 @@ class NeighbourLists {
         }
     }
 
+    // The number of boundary neighbours of particle i.
+    std::uint32_t boundary_count(std::size_t i) const {
+        return fluid_count_[i] & kHasBoundary ? read_slot(units() + boundary_begin(i)) : 0;
+    }
+
     // Sets flags[b] = 1 for every boundary sample b in some particle's list, else 0: the samples
     // with fluid within the radius. `flags` has one entry per boundary sample.
     void mark_boundary_neighbours(std::span<std::uint8_t> flags, WorkerPool& pool) const;

@@ -40,10 +40,11 @@ enum class AccelerationTerms {
 //   a_i = - sum_j m (p_i/rho_i^2 + p_j/rho_j^2) grad W_ij
 //         - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
 // With WithBodyAndViscosity also gravity, the brush and the pair viscosity (artificial with the
-// speed of sound, or morris), so that WCSPH needs one neighbour pass for all its forces.
+// speed of sound, or morris), so that WCSPH needs one neighbour pass for all its forces. With
+// PressureOnly the fluid pairs' gradients come from `gradients` when it holds the fluid's.
 template <AccelerationTerms kTerms, int D, class K>
 void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTerms& terms,
-                           Vec<D>* out) {
+                           Vec<D>* out, const PairGradients<D>* gradients = nullptr) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
@@ -57,10 +58,23 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
     const float* vb = ctx.boundary.volume.data();
     const float* p_rho2 = terms.fluid.data();
     const float* pb_rho2 = terms.wall.data();
+    const bool cached = !kAll && gradients != nullptr && gradients->covers(x);
     ctx.for_each_fluid([&](std::size_t i) {
         const float pi_rho2 = p_rho2[i];
         Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
-        if (viscosity.model == PairViscosity::Model::Morris) {
+        if (cached) {
+            const std::array<float, D> pair_sum = sum_over_fluid_gradients4<D>(
+                ctx, i, *gradients,
+                [&](const std::uint32_t* j, const std::array<F4, D>& grad) FLUME_ALWAYS_INLINE {
+                    const F4 scale = F4(mass) * (F4(pi_rho2) + gather(p_rho2, j));
+                    std::array<F4, D> pair_terms;
+                    for (int k = 0; k < D; ++k)
+                        pair_terms[k] = grad[k] * scale;
+                    return pair_terms;
+                });
+            for (int k = 0; k < D; ++k)
+                a[k] -= pair_sum[k];
+        } else if (viscosity.model == PairViscosity::Model::Morris) {
             ctx.for_each_fluid_neighbour(
                 i, x, support, [&](std::uint32_t j, const Vec<D>& xij, float r) {
                     const Vec<D> grad = kernel.gradient(xij, r);
@@ -83,10 +97,16 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
             for (int k = 0; k < D; ++k)
                 a[k] -= pair_sum[k];
         }
-        ctx.for_each_boundary_neighbour(
-            i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
+        if (cached) {
+            gradients->for_each_wall(i, [&](std::uint32_t b, const Vec<D>& gradient) {
+                a -= gradient * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
             });
+        } else {
+            ctx.for_each_boundary_neighbour(
+                i, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                    a -= kernel.gradient(xib, r) * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
+                });
+        }
         out[i] = a;
     });
 }

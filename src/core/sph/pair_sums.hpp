@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/sph/context.hpp"
+#include "core/sph/pair_gradients.hpp"
 
 namespace flume {
 
@@ -141,25 +142,46 @@ double mean_density_residual(SphContext<D>& ctx, const float* density, const flo
 // Rate of change of the density for a velocity field u (continuity equation; Bender & Koschier
 // 2017, eq. 9, with walls as in Akinci et al. 2012, moving at v_b where obstacles move):
 //   (D rho / Dt)_i = sum_j m (u_i - u_j) . grad W_ij + sum_b rho0 V_b (u_i - v_b) . grad W_ib
+// The fluid pairs' gradients come from `gradients` when it holds those of the fluid's positions.
 template <int D, class K>
-void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u, float* out) {
+void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u, float* out,
+                            const PairGradients<D>* gradients = nullptr) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     const Vec<D>* x = ctx.fluid.position.data();
     const float* vb = ctx.boundary.volume.data();
     const Vec<D>* wall_velocity = ctx.boundary.moving() ? ctx.boundary.velocity.data() : nullptr;
+    const bool cached = gradients != nullptr && gradients->covers(x);
     ctx.for_each_fluid([&](std::size_t i) {
-        const float fluid_sum = sum_over_fluid_neighbours4<1>(  // dot(u_i - u_j, grad W_ij)
-            ctx, i, x, support,
-            [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r) FLUME_ALWAYS_INLINE {
-                const F4 factor = kernel.gradient_factor(r);
-                const std::array<F4, D> uj = gather_points<D>(u, j);
-                F4 term = (F4(u[i][0]) - uj[0]) * (xij[0] * factor);
-                for (int k = 1; k < D; ++k)
-                    term = term + (F4(u[i][k]) - uj[k]) * (xij[k] * factor);
-                return std::array<F4, 1>{term};
-            })[0];
+        // dot(u_i - u_j, grad W_ij) of four pairs
+        auto pair_terms = [&](const std::uint32_t* j, const std::array<F4, D>& grad)
+                              FLUME_ALWAYS_INLINE {
+                                  const std::array<F4, D> uj = gather_points<D>(u, j);
+                                  F4 term = (F4(u[i][0]) - uj[0]) * grad[0];
+                                  for (int k = 1; k < D; ++k)
+                                      term = term + (F4(u[i][k]) - uj[k]) * grad[k];
+                                  return std::array<F4, 1>{term};
+                              };
+        const float fluid_sum =
+            cached ? sum_over_fluid_gradients4<1>(ctx, i, *gradients, pair_terms)[0]
+                   : sum_over_fluid_neighbours4<1>(
+                         ctx, i, x, support,
+                         [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
+                             FLUME_ALWAYS_INLINE {
+                                 const F4 factor = kernel.gradient_factor(r);
+                                 std::array<F4, D> grad;
+                                 for (int k = 0; k < D; ++k)
+                                     grad[k] = xij[k] * factor;
+                                 return pair_terms(j, grad);
+                             })[0];
+        if (cached) {
+            const Vec<D>& boundary_gradient = gradients->wall_gradient(i);
+            out[i] = wall_velocity ? mass * fluid_sum + rho0 * (dot<D>(u[i], boundary_gradient) -
+                                                                gradients->wall_flux(i))
+                                   : mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
+            return;
+        }
         Vec<D> boundary_gradient(0.0f);
         if (!wall_velocity) {
             ctx.for_each_boundary_neighbour(

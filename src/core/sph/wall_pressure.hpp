@@ -67,10 +67,102 @@ void find_active_walls(SphContext<D>& ctx, float support, std::vector<std::uint8
 // Without `hydrostatic` the gravity term is left out: for a pressure that is not the fluid's
 // weight, such as the divergence pressure of DFSPH. With `active_walls` (find_active_walls) the
 // samples without fluid near get 0 at once (what the full loop would give them).
+// The wall pressure of one sample from its kernel sums (pressure: sum_f p_f W_wf), 0 without
+// fluid, as p_w / rho_w^2.
+template <int D>
+float wall_pressure_term(float weight, float pressure, float density, const Vec<D>& moment,
+                         const Vec<D>& gw) {
+    if (!(weight > 0.0f)) return 0.0f;
+    const float wall_pressure = std::max((pressure + dot<D>(gw, moment)) / weight, 0.0f);
+    const float wall_density = density / weight;
+    return wall_pressure / (wall_density * wall_density);
+}
+
+// The parts of compute_pressure_terms' wall sums that the pressure does not change, per active
+// boundary sample, for a solve whose positions and densities stay put over its passes (DFSPH):
+// the fluid neighbours f and weights W_wf in the grid's order, sum_f W_wf, sum_f rho_f W_wf and
+// the moment. A pass then only sums p_f W_wf, in the same order: the same bits as the full loop.
+// Sized once, at the first fill, for twice its pairs and four per sample; a step whose pairs do
+// not fit runs the full loop in each pass, with the same result, and allocates nothing.
+template <int D>
+struct WallWeights {
+    struct Sums {
+        float weight = 0.0f;
+        float density = 0.0f;
+        Vec<D> moment{0.0f};
+    };
+    std::vector<std::uint32_t> first;  // per boundary sample, into fluid and kernel; and the end
+    std::vector<std::uint32_t> fluid;
+    std::vector<float> kernel;
+    std::vector<Sums> sums;  // per boundary sample
+    const Vec<D>* positions = nullptr;
+
+    bool covers(const Vec<D>* x) const { return positions != nullptr && positions == x; }
+    void invalidate() { positions = nullptr; }
+    std::size_t memory_bytes() const {
+        return first.capacity() * sizeof(std::uint32_t) + fluid.capacity() * sizeof(std::uint32_t) +
+               kernel.capacity() * sizeof(float) + sums.capacity() * sizeof(Sums);
+    }
+
+    // The weights at the fluid's positions and densities, for the samples flagged in `active`.
+    template <class K>
+    void fill(SphContext<D>& ctx, const K& kernel_function, const std::uint8_t* active) {
+        const float support = kernel_function.support();
+        const Vec<D>* x = ctx.fluid.position.data();
+        const float* rho = ctx.fluid.density.data();
+        const Vec<D>* xb = ctx.boundary.position.data();
+        const std::size_t n = ctx.boundary.size();
+        positions = nullptr;
+        first.resize(n + 1);
+        sums.resize(n);
+        // Count each active sample's pairs (into first[w + 1]), then place them.
+        first[0] = 0;
+        ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+            for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                std::uint32_t count = 0;
+                if (active[w]) {
+                    ctx.fluid_grid.for_each_neighbour(xb[w], x, support,
+                                                      [&](std::uint32_t, const Vec<D>&, float)
+                                                          FLUME_ALWAYS_INLINE { ++count; });
+                }
+                first[w + 1] = count;
+            }
+        });
+        for (std::size_t w = 0; w < n; ++w)
+            first[w + 1] += first[w];
+        const std::size_t pairs = first[n];
+        if (fluid.empty()) {
+            fluid.resize(2 * pairs + 4 * n);
+            kernel.resize(fluid.size());
+        }
+        if (pairs > fluid.size()) return;
+        ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+            for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                Sums s;
+                std::uint32_t k = first[w];
+                if (active[w]) {
+                    ctx.fluid_grid.for_each_neighbour(
+                        xb[w], x, support, [&](std::uint32_t f, const Vec<D>& xwf, float r) {
+                            const float wf = kernel_function.W(r);
+                            fluid[k] = f;
+                            kernel[k++] = wf;
+                            s.weight += wf;
+                            s.density += rho[f] * wf;
+                            s.moment += xwf * (rho[f] * wf);
+                        });
+                }
+                sums[w] = s;
+            }
+        });
+        positions = x;
+    }
+};
+
 template <int D, class K>
 void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
                             PressureTerms& terms, bool hydrostatic = true,
-                            const std::uint8_t* active_walls = nullptr) {
+                            const std::uint8_t* active_walls = nullptr,
+                            const WallWeights<D>* weights = nullptr) {
     const float support = kernel.support();
     const Vec<D>* x = ctx.fluid.position.data();
     const float* rho = ctx.fluid.density.data();
@@ -83,6 +175,21 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
     float* fluid_term = terms.fluid.data();
     float* wall_term = terms.wall.data();
     ctx.for_each_fluid([&](std::size_t i) { fluid_term[i] = p[i] / (rho[i] * rho[i]); });
+    if (weights && weights->covers(x)) {
+        ctx.pool.parallel_for(
+            0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+                for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                    float pressure = 0.0f;
+                    for (std::uint32_t k = weights->first[w]; k < weights->first[w + 1]; ++k)
+                        pressure += p[weights->fluid[k]] * weights->kernel[k];
+                    const auto& s = weights->sums[w];
+                    const Vec<D> gw = wall_acceleration ? g - wall_acceleration[w] : g;
+                    wall_term[w] =
+                        wall_pressure_term<D>(s.weight, pressure, s.density, s.moment, gw);
+                }
+            });
+        return;
+    }
     ctx.pool.parallel_for(
         0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t w = rg.begin; w < rg.end; ++w) {
@@ -100,15 +207,8 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
                                                       density += rho[f] * wf;
                                                       moment += xwf * (rho[f] * wf);
                                                   });
-                if (weight > 0.0f) {
-                    const Vec<D> gw = wall_acceleration ? g - wall_acceleration[w] : g;
-                    const float wall_pressure =
-                        std::max((pressure + dot<D>(gw, moment)) / weight, 0.0f);
-                    const float wall_density = density / weight;
-                    wall_term[w] = wall_pressure / (wall_density * wall_density);
-                } else {
-                    wall_term[w] = 0.0f;
-                }
+                const Vec<D> gw = wall_acceleration ? g - wall_acceleration[w] : g;
+                wall_term[w] = wall_pressure_term<D>(weight, pressure, density, moment, gw);
             }
         });
 }

@@ -50,7 +50,7 @@ class DfsphSolver final : public Solver<D> {
                capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
                capacity_bytes(divergence_pressure_) + capacity_bytes(previous_pressure_) +
                pressure_terms_.memory_bytes() + capacity_bytes(active_walls_) +
-               xsph_.memory_bytes();
+               gradients_.memory_bytes() + wall_weights_.memory_bytes() + xsph_.memory_bytes();
     }
 
     void step(SphContext<D>& ctx, float dt) override {
@@ -64,6 +64,8 @@ class DfsphSolver final : public Solver<D> {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
                                          neighbours_.data());
             find_active_walls(ctx, kernel_.support(), active_walls_);
+            gradients_.fill(ctx, kernel_);
+            wall_weights_.fill(ctx, kernel_, active_walls_.data());
         });
         if (ctx.settings.divergence_solve) {
             ctx.stage("divergence solve",
@@ -78,6 +80,8 @@ class DfsphSolver final : public Solver<D> {
         ctx.stage("integrate", [&] {
             xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
+            gradients_.invalidate();
+            wall_weights_.invalidate();
         });
     }
 
@@ -96,9 +100,9 @@ class DfsphSolver final : public Solver<D> {
         const bool divergence = kind == Solve::Divergence;
         if (p) {
             compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence,
-                                   active_walls_.data());
-            compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
-                                                                   pressure_acceleration_.data());
+                                   active_walls_.data(), &wall_weights_);
+            compute_accelerations<AccelerationTerms::PressureOnly>(
+                ctx, kernel_, pressure_terms_, pressure_acceleration_.data(), &gradients_);
             ctx.for_each_fluid([&](std::size_t i) {
                 predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
             });
@@ -106,7 +110,8 @@ class DfsphSolver final : public Solver<D> {
             ctx.for_each_fluid(
                 [&](std::size_t i) { predicted_velocity_[i] = ctx.fluid.velocity[i]; });
         }
-        compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data());
+        compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data(),
+                               &gradients_);
         ctx.for_each_fluid([&](std::size_t i) {
             const float change = dt * density_change_[i];
             if (divergence) {
@@ -173,6 +178,8 @@ class DfsphSolver final : public Solver<D> {
     std::vector<float> previous_pressure_;  // p_{k-1} of the Chebyshev passes
     PressureTerms pressure_terms_;
     std::vector<std::uint8_t> active_walls_;  // boundary samples with fluid near, this step
+    PairGradients<D> gradients_;   // of this step's fluid pairs, for every pass of both solves
+    WallWeights<D> wall_weights_;  // of this step's active boundary samples, likewise
     XsphSmoothing<D> xsph_;
 };
 

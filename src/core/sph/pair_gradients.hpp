@@ -1,0 +1,212 @@
+// The kernel gradients of a step's fluid pairs, computed once and read by every pass of an
+// iterative solve whose positions stay put (DFSPH's divergence and density solves): each pass
+// runs two neighbour loops, and without this each of them takes x_i - x_j, its length (a square
+// root), the kernel's derivative (a division) and the gathers of x_j again for every pair.
+// SPlisHSPlasH precomputes the same per step for its DFSPH ("precomputeValues").
+//
+//   gradients.fill(ctx, kernel);               // after the neighbour lists, positions fixed
+//   sum_over_fluid_gradients4<N>(ctx, i, gradients, [&](j, grad) {...});
+//
+// Per particle the pairs are kept in the groups of four of sum_over_fluid_neighbours4, lane k of
+// group g holding neighbour 4 g + k in grid order, as D vectors: component k of x_ij times the
+// kernel's gradient factor, the very product that the loops compute, so a sum over the stored
+// gradients is bit-identical to the same sum computed pair by pair. The last group is padded
+// with i itself (and masked in the sum) as there. Only where the step's neighbour lists cover
+// the positions (they give each particle's count up front); elsewhere the loops compute as
+// before.
+//
+// The boundary pairs are kept too: each sample and grad W_ib, and per particle the sums that the
+// density change takes of them (they do not depend on the velocity).
+//
+// Storage: D x 16 bytes per group, about 9 groups per particle in 3D (420 bytes). Sized once, at
+// the first fill, for 40 neighbours (3D; 20 in 2D) per particle of twice the fluid then (at most
+// the scene's capacity, and 256 MB); a step whose pairs do not fit computes them pair by pair,
+// with the same result, and allocates nothing.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/sph/context.hpp"
+
+namespace flume {
+
+template <int D>
+class PairGradients {
+  public:
+    // The gradients of the pairs of the step's lists at the fluid's positions, or none (valid()
+    // false) when the lists do not cover them.
+    template <class K>
+    void fill(SphContext<D>& ctx, const K& kernel) {
+        const Vec<D>* x = ctx.fluid.position.data();
+        positions_ = nullptr;
+        if (!ctx.lists || !ctx.lists->covers(x, kernel.support())) return;
+        const std::size_t n = ctx.fluid.size();
+        if (first_group_.empty()) allocate(ctx.fluid.capacity, n);
+        if (n + 1 > first_group_.size()) return;
+        std::size_t groups = 0, walls = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            first_group_[i] = static_cast<std::uint32_t>(groups);
+            first_wall_[i] = static_cast<std::uint32_t>(walls);
+            ctx.lists->with_fluid_neighbour_slots(
+                i, [&](const auto& js) { groups += (js.size() + 3) / 4; });
+            walls += ctx.lists->boundary_count(i);
+        }
+        first_group_[n] = static_cast<std::uint32_t>(groups);
+        first_wall_[n] = static_cast<std::uint32_t>(walls);
+        if (wall_pairs_.empty()) wall_pairs_.resize(2 * walls + n / 4 + 64);
+        if (groups * D > components_.size() || walls > wall_pairs_.size()) return;
+        ctx.for_each_fluid([&](std::size_t i) {
+            fill_particle(ctx, kernel, x, i);
+            fill_walls(ctx, kernel, x, i);
+        });
+        positions_ = x;
+    }
+
+    // True when the gradients are those of the positions `x` (the step's, before they move).
+    bool covers(const Vec<D>* x) const { return positions_ != nullptr && positions_ == x; }
+
+    // Forgets the gradients (the positions move at the end of the step).
+    void invalidate() { positions_ = nullptr; }
+
+    // The D components of particle i's group g, four lanes each.
+    const F4* group(std::size_t i, std::size_t g) const {
+        return components_.data() + (first_group_[i] + g) * D;
+    }
+
+    // Particle i's boundary neighbours: f(b, grad W_ib) in the lists' order.
+    template <class F>
+    void for_each_wall(std::size_t i, F&& f) const {
+        for (std::uint32_t k = first_wall_[i]; k < first_wall_[i + 1]; ++k)
+            f(wall_pairs_[k].sample, wall_pairs_[k].gradient);
+    }
+
+    // sum_b V_b grad W_ib of particle i, and sum_b V_b v_b . grad W_ib (where the walls move).
+    const Vec<D>& wall_gradient(std::size_t i) const { return wall_gradient_[i]; }
+    float wall_flux(std::size_t i) const { return wall_flux_[i]; }
+
+    std::size_t memory_bytes() const {
+        return components_.capacity() * sizeof(F4) +
+               (first_group_.capacity() + first_wall_.capacity()) * sizeof(std::uint32_t) +
+               wall_pairs_.capacity() * sizeof(WallPair) +
+               wall_gradient_.capacity() * sizeof(Vec<D>) + wall_flux_.capacity() * sizeof(float);
+    }
+
+  private:
+    void allocate(std::size_t capacity, std::size_t n) {
+        constexpr std::size_t kGroupsPerParticle = D == 3 ? 10 : 5;
+        constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+        std::size_t particles = std::min(capacity, std::max<std::size_t>(2 * n, 4096));
+        particles = std::min(particles, kMaxBytes / (kGroupsPerParticle * D * sizeof(F4)));
+        first_group_.resize(particles + 1);
+        first_wall_.resize(particles + 1);
+        components_.resize(particles * kGroupsPerParticle * D);
+        wall_gradient_.resize(particles);
+        wall_flux_.resize(particles);
+    }
+
+    // The boundary pairs of particle i and their sums, as compute_density_change sums them.
+    template <class K>
+    void fill_walls(const SphContext<D>& ctx, const K& kernel, const Vec<D>* x, std::size_t i) {
+        const float* vb = ctx.boundary.volume.data();
+        const Vec<D>* wall_velocity =
+            ctx.boundary.moving() ? ctx.boundary.velocity.data() : nullptr;
+        WallPair* out = wall_pairs_.data() + first_wall_[i];
+        Vec<D> gradient_sum(0.0f);
+        float flux = 0.0f;
+        ctx.lists->for_each_boundary_neighbour(i, x, ctx.boundary.position.data(),
+                                               [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                                   const Vec<D> gradient = kernel.gradient(xib, r);
+                                                   *out++ = WallPair{b, gradient};
+                                                   const Vec<D> grad = gradient * vb[b];
+                                                   gradient_sum += grad;
+                                                   if (wall_velocity)
+                                                       flux += dot<D>(wall_velocity[b], grad);
+                                               });
+        wall_gradient_[i] = gradient_sum;
+        wall_flux_[i] = flux;
+    }
+
+    template <class K>
+    void fill_particle(const SphContext<D>& ctx, const K& kernel, const Vec<D>* x, std::size_t i) {
+        std::array<F4, D> xi;
+        for (int k = 0; k < D; ++k)
+            xi[k] = F4(x[i][k]);
+        F4* out = components_.data() + std::size_t{first_group_[i]} * D;
+        ctx.lists->with_fluid_neighbour_slots(i, [&](const auto& js) {
+            const std::size_t count = js.size();
+            for (std::size_t g = 0; g < count; g += 4) {
+                std::uint32_t j[4];
+                for (std::size_t l = 0; l < 4; ++l)
+                    j[l] = g + l < count ? js[g + l] : static_cast<std::uint32_t>(i);
+                const std::array<F4, D> xj = gather_points<D>(x, j);
+                std::array<F4, D> xij;
+                for (int k = 0; k < D; ++k)
+                    xij[k] = xi[k] - xj[k];
+                F4 r2 = xij[0] * xij[0];
+                for (int k = 1; k < D; ++k)
+                    r2 = r2 + xij[k] * xij[k];
+                const F4 factor = kernel.gradient_factor(sqrt(r2));
+                for (int k = 0; k < D; ++k)
+                    *out++ = xij[k] * factor;
+            }
+        });
+    }
+
+    struct WallPair {
+        std::uint32_t sample;
+        Vec<D> gradient;
+    };
+
+    std::vector<F4> components_;              // D per group, groups in particle order
+    std::vector<std::uint32_t> first_group_;  // per particle, and the total at the end
+    std::vector<std::uint32_t> first_wall_;   // the same for the boundary pairs
+    std::vector<WallPair> wall_pairs_;        // sized at the first fill: twice its pairs
+    std::vector<Vec<D>> wall_gradient_;       // per particle
+    std::vector<float> wall_flux_;            // per particle, 0 unless the walls move
+    const Vec<D>* positions_ = nullptr;
+};
+
+// sum_over_fluid_neighbours4 over the stored gradients: f(j, grad) returns the N terms of the
+// four pairs j[0..3] from their gradients grad[k] = (x_i - x_j)[k] * the gradient factor, lanes
+// and order as there, the padded lanes of the last group left out the same way.
+template <std::size_t N, int D, class F>
+std::array<float, N> sum_over_fluid_gradients4(const SphContext<D>& ctx, std::size_t i,
+                                               const PairGradients<D>& gradients, F&& f) {
+    std::array<F4, N> lanes{};
+    ctx.lists->with_fluid_neighbour_slots(i, [&](const auto& js) {
+        const std::size_t count = js.size();
+        const F4* grad = gradients.group(i, 0);
+        std::size_t g = 0;
+        for (; g + 4 <= count; g += 4, grad += D) {
+            const std::uint32_t j[4] = {js[g], js[g + 1], js[g + 2], js[g + 3]};
+            std::array<F4, D> gij;
+            for (int k = 0; k < D; ++k)
+                gij[k] = grad[k];
+            const std::array<F4, N> terms = f(j, gij);
+            for (std::size_t n = 0; n < N; ++n)
+                lanes[n] = lanes[n] + terms[n];
+        }
+        if (g < count) {
+            const std::size_t live_count = count - g;
+            std::uint32_t j[4];
+            for (std::size_t l = 0; l < 4; ++l)
+                j[l] = l < live_count ? js[g + l] : static_cast<std::uint32_t>(i);
+            std::array<F4, D> gij;
+            for (int k = 0; k < D; ++k)
+                gij[k] = grad[k];
+            const std::array<F4, N> terms = f(j, gij);
+            const F4 live = F4(0.0f, 1.0f, 2.0f, 3.0f) < F4(static_cast<float>(live_count));
+            for (std::size_t n = 0; n < N; ++n)
+                lanes[n] = lanes[n] + select(live, terms[n], F4());
+        }
+    });
+    std::array<float, N> out;
+    for (std::size_t n = 0; n < N; ++n)
+        out[n] = sum(lanes[n]);
+    return out;
+}
+
+}  // namespace flume
