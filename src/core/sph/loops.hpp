@@ -4,6 +4,8 @@
 //
 //   pair_sums.hpp        density, density change, pressure-system diagonal, solver residual
 //   wall_pressure.hpp    active walls, pressure terms with the extrapolated wall pressure
+//                        (and the wall weights a solve with fixed positions keeps)
+//   pair_gradients.hpp   the step's pair gradients, for the passes of such a solve
 //   viscosity.hpp        pair viscosity (artificial, morris) and XSPH
 //   forces.hpp           pressure and non-pressure accelerations
 //   integrate.hpp        semi-implicit Euler
