@@ -21,12 +21,14 @@
 // Storage: D x 16 bytes per group, about 9 groups per particle in 3D (420 bytes). Sized once, at
 // the first fill, for 40 neighbours (3D; 20 in 2D) per particle of twice the fluid then (at most
 // the scene's capacity, and 256 MB); a step whose pairs do not fit computes them pair by pair,
-// with the same result, and allocates nothing.
+// with the same result, and allocates nothing. Without room for them at all (a browser's heap)
+// every step does.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "core/sph/context.hpp"
@@ -44,7 +46,14 @@ class PairGradients {
         positions_ = nullptr;
         if (!ctx.lists || !ctx.lists->covers(x, kernel.support())) return;
         const std::size_t n = ctx.fluid.size();
-        if (first_group_.empty()) allocate(ctx.fluid.capacity, n);
+        if (!sized_) {
+            sized_ = true;
+            try {
+                allocate(ctx.fluid.capacity, n);
+            } catch (const std::bad_alloc&) {
+                release();  // no room: the loops compute pair by pair
+            }
+        }
         if (n + 1 > first_group_.size()) return;
         std::size_t groups = 0, walls = 0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -56,7 +65,14 @@ class PairGradients {
         }
         first_group_[n] = static_cast<std::uint32_t>(groups);
         first_wall_[n] = static_cast<std::uint32_t>(walls);
-        if (wall_pairs_.empty()) wall_pairs_.resize(2 * walls + n / 4 + 64);
+        if (wall_pairs_.empty()) {
+            try {
+                wall_pairs_.resize(2 * walls + n / 4 + 64);
+            } catch (const std::bad_alloc&) {
+                release();
+                return;
+            }
+        }
         if (groups * D > components_.size() || walls > wall_pairs_.size()) return;
         ctx.for_each_fluid([&](std::size_t i) {
             fill_particle(ctx, kernel, x, i);
@@ -105,6 +121,15 @@ class PairGradients {
         components_.resize(particles * kGroupsPerParticle * D);
         wall_gradient_.resize(particles);
         wall_flux_.resize(particles);
+    }
+
+    void release() {
+        components_ = {};
+        first_group_ = {};
+        first_wall_ = {};
+        wall_pairs_ = {};
+        wall_gradient_ = {};
+        wall_flux_ = {};
     }
 
     // The boundary pairs of particle i and their sums, as compute_density_change sums them.
@@ -166,6 +191,7 @@ class PairGradients {
     std::vector<WallPair> wall_pairs_;        // sized at the first fill: twice its pairs
     std::vector<Vec<D>> wall_gradient_;       // per particle
     std::vector<float> wall_flux_;            // per particle, 0 unless the walls move
+    bool sized_ = false;                      // the first fill sized the arrays (or had no room)
     const Vec<D>* positions_ = nullptr;
 };
 

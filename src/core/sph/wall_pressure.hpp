@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <utility>
 #include <vector>
@@ -96,6 +97,7 @@ struct WallWeights {
     std::vector<float> kernel;
     std::vector<Sums> sums;  // per boundary sample
     const Vec<D>* positions = nullptr;
+    bool sized = false;  // the first fill sized fluid and kernel (or had no room)
 
     bool covers(const Vec<D>* x) const { return positions != nullptr && positions == x; }
     void invalidate() { positions = nullptr; }
@@ -131,9 +133,15 @@ struct WallWeights {
         for (std::size_t w = 0; w < n; ++w)
             first[w + 1] += first[w];
         const std::size_t pairs = first[n];
-        if (fluid.empty()) {
-            fluid.resize(2 * pairs + 4 * n);
-            kernel.resize(fluid.size());
+        if (!sized) {
+            sized = true;
+            try {
+                fluid.resize(2 * pairs + 4 * n);
+                kernel.resize(fluid.size());
+            } catch (const std::bad_alloc&) {
+                fluid = {};  // no room: every pass runs the full loop
+                kernel = {};
+            }
         }
         if (pairs > fluid.size()) return;
         ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
