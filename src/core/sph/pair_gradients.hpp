@@ -38,8 +38,8 @@ namespace flume {
 template <int D>
 class PairGradients {
   public:
-    // The gradients of the pairs of the step's lists at the fluid's positions, or none (valid()
-    // false) when the lists do not cover them.
+    // The gradients of the pairs of the step's lists at the fluid's positions, or none (covers()
+    // false) when the lists do not cover them or the pairs do not fit.
     template <class K>
     void fill(SphContext<D>& ctx, const K& kernel) {
         const Vec<D>* x = ctx.fluid.position.data();
