@@ -73,6 +73,21 @@ TEST(Allocations, NoneInsideAStepOnceWarm) {
     }
 }
 
+// Steps taken again from their start (a pass cap of 3 makes many): the saved state is copied
+// back into arrays reserved at load.
+TEST(Allocations, NoneInARetriedStep) {
+    for (const char* solver : {"solver=dfsph", "solver=pcisph", "solver=pbf"}) {
+        const Scene scene =
+            load_scene("dam-break-2d", {"particle_radius=0.02", solver, "max_solver_iterations=3"});
+        EXPECT_EQ(allocations_in_steps(scene, 2, 5, 40), 0) << solver;
+        WorkerPool pool(2);
+        const auto sim = Simulation::create(scene, pool);
+        for (int s = 0; s < 45; ++s)
+            sim->step();
+        EXPECT_GT(sim->stats().step_retries, 0u) << solver << ": the steps above were retried";
+    }
+}
+
 // Emitters and outlets: the particle count grows and shrinks within the capacity fixed at load.
 TEST(Allocations, NoneWhileEmittersAndOutletsChangeTheCount) {
     for (int threads : {1, 3}) {

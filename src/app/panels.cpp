@@ -362,8 +362,19 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
     ImGui::Text("density error avg %.3f%%, max %.2f%%", 100.0 * s.average_density_error,
                 100.0 * s.max_density_error);
     ImGui::Text("max speed %.3f m/s, kinetic energy %.4g J", s.max_speed, s.kinetic_energy);
+    ImGui::Text("potential energy %.4g J", s.potential_energy);
     ImGui::Text("removed %llu, wall corrections %zu",
                 static_cast<unsigned long long>(s.removed_particles), s.wall_corrections);
+    if (s.step_retries > 0) {
+        ImGui::Text("steps retried at half dt: %llu",
+                    static_cast<unsigned long long>(s.step_retries));
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "a pressure solve stopped at max_solver_iterations short of its "
+                "tolerance; the step was taken again from its start at half the "
+                "time step");
+        }
+    }
     if (!frame.emitters.empty() || !frame.outlet_removed.empty()) {
         ImGui::Text("emitted %llu, drained %llu, capacity %zu%s",
                     static_cast<unsigned long long>(s.emitted_particles),

@@ -191,8 +191,8 @@ void print_flows(const flume::Simulation& sim) {
 
 void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
     out << "step,time,dt,fluid_particles,average_density_error,max_density_error,max_speed,"
-           "kinetic_energy,removed_particles,emitted_particles,outlet_particles,wall_"
-           "corrections,pressure_iterations,divergence_iterations";
+           "kinetic_energy,potential_energy,removed_particles,emitted_particles,outlet_particles,"
+           "wall_corrections,pressure_iterations,divergence_iterations,step_retries";
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ",ms_" << s.stages[i].name;
     out << "\n";
@@ -201,9 +201,9 @@ void write_stats_header(std::ofstream& out, const flume::StepStats& s) {
 void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << s.step << ',' << s.time << ',' << s.dt << ',' << s.fluid_particles << ','
         << s.average_density_error << ',' << s.max_density_error << ',' << s.max_speed << ','
-        << s.kinetic_energy << ',' << s.removed_particles << ',' << s.emitted_particles << ','
-        << s.outlet_particles << ',' << s.wall_corrections << ',' << s.pressure_iterations << ','
-        << s.divergence_iterations;
+        << s.kinetic_energy << ',' << s.potential_energy << ',' << s.removed_particles << ','
+        << s.emitted_particles << ',' << s.outlet_particles << ',' << s.wall_corrections << ','
+        << s.pressure_iterations << ',' << s.divergence_iterations << ',' << s.step_retries;
     for (std::size_t i = 0; i < s.stage_count; ++i)
         out << ',' << s.stages[i].milliseconds;
     out << '\n';

@@ -185,8 +185,9 @@ const std::vector<ParamDecl>& declarations() {
          .group = "time",
          .kind = ParamKind::Real,
          .description = "CFL factor, SPlisHSPlasH's cflFactor: dt = cfl_factor * 0.4 * 2r / (c + "
-                        "max speed), c = speed of sound (wcsph) or the expected flow speed "
-                        "(pcisph, dfsph, pbf)",
+                        "max speed), c = speed of sound (wcsph), the expected flow speed (pcisph, "
+                        "pbf; dfsph's first step), the speed gravity adds in a step (dfsph, whose "
+                        "step also follows its passes)",
          .min = 0.0,
          .max = 2.5,
          .min_exclusive = true,

@@ -21,6 +21,7 @@
 #include "core/sph/kernels.hpp"
 #include "core/sph/particles.hpp"
 #include "core/sph/probes.hpp"
+#include "core/sph/step_start.hpp"
 
 namespace flume {
 
@@ -159,23 +160,62 @@ class SphSimulation final : public Simulation {
         probes_ = ProbeReader<D>(scene_, constants_.particle_radius, boundary_.size());
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
+        if (solver_->iterates()) step_start_.reserve(fluid_, emitters_, emitter_status_);
 
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
         stats_.capacity = fluid_.capacity;
         float v2max = 0.0f;
-        for (const Vec<D>& v : fluid_.velocity)
-            v2max = std::max(v2max, length_squared<D>(v));
+        for (std::size_t i = 0; i < fluid_.size(); ++i) {
+            const float v2 = length_squared<D>(fluid_.velocity[i]);
+            v2max = std::max(v2max, v2);
+            stats_.kinetic_energy += 0.5 * static_cast<double>(constants_.particle_mass) * v2;
+            stats_.potential_energy += potential_energy(fluid_.position[i]);
+        }
         stats_.max_speed = std::sqrt(v2max);
     }
 
+    // A step of a solver that iterates starts from a saved state: when one of its solves stops
+    // at its pass cap short of its tolerance, the step is taken again from that state at half
+    // the time step with twice the passes, up to kMaxRetries times (each counted in
+    // stats().step_retries, the first logged); past that the state is put back as the step found
+    // it and a SimulationError says which solve failed. Half the step for a step too large to
+    // solve; twice the passes for the error that no step makes smaller: a deep column's smooth
+    // compression takes passes in proportion to its depth, and taken out in half the time it
+    // leaves the fluid four times the kinetic energy (docs/solvers.md).
+    static constexpr int kMaxRetries = 6;
+
     void step() override {
-        const float dt = next_time_step();
+        float dt = next_time_step();
         stats_.stage_count = 0;
+        const bool keep_start = solver_->iterates();
+        if (keep_start) step_start_.save(fluid_, stats_, emitters_, emitter_status_);
+        for (int retries = 0;; ++retries) {
+            const SolveResult result = attempt_step(dt, settings_.max_solver_iterations << retries);
+            if (result.converged) break;
+            // The state as the step found it, with the time its stages have taken so far.
+            const auto stages = stats_.stages;
+            const std::size_t stage_count = stats_.stage_count;
+            step_start_.restore(fluid_, stats_, emitters_, emitter_status_);
+            stats_.stages = stages;
+            stats_.stage_count = stage_count;
+            if (retries == kMaxRetries || 0.5 * dt < settings_.min_time_step)
+                throw unconverged_error(result, dt, retries);
+            stats_.step_retries += static_cast<std::uint64_t>(retries) + 1;
+            if (step_start_.first_retry() && log_) log_(retry_note(result, dt));
+            dt *= 0.5f;
+        }
+        bookkeeping(dt);
+    }
+
+    // One try at the step of length dt with at most max_passes passes a solve, up to the
+    // bookkeeping: the solver's result.
+    SolveResult attempt_step(float dt, int max_passes) {
         stats_.pressure_iterations = 0;
         stats_.divergence_iterations = 0;
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
+        ctx.max_passes = max_passes;
         if (!emitters_.empty()) ctx.stage("inflow", [&] { emit(stats_.time, dt); });
         ctx.stage("grid", [&] {
             if (moving_) move_boundary(stats_.time, dt);
@@ -192,9 +232,38 @@ class SphSimulation final : public Simulation {
             });
             ctx.lists = &lists_;
         }
-        solver_->step(ctx, dt);
+        const SolveResult result = solver_->step(ctx, dt);
         lists_.invalidate();  // the particles have moved
+        return result;
+    }
+
+    void bookkeeping(float dt) {
+        SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
+                          constants_, settings_, gravity_,    stats_,         brush_};
         ctx.stage("bookkeeping", [&] { finish_step(dt); });
+    }
+
+    std::string retry_note(const SolveResult& r, float dt) const {
+        std::ostringstream msg;
+        msg << "step " << stats_.step + 1 << " (t = " << stats_.time << " s): the "
+            << settings_.solver->name << " " << r.name << " stopped at its cap of " << r.passes
+            << " passes with a residual of " << r.residual << ", over its tolerance; the step is "
+            << "taken again at half the time step (" << 0.5 * dt << " s) with twice the passes. "
+            << "Further retries are counted in the statistics (step_retries), not logged.";
+        return msg.str();
+    }
+
+    SimulationError unconverged_error(const SolveResult& r, float dt, int retries) const {
+        std::ostringstream msg;
+        msg << "simulation stopped at step " << stats_.step + 1 << " (t = " << stats_.time
+            << " s): the " << settings_.solver->name << " " << r.name
+            << " did not reach its tolerance in " << r.passes << " passes (residual " << r.residual
+            << ") at dt = " << dt << " s, after " << retries
+            << " retries at half the time step and twice the passes"
+            << (0.5 * dt < settings_.min_time_step ? " (the next would be under min_time_step)"
+                                                   : "")
+            << "; try a larger max_solver_iterations or tolerance, or a smaller cfl_factor";
+        return SimulationError(msg.str(), stats_.step + 1);
     }
 
     const StepStats& stats() const override { return stats_; }
@@ -252,7 +321,7 @@ class SphSimulation final : public Simulation {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
                remove_flags_.capacity() + fields_memory_bytes() + probes_.memory_bytes() +
-               capacity_bytes(boundary_part_);
+               capacity_bytes(boundary_part_) + step_start_.memory_bytes();
     }
 
     std::size_t fields_memory_bytes() const {
@@ -292,6 +361,7 @@ class SphSimulation final : public Simulation {
             solver_ = make_solver<D>(settings_, constants_);
             for (auto& state : fluid_.solver_state)
                 state.clear();
+            if (solver_->iterates()) step_start_.reserve(fluid_, emitters_, emitter_status_);
         }
         gravity_ = gravity_of(settings_);
     }
@@ -540,17 +610,19 @@ class SphSimulation final : public Simulation {
     // step is at most last step's times 0.9 after a solve of more than kManyPasses passes, times
     // 1.1 after one of fewer than kFewPasses (SPlisHSPlasH's cflMethod 2, whose 5 left the 3D
     // tank's pressure 2.9% high at the floor; docs/solvers.md): at rest the step is then as
-    // large as the solve can hold to its tolerance in a few passes, not max_time_step.
+    // large as the solve can hold to its tolerance in a few passes, not max_time_step. Its
+    // first step, with no flow and no last step to follow, takes as c the speed the flow can
+    // reach (the expected speed, sqrt(2 g h_fall)), and grows from there by 1.1 a step at most.
     static constexpr int kManyPasses = 10;
     static constexpr int kFewPasses = 3;
     float next_time_step() const {
         const StepSettings& s = settings_;
         if (s.time_step_mode == TimeStepMode::Fixed) return static_cast<float>(s.time_step);
         const bool follows_passes = solver_->step_follows_passes();
-        const double last_dt = stats_.dt > 0.0 ? stats_.dt : s.max_time_step;
-        const double signal =
-            follows_passes ? std::sqrt(static_cast<double>(length_squared<D>(gravity_))) * last_dt
-                           : solver_->signal_speed(constants_);
+        const double g = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
+        const double signal = !follows_passes   ? solver_->signal_speed(constants_)
+                              : stats_.dt > 0.0 ? g * stats_.dt
+                                                : constants_.expected_speed;
         const double speed =
             std::max(signal + std::max({stats_.max_speed, wall_speed_, emitter_speed()}), 1.0e-6);
         double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
@@ -568,11 +640,21 @@ class SphSimulation final : public Simulation {
         return static_cast<float>(dt);
     }
 
+    // m g h of a particle at x, h above the domain's floor (the lowest corner, along gravity).
+    double potential_energy(const Vec<D>& x) const {
+        double e = 0.0;
+        for (int k = 0; k < D; ++k) {
+            e -= static_cast<double>(gravity_[k]) * static_cast<double>(x[k] - domain_lower_[k]);
+        }
+        return e * static_cast<double>(constants_.particle_mass);
+    }
+
     struct Tally {
         double density_error_sum = 0.0;
         float density_error_max = 0.0f;
         float speed2_max = 0.0f;
         double kinetic = 0.0;
+        double potential = 0.0;
         std::uint32_t outside = 0;
         std::uint32_t corrected = 0;
         std::uint32_t invalid = 0;
@@ -613,6 +695,7 @@ class SphSimulation final : public Simulation {
                     t.density_error_max = std::max(t.density_error_max, error);
                     t.speed2_max = std::max(t.speed2_max, v2);
                     t.kinetic += half_mass * v2;
+                    t.potential += potential_energy(x);
                     bool out = false;
                     for (int k = 0; k < D; ++k)
                         out = out || x[k] < inside_lower[k] || x[k] > inside_upper[k];
@@ -627,6 +710,7 @@ class SphSimulation final : public Simulation {
                 a.density_error_max = std::max(a.density_error_max, b.density_error_max);
                 a.speed2_max = std::max(a.speed2_max, b.speed2_max);
                 a.kinetic += b.kinetic;
+                a.potential += b.potential;
                 a.outside += b.outside;
                 a.corrected += b.corrected;
                 if (a.invalid == 0 && b.invalid > 0) a.first_invalid = b.first_invalid;
@@ -663,6 +747,7 @@ class SphSimulation final : public Simulation {
         stats_.max_density_error = tally.density_error_max;
         stats_.max_speed = std::sqrt(tally.speed2_max);
         stats_.kinetic_energy = tally.kinetic;
+        stats_.potential_energy = tally.potential;
         stats_.wall_corrections = tally.corrected;
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = fluid_.size();
@@ -1223,6 +1308,7 @@ class SphSimulation final : public Simulation {
     std::vector<Vec<D>> carried_start_;   // and their positions at its start
     std::vector<Outlet> outlets_;
     std::vector<OutletStatus> outlet_status_;
+    StepStart<D, Emitter> step_start_;  // the state this step started from, for a retry
 };
 
 }  // namespace

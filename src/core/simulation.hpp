@@ -39,10 +39,11 @@ struct StepStats {
     double dt = 0.0;         // last time step, s
     std::size_t fluid_particles = 0;
     std::size_t boundary_particles = 0;
-    double average_density_error = 0.0;   // mean of max(rho - rho0, 0) / rho0 (compression only)
-    double max_density_error = 0.0;       // max of the same
-    double max_speed = 0.0;               // m/s
-    double kinetic_energy = 0.0;          // J (per metre in 2D)
+    double average_density_error = 0.0;  // mean of max(rho - rho0, 0) / rho0 (compression only)
+    double max_density_error = 0.0;      // max of the same
+    double max_speed = 0.0;              // m/s
+    double kinetic_energy = 0.0;         // J (per metre in 2D)
+    double potential_energy = 0.0;  // J (per metre in 2D), m g h with h above the domain's floor
     std::uint64_t removed_particles = 0;  // fluid particles that left the domain, since the start
     std::uint64_t emitted_particles = 0;  // made by the emitters, since the start
     std::uint64_t outlet_particles = 0;   // removed by the outlets, since the start
@@ -51,7 +52,10 @@ struct StepStats {
     std::size_t wall_corrections = 0;  // particles put back on a wall surface in the last step
     int pressure_iterations = 0;       // iterative solvers: passes of the pressure solve
     int divergence_iterations = 0;     // dfsph: passes of the divergence solve
-    static constexpr std::size_t kMaxStages = 8;
+    // Steps taken again at half the time step since the start, after a solve stopped at
+    // max_solver_iterations short of its tolerance (each halving counts once).
+    std::uint64_t step_retries = 0;
+    static constexpr std::size_t kMaxStages = 12;
     std::array<StageTime, kMaxStages> stages{};
     std::size_t stage_count = 0;
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 
@@ -41,6 +42,9 @@ struct SphContext {
     // This step's neighbour lists, when the scene keeps them (neighbour_lists): the loops below
     // read them instead of scanning the grid whenever they describe the positions asked for.
     const NeighbourLists<D>* lists = nullptr;
+    // Iterative solvers: the most passes of a solve in this try at the step, settings'
+    // max_solver_iterations doubled on each retry (Simulation::step).
+    int max_passes = 0;
 
     // f(j, x_i - x_j, |x_i - x_j|) for the fluid particles j within `radius` of x[i] (i itself
     // included), `x` in the fluid grid's order: from the lists when they hold these positions at
@@ -139,9 +143,17 @@ struct SphContext {
         fn();
         const std::chrono::duration<double, std::milli> elapsed =
             std::chrono::steady_clock::now() - start;
-        if (stats.stage_count < StepStats::kMaxStages) {
-            stats.stages[stats.stage_count++] = StageTime{name, elapsed.count()};
+        // A stage run again (a retried step) adds to its time.
+        for (std::size_t s = 0; s < stats.stage_count; ++s) {
+            if (stats.stages[s].name == name) {
+                stats.stages[s].milliseconds += elapsed.count();
+                return;
+            }
         }
+        if (stats.stage_count == StepStats::kMaxStages) {
+            throw std::logic_error("SphContext::stage: more than StepStats::kMaxStages stages");
+        }
+        stats.stages[stats.stage_count++] = StageTime{name, elapsed.count()};
     }
 
     // fn(i) for every fluid particle, in parallel. Each chunk runs a copy of fn, and the end of
@@ -160,13 +172,28 @@ struct SphContext {
 };
 
 // A pressure solver: one time step of the fluid, neighbour grids already built.
+// What an iterative solve did: its passes, its last residual, and whether that reached the
+// tolerance before max_solver_iterations stopped it.
+struct SolveResult {
+    std::string_view name;  // "density solve", "divergence solve", ...
+    int passes = 0;
+    double residual = 0.0;  // mean density residual (or change) over rho0
+    bool converged = true;
+};
+
 template <int D>
 class Solver {
   public:
     virtual ~Solver() = default;
     virtual std::string_view name() const = 0;
     // Advances velocities and positions by dt: density -> pressure -> forces -> integrate.
-    virtual void step(SphContext<D>& ctx, float dt) = 0;
+    // Returns a converged result, or the first solve that stopped at max_solver_iterations
+    // short of its tolerance: the particles are then in no state to keep, and the simulation
+    // takes the step again from its start at half the time step (Simulation::step).
+    [[nodiscard]] virtual SolveResult step(SphContext<D>& ctx, float dt) = 0;
+    // True when step() can fail (an iterative solve with a pass cap): the simulation then keeps
+    // the state at the start of every step for a retry.
+    virtual bool iterates() const { return true; }
     // Bytes of the solver's own per-particle arrays, by capacity.
     virtual std::size_t memory_bytes() const = 0;
     // The speed that limits the time step besides the flow speed: the speed of sound for a

@@ -53,7 +53,7 @@ class DfsphSolver final : public Solver<D> {
                gradients_.memory_bytes() + wall_weights_.memory_bytes() + xsph_.memory_bytes();
     }
 
-    void step(SphContext<D>& ctx, float dt) override {
+    SolveResult step(SphContext<D>& ctx, float dt) override {
         ctx.fluid.fit(inverse_diagonal_);
         ctx.fluid.fit(neighbours_);
         ctx.fluid.fit(predicted_velocity_);
@@ -67,22 +67,33 @@ class DfsphSolver final : public Solver<D> {
             gradients_.fill(ctx, kernel_);
             wall_weights_.fill(ctx, kernel_, active_walls_.data());
         });
+        SolveResult divergence, density;
         if (ctx.settings.divergence_solve) {
-            ctx.stage("divergence solve",
-                      [&] { ctx.stats.divergence_iterations = solve(ctx, dt, Solve::Divergence); });
+            ctx.stage("divergence solve", [&] {
+                divergence = solve(ctx, dt, Solve::Divergence);
+                ctx.stats.divergence_iterations = divergence.passes;
+            });
         }
         ctx.stage("forces", [&] {
             compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
             integrate_velocities(ctx, dt);
         });
-        ctx.stage("pressure solve",
-                  [&] { ctx.stats.pressure_iterations = solve(ctx, dt, Solve::Density); });
+        ctx.stage("pressure solve", [&] {
+            density = solve(ctx, dt, Solve::Density);
+            ctx.stats.pressure_iterations = density.passes;
+        });
+        if (!divergence.converged || !density.converged) {
+            gradients_.invalidate();
+            wall_weights_.invalidate();
+            return divergence.converged ? density : divergence;
+        }
         ctx.stage("integrate", [&] {
             xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
             gradients_.invalidate();
             wall_weights_.invalidate();
         });
+        return density;
     }
 
   private:
@@ -122,11 +133,11 @@ class DfsphSolver final : public Solver<D> {
         });
     }
 
-    int solve(SphContext<D>& ctx, float dt, Solve kind) {
+    SolveResult solve(SphContext<D>& ctx, float dt, Solve kind) {
         const bool divergence = kind == Solve::Divergence;
         const double tolerance =
             divergence ? ctx.settings.divergence_tolerance : ctx.settings.density_tolerance;
-        const int max_iterations = ctx.settings.max_solver_iterations;
+        const int max_iterations = ctx.max_passes;
         const int min_iterations = divergence ? 1 : 2;  // BK17 alg. 2 and 3
         constexpr float kOmega = 0.5f;
         constexpr float kWarmStart = 0.5f;
@@ -148,13 +159,13 @@ class DfsphSolver final : public Solver<D> {
         });
 
         int iterations = 0;
+        bool converged = false;
+        double error = 0.0;
         for (;;) {
             predict(ctx, dt, kind, p);
-            const double error = mean_density_residual(ctx, predicted_density_.data(), p);
-            if ((iterations >= min_iterations && error <= tolerance) ||
-                iterations >= max_iterations) {
-                break;
-            }
+            error = mean_density_residual(ctx, predicted_density_.data(), p);
+            converged = error <= tolerance;
+            if ((iterations >= min_iterations && converged) || iterations >= max_iterations) break;
             update_pressure(ctx, inverse_diagonal_.data(), predicted_density_.data(),
                             omega_over_dt2, p, chebyshev, iterations, previous_pressure_.data());
             ++iterations;
@@ -164,7 +175,7 @@ class DfsphSolver final : public Solver<D> {
             ctx.fluid.velocity[i] = predicted_velocity_[i];
             warm[i] = p[i];
         });
-        return iterations;
+        return {divergence ? "divergence solve" : "density solve", iterations, error, converged};
     }
 
     K kernel_;

@@ -91,7 +91,7 @@ class PbfSolver final : public Solver<D> {
                capacity_bytes(normals_);
     }
 
-    void step(SphContext<D>& ctx, float dt) override {
+    SolveResult step(SphContext<D>& ctx, float dt) override {
         ctx.fluid.fit(predicted_);
         ctx.fluid.fit(lambda_);
         ctx.fluid.fit(lambda_sum_);
@@ -112,7 +112,12 @@ class PbfSolver final : public Solver<D> {
                 predicted_[i] = ctx.fluid.position[i] + ctx.fluid.velocity[i] * dt;
             });
         });
-        ctx.stage("constraint solve", [&] { ctx.stats.pressure_iterations = solve(ctx, dt); });
+        SolveResult solve_result;
+        ctx.stage("constraint solve", [&] {
+            solve_result = solve(ctx, dt);
+            ctx.stats.pressure_iterations = solve_result.passes;
+        });
+        if (!solve_result.converged) return solve_result;
         ctx.stage("integrate", [&] {
             const float inv_dt = 1.0f / dt;
             ctx.for_each_fluid([&](std::size_t i) {
@@ -121,15 +126,18 @@ class PbfSolver final : public Solver<D> {
             ctx.fluid.position.swap(predicted_);
             xsph_.run(ctx, kernel_);
         });
+        return solve_result;
     }
 
   private:
-    int solve(SphContext<D>& ctx, float dt) {
+    SolveResult solve(SphContext<D>& ctx, float dt) {
         const float rho0 = ctx.constants.rest_density;
         const double tolerance = ctx.settings.density_tolerance;
-        const int max_iterations = ctx.settings.max_solver_iterations;
+        const int max_iterations = ctx.max_passes;
         constexpr int kMinIterations = 2;
         int iterations = 0;
+        bool converged = false;
+        double error = 0.0;
         std::fill(lambda_sum_.begin(), lambda_sum_.end(), 0.0f);
         std::vector<float>& last_pressure = ctx.fluid.solver_state[0];
         ctx.fluid.fit(last_pressure, 0.0f);
@@ -137,11 +145,9 @@ class PbfSolver final : public Solver<D> {
         for (;;) {
             compute_lambdas(ctx);
             // The constraint cannot pull (C >= 0): the residual is the compression.
-            const double error = mean_density_residual(ctx, ctx.fluid.density.data(), nullptr);
-            if ((iterations >= kMinIterations && error <= tolerance) ||
-                iterations >= max_iterations) {
-                break;
-            }
+            error = mean_density_residual(ctx, ctx.fluid.density.data(), nullptr);
+            converged = error <= tolerance;
+            if ((iterations >= kMinIterations && converged) || iterations >= max_iterations) break;
             extrapolate_wall_lambdas(ctx);
             apply_corrections(ctx, iterations == 0);
             ++iterations;
@@ -152,7 +158,7 @@ class PbfSolver final : public Solver<D> {
             ctx.fluid.pressure[i] = scale * lambda_sum_[i];
             last_pressure[i] = ctx.fluid.pressure[i];
         });
-        return iterations;
+        return {"constraint solve", iterations, error, converged};
     }
 
     // Once a step, at x(t): how much more than the fluid's kernel-averaged pressure a boundary

@@ -53,7 +53,7 @@ class PcisphSolver final : public Solver<D> {
                xsph_.memory_bytes();
     }
 
-    void step(SphContext<D>& ctx, float dt) override {
+    SolveResult step(SphContext<D>& ctx, float dt) override {
         ctx.fluid.fit(inverse_diagonal_);
         ctx.stage("density", [&] {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(), nullptr);
@@ -61,10 +61,13 @@ class PcisphSolver final : public Solver<D> {
         ctx.stage("forces", [&] {
             compute_nonpressure_accelerations(ctx, kernel_, ctx.constants.expected_speed);
         });
+        SolveResult solve_result;
         ctx.stage("pressure solve", [&] {
             find_active_walls(ctx, kernel_.support(), active_walls_);
-            ctx.stats.pressure_iterations = solve(ctx, dt);
+            solve_result = solve(ctx, dt);
+            ctx.stats.pressure_iterations = solve_result.passes;
         });
+        if (!solve_result.converged) return solve_result;
         ctx.stage("integrate", [&] {
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.velocity[i] +=
@@ -73,12 +76,13 @@ class PcisphSolver final : public Solver<D> {
             xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
+        return solve_result;
     }
 
   private:
-    int solve(SphContext<D>& ctx, float dt) {
+    SolveResult solve(SphContext<D>& ctx, float dt) {
         const double tolerance = ctx.settings.density_tolerance;
-        const int max_iterations = ctx.settings.max_solver_iterations;
+        const int max_iterations = ctx.max_passes;
         constexpr int kMinIterations = 3;   // SP09 sec. 4
         constexpr float kOmega = 0.5f;      // SP09's factor 2 in beta
         constexpr float kWarmStart = 0.5f;  // of last step's pressure (see the top of the file)
@@ -104,6 +108,8 @@ class PcisphSolver final : public Solver<D> {
         });
 
         int iterations = 0;
+        bool converged = false;
+        double error = 0.0;
         for (;;) {
             compute_pressure_terms(ctx, kernel_, p, pressure_terms_, true, active_walls_.data());
             compute_accelerations<AccelerationTerms::PressureOnly>(ctx, kernel_, pressure_terms_,
@@ -113,17 +119,15 @@ class PcisphSolver final : public Solver<D> {
                     x[i] + (v[i] + (a[i] + pressure_acceleration_[i]) * dt) * dt;
             });
             compute_density_at(ctx, kernel_, predicted_position_.data(), predicted_density_.data());
-            const double error = mean_density_residual(ctx, predicted_density_.data(), p);
+            error = mean_density_residual(ctx, predicted_density_.data(), p);
             ++iterations;
-            if ((iterations >= kMinIterations && error <= tolerance) ||
-                iterations >= max_iterations) {
-                break;
-            }
+            converged = error <= tolerance;
+            if ((iterations >= kMinIterations && converged) || iterations >= max_iterations) break;
             update_pressure(ctx, inverse_diagonal_.data(), predicted_density_.data(),
                             omega_over_dt2, p);
         }
         ctx.for_each_fluid([&](std::size_t i) { warm[i] = p[i]; });
-        return iterations;
+        return {"pressure solve", iterations, error, converged};
     }
 
     K kernel_;

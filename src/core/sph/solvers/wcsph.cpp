@@ -35,8 +35,9 @@ class WcsphSolver final : public Solver<D> {
                capacity_bytes(active_walls_);
     }
     float signal_speed(const DerivedConstants& c) const override { return c.speed_of_sound; }
+    bool iterates() const override { return false; }
 
-    void step(SphContext<D>& ctx, float dt) override {
+    SolveResult step(SphContext<D>& ctx, float dt) override {
         ctx.stage("density", [&] {
             compute_density(ctx, kernel_);
             compute_pressure(ctx);
@@ -61,6 +62,7 @@ class WcsphSolver final : public Solver<D> {
             xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
+        return {};
     }
 
   private:

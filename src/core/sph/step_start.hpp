@@ -1,0 +1,76 @@
+// The state at the start of a step, kept so that a step whose iterative solve stopped at its pass
+// cap short of its tolerance can be taken again from where it began, at half the time step
+// (SphSimulation::step in simulation.cpp).
+//
+// It holds what a step changes before its bookkeeping: the fluid's arrays (the acceleration is
+// scratch of the step and left out; the warm starts in solver_state are kept), the statistics,
+// and the emitters' progress. Each copy is reserved at load for the fluid's capacity, so saving
+// and restoring allocate nothing; a restored state steps on to the same bits as the saved one
+// did, so a retry keeps results the same for any thread count.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "core/simulation.hpp"
+#include "core/sph/particles.hpp"
+
+namespace flume {
+
+template <int D, class Emitter>
+class StepStart {
+  public:
+    // Sizes every copy for `fluid`'s capacity and the emitters as they are (call once at load).
+    void reserve(const FluidParticles<D>& fluid, const std::vector<Emitter>& emitters,
+                 const std::vector<EmitterStatus>& emitter_status) {
+        fluid_.capacity = fluid.capacity;
+        fluid_.tracks_inflow = fluid.tracks_inflow;
+        fluid_.reserve(fluid.capacity);
+        emitters_ = emitters;
+        emitter_status_ = emitter_status;
+    }
+
+    void save(const FluidParticles<D>& fluid, const StepStats& stats,
+              const std::vector<Emitter>& emitters,
+              const std::vector<EmitterStatus>& emitter_status) {
+        copy(fluid, fluid_);
+        stats_ = stats;
+        emitters_ = emitters;
+        emitter_status_ = emitter_status;
+    }
+
+    void restore(FluidParticles<D>& fluid, StepStats& stats, std::vector<Emitter>& emitters,
+                 std::vector<EmitterStatus>& emitter_status) const {
+        copy(fluid_, fluid);
+        fluid.acceleration.resize(fluid.size());
+        stats = stats_;
+        emitters = emitters_;
+        emitter_status = emitter_status_;
+    }
+
+    std::size_t memory_bytes() const { return fluid_.memory_bytes(); }
+
+    // True the first time it is called: the first retry is logged, the others only counted.
+    bool first_retry() { return !std::exchange(retried_, true); }
+
+  private:
+    static void copy(const FluidParticles<D>& from, FluidParticles<D>& to) {
+        to.position = from.position;
+        to.velocity = from.velocity;
+        to.density = from.density;
+        to.pressure = from.pressure;
+        to.id = from.id;
+        for (std::size_t s = 0; s < from.solver_state.size(); ++s)
+            to.solver_state[s] = from.solver_state[s];
+        if (from.tracks_inflow) to.inflow = from.inflow;
+        to.next_id = from.next_id;
+    }
+
+    FluidParticles<D> fluid_;
+    StepStats stats_;
+    std::vector<Emitter> emitters_;
+    std::vector<EmitterStatus> emitter_status_;
+    bool retried_ = false;
+};
+
+}  // namespace flume
