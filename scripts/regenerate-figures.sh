@@ -7,8 +7,8 @@
 #   scripts/regenerate-figures.sh [BUILD_DIR]      (default: build/native-release; build it first)
 #
 # What it runs (about 2 minutes on 2 cores): every validation case with every solver (the wave
-# maker with its scene's DFSPH only: with WCSPH it takes many times longer), flume-bench --quick,
-# flume-cli list. Left out as too slow for a routine run: flume-bench's full tables (about 100k
+# maker with DFSPH only, its scene's solver, as ctest runs it), flume-bench --quick.
+# Left out as too slow for a routine run: flume-bench's full tables (about 100k
 # particles a case: tens of minutes; see docs/performance.md for the commands) and
 # scripts/bench-native-vs-wasm.sh. A case that fails is written all the same, and the script
 # exits 1 at the end.
@@ -65,6 +65,5 @@ done
 figure validate-wave-maker.txt "$cli" validate wave-maker --quiet
 "$cli" validate dam-break --quiet --plot docs/validation-dam-break.png >/dev/null || status=1
 figure flume-bench-quick.txt "$bench" --quick
-figure flume-cli-list.txt "$cli" list
 python3 scripts/scene-params-table.py "$cli" || status=1
 exit $status
