@@ -1,13 +1,13 @@
 // flume-bench: how fast Flume's core steps, per case and thread count. A benchmark, not a test:
 // it measures and prints; nothing here asserts on time.
 //
-//   flume-bench                       both tables (about 100k particles per case), 1..N threads
+//   flume-bench                       all three tables (about 100k particles a case), 1..N threads
 //   flume-bench --quick               small cases, for a smoke run
 //   flume-bench --threads 1,2 --repeats 5 --steps 20 --csv out.csv --validate-hash
 //   flume-bench --only runs --until 0.25 --run-csv runs.csv
 //   flume-bench --only load           a mesh of 100k triangles read, checked and sampled
 //
-// Two tables. Whole runs (what a user waits for): each solver from t = 0 to --until, through the
+// Three tables. Whole runs (what a user waits for): each solver from t = 0 to --until, through the
 // collapse and the run-up of the dam break, timed as a whole: wall seconds per simulated second
 // (also per 100k particles), steps, mean time step, pressure passes per step (mean and max; for
 // DFSPH also the divergence passes), the average density error over the steps and each stage's
@@ -474,7 +474,7 @@ int main(int argc, char** argv) {
         repeats = std::min(repeats, 2);
         until = std::min(until, 0.05);
     } else {
-        // The scenes of shared/PERFORMANCE.md: 3D r = 0.0106 (103,823 particles here: the block
+        // The scenes of docs/performance.md: 3D r = 0.0106 (103,823 particles here: the block
         // is sampled 47 per axis), 2D r = 0.0025 (90,000); every solver on the 3D one. The
         // iterative solvers take longer steps than WCSPH: compare them by the simulated time per
         // second (mean dt / ms per step), not by particle-steps alone.
@@ -486,7 +486,7 @@ int main(int argc, char** argv) {
             {"dam-break-2d-wcsph", "dam-break-2d", {"particle_radius=0.0025"}, 0},
             {"neighbour-search-100k", "", {}, 100000},
             {"neighbour-search-1m", "", {}, 1000000}};
-        // The same scenes run whole: the 3D one as ../shared/anchor-splash/side-by-side.sh runs
+        // The same scenes run whole: the 3D one as scripts/side-by-side.py runs
         // it beside SPlisHSPlasH.
         for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
             const std::string set = std::string("solver=") + solver;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Measures every pressure solver on the same scene and prints the README's solver table.
+"""Measures every pressure solver on the same scene and prints the solver table of
+docs/performance.md.
 
     scripts/solver-table.py [--cli build/native-release/src/cli/flume-cli] [--scene dam-break-2d]
                             [--until 2] [--threads 2] [--set key=value ...]

@@ -24,6 +24,18 @@ def check(name, ok, detail=""):
         print(f"FAIL: {name} {detail}")
 
 
+# Sent on every response, with or without --no-isolation: resources only for this origin (what
+# COEP require-corp asks of what the page loads), no stale build from a cache, and no MIME sniffing
+# (a .wasm must be application/wasm for streaming compilation).
+ALWAYS = {"Cross-Origin-Resource-Policy": "same-origin", "Cache-Control": "no-cache",
+          "X-Content-Type-Options": "nosniff"}
+
+
+def check_always_sent(what, headers):
+    for name, value in ALWAYS.items():
+        check(f"{what}: {name}: {value}", headers.get(name) == value, repr(headers.get(name)))
+
+
 def start(root, *extra):
     proc = subprocess.Popen([sys.executable, serve, "--root", root, "--port", "0", "--quiet", *extra],
                             stdout=subprocess.PIPE, text=True)
@@ -67,6 +79,7 @@ with tempfile.TemporaryDirectory() as work:
         check("COOP same-origin", headers.get("Cross-Origin-Opener-Policy") == "same-origin")
         check("COEP require-corp", headers.get("Cross-Origin-Embedder-Policy") == "require-corp")
         check("html MIME", headers.get("Content-Type", "").startswith("text/html"))
+        check_always_sent("index", headers)
         status, headers, _ = get(host, port, "/flume.wasm")
         check("wasm served as application/wasm",
               status == 200 and headers.get("Content-Type") == "application/wasm",
@@ -76,6 +89,7 @@ with tempfile.TemporaryDirectory() as work:
               headers.get("Content-Type"))
         check("COEP on the worker script too",
               headers.get("Cross-Origin-Embedder-Policy") == "require-corp")
+        check_always_sent("worker script", headers)
         for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
                      "/sub/../../secret.txt", "/link.txt"]:
             status, _, body = get(host, port, path)
@@ -110,6 +124,7 @@ with tempfile.TemporaryDirectory() as work:
         check("--no-isolation: no COOP/COEP",
               "Cross-Origin-Opener-Policy" not in headers and
               "Cross-Origin-Embedder-Policy" not in headers)
+        check_always_sent("--no-isolation", headers)
     finally:
         proc.terminate()
         proc.wait()

@@ -571,7 +571,7 @@ ValidationReport validate_wave_maker(const std::vector<std::string>& overrides, 
 const std::vector<FrontSample>& martin_moyce_front() {
     // Martin & Moyce (1952), Phil. Trans. R. Soc. A 244:312-324, Tables 2 and 6: column
     // a = 2.25 in wide and 2a high; T = t sqrt(2 g / a), Z = x / a from the back wall. Read
-    // uncertainty about +-0.05 in T. (A copy of shared/validation/martin_moyce_1952_n2_2.csv.)
+    // uncertainty about +-0.05 in T.
     static const std::vector<FrontSample> table = {
         {0.41, 1.11}, {0.84, 1.22}, {1.19, 1.44}, {1.43, 1.67}, {1.63, 1.89},
         {1.83, 2.11}, {1.98, 2.33}, {2.20, 2.56}, {2.32, 2.78}, {2.51, 3.00},
