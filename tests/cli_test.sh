@@ -52,6 +52,25 @@ if [ -n "$last" ]; then
     check "last valid state is readable" python3 "$here/tools/read_vtp.py" "$last" >/dev/null
 fi
 
+# A pressure solve that cannot reach its tolerance: retried, counted, then exit 3 naming it.
+"$cli" run dam-break-2d --set particle_radius=0.04 --set solver=dfsph \
+    --set max_solver_iterations=3 --steps 60 --stats "$work/retries.csv" --quiet \
+    >"$work/out" 2>"$work/err"
+check "a run with retried steps exits 0" test $? -eq 0
+check "the first retry is noted" grep -q "taken again at half the time step" "$work/err"
+check "one note for every retry" test "$(grep -c "^note: step" "$work/err")" -eq 1
+check "--stats counts the retries" python3 -c "
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+sys.exit(0 if int(rows[-1]['step_retries']) > 0 else 1)" "$work/retries.csv"
+(cd "$work" && "$cli" run dam-break-2d --set particle_radius=0.04 --set solver=pcisph \
+    --set max_solver_iterations=1 --set density_tolerance=1e-9 --steps 20 \
+    >"$work/out" 2>"$work/err")
+check "an unconverged solve exits 3" test $? -eq 3
+check "the message names the solve" \
+    grep -q "the pcisph pressure solve did not reach its tolerance" "$work/err"
+check "the message counts the retries" grep -q "after 6 retries" "$work/err"
+
 # Export: .vtp frames with the four arrays, and a .pvd series.
 "$cli" run dam-break-2d --steps 20 --set particle_radius=0.04 --export "$work/frames" --every 10 --quiet >/dev/null
 check "export writes frames" test -f "$work/frames/frame_000020.vtp"
