@@ -233,5 +233,49 @@ TEST(OpenFlows, AFountainReachesASteadyCount) {
     EXPECT_EQ(sim->stats().removed_particles, 0u);
 }
 
+// A cube standing on the floor of a tank at rest (issue 33): no fluid gets under it, and the
+// force on it is the weight of the water above its top face (p A, p read just above the face),
+// with nothing pushing it up from the seam. Before: 9-18 particles under it and +1.3 N upward.
+TEST(ObstacleSeams, ACubeOnTheFloorIsPushedDownByTheWaterAboveIt) {
+    const Scene scene = parse_scene(R"({
+      "dimension": 3, "solver": "dfsph", "particle_radius": 0.01,
+      "viscosity_model": "artificial", "viscosity": 0.02,
+      "domain": {"min": [0, 0, 0], "max": [0.6, 0.5, 0.6]},
+      "fluid": [{"min": [0, 0, 0], "max": [0.6, 0.3, 0.6]}],
+      "obstacles": [{"shape": "box", "min": [0.25, 0, 0.25], "max": [0.35, 0.1, 0.35]}],
+      "probes": [{"type": "force", "name": "cube", "obstacle": 0},
+                 {"type": "point", "name": "top", "position": [0.3, 0.11, 0.3]}]
+    })",
+                                    "cube-on-the-floor");
+    WorkerPool pool(2);
+    const auto sim = Simulation::create(scene, pool);
+    std::vector<double> reading(sim->probe_columns().size());
+    double force = 0.0, pressure = 0.0;
+    int readings = 0;
+    std::size_t under = 0;
+    while (sim->stats().time < 0.5) {
+        sim->step();
+        const ParticleView v = sim->fluid();
+        for (std::size_t i = 0; i < v.count; ++i) {
+            const float* x = v.position + 3 * i;
+            under += x[0] > 0.25f + 1.0e-5f && x[0] < 0.35f - 1.0e-5f && x[2] > 0.25f + 1.0e-5f &&
+                     x[2] < 0.35f - 1.0e-5f && x[1] < 0.1f - 1.0e-5f;
+        }
+        if (sim->stats().time < 0.3) continue;
+        sim->read_probes(reading);
+        force += reading[1];     // cube fy
+        pressure += reading[6];  // top pressure
+        ++readings;
+    }
+    force /= readings;
+    pressure /= readings;
+    const double weight = pressure * 0.1 * 0.1;
+    std::printf("cube on the floor: fy %.2f N, p A above it %.2f N (%.0f Pa)\n", force, weight,
+                pressure);
+    EXPECT_EQ(under, 0u) << "particle-steps under the cube";
+    EXPECT_GT(weight, 15.0);  // rho0 g (0.3 - 0.1) A = 19.6 N, less as the water settles
+    EXPECT_NEAR(-force, weight, 0.15 * weight);
+}
+
 }  // namespace
 }  // namespace flume

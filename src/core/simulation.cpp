@@ -425,7 +425,8 @@ class SphSimulation final : public Simulation {
                 if (m.invert) summary.name += " (container)";
                 summary.triangles = m.outline.empty() ? m.mesh.triangles.size() : 0;
             } else {
-                sample_obstacle<D>(obstacle, spacing, layers, samples);
+                sample_obstacle<D>(joined_to_walls(obstacle, layers * spacing), spacing, layers,
+                                   samples);
                 summary.name = obstacle.shape == Shape::Box ? "box" : "sphere";
             }
             summary.boundary_samples = static_cast<std::size_t>(
@@ -440,6 +441,26 @@ class SphSimulation final : public Simulation {
             compute_boundary_volumes(samples, owner, part, kernel);
         });
         if (moving_) start_moving_boundary();
+    }
+
+    // A box with a face on a domain wall (a box standing on the floor) is sampled as if it went
+    // on through that wall by the shell's thickness: the fluid beside its foot then sees its
+    // samples below the floor's surface as well as above, as it would beside a box sunk into
+    // the floor, and the force on the box has no upward part from the seam (the floor's samples
+    // there are the wall's). Akinci's volumes weigh the doubled samples in the wall.
+    ShapeDesc joined_to_walls(const ShapeDesc& shape, double thickness) const {
+        ShapeDesc joined = shape;
+        if (shape.shape != Shape::Box || !walls_) return joined;
+        const double touch = 0.01 * constants_.particle_radius;
+        for (int k = 0; k < D; ++k) {
+            if (shape.min[k] <= scene_.domain_min[k] + touch) {
+                joined.min[k] = std::min(shape.min[k], scene_.domain_min[k] - thickness);
+            }
+            if (shape.max[k] >= scene_.domain_max[k] - touch) {
+                joined.max[k] = std::max(shape.max[k], scene_.domain_max[k] + thickness);
+            }
+        }
+        return joined;
     }
 
     // Akinci et al. 2012, eq. 4: V_b = 1 / sum_k W_bk over the boundary samples (virtual ones
@@ -542,17 +563,24 @@ class SphSimulation final : public Simulation {
         return sample_volume<D>(region, spacing);
     }
 
+    // The fluid blocks' lattice points that lie at least a particle radius (within
+    // kFluidLayerTolerance of it) from every obstacle's solid and outside the inflow zones.
     void sample_fluid(double spacing) {
-        const double r = 0.5 * spacing;
+        const double r = 0.5 * spacing * (1.0 - kFluidLayerTolerance);
         for (std::size_t i = 0; i < scene_.fluid.size(); ++i) {
             const FluidBlock& block = scene_.fluid[i];
             const Vec<D> v = to_vec<D>(block.velocity);
             for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
                 bool blocked = in_inflow_zone(x);
                 for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
-                    blocked = blocked ||
-                              (obstacles_[o].field ? solid_distance(obstacles_[o], x) < r
-                                                   : inside_grown<D>(scene_.obstacles[o], x, r));
+                    const Obstacle& solid = obstacles_[o];
+                    if (solid.field) {
+                        const double d =
+                            distance_near(*solid.field, to_dvec3(x), solid.invert ? -r : r);
+                        blocked = blocked || (solid.invert ? -d : d) < r;
+                    } else {
+                        blocked = blocked || inside_grown<D>(scene_.obstacles[o], x, r);
+                    }
                 }
                 if (!blocked) fluid_.push_back(x, v);
             }
@@ -761,6 +789,7 @@ class SphSimulation final : public Simulation {
     struct Obstacle;
 
     std::uint32_t keep_out_of_walls(Vec<D>& x, Vec<D>& v, float dt) const {
+        const Vec<D> start = x - v * dt;  // where the particle began the step
         std::uint32_t moved = 0;
         if (walls_) {
             for (int k = 0; k < D; ++k) {
@@ -775,33 +804,202 @@ class SphSimulation final : public Simulation {
                 }
             }
         }
-        for (const Obstacle& o : obstacles_)
-            moved |= o.moves ? keep_out_of_moving(o, x, v, dt) : keep_out_of(o, x, v);
+        const float eps = seam_tolerance();
+        int touching = 0;  // solids x is on (or within eps of) after its corrections
+        if (walls_) {
+            for (int k = 0; k < D; ++k) {
+                if (x[k] < domain_lower_[k] + eps || x[k] > domain_upper_[k] - eps) {
+                    touching = 1;
+                    break;
+                }
+            }
+        }
+        for (const Obstacle& o : obstacles_) {
+            bool touches = false;
+            moved |= o.moves ? keep_out_of_moving(o, x, v, dt, eps, touches)
+                             : keep_out_of(o, x, v, eps, touches);
+            touching += touches;
+        }
+        // A particle put back on (or left on) a surface where two solids meet with no fluid
+        // between them (a box standing on the floor, two boxes side by side) would be in the
+        // seam under or between them: it goes to the nearest free place, at rest.
+        if (touching >= 2 && in_seam(x)) {
+            x = out_of_seam(x, start);
+            v = Vec<D>(0.0f);
+            moved = 1;
+        }
         return moved;
+    }
+
+    // The nearest free point to x (in a seam) of where the particle began the step and the
+    // faces of the boxes it touches; x itself if none is free.
+    Vec<D> out_of_seam(const Vec<D>& x, const Vec<D>& start) const {
+        Vec<D> best = x;
+        float best_d2 = std::numeric_limits<float>::max();
+        auto consider = [&](const Vec<D>& c) {
+            const float d2 = length_squared<D>(c - x);
+            if (d2 < best_d2 && !inside_any_solid(c) && !in_seam(c)) best = c, best_d2 = d2;
+        };
+        consider(start);
+        const float eps = seam_tolerance();
+        for (const Obstacle& o : obstacles_) {
+            if (o.field || o.sphere || o.moves) continue;
+            bool near = true;
+            for (int k = 0; k < D; ++k)
+                near = near && x[k] > o.lower[k] - eps && x[k] < o.upper[k] + eps;
+            if (!near) continue;
+            for (int k = 0; k < D; ++k) {
+                for (const float face : {o.lower[k], o.upper[k]}) {
+                    Vec<D> c = x;
+                    for (int j = 0; j < D; ++j)
+                        c[j] = std::clamp(c[j], o.lower[j], o.upper[j]);
+                    c[k] = face;
+                    consider(c);
+                }
+            }
+        }
+        return best;
+    }
+
+    // How close to a solid's surface a point counts as touching it: a thousandth of a particle
+    // radius, and at least a few float steps of the domain's coordinates.
+    float seam_tolerance() const {
+        float extent = 0.0f;
+        for (int k = 0; k < D; ++k)
+            extent = std::max({extent, std::abs(domain_lower_[k]), std::abs(domain_upper_[k])});
+        return std::max(1.0e-3f * constants_.particle_radius,
+                        8.0f * std::numeric_limits<float>::epsilon() * extent);
+    }
+
+    // x in an obstacle's rest frame at the end of the step (itself for one that does not move).
+    Vec<D> rest_frame(const Obstacle& o, const Vec<D>& x) const {
+        if (!o.moves) return x;
+        return to_vec<D>(pose_after_[o.index].unapply(to_dvec3(x)));
+    }
+    // A direction from o's rest frame to the world.
+    Vec<D> world_direction(const Obstacle& o, const Vec<D>& n) const {
+        if (!o.moves) return n;
+        return to_vec<D>(pose_after_[o.index].rotation * to_dvec3(n));
+    }
+
+    // The signed distance from x (rest frame) to obstacle o's solid, negative inside; for a box,
+    // with the outward normal of the nearest face (of the nearest point, for a sphere or mesh).
+    double obstacle_distance(const Obstacle& o, const Vec<D>& x, Vec<D>* normal) const {
+        if (o.field) {
+            const double d = solid_distance(o, x);
+            if (normal) {
+                // The field's gradient, by central differences a fraction of its cell wide.
+                const double h = 0.05 * o.field->grid().step.x;
+                for (int k = 0; k < D; ++k) {
+                    Vec<D> a = x, b = x;
+                    a[k] += static_cast<float>(h);
+                    b[k] -= static_cast<float>(h);
+                    (*normal)[k] = static_cast<float>(solid_distance(o, a) - solid_distance(o, b));
+                }
+                const float length = std::sqrt(length_squared<D>(*normal));
+                if (length > 0.0f) *normal = *normal / length;
+            }
+            return d;
+        }
+        if (o.sphere) {
+            const Vec<D> d = x - o.centre;
+            const float length = std::sqrt(length_squared<D>(d));
+            if (normal) *normal = length > 0.0f ? d / length : Vec<D>(0.0f);
+            return static_cast<double>(length - o.radius);
+        }
+        // A box: inside, the depth below the nearest face; outside, the largest gap to a face
+        // (exact near a face, which is all this is asked about).
+        double best = -std::numeric_limits<double>::max();
+        for (int k = 0; k < D; ++k) {
+            const double below = static_cast<double>(o.lower[k] - x[k]);
+            const double above = static_cast<double>(x[k] - o.upper[k]);
+            if (below > best) {
+                best = below;
+                if (normal) *normal = Vec<D>(0.0f), (*normal)[k] = -1.0f;
+            }
+            if (above > best) {
+                best = above;
+                if (normal) *normal = Vec<D>(0.0f), (*normal)[k] = 1.0f;
+            }
+        }
+        return best;
+    }
+
+    // True when x lies strictly inside a solid: outside the domain's walls or in an obstacle.
+    bool inside_any_solid(const Vec<D>& x) const {
+        if (walls_) {
+            for (int k = 0; k < D; ++k) {
+                if (x[k] < domain_lower_[k] || x[k] > domain_upper_[k]) return true;
+            }
+        }
+        for (const Obstacle& o : obstacles_) {
+            if (obstacle_distance(o, rest_frame(o, x), nullptr) < 0.0) return true;
+        }
+        return false;
+    }
+
+    // True when x is on the surface of a solid (within seam_tolerance) and every solid it
+    // touches has another solid just outside it: no side of x is fluid. A container that
+    // coincides with the domain's walls is no seam (the fluid side is free); a box standing on
+    // the floor is, along its bottom face.
+    bool in_seam(const Vec<D>& x) const {
+        const float eps = seam_tolerance();
+        int touched = 0;
+        auto blocked = [&](const Vec<D>& outward) {
+            return inside_any_solid(x + outward * (2.0f * eps));
+        };
+        if (walls_) {
+            for (int k = 0; k < D; ++k) {
+                Vec<D> inward(0.0f);
+                if (x[k] < domain_lower_[k] + eps) {
+                    inward[k] = 1.0f;
+                } else if (x[k] > domain_upper_[k] - eps) {
+                    inward[k] = -1.0f;
+                } else {
+                    continue;
+                }
+                ++touched;
+                if (!blocked(inward)) return false;
+            }
+        }
+        for (const Obstacle& o : obstacles_) {
+            const Vec<D> xr = rest_frame(o, x);
+            // Cheap first: only a point near the obstacle asks for its normal.
+            if (obstacle_distance(o, xr, nullptr) > eps) continue;
+            Vec<D> normal(0.0f);
+            obstacle_distance(o, xr, &normal);
+            ++touched;
+            if (!blocked(world_direction(o, normal))) return false;
+        }
+        return touched >= 2;
     }
 
     // A moving obstacle: the same in its rest frame at the end of the step, with the velocity
     // relative to the wall's there.
-    std::uint32_t keep_out_of_moving(const Obstacle& o, Vec<D>& x, Vec<D>& v, float dt) const {
+    std::uint32_t keep_out_of_moving(const Obstacle& o, Vec<D>& x, Vec<D>& v, float dt, float eps,
+                                     bool& touches) const {
         const Pose& start = pose_now_[o.index];
         const Pose& end = pose_after_[o.index];
         const glm::dvec3 rest = end.unapply(to_dvec3(x));
         const glm::dvec3 wall = (end.apply(rest) - start.apply(rest)) / static_cast<double>(dt);
         Vec<D> xr = to_vec<D>(rest);
         Vec<D> vr = to_vec<D>(glm::transpose(end.rotation) * (to_dvec3(v) - wall));
-        if (!keep_out_of(o, xr, vr)) return 0;
+        if (!keep_out_of(o, xr, vr, eps, touches)) return 0;
         x = to_vec<D>(end.apply(to_dvec3(xr)));
         v = to_vec<D>(end.rotation * to_dvec3(vr) + wall);
         return 1;
     }
 
     // Puts x back on the surface of an obstacle (in its rest frame) if it is inside, and removes
-    // the velocity into it. Returns 1 if it moved the particle.
-    static std::uint32_t keep_out_of(const Obstacle& o, Vec<D>& x, Vec<D>& v) {
-        if (o.field) return keep_out_of_mesh(o, x, v);
+    // the velocity into it. Returns 1 if it moved the particle; `touches` says whether x ends on
+    // the obstacle's surface or within eps of it (for a mesh: may do).
+    static std::uint32_t keep_out_of(const Obstacle& o, Vec<D>& x, Vec<D>& v, float eps,
+                                     bool& touches) {
+        if (o.field) return keep_out_of_mesh(o, x, v, eps, touches);
         if (o.sphere) {
             const Vec<D> d = x - o.centre;
             const float dist2 = length_squared<D>(d);
+            touches = dist2 < (o.radius + eps) * (o.radius + eps);
             if (dist2 >= o.radius * o.radius || dist2 == 0.0f) return 0;
             const Vec<D> normal = d / std::sqrt(dist2);
             x = o.centre + normal * o.radius;
@@ -809,9 +1007,12 @@ class SphSimulation final : public Simulation {
             if (vn < 0.0f) v -= normal * vn;
             return 1;
         }
-        bool inside = true;
-        for (int k = 0; k < D; ++k)
+        bool inside = true, near = true;
+        for (int k = 0; k < D; ++k) {
             inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
+            near = near && x[k] > o.lower[k] - eps && x[k] < o.upper[k] + eps;
+        }
+        touches = near;
         if (!inside) return 0;
         int axis = 0;
         bool upper_side = false;
@@ -841,11 +1042,14 @@ class SphSimulation final : public Simulation {
     // A particle inside a mesh's solid goes back to the nearest point of its surface. The
     // interpolated field finds the particles near the surface, the exact distance to the nearest
     // triangles decides.
-    static std::uint32_t keep_out_of_mesh(const Obstacle& o, Vec<D>& x, Vec<D>& v) {
+    static std::uint32_t keep_out_of_mesh(const Obstacle& o, Vec<D>& x, Vec<D>& v, float eps,
+                                          bool& touches) {
         const DistanceField& field = *o.field;
         const double step =
             std::max({field.grid().step.x, field.grid().step.y, field.grid().step.z});
-        if (solid_distance(o, x) > step) return 0;
+        const double distance = solid_distance(o, x);
+        touches = distance < 4.0 * static_cast<double>(eps);
+        if (distance > step) return 0;
         const glm::dvec3 p = to_dvec3(x);
         DistanceField::Nearest near;
         if (!field.nearest(p, near)) return 0;
@@ -859,6 +1063,7 @@ class SphSimulation final : public Simulation {
         }
         const float vn = dot<D>(v, normal);
         if (vn < 0.0f) v -= normal * vn;
+        touches = true;
         return 1;
     }
 

@@ -179,9 +179,18 @@ std::vector<Vec<D>> sample_mesh_volume(const DistanceField& field, const glm::dv
         glm::dvec3 x(0.0);
         for (int k = 0; k < D; ++k)
             x[k] = p[k];
-        if (field.distance(x) <= -0.5 * spacing + 1.0e-9) points.push_back(p);
+        const double limit = -0.5 * spacing * (1.0 - kFluidLayerTolerance);
+        if (distance_near(field, x, limit) <= limit) points.push_back(p);
     }
     return points;
+}
+
+double distance_near(const DistanceField& field, const glm::dvec3& p, double threshold) {
+    const double d = field.distance(p);
+    const glm::dvec3 step = field.grid().step;
+    if (std::abs(d - threshold) > 2.0 * std::max({step.x, step.y, step.z})) return d;
+    DistanceField::Nearest near;
+    return field.nearest(p, near) ? near.distance : d;
 }
 
 template <int D>

@@ -45,8 +45,20 @@ template <int D>
 void sample_mesh_shell(const DistanceField& field, bool invert, double thickness,
                        BoundarySamples<D>& out);
 
+// How far short of a particle radius from a solid's surface a fluid lattice point may lie and
+// still be fluid, as a fraction of the radius: the layer exactly r from a wall (the one whose
+// neighbours across the wall are one spacing away, as at the domain's walls) is kept on every
+// side, not kept or dropped by the rounding of its coordinates or of a distance field.
+inline constexpr double kFluidLayerTolerance = 0.01;
+
+// The signed distance from p to the field's mesh (negative inside): exact, from its nearest
+// triangles, within two cells of `threshold`, interpolated elsewhere. What decides which lattice
+// points are fluid: near an edge or a corner the interpolation of the field reads short.
+double distance_near(const DistanceField& field, const glm::dvec3& p, double threshold);
+
 // The lattice points of spacing `spacing` (centred in the mesh's bounding box [lo, hi], as
-// sample_volume) inside the mesh, each at least spacing / 2 from its surface.
+// sample_volume) inside the mesh, each at least spacing / 2 from its surface (within
+// kFluidLayerTolerance of it).
 template <int D>
 std::vector<Vec<D>> sample_mesh_volume(const DistanceField& field, const glm::dvec3& lo,
                                        const glm::dvec3& hi, double spacing);
