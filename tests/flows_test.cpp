@@ -173,6 +173,20 @@ TEST(Emitters, AMovingEmitterFollowsItsPath) {
     EXPECT_GE(checked, 3u) << "a layer in the zone";
 }
 
+// Each particle records the emitter whose inflow zone it is in as a byte: emitter 256's
+// particles were carried with emitter 0's velocity. More than 255 are refused by name.
+TEST(Emitters, MoreThanAByteHoldsAreRefused) {
+    std::string many = R"(, "emitters": [)";
+    for (int k = 0; k < 256; ++k) {
+        many += std::string(k ? "," : "") + R"({"center": [)" + std::to_string(0.002 + 0.0039 * k) +
+                R"(, 0.9], "direction": [0, -1], "width": 0.002})";
+    }
+    many += "]";
+    const std::string error = error_of(tank_2d(many));
+    EXPECT_MENTIONS(error, "/emitters");
+    EXPECT_MENTIONS(error, "at most 255 emitters, found 256");
+}
+
 TEST(Emitters, SwitchOffSlowToZeroAndRestartLive) {
     WorkerPool pool(2);
     Scene scene = parse_scene(tank_2d(kEmitter2d), "test.json");

@@ -79,6 +79,33 @@ TEST(FluidLayers, KeptOnEverySideOfABox) {
     EXPECT_EQ(particles_at_load(scene), 50u * 15u - 10u * 5u);
 }
 
+// An 8 m cube reaching far outside a 0.6 m domain: its samples outside were kept and crowded
+// into the neighbour grid's border cells (killed at 60 s); now only what the domain can see is
+// sampled, and it loads as fast as a small cube.
+TEST(FarObstacles, OnlyWhatTheDomainSeesIsSampled) {
+    const Scene scene = scene_with_cube(R"({
+      "dimension": 3, "particle_radius": 0.02, "domain": {"min": [0, 0, 0], "max": [0.6, 0.6, 0.6]},
+      "fluid": [{"min": [0, 0, 0], "max": [0.3, 0.2, 0.6]}],
+      "obstacles": [{"shape": "mesh", "file": "cube.obj", "scale": 8, "translate": [0.4, -4, -4]}]
+    })");
+    WorkerPool pool(2);
+    const auto sim = Simulation::create(scene, pool);
+    const double reach = 2.0 * 4.0 * 0.02 + 1.0e-6;  // two kernel supports
+    const ParticleView b = sim->boundary();
+    for (std::size_t i = 0; i < b.count; ++i) {
+        for (int k = 0; k < 3; ++k) {
+            ASSERT_GE(b.position[3 * i + k], -reach) << "sample " << i;
+            ASSERT_LE(b.position[3 * i + k], 0.6 + reach) << "sample " << i;
+        }
+    }
+    // The cube's face in the domain (0.6 x 0.6 at spacing 0.04, a shell of 2 layers) and its
+    // reach beyond the walls: a few thousand samples, not the millions of its whole surface.
+    EXPECT_GT(sim->obstacles().at(0).boundary_samples, 400u);
+    EXPECT_LT(sim->obstacles().at(0).boundary_samples, 6000u);
+    for (int s = 0; s < 5; ++s)
+        sim->step();
+}
+
 // Positions of fluid particles strictly inside the box [lo, hi] (deeper than `margin`).
 std::size_t inside_box(const ParticleView& v, const glm::dvec3& lo, const glm::dvec3& hi,
                        double margin) {

@@ -386,14 +386,16 @@ class Reader {
     }
 
     // {"shape": "mesh", "file": ..., "scale": s | [sx, sy, sz], "rotate": {"axis": [...],
-    // "degrees": a}, "translate": [...], "invert": bool (obstacles only)}
+    // "degrees": a}, "translate": [...], "invert": bool, "motion": {...} (obstacles only)}
     std::shared_ptr<const MeshShape> mesh(const json& j, const std::string& path,
                                           bool fluid) const {
-        static constexpr std::string_view obstacle_keys[] = {"shape",  "file",      "scale",
-                                                             "rotate", "translate", "invert"};
+        static constexpr std::string_view obstacle_keys[] = {
+            "shape", "file", "scale", "rotate", "translate", "invert", "motion"};
         static constexpr std::string_view fluid_keys[] = {"shape",  "file",      "scale",
                                                           "rotate", "translate", "velocity"};
-        check_keys(j, path, fluid ? std::span(fluid_keys) : std::span(obstacle_keys));
+        check_keys(j, path,
+                   fluid ? std::span<const std::string_view>(fluid_keys)
+                         : std::span<const std::string_view>(obstacle_keys));
         if (dimension_ != 3) {
             fail(path + "/shape", "meshes are for 3D scenes (this scene has dimension 2)");
         }
@@ -663,6 +665,10 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
     if (auto it = root.find("emitters"); it != root.end()) {
         if (!it->is_array())
             r.fail("/emitters", "expected an array of emitters, found " + describe_json(*it));
+        if (it->size() > kMaxEmitters) {
+            r.fail("/emitters", "at most " + std::to_string(kMaxEmitters) + " emitters, found " +
+                                    std::to_string(it->size()));
+        }
         for (std::size_t i = 0; i < it->size(); ++i)
             scene.emitters.push_back(r.emitter((*it)[i], "/emitters/" + std::to_string(i)));
     }

@@ -184,6 +184,10 @@ BoundaryEstimate estimate_boundary_samples(const Scene& scene);
 // its bounding box): 128 MB of floats.
 inline constexpr double kMaxDistanceFieldNodes = 32.0e6;
 
+// The most emitters a scene may have: each fluid particle records the emitter whose inflow zone
+// it is in as a byte (0: none).
+inline constexpr std::size_t kMaxEmitters = 255;
+
 // The largest scene file (JSON text) that is read: far above any real scene, far below memory.
 inline constexpr std::size_t kMaxSceneFileBytes = 4u << 20;
 

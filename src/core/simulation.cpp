@@ -437,10 +437,46 @@ class SphSimulation final : public Simulation {
                          obstacle.motion.moves() ? static_cast<std::uint32_t>(i) : kStill);
             part.resize(samples.position.size(), static_cast<std::uint32_t>(i));
         }
+        drop_far_samples(samples, owner, part);
+        for (std::size_t i = 0; i < summaries_.size(); ++i) {
+            summaries_[i].boundary_samples = 0;
+            for (std::size_t s = 0; s < samples.position.size(); ++s)
+                summaries_[i].boundary_samples += samples.real[s] && part[s] == i;
+        }
         with_kernel<D>(settings_.kernel, constants_.support, [&](const auto& kernel) {
             compute_boundary_volumes(samples, owner, part, kernel);
         });
         if (moving_) start_moving_boundary();
+    }
+
+    // Samples of still obstacles more than two kernel supports outside the domain can be no
+    // fluid particle's neighbour, nor a neighbour's in the volumes: an obstacle reaching far
+    // outside the domain keeps only what the domain sees (left in, they crowded the neighbour
+    // grid's border cells, and its load time grew with their square).
+    void drop_far_samples(BoundarySamples<D>& samples, std::vector<std::uint32_t>& owner,
+                          std::vector<std::uint32_t>& part) const {
+        const Vec<D> reach(2.0f * constants_.support);
+        const Vec<D> lower = domain_lower_ - reach, upper = domain_upper_ + reach;
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < samples.position.size(); ++i) {
+            const Vec<D>& x = samples.position[i];
+            bool near = owner[i] != kStill;  // a moving obstacle's samples may come in
+            if (!near) {
+                near = true;
+                for (int k = 0; k < D; ++k)
+                    near = near && x[k] >= lower[k] && x[k] <= upper[k];
+            }
+            if (!near) continue;
+            samples.position[kept] = x;
+            samples.real[kept] = samples.real[i];
+            owner[kept] = owner[i];
+            part[kept] = part[i];
+            ++kept;
+        }
+        samples.position.resize(kept);
+        samples.real.resize(kept);
+        owner.resize(kept);
+        part.resize(kept);
     }
 
     // A box with a face on a domain wall (a box standing on the floor) is sampled as if it went
