@@ -127,6 +127,134 @@ TEST(MeshReaders, NameWhatIsWrongWithABrokenFile) {
     EXPECT_THROW_MENTIONING(check_closed(empty, "empty.obj"), MeshError, "no triangles");
 }
 
+// The cube with one line replaced (1-based line of kCubeObj, its comment being line 1).
+std::string cube_obj_with(int line, const std::string& text) {
+    std::string out;
+    int number = 1;
+    for (const char* p = kCubeObj; *p != '\0'; ++number) {
+        const char* end = std::strchr(p, '\n');
+        out += number == line ? text : std::string(p, end);
+        out += '\n';
+        p = end + 1;
+    }
+    return out;
+}
+
+// Issue 33: tinyobjloader read what it could not parse as 0 (a cube became a wedge) and wrapped
+// face indices past 2^32; each is refused by name with its line, as the STL reader does.
+TEST(MeshReaders, RefuseAnObjVertexThatIsNotANumberAndAFaceIndexThatNamesNoVertex) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"v 1 1 nan", "line 9: expected a number in [-1e6, 1e6], found \"nan\""},
+        {"v 1 1 inf", "line 9: expected a number in [-1e6, 1e6], found \"inf\""},
+        {"v 1 1 -INF", "found \"-INF\""},
+        {"v 1 1 abc", "found \"abc\""},
+        {"v 1 1", "line 9: expected a vertex's 3 coordinates (then w, or r g b), found 2 value(s)"},
+        {"v", "found 0 value(s)"},
+        {"v 1 1 1 1 1", "found 5 value(s)"},
+        {"v 1,0 1,0 1,0", "found \"1,0\""},
+        {"v 1 1 0x1", "found \"0x1\""},
+        {"v 1 1 1e5000", "found \"1e5000\""},
+        {"v 1 1 2e6", "found \"2e6\""},
+        {"v 1 1 1 abc", "line 9: expected a number, found \"abc\""},
+        {"f 2 4 8 4294967302", "line 15: face index 4294967302 names no vertex: the file has 8"},
+        {"f 2 4 8 9", "face index 9 names no vertex: the file has 8"},
+        {"f 2 4 8 -9", "line 15: face index -9 reaches before the first vertex (8 so far)"},
+        {"f 2 4 8 0", "line 15: face index 0: OBJ numbers the vertices from 1"},
+        {"f 2 4 8 6/x",
+         "expected a face corner (v, v/vt, v//vn or v/vt/vn, v a vertex number), "
+         "found \"6/x\""},
+        {"f 2 4 8 6.0", "found \"6.0\""},
+        {"f 2 4 8 99999999999999999999999999",
+         "face index 99999999999999999999999999 names no "
+         "vertex"},
+    };
+    for (const auto& [line, message] : cases) {
+        SCOPED_TRACE(line);
+        const std::string text = cube_obj_with(line[0] == 'v' ? 9 : 15, line);
+        EXPECT_THROW_MENTIONING(read_obj(text, "c.obj"), MeshError,
+                                message.starts_with("line") ? "c.obj: " + message : message);
+    }
+}
+
+// What the scan must still take: w and vertex colours, comments after the values, texture and
+// normal indices, negative (relative) indices, CR LF and CR line ends, forms such as +.5 and 1.
+TEST(MeshReaders, ReadEveryFormOfAnObjVertexAndFaceThatTinyobjloaderReads) {
+    std::string text = kCubeObj;
+    text.replace(text.find("v 0 0 0"), 7, "v 0 0 0 1");
+    text.replace(text.find("v 1 0 0"), 7, "v 1. 0 +0e0 0.5 0.5 0.5");
+    text.replace(text.find("v 0 1 0"), 7, "v .0 1E0 -0.0 # a comment");
+    text.replace(text.find("f 1 3 4 2"), 9, "f 1/1 3/2/1 4//2 -7");  // -7: vertex 2
+    text += "vt 0 0\nvn 0 0 1\ng side\nusemtl x\ns off\nl 1 2\np 3\n";
+    for (const std::string ends : {"\r\n", "\r"}) {
+        std::string crlf;
+        for (const char c : text) {
+            if (c == '\n') {
+                crlf += ends;
+            } else {
+                crlf.push_back(c);
+            }
+        }
+        TriangleMesh mesh = read_obj(crlf, "forms.obj");
+        EXPECT_EQ(mesh.vertices.size(), 8u);
+        EXPECT_EQ(mesh.triangles.size(), 12u);
+        check_closed(mesh, "forms.obj");
+        EXPECT_DOUBLE_EQ(mesh.volume(), 1.0);
+    }
+}
+
+// A regular polygon of `corners` corners in z = 0, as one OBJ face.
+std::string polygon_obj(std::size_t corners) {
+    std::string text;
+    for (std::size_t i = 0; i < corners; ++i) {
+        const double a =
+            2.0 * 3.141592653589793 * static_cast<double>(i) / static_cast<double>(corners);
+        text += "v " + std::to_string(std::cos(a)) + " " + std::to_string(std::sin(a)) + " 0\n";
+    }
+    text += "f";
+    for (std::size_t i = 0; i < corners; ++i) {
+        text.push_back(' ');
+        text.append(std::to_string(i + 1));
+    }
+    text.push_back('\n');
+    return text;
+}
+
+// Issue 33: tinyobjloader splits a polygon by ear clipping, in time growing with the square of
+// its corners: one face of 300,000 corners (600 KB) took minutes. A face is refused past the
+// limit of corners, before tinyobjloader sees it.
+TEST(MeshReaders, RefuseAnObjFaceOfMoreCornersThanTheLimit) {
+    const TriangleMesh largest = read_obj(polygon_obj(kMaxObjFaceCorners), "largest.obj");
+    EXPECT_EQ(largest.triangles.size(), kMaxObjFaceCorners - 2);
+    EXPECT_THROW_MENTIONING(read_obj(polygon_obj(kMaxObjFaceCorners + 1), "over.obj"), MeshError,
+                            "over.obj: line 1002: a face of 1001 corners, more than the limit of "
+                            "1000 (split it into smaller faces, or export triangles)");
+    // The issue's case: few vertices, named over and over (quick to refuse, minutes to clip).
+    std::string huge = "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf";
+    const char* const corners[] = {" 1", " 2", " 3", " 4"};
+    for (int i = 0; i < 300'000; ++i)
+        huge.append(corners[i % 4]);
+    EXPECT_THROW_MENTIONING(read_obj(huge, "huge-face.obj"), MeshError,
+                            "huge-face.obj: line 5: a face of 300000 corners");
+}
+
+// Issue 33: a 250 MB OBJ (under the file limit) of small triangles reached 4.3 GB inside
+// tinyobjloader before the triangle limit was checked. The triangles and the vertices are
+// counted as the file is read: the refusal names the line where the limit was passed.
+TEST(MeshReaders, RefuseAnObjOfMoreTrianglesOrVerticesThanTheLimitWhileReadingIt) {
+    std::string text = "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\n";
+    for (std::size_t f = 0; f < kMaxMeshTriangles / 2; ++f)
+        text += "f 1 2 3 4\n";  // two triangles each
+    text += "f 1 2 3\n";
+    text += "f 1 2 3\n";
+    EXPECT_THROW_MENTIONING(read_obj(text, "many.obj"), MeshError,
+                            "many.obj: line 2000005: more than the limit of 4000000 triangles");
+    text.clear();
+    for (std::size_t v = 0; v <= kMaxObjVertices; ++v)
+        text += "v 0 0 0\n";
+    EXPECT_THROW_MENTIONING(read_obj(text, "points.obj"), MeshError,
+                            "points.obj: more than the limit of 12000000 vertices");
+}
+
 TEST(MeshChecks, RefuseHolesAndInconsistentOrientationAndTurnAnInsideOutMeshRound) {
     TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
     TriangleMesh open = cube;
