@@ -127,6 +127,34 @@ TEST(MeshReaders, NameWhatIsWrongWithABrokenFile) {
     EXPECT_THROW_MENTIONING(check_closed(empty, "empty.obj"), MeshError, "no triangles");
 }
 
+// Issue 33: a binary STL whose 80-byte header starts with "solid" (SolidWorks writes
+// "solidworks ...") is read as binary when its size matches; when it does not (cut short, bytes
+// after the triangles) it is told so, not given an ASCII parse error.
+TEST(MeshReaders, ReadABinaryStlWhoseHeaderStartsWithSolidAndSayWhenItsSizeIsWrong) {
+    for (const std::string header : {"solidworks binary", "solid cube\n facet normal 0 0 0"}) {
+        SCOPED_TRACE(header);
+        std::string bytes = binary_stl(cube_corners());
+        bytes.replace(0, header.size(), header);
+        TriangleMesh mesh = read_mesh(bytes, "sw.stl");
+        check_closed(mesh, "sw.stl");
+        EXPECT_DOUBLE_EQ(mesh.volume(), 1.0);
+        const std::string message =
+            "a binary STL file (its header starts with \"solid\", but it "
+            "is not an ASCII STL) of ";
+        EXPECT_THROW_MENTIONING(read_mesh(bytes + "\n", "padded.stl"), MeshError,
+                                "padded.stl: " + message +
+                                    "685 bytes, where the 12 triangles its header counts need 84 "
+                                    "+ 50 x 12 = 684 bytes: the file is cut short or has bytes "
+                                    "after its triangles");
+        EXPECT_THROW_MENTIONING(read_mesh(bytes.substr(0, 600), "cut.stl"), MeshError,
+                                "cut.stl: " + message + "600 bytes");
+    }
+    // An ASCII STL still is one, and names its lines.
+    EXPECT_THROW_MENTIONING(
+        read_mesh("solid x\n facet normal 0 0 0\n outer loop\n vertex 0 0 zz", "bad.stl"),
+        MeshError, "bad.stl: line 4: expected a number");
+}
+
 // The cube with one line replaced (1-based line of kCubeObj, its comment being line 1).
 std::string cube_obj_with(int line, const std::string& text) {
     std::string out;
