@@ -2,10 +2,14 @@
 // field, and mesh obstacles, containers and fluid volumes in a simulation.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <system_error>
 
 #include "core/errors.hpp"
 #include "core/geometry/distance_field.hpp"
@@ -345,6 +349,43 @@ Scene scene_with_files(const std::string& json, const std::map<std::string, std:
         if (it == files.end()) throw SceneError(name + ": no such file");
         return it->second;
     });
+}
+
+// Issue 33: a mesh file that cannot be read gets the system's reason, not only "cannot open the
+// file": a missing file, a folder, a symbolic link loop; an empty file name is refused by name.
+TEST(MeshFiles, SayWhyAMeshFileCannotBeRead) {
+    namespace fs = std::filesystem;
+    const fs::path folder =
+        fs::temp_directory_path() /
+        ("flume-mesh-files-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::remove_all(folder);
+    fs::create_directories(folder / "a-folder.obj");
+    auto scene_naming = [&](const std::string& file) {
+        const fs::path path = folder / "scene.json";
+        std::ofstream(path) << R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.5, 0.5, 0.5]}],
+            "obstacles": [{"shape": "mesh", "file": ")" +
+                                   file + R"("}]})";
+        return path.string();
+    };
+    auto reason = [](std::errc e) { return std::make_error_code(e).message(); };
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("missing.obj")), SceneError,
+        "missing.obj: cannot open the file: " + reason(std::errc::no_such_file_or_directory));
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("a-folder.obj")), SceneError,
+        "a-folder.obj: cannot open the file: " + reason(std::errc::is_a_directory));
+    EXPECT_THROW_MENTIONING(load_scene_file(scene_naming("")), SceneError,
+                            "/obstacles/0/file: expected a file name, found \"\"");
+#ifndef __EMSCRIPTEN__  // Node's file system under Emscripten: links not tried
+    fs::create_symlink(folder / "b.obj", folder / "a.obj");
+    fs::create_symlink(folder / "a.obj", folder / "b.obj");
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("a.obj")), SceneError,
+        "a.obj: cannot open the file: " + reason(std::errc::too_many_symbolic_link_levels));
+#endif
+    fs::remove_all(folder);
 }
 
 std::vector<float> boundary_positions(const Simulation& sim) {

@@ -1,6 +1,7 @@
 #include "core/scene.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -399,6 +400,7 @@ class Reader {
         }
         auto shape = std::make_shared<MeshShape>();
         shape->file = text(member(j, path, "file"), path + "/file");
+        if (shape->file.empty()) fail(path + "/file", "expected a file name, found \"\"");
         MeshTransform t;
         if (auto it = j.find("scale"); it != j.end()) {
             t.scale = it->is_number() ? glm::dvec3(positive(*it, path + "/scale"))
@@ -986,8 +988,22 @@ void Scene::apply_override(std::string_view assignment) {
 }
 
 std::string read_file_bytes(const std::string& path, std::size_t limit) {
+    // The system's reason ("No such file or directory", "Too many levels of symbolic links"):
+    // a folder opens as a stream and only fails to read, so it is looked at first.
+    auto refuse = [&](const std::string& what, std::error_code ec) {
+        throw SceneError(path + ": " + what + ": " + ec.message());
+    };
+    auto system_reason = [] {
+        return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+    };
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec) refuse("cannot open the file", ec);
+    if (std::filesystem::is_directory(status))
+        refuse("cannot open the file", std::make_error_code(std::errc::is_a_directory));
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw SceneError(path + ": cannot open the file");
+    if (!in) refuse("cannot open the file", system_reason());
     // Read at most one byte over the limit: a device or a huge file is refused, not read whole.
     std::string bytes;
     std::vector<char> chunk(1 << 16);
@@ -995,7 +1011,7 @@ std::string read_file_bytes(const std::string& path, std::size_t limit) {
         in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
         bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
     }
-    if (in.bad()) throw SceneError(path + ": cannot read the file");
+    if (in.bad()) refuse("cannot read the file", system_reason());
     if (bytes.size() > limit) {
         throw SceneError(path + ": the file is larger than the limit of " + std::to_string(limit) +
                          " bytes");
