@@ -388,6 +388,60 @@ TEST(MeshFiles, SayWhyAMeshFileCannotBeRead) {
     fs::remove_all(folder);
 }
 
+// Issue 33: a flat or tiny mesh inside the domain was said to lie "entirely outside the domain"
+// (its bounding box had to overlap the domain by 1e-9); so were a tiny box and sphere. A shape
+// beyond a wall, or touching one from outside, still is.
+TEST(MeshMessages, AFlatOrTinyShapeInsideTheDomainIsNotOutsideIt) {
+    const std::string head = R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.3, 0.3, 0.3]}], )";
+    const std::map<std::string, std::string> files = {{"cube.obj", kCubeObj}};
+    const std::string inside[] = {
+        R"({"shape": "mesh", "file": "cube.obj", "scale": [0.2, 0.2, 1e-10], "translate": [0.5, 0.5, 0.5]})",
+        R"({"shape": "mesh", "file": "cube.obj", "scale": 1e-10, "translate": [0.5, 0.5, 0.5]})",
+        R"({"shape": "box", "min": [0.5, 0.5, 0.5], "max": [0.5000000001, 0.6, 0.6]})",
+        R"({"shape": "sphere", "center": [0.5, 0.5, 0.5], "radius": 1e-10})",
+    };
+    for (const std::string& shape : inside) {
+        SCOPED_TRACE(shape);
+        EXPECT_NO_THROW(scene_with_files(head + R"("obstacles": [)" + shape + "]}", files));
+        EXPECT_NO_THROW(scene_with_files(head + R"("outlets": [)" + shape + "]}", files));
+    }
+    const std::string touching =
+        R"({"shape": "mesh", "file": "cube.obj", "scale": 0.1, "translate": [1, 0.5, 0.5]})";
+    EXPECT_THROW_MENTIONING(scene_with_files(head + R"("obstacles": [)" + touching + "]}", files),
+                            SceneError,
+                            "/obstacles/0: the mesh cube.obj lies entirely outside the domain");
+    EXPECT_THROW_MENTIONING(scene_with_files(head + R"("outlets": [)" + touching + "]}", files),
+                            SceneError, "/outlets/0: the mesh cube.obj lies entirely outside");
+}
+
+// Issue 33: an estimate past 2^63 was cast to long long for the message: a huge mesh "would make
+// about -9223372036854775808 boundary samples", a huge fluid block as many particles.
+TEST(MeshMessages, AHugeMeshOrFluidIsRefusedWithItsEstimateNotAnOverflow) {
+    std::string big = kCubeObj;
+    for (std::size_t at = big.find("v "); at != std::string::npos; at = big.find("v ", at + 1)) {
+        const std::size_t end = big.find('\n', at);
+        std::string line = big.substr(at, end - at);
+        for (std::size_t p = line.find(" 1"); p != std::string::npos; p = line.find(" 1", p + 1))
+            line.replace(p, 2, " 1e6");
+        big.replace(at, end - at, line);
+    }
+    EXPECT_THROW_MENTIONING(
+        scene_with_files(R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.3, 0.3, 0.3]}],
+            "obstacles": [{"shape": "mesh", "file": "big.obj", "scale": 1e6}]})",
+                         {{"big.obj", big}}),
+        SceneError,
+        "/obstacles/0: the mesh big.obj at particle_radius 0.025000 m would make about 9.6e+27 "
+        "boundary samples, more than the limit of 20000000");
+    EXPECT_THROW_MENTIONING(
+        scene_with_files(R"({"dimension": 3, "particle_radius": 0.0001,
+            "domain": {"min": [0, 0, 0], "max": [1e6, 1e6, 1e6]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [1e6, 1e6, 1e6]}]})",
+                         {}),
+        SceneError, "would make about 1.3e+29 fluid particles, more than the limit of 20000000");
+}
+
 std::vector<float> boundary_positions(const Simulation& sim) {
     const ParticleView b = sim.boundary();
     return {b.position, b.position + static_cast<std::size_t>(b.dimension) * b.count};

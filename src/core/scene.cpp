@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -533,6 +534,15 @@ class Reader {
     const FileReader* files_;
 };
 
+// A count estimated in floating point, as a message shows it: whole below 1e15, else as 2.4e+25
+// (a cast past 2^63 is undefined: a huge mesh was said to make -9223372036854775808 samples).
+std::string format_count(double n) {
+    if (n < 1.0e15) return std::to_string(static_cast<long long>(n));
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2g", n);
+    return text;
+}
+
 // Whether the insides of two shapes overlap by more than `depth`. Box against box exactly; a
 // sphere by the distance from its centre to the other shape.
 bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension, double depth) {
@@ -707,7 +717,7 @@ void Scene::validate() const {
     const double estimate = estimate_fluid_particles(*this);
     if (estimate > kMaxFluidParticles) {
         throw SceneError(source + ": /particle_radius: " + std::to_string(r) +
-                         " m would make about " + std::to_string(static_cast<long long>(estimate)) +
+                         " m would make about " + format_count(estimate) +
                          " fluid particles, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxFluidParticles)));
     }
@@ -730,7 +740,8 @@ void Scene::validate() const {
     domain.min = domain_min;
     domain.max = domain_max;
     for (std::size_t i = 0; i < obstacles.size(); ++i) {
-        if (!overlap(obstacles[i], domain, d, 1.0e-9)) {
+        // Any depth at all: a flat or tiny shape inside is not outside (a depth of 1e-9 said so).
+        if (!overlap(obstacles[i], domain, d, 0.0)) {
             throw SceneError(source + ": /obstacles/" + std::to_string(i) + ": the " +
                              shape_name(obstacles[i]) +
                              " lies entirely outside the domain, where no fluid can reach it");
@@ -774,7 +785,7 @@ void Scene::check_flows() const {
     domain.max = domain_max;
     for (std::size_t i = 0; i < outlets.size(); ++i) {
         const OutletDesc& o = outlets[i];
-        if (!o.plane && !overlap(o.region, domain, d, 1.0e-9)) {
+        if (!o.plane && !overlap(o.region, domain, d, 0.0)) {  // any depth, as for obstacles
             throw SceneError(source + ": /outlets/" + std::to_string(i) + ": the " +
                              shape_name(o.region) +
                              " lies entirely outside the domain, where no fluid can reach it");
@@ -856,12 +867,12 @@ void Scene::check_distance_fields() const {
                      2.0 * kBoundaryLayers;
         }
         if (nodes > kMaxDistanceFieldNodes) {
-            throw SceneError(
-                source + ": " + path + ": the mesh " + s.mesh->file + " at particle_radius " +
-                std::to_string(0.5 * spacing) + " m would need a distance field of about " +
-                std::to_string(static_cast<long long>(nodes)) + " nodes, more than the limit of " +
-                std::to_string(static_cast<long long>(kMaxDistanceFieldNodes)) +
-                " (a larger particle_radius, or a smaller mesh)");
+            throw SceneError(source + ": " + path + ": the mesh " + s.mesh->file +
+                             " at particle_radius " + std::to_string(0.5 * spacing) +
+                             " m would need a distance field of about " + format_count(nodes) +
+                             " nodes, more than the limit of " +
+                             std::to_string(static_cast<long long>(kMaxDistanceFieldNodes)) +
+                             " (a larger particle_radius, or a smaller mesh)");
         }
     };
     for (std::size_t i = 0; i < fluid.size(); ++i)
@@ -875,7 +886,7 @@ void Scene::check_boundary_samples() const {
     const BoundaryEstimate e = estimate_boundary_samples(*this);
     auto refuse = [&](const std::string& what, double count) {
         throw SceneError(source + ": " + what + " at particle_radius " + std::to_string(r) +
-                         " m would make about " + std::to_string(static_cast<long long>(count)) +
+                         " m would make about " + format_count(count) +
                          " boundary samples, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxBoundarySamples)) +
                          " (a larger particle_radius, or a smaller shape)");
