@@ -2,10 +2,14 @@
 // field, and mesh obstacles, containers and fluid volumes in a simulation.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <system_error>
 
 #include "core/errors.hpp"
 #include "core/geometry/distance_field.hpp"
@@ -127,6 +131,162 @@ TEST(MeshReaders, NameWhatIsWrongWithABrokenFile) {
     EXPECT_THROW_MENTIONING(check_closed(empty, "empty.obj"), MeshError, "no triangles");
 }
 
+// Issue 33: a binary STL whose 80-byte header starts with "solid" (SolidWorks writes
+// "solidworks ...") is read as binary when its size matches; when it does not (cut short, bytes
+// after the triangles) it is told so, not given an ASCII parse error.
+TEST(MeshReaders, ReadABinaryStlWhoseHeaderStartsWithSolidAndSayWhenItsSizeIsWrong) {
+    for (const std::string header : {"solidworks binary", "solid cube\n facet normal 0 0 0"}) {
+        SCOPED_TRACE(header);
+        std::string bytes = binary_stl(cube_corners());
+        bytes.replace(0, header.size(), header);
+        TriangleMesh mesh = read_mesh(bytes, "sw.stl");
+        check_closed(mesh, "sw.stl");
+        EXPECT_DOUBLE_EQ(mesh.volume(), 1.0);
+        const std::string message =
+            "a binary STL file (its header starts with \"solid\", but it "
+            "is not an ASCII STL) of ";
+        EXPECT_THROW_MENTIONING(read_mesh(bytes + "\n", "padded.stl"), MeshError,
+                                "padded.stl: " + message +
+                                    "685 bytes, where the 12 triangles its header counts need 84 "
+                                    "+ 50 x 12 = 684 bytes: the file is cut short or has bytes "
+                                    "after its triangles");
+        EXPECT_THROW_MENTIONING(read_mesh(bytes.substr(0, 600), "cut.stl"), MeshError,
+                                "cut.stl: " + message + "600 bytes");
+    }
+    // An ASCII STL still is one, and names its lines.
+    EXPECT_THROW_MENTIONING(
+        read_mesh("solid x\n facet normal 0 0 0\n outer loop\n vertex 0 0 zz", "bad.stl"),
+        MeshError, "bad.stl: line 4: expected a number");
+}
+
+// The cube with one line replaced (1-based line of kCubeObj, its comment being line 1).
+std::string cube_obj_with(int line, const std::string& text) {
+    std::string out;
+    int number = 1;
+    for (const char* p = kCubeObj; *p != '\0'; ++number) {
+        const char* end = std::strchr(p, '\n');
+        out += number == line ? text : std::string(p, end);
+        out += '\n';
+        p = end + 1;
+    }
+    return out;
+}
+
+// Issue 33: tinyobjloader read what it could not parse as 0 (a cube became a wedge) and wrapped
+// face indices past 2^32; each is refused by name with its line, as the STL reader does.
+TEST(MeshReaders, RefuseAnObjVertexThatIsNotANumberAndAFaceIndexThatNamesNoVertex) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"v 1 1 nan", "line 9: expected a number in [-1e6, 1e6], found \"nan\""},
+        {"v 1 1 inf", "line 9: expected a number in [-1e6, 1e6], found \"inf\""},
+        {"v 1 1 -INF", "found \"-INF\""},
+        {"v 1 1 abc", "found \"abc\""},
+        {"v 1 1", "line 9: expected a vertex's 3 coordinates (then w, or r g b), found 2 value(s)"},
+        {"v", "found 0 value(s)"},
+        {"v 1 1 1 1 1", "found 5 value(s)"},
+        {"v 1,0 1,0 1,0", "found \"1,0\""},
+        {"v 1 1 0x1", "found \"0x1\""},
+        {"v 1 1 1e5000", "found \"1e5000\""},
+        {"v 1 1 2e6", "found \"2e6\""},
+        {"v 1 1 1 abc", "line 9: expected a number, found \"abc\""},
+        {"f 2 4 8 4294967302", "line 15: face index 4294967302 names no vertex: the file has 8"},
+        {"f 2 4 8 9", "face index 9 names no vertex: the file has 8"},
+        {"f 2 4 8 -9", "line 15: face index -9 reaches before the first vertex (8 so far)"},
+        {"f 2 4 8 0", "line 15: face index 0: OBJ numbers the vertices from 1"},
+        {"f 2 4 8 6/x",
+         "expected a face corner (v, v/vt, v//vn or v/vt/vn, v a vertex number), "
+         "found \"6/x\""},
+        {"f 2 4 8 6.0", "found \"6.0\""},
+        {"f 2 4 8 99999999999999999999999999",
+         "face index 99999999999999999999999999 names no "
+         "vertex"},
+    };
+    for (const auto& [line, message] : cases) {
+        SCOPED_TRACE(line);
+        const std::string text = cube_obj_with(line[0] == 'v' ? 9 : 15, line);
+        EXPECT_THROW_MENTIONING(read_obj(text, "c.obj"), MeshError,
+                                message.starts_with("line") ? "c.obj: " + message : message);
+    }
+}
+
+// What the scan must still take: w and vertex colours, comments after the values, texture and
+// normal indices, negative (relative) indices, CR LF and CR line ends, forms such as +.5 and 1.
+TEST(MeshReaders, ReadEveryFormOfAnObjVertexAndFaceThatTinyobjloaderReads) {
+    std::string text = kCubeObj;
+    text.replace(text.find("v 0 0 0"), 7, "v 0 0 0 1");
+    text.replace(text.find("v 1 0 0"), 7, "v 1. 0 +0e0 0.5 0.5 0.5");
+    text.replace(text.find("v 0 1 0"), 7, "v .0 1E0 -0.0 # a comment");
+    text.replace(text.find("f 1 3 4 2"), 9, "f 1/1 3/2/1 4//2 -7");  // -7: vertex 2
+    text += "vt 0 0\nvn 0 0 1\ng side\nusemtl x\ns off\nl 1 2\np 3\n";
+    for (const std::string ends : {"\r\n", "\r"}) {
+        std::string crlf;
+        for (const char c : text) {
+            if (c == '\n') {
+                crlf += ends;
+            } else {
+                crlf.push_back(c);
+            }
+        }
+        TriangleMesh mesh = read_obj(crlf, "forms.obj");
+        EXPECT_EQ(mesh.vertices.size(), 8u);
+        EXPECT_EQ(mesh.triangles.size(), 12u);
+        check_closed(mesh, "forms.obj");
+        EXPECT_DOUBLE_EQ(mesh.volume(), 1.0);
+    }
+}
+
+// A regular polygon of `corners` corners in z = 0, as one OBJ face.
+std::string polygon_obj(std::size_t corners) {
+    std::string text;
+    for (std::size_t i = 0; i < corners; ++i) {
+        const double a =
+            2.0 * 3.141592653589793 * static_cast<double>(i) / static_cast<double>(corners);
+        text += "v " + std::to_string(std::cos(a)) + " " + std::to_string(std::sin(a)) + " 0\n";
+    }
+    text += "f";
+    for (std::size_t i = 0; i < corners; ++i) {
+        text.push_back(' ');
+        text.append(std::to_string(i + 1));
+    }
+    text.push_back('\n');
+    return text;
+}
+
+// Issue 33: tinyobjloader splits a polygon by ear clipping, in time growing with the square of
+// its corners: one face of 300,000 corners (600 KB) took minutes. A face is refused past the
+// limit of corners, before tinyobjloader sees it.
+TEST(MeshReaders, RefuseAnObjFaceOfMoreCornersThanTheLimit) {
+    const TriangleMesh largest = read_obj(polygon_obj(kMaxObjFaceCorners), "largest.obj");
+    EXPECT_EQ(largest.triangles.size(), kMaxObjFaceCorners - 2);
+    EXPECT_THROW_MENTIONING(read_obj(polygon_obj(kMaxObjFaceCorners + 1), "over.obj"), MeshError,
+                            "over.obj: line 1002: a face of 1001 corners, more than the limit of "
+                            "1000 (split it into smaller faces, or export triangles)");
+    // The issue's case: few vertices, named over and over (quick to refuse, minutes to clip).
+    std::string huge = "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf";
+    const char* const corners[] = {" 1", " 2", " 3", " 4"};
+    for (int i = 0; i < 300'000; ++i)
+        huge.append(corners[i % 4]);
+    EXPECT_THROW_MENTIONING(read_obj(huge, "huge-face.obj"), MeshError,
+                            "huge-face.obj: line 5: a face of 300000 corners");
+}
+
+// Issue 33: a 250 MB OBJ (under the file limit) of small triangles reached 4.3 GB inside
+// tinyobjloader before the triangle limit was checked. The triangles and the vertices are
+// counted as the file is read: the refusal names the line where the limit was passed.
+TEST(MeshReaders, RefuseAnObjOfMoreTrianglesOrVerticesThanTheLimitWhileReadingIt) {
+    std::string text = "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\n";
+    for (std::size_t f = 0; f < kMaxMeshTriangles / 2; ++f)
+        text += "f 1 2 3 4\n";  // two triangles each
+    text += "f 1 2 3\n";
+    text += "f 1 2 3\n";
+    EXPECT_THROW_MENTIONING(read_obj(text, "many.obj"), MeshError,
+                            "many.obj: line 2000005: more than the limit of 4000000 triangles");
+    text.clear();
+    for (std::size_t v = 0; v <= kMaxObjVertices; ++v)
+        text += "v 0 0 0\n";
+    EXPECT_THROW_MENTIONING(read_obj(text, "points.obj"), MeshError,
+                            "points.obj: more than the limit of 12000000 vertices");
+}
+
 TEST(MeshChecks, RefuseHolesAndInconsistentOrientationAndTurnAnInsideOutMeshRound) {
     TriangleMesh cube = read_obj(kCubeObj, "cube.obj");
     TriangleMesh open = cube;
@@ -189,6 +349,97 @@ Scene scene_with_files(const std::string& json, const std::map<std::string, std:
         if (it == files.end()) throw SceneError(name + ": no such file");
         return it->second;
     });
+}
+
+// Issue 33: a mesh file that cannot be read gets the system's reason, not only "cannot open the
+// file": a missing file, a folder, a symbolic link loop; an empty file name is refused by name.
+TEST(MeshFiles, SayWhyAMeshFileCannotBeRead) {
+    namespace fs = std::filesystem;
+    const fs::path folder =
+        fs::temp_directory_path() /
+        ("flume-mesh-files-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::remove_all(folder);
+    fs::create_directories(folder / "a-folder.obj");
+    auto scene_naming = [&](const std::string& file) {
+        const fs::path path = folder / "scene.json";
+        std::ofstream(path) << R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.5, 0.5, 0.5]}],
+            "obstacles": [{"shape": "mesh", "file": ")" +
+                                   file + R"("}]})";
+        return path.string();
+    };
+    auto reason = [](std::errc e) { return std::make_error_code(e).message(); };
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("missing.obj")), SceneError,
+        "missing.obj: cannot open the file: " + reason(std::errc::no_such_file_or_directory));
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("a-folder.obj")), SceneError,
+        "a-folder.obj: cannot open the file: " + reason(std::errc::is_a_directory));
+    EXPECT_THROW_MENTIONING(load_scene_file(scene_naming("")), SceneError,
+                            "/obstacles/0/file: expected a file name, found \"\"");
+#ifndef __EMSCRIPTEN__  // Node's file system under Emscripten: links not tried
+    fs::create_symlink(folder / "b.obj", folder / "a.obj");
+    fs::create_symlink(folder / "a.obj", folder / "b.obj");
+    EXPECT_THROW_MENTIONING(
+        load_scene_file(scene_naming("a.obj")), SceneError,
+        "a.obj: cannot open the file: " + reason(std::errc::too_many_symbolic_link_levels));
+#endif
+    fs::remove_all(folder);
+}
+
+// Issue 33: a flat or tiny mesh inside the domain was said to lie "entirely outside the domain"
+// (its bounding box had to overlap the domain by 1e-9); so were a tiny box and sphere. A shape
+// beyond a wall, or touching one from outside, still is.
+TEST(MeshMessages, AFlatOrTinyShapeInsideTheDomainIsNotOutsideIt) {
+    const std::string head = R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.3, 0.3, 0.3]}], )";
+    const std::map<std::string, std::string> files = {{"cube.obj", kCubeObj}};
+    const std::string inside[] = {
+        R"({"shape": "mesh", "file": "cube.obj", "scale": [0.2, 0.2, 1e-10], "translate": [0.5, 0.5, 0.5]})",
+        R"({"shape": "mesh", "file": "cube.obj", "scale": 1e-10, "translate": [0.5, 0.5, 0.5]})",
+        R"({"shape": "box", "min": [0.5, 0.5, 0.5], "max": [0.5000000001, 0.6, 0.6]})",
+        R"({"shape": "sphere", "center": [0.5, 0.5, 0.5], "radius": 1e-10})",
+    };
+    for (const std::string& shape : inside) {
+        SCOPED_TRACE(shape);
+        EXPECT_NO_THROW(scene_with_files(head + R"("obstacles": [)" + shape + "]}", files));
+        EXPECT_NO_THROW(scene_with_files(head + R"("outlets": [)" + shape + "]}", files));
+    }
+    const std::string touching =
+        R"({"shape": "mesh", "file": "cube.obj", "scale": 0.1, "translate": [1, 0.5, 0.5]})";
+    EXPECT_THROW_MENTIONING(scene_with_files(head + R"("obstacles": [)" + touching + "]}", files),
+                            SceneError,
+                            "/obstacles/0: the mesh cube.obj lies entirely outside the domain");
+    EXPECT_THROW_MENTIONING(scene_with_files(head + R"("outlets": [)" + touching + "]}", files),
+                            SceneError, "/outlets/0: the mesh cube.obj lies entirely outside");
+}
+
+// Issue 33: an estimate past 2^63 was cast to long long for the message: a huge mesh "would make
+// about -9223372036854775808 boundary samples", a huge fluid block as many particles.
+TEST(MeshMessages, AHugeMeshOrFluidIsRefusedWithItsEstimateNotAnOverflow) {
+    std::string big = kCubeObj;
+    for (std::size_t at = big.find("v "); at != std::string::npos; at = big.find("v ", at + 1)) {
+        const std::size_t end = big.find('\n', at);
+        std::string line = big.substr(at, end - at);
+        for (std::size_t p = line.find(" 1"); p != std::string::npos; p = line.find(" 1", p + 1))
+            line.replace(p, 2, " 1e6");
+        big.replace(at, end - at, line);
+    }
+    EXPECT_THROW_MENTIONING(
+        scene_with_files(R"({"dimension": 3, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.3, 0.3, 0.3]}],
+            "obstacles": [{"shape": "mesh", "file": "big.obj", "scale": 1e6}]})",
+                         {{"big.obj", big}}),
+        SceneError,
+        "/obstacles/0: the mesh big.obj at particle_radius 0.025000 m would make about 9.6e+27 "
+        "boundary samples, more than the limit of 20000000");
+    EXPECT_THROW_MENTIONING(
+        scene_with_files(R"({"dimension": 3, "particle_radius": 0.0001,
+            "domain": {"min": [0, 0, 0], "max": [1e6, 1e6, 1e6]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [1e6, 1e6, 1e6]}]})",
+                         {}),
+        SceneError, "would make about 1.3e+29 fluid particles, more than the limit of 20000000");
 }
 
 std::vector<float> boundary_positions(const Simulation& sim) {

@@ -1,7 +1,9 @@
 #include "core/scene.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -401,6 +403,7 @@ class Reader {
         }
         auto shape = std::make_shared<MeshShape>();
         shape->file = text(member(j, path, "file"), path + "/file");
+        if (shape->file.empty()) fail(path + "/file", "expected a file name, found \"\"");
         MeshTransform t;
         if (auto it = j.find("scale"); it != j.end()) {
             t.scale = it->is_number() ? glm::dvec3(positive(*it, path + "/scale"))
@@ -532,6 +535,15 @@ class Reader {
     int dimension_;
     const FileReader* files_;
 };
+
+// A count estimated in floating point, as a message shows it: whole below 1e15, else as 2.4e+25
+// (a cast past 2^63 is undefined: a huge mesh was said to make -9223372036854775808 samples).
+std::string format_count(double n) {
+    if (n < 1.0e15) return std::to_string(static_cast<long long>(n));
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2g", n);
+    return text;
+}
 
 // Whether the insides of two shapes overlap by more than `depth`. Box against box exactly; a
 // sphere by the distance from its centre to the other shape.
@@ -711,7 +723,7 @@ void Scene::validate() const {
     const double estimate = estimate_fluid_particles(*this);
     if (estimate > kMaxFluidParticles) {
         throw SceneError(source + ": /particle_radius: " + std::to_string(r) +
-                         " m would make about " + std::to_string(static_cast<long long>(estimate)) +
+                         " m would make about " + format_count(estimate) +
                          " fluid particles, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxFluidParticles)));
     }
@@ -734,7 +746,8 @@ void Scene::validate() const {
     domain.min = domain_min;
     domain.max = domain_max;
     for (std::size_t i = 0; i < obstacles.size(); ++i) {
-        if (!overlap(obstacles[i], domain, d, 1.0e-9)) {
+        // Any depth at all: a flat or tiny shape inside is not outside (a depth of 1e-9 said so).
+        if (!overlap(obstacles[i], domain, d, 0.0)) {
             throw SceneError(source + ": /obstacles/" + std::to_string(i) + ": the " +
                              shape_name(obstacles[i]) +
                              " lies entirely outside the domain, where no fluid can reach it");
@@ -778,7 +791,7 @@ void Scene::check_flows() const {
     domain.max = domain_max;
     for (std::size_t i = 0; i < outlets.size(); ++i) {
         const OutletDesc& o = outlets[i];
-        if (!o.plane && !overlap(o.region, domain, d, 1.0e-9)) {
+        if (!o.plane && !overlap(o.region, domain, d, 0.0)) {  // any depth, as for obstacles
             throw SceneError(source + ": /outlets/" + std::to_string(i) + ": the " +
                              shape_name(o.region) +
                              " lies entirely outside the domain, where no fluid can reach it");
@@ -860,12 +873,12 @@ void Scene::check_distance_fields() const {
                      2.0 * kBoundaryLayers;
         }
         if (nodes > kMaxDistanceFieldNodes) {
-            throw SceneError(
-                source + ": " + path + ": the mesh " + s.mesh->file + " at particle_radius " +
-                std::to_string(0.5 * spacing) + " m would need a distance field of about " +
-                std::to_string(static_cast<long long>(nodes)) + " nodes, more than the limit of " +
-                std::to_string(static_cast<long long>(kMaxDistanceFieldNodes)) +
-                " (a larger particle_radius, or a smaller mesh)");
+            throw SceneError(source + ": " + path + ": the mesh " + s.mesh->file +
+                             " at particle_radius " + std::to_string(0.5 * spacing) +
+                             " m would need a distance field of about " + format_count(nodes) +
+                             " nodes, more than the limit of " +
+                             std::to_string(static_cast<long long>(kMaxDistanceFieldNodes)) +
+                             " (a larger particle_radius, or a smaller mesh)");
         }
     };
     for (std::size_t i = 0; i < fluid.size(); ++i)
@@ -879,7 +892,7 @@ void Scene::check_boundary_samples() const {
     const BoundaryEstimate e = estimate_boundary_samples(*this);
     auto refuse = [&](const std::string& what, double count) {
         throw SceneError(source + ": " + what + " at particle_radius " + std::to_string(r) +
-                         " m would make about " + std::to_string(static_cast<long long>(count)) +
+                         " m would make about " + format_count(count) +
                          " boundary samples, more than the limit of " +
                          std::to_string(static_cast<long long>(kMaxBoundarySamples)) +
                          " (a larger particle_radius, or a smaller shape)");
@@ -992,8 +1005,22 @@ void Scene::apply_override(std::string_view assignment) {
 }
 
 std::string read_file_bytes(const std::string& path, std::size_t limit) {
+    // The system's reason ("No such file or directory", "Too many levels of symbolic links"):
+    // a folder opens as a stream and only fails to read, so it is looked at first.
+    auto refuse = [&](const std::string& what, std::error_code ec) {
+        throw SceneError(path + ": " + what + ": " + ec.message());
+    };
+    auto system_reason = [] {
+        return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+    };
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec) refuse("cannot open the file", ec);
+    if (std::filesystem::is_directory(status))
+        refuse("cannot open the file", std::make_error_code(std::errc::is_a_directory));
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw SceneError(path + ": cannot open the file");
+    if (!in) refuse("cannot open the file", system_reason());
     // Read at most one byte over the limit: a device or a huge file is refused, not read whole.
     std::string bytes;
     std::vector<char> chunk(1 << 16);
@@ -1001,7 +1028,7 @@ std::string read_file_bytes(const std::string& path, std::size_t limit) {
         in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
         bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
     }
-    if (in.bad()) throw SceneError(path + ": cannot read the file");
+    if (in.bad()) refuse("cannot read the file", system_reason());
     if (bytes.size() > limit) {
         throw SceneError(path + ": the file is larger than the limit of " + std::to_string(limit) +
                          " bytes");

@@ -242,10 +242,25 @@ double TriangleMesh::volume_below(int axis, double level) const {
 TriangleMesh read_stl(std::string_view bytes, const std::string& name) {
     check_size(bytes, name);
     TriangleMesh mesh;
+    // Binary when the size matches the header's count, even when the 80-byte header starts with
+    // "solid" (SolidWorks writes "solidworks ..."). ASCII only when it starts with the word
+    // "solid" and holds no NUL byte: otherwise a binary file whose size does not match is told
+    // so, not given an ASCII parse error.
+    const bool ascii = bytes.substr(0, 5) == "solid" &&
+                       (bytes.size() == 5 || std::isspace(static_cast<unsigned char>(bytes[5]))) &&
+                       bytes.find('\0') == std::string_view::npos;
     if (is_binary_stl(bytes)) {
         mesh = read_binary_stl(bytes, name);
-    } else if (bytes.substr(0, 5) == "solid") {
+    } else if (ascii) {
         mesh = read_ascii_stl(bytes, name);
+    } else if (bytes.size() >= 84 && bytes.substr(0, 5) == "solid") {
+        const std::uint64_t count = read_u32(bytes.data() + 80);
+        throw MeshError(name +
+                        ": a binary STL file (its header starts with \"solid\", but it is not " +
+                        "an ASCII STL) of " + std::to_string(bytes.size()) + " bytes, where the " +
+                        std::to_string(count) + " triangles its header counts need 84 + 50 x " +
+                        std::to_string(count) + " = " + std::to_string(84 + 50 * count) +
+                        " bytes: the file is cut short or has bytes after its triangles");
     } else {
         throw MeshError(name +
                         ": not an STL file: neither ASCII (it does not start with \"solid\") nor "

@@ -46,6 +46,11 @@ struct TriangleMesh {
 // The largest mesh file read, and the most triangles a mesh may have.
 inline constexpr std::size_t kMaxMeshFileBytes = 256u << 20;
 inline constexpr std::size_t kMaxMeshTriangles = 4'000'000;
+// An OBJ file's most vertices (as many as a binary STL of the most triangles has corners), and
+// the most corners of one OBJ face: tinyobjloader splits a polygon by ear clipping, in time
+// growing with the square of its corners (a face of 300,000 corners took minutes).
+inline constexpr std::size_t kMaxObjVertices = 3 * kMaxMeshTriangles;
+inline constexpr std::size_t kMaxObjFaceCorners = 1000;
 
 // Reads an OBJ (by its extension) or STL file's bytes; `name` is the file's name, for the
 // format and the messages. Polygons are split into triangles, vertices welded. Throws MeshError.
