@@ -173,6 +173,23 @@ TEST(Emitters, AMovingEmitterFollowsItsPath) {
     EXPECT_GE(checked, 3u) << "a layer in the zone";
 }
 
+// Emitters that cannot work are refused at load (they ended in NaN with advice about the time
+// step): one on the floor pointing down, two at the same place.
+TEST(Emitters, PointingIntoAWallOrOnAnotherAreRefused) {
+    const std::string down = error_of(
+        tank_2d(R"(, "emitters": [{"center": [0.5, 0.01], "direction": [0, -1], "width": 0.2}])"));
+    EXPECT_MENTIONS(down, "/emitters/0/direction: the emitter points into the domain's wall");
+    const std::string twice = error_of(tank_2d(
+        R"(, "emitters": [{"center": [0.3, 0.6], "direction": [1, 0], "width": 0.2},
+                          {"center": [0.31, 0.6], "direction": [1, 0], "width": 0.2}])"));
+    EXPECT_MENTIONS(twice, "/emitters/1: the emitter overlaps emitter 0");
+    // Side by side, touching, is fine.
+    EXPECT_EQ(error_of(tank_2d(
+                  R"(, "emitters": [{"center": [0.3, 0.5], "direction": [1, 0], "width": 0.2},
+                                    {"center": [0.3, 0.7], "direction": [1, 0], "width": 0.2}])")),
+              "");
+}
+
 // Each particle records the emitter whose inflow zone it is in as a byte: emitter 256's
 // particles were carried with emitter 0's velocity. More than 255 are refused by name.
 TEST(Emitters, MoreThanAByteHoldsAreRefused) {

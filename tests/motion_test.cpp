@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/motion.hpp"
@@ -86,8 +87,25 @@ TEST(Motion, ScenesNameWhatIsWrongWithAMotion) {
             "unknown key \"axis\"");  // 2D turns about z
     refused(R"({"type": "keyframes", "center": [0, 0], "keys": [{"time": 1}, {"time": 1}]})",
             "/obstacles/0/motion/keys/1/time: expected times in increasing order");
+    // Paths no step can follow (they ended in NaN with advice about the time step).
+    refused(R"({"type": "oscillate", "axis": [1, 0], "amplitude": 0.1, "period": 1e-300})",
+            "/obstacles/0/motion/period: 1e-300 s is shorter than the smallest time step");
+    refused(R"({"type": "keyframes", "center": [0, 0], "keys": [{"time": 0}, {"time": 1e-300}]})",
+            "/obstacles/0/motion/keys/1/time: 1e-300 s after the key before it, less than the "
+            "smallest time step");
     const Scene ok = parse_scene(
         scene_with(R"({"type": "rotate", "center": [0.75, 0.5], "rpm": -30})"), "ok.json");
+    // A period of a few steps is followed too coarsely to show: a note says so.
+    std::vector<std::string> notes;
+    WorkerPool pool(1);
+    Simulation::create(parse_scene(scene_with(R"({"type": "oscillate", "axis": [1, 0],
+                                                "amplitude": 0.1, "period": 1e-5})"),
+                                   "fast.json"),
+                       pool, [&](std::string_view note) { notes.emplace_back(note); });
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("obstacle 0 oscillates with a period of 1e-05 s, under ten time steps"),
+              std::string::npos)
+        << notes[0];
     EXPECT_EQ(ok.obstacles[0].motion.type, MotionType::Rotate);
     try {
         parse_scene(R"({"dimension": 2, "domain": {"min": [0, 0], "max": [1, 1]},

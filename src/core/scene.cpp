@@ -754,6 +754,7 @@ void Scene::validate() const {
         }
     }
     check_flows();
+    check_motions();
     check_boundary_samples();
     check_distance_fields();
     check_probes(*this);
@@ -764,9 +765,44 @@ void Scene::validate() const {
     }
 }
 
+// A path must be one the steps can follow: an oscillation of a period, or keys closer in time,
+// than the smallest step would leave the wall still or jumping (a period of 1e-300 s ended in
+// NaN with advice about the time step).
+void Scene::check_motions() const {
+    const double smallest = params.number("min_time_step");
+    auto check = [&](const Motion& m, const std::string& path) {
+        if (m.type == MotionType::Oscillate && m.period < smallest) {
+            throw SceneError(path + "/period: " + format_number(m.period) +
+                             " s is shorter than the smallest time step (min_time_step = " +
+                             format_number(smallest) + " s): no step could follow it");
+        }
+        if (m.type != MotionType::Keyframes) return;
+        for (std::size_t k = 1; k < m.keys.size(); ++k) {
+            if (m.keys[k].time - m.keys[k - 1].time < smallest) {
+                throw SceneError(path + "/keys/" + std::to_string(k) +
+                                 "/time: " + format_number(m.keys[k].time - m.keys[k - 1].time) +
+                                 " s after the key before it, less than the smallest time step "
+                                 "(min_time_step = " +
+                                 format_number(smallest) + " s)");
+            }
+        }
+    };
+    for (std::size_t i = 0; i < obstacles.size(); ++i)
+        check(obstacles[i].motion, source + ": /obstacles/" + std::to_string(i) + "/motion");
+    for (std::size_t i = 0; i < emitters.size(); ++i)
+        check(emitters[i].motion, source + ": /emitters/" + std::to_string(i) + "/motion");
+}
+
 void Scene::check_flows() const {
     const int d = dimension;
     const double spacing = 2.0 * params.number("particle_radius");
+    // Where an emitter's first layers go: its patch and two spacings ahead of it.
+    auto zone = [&](const EmitterDesc& e, glm::dvec3& lo, glm::dvec3& hi) {
+        const glm::dvec3 reach = emitter_reach(e, d);
+        const glm::dvec3 ahead = e.center + e.direction * (2.0 * spacing);
+        lo = glm::min(e.center, ahead) - reach;
+        hi = glm::max(e.center, ahead) + reach;
+    };
     for (std::size_t i = 0; i < emitters.size(); ++i) {
         const EmitterDesc& e = emitters[i];
         const std::string path = source + ": /emitters/" + std::to_string(i);
@@ -784,6 +820,32 @@ void Scene::check_flows() const {
             throw SceneError(path + ": the emitter holds no particle: it is narrower than one " +
                              "particle spacing (2 * particle_radius = " + format_number(spacing) +
                              " m)");
+        }
+        glm::dvec3 lo, hi;
+        zone(e, lo, hi);
+        for (int k = 0; k < d; ++k) {
+            if (lo[k] < domain_min[k] || hi[k] > domain_max[k]) {
+                throw SceneError(path + "/direction: the emitter points into the domain's wall " +
+                                 "(axis " + std::to_string(k) +
+                                 "): its particles would start outside the domain; give it two " +
+                                 "particle spacings (" + format_number(2.0 * spacing) +
+                                 " m) in front, or turn it round");
+            }
+        }
+        // Two emitters whose zones overlap by more than half a spacing place particles on each
+        // other (side by side, touching, is fine).
+        for (std::size_t j = 0; j < i; ++j) {
+            glm::dvec3 lo_j, hi_j;
+            zone(emitters[j], lo_j, hi_j);
+            bool overlaps = true;
+            for (int k = 0; k < d; ++k) {
+                overlaps =
+                    overlaps && std::min(hi[k], hi_j[k]) - std::max(lo[k], lo_j[k]) > 0.5 * spacing;
+            }
+            if (overlaps) {
+                throw SceneError(path + ": the emitter overlaps emitter " + std::to_string(j) +
+                                 ": their particles would be placed on each other");
+            }
         }
     }
     ShapeDesc domain;

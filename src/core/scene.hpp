@@ -134,6 +134,7 @@ struct Scene {
 
   private:
     void check_flows() const;
+    void check_motions() const;
     void check_boundary_samples() const;
     void check_distance_fields() const;
 };

@@ -119,8 +119,10 @@ class SphSimulation final : public Simulation {
         }
 
         walls_ = params.boolean("domain_walls");
-        for (const ShapeDesc& shape : scene_.obstacles) {
+        for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
+            const ShapeDesc& shape = scene_.obstacles[i];
             if (!shape.motion.moves()) continue;
+            note_short_period(shape.motion, "obstacle " + std::to_string(i));
             moving_ = true;
             wall_speed_ =
                 std::max(wall_speed_, shape.motion.max_speed(shape.lower(), shape.upper()));
@@ -477,6 +479,22 @@ class SphSimulation final : public Simulation {
         samples.real.resize(kept);
         owner.resize(kept);
         part.resize(kept);
+    }
+
+    // An oscillation of fewer than ten of the largest steps a period is followed too coarsely
+    // to show (at one step a period the wall never seems to move): worth a note.
+    void note_short_period(const Motion& m, const std::string& what) const {
+        if (!log_ || m.type != MotionType::Oscillate) return;
+        const double step = settings_.time_step_mode == TimeStepMode::Fixed
+                                ? settings_.time_step
+                                : settings_.max_time_step;
+        if (m.period >= 10.0 * step) return;
+        std::ostringstream msg;
+        msg << what << " oscillates with a period of " << m.period << " s, under ten time steps of "
+            << step << " s: the steps sample its path too coarsely to follow it (a smaller "
+            << (settings_.time_step_mode == TimeStepMode::Fixed ? "time_step" : "max_time_step")
+            << " would)";
+        log_(msg.str());
     }
 
     // A box with a face on a domain wall (a box standing on the floor) is sampled as if it went
