@@ -481,6 +481,36 @@ class SphSimulation final : public Simulation {
         part.resize(kept);
     }
 
+    // Where the first invalid particle is, and the advice that fits there: an emitter's inflow
+    // zone or an obstacle's side point at the scene's input before the time step.
+    std::string where_it_failed(const Vec<D>& x, std::size_t slot) const {
+        std::ostringstream msg;
+        msg << ", at (";
+        for (int k = 0; k < D; ++k)
+            msg << (k ? ", " : "") << x[k];
+        msg << ")";
+        if (std::isfinite(length_squared<D>(x))) {
+            if (fluid_.tracks_inflow && fluid_.inflow[slot] != 0) {
+                msg << " in the inflow zone of emitter " << fluid_.inflow[slot] - 1
+                    << "; check its placement and velocity (emitters/" << fluid_.inflow[slot] - 1
+                    << "), then the time step or cfl_factor";
+                return msg.str();
+            }
+            for (std::size_t o = 0; o < obstacles_.size(); ++o) {
+                const Obstacle& solid = obstacles_[o];
+                if (obstacle_distance(solid, rest_frame(solid, x), nullptr) <
+                    static_cast<double>(constants_.support)) {
+                    msg << " next to obstacle " << o << " (" << summaries_[o].name
+                        << "); check its shape and motion (obstacles/" << o
+                        << "), then the time step or cfl_factor";
+                    return msg.str();
+                }
+            }
+        }
+        msg << "; try a smaller time step or cfl_factor";
+        return msg.str();
+    }
+
     // An oscillation of fewer than ten of the largest steps a period is followed too coarsely
     // to show (at one step a period the wall never seems to move): worth a note.
     void note_short_period(const Motion& m, const std::string& what) const {
@@ -820,7 +850,7 @@ class SphSimulation final : public Simulation {
                 msg << "runaway compression, e.g. particle " << fluid_.id[i] << " at "
                     << density / rho0 << " x the rest density (the limit is 2)";
             }
-            msg << "; try a smaller time step or cfl_factor";
+            msg << where_it_failed(fluid_.position[i], i);
             throw SimulationError(msg.str(), stats_.step);
         }
         const std::size_t n = fluid_.size();
