@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/errors.hpp"
 #include "core/scene.hpp"
 #include "test_scenes.hpp"
 
@@ -51,11 +52,11 @@ TEST(FluidLayers, AContainerFillsAsABoxOfItsShape) {
       "dimension": 3, "particle_radius": 0.01, "domain": {"min": [0, 0, 0], "max": [0.5, 0.3, 0.5]},
       "obstacles": [{"shape": "mesh", "file": "cube.obj", "invert": true,
                      "scale": [0.3, 0.15, 0.3], "translate": [0.1, 0.05, 0.1]}],
-      "fluid": [%s]
-    })";
-    auto with_fluid = [&](const std::string& fluid) {
+      "fluid": [)";
+    auto with_fluid = [&](const char* fluid) {
         std::string text = container;
-        text.replace(text.find("%s"), 2, fluid);
+        text += fluid;
+        text += "]}";
         return scene_with_cube(text);
     };
     const std::size_t expected = 15 * 7 * 15;
@@ -64,6 +65,30 @@ TEST(FluidLayers, AContainerFillsAsABoxOfItsShape) {
               expected);
     EXPECT_EQ(particles_at_load(with_fluid(R"({"min": [0.1, 0.05, 0.1], "max": [0.4, 0.2, 0.4]})")),
               expected);
+}
+
+// A fluid mesh overlapping a box fluid put particles on top of each other and stopped at step 1
+// with advice about the time step: refused at load, naming both blocks. Touching is fine.
+TEST(FluidLayers, AFluidMeshOverlappingAnotherBlockIsRefused) {
+    auto scene = [](const char* box) {
+        std::string text = R"({
+          "dimension": 3, "particle_radius": 0.01, "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+          "fluid": [{"shape": "mesh", "file": "cube.obj", "scale": 0.2, "translate": [0.1, 0, 0.1]},
+                    )";
+        text += box;
+        text += "]}";
+        return scene_with_cube(text);
+    };
+    try {
+        particles_at_load(scene(R"({"min": [0.2, 0, 0.1], "max": [0.5, 0.2, 0.3]})"));
+        ADD_FAILURE() << "an overlapping fluid mesh was accepted";
+    } catch (const SceneError& e) {
+        EXPECT_NE(std::string(e.what()).find("/fluid/1: the fluid block overlaps /fluid/0"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(particles_at_load(scene(R"({"min": [0.3, 0, 0.1], "max": [0.5, 0.2, 0.3]})")),
+              2u * 10u * 10u * 10u);
 }
 
 // Beside a box obstacle the fluid keeps its layer r from each face, on both sides alike: a tank

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 #include "core/flows.hpp"
@@ -651,9 +652,11 @@ class SphSimulation final : public Simulation {
     // kFluidLayerTolerance of it) from every obstacle's solid and outside the inflow zones.
     void sample_fluid(double spacing) {
         const double r = 0.5 * spacing * (1.0 - kFluidLayerTolerance);
+        std::vector<std::uint32_t> block_of;  // per particle sampled, its block
         for (std::size_t i = 0; i < scene_.fluid.size(); ++i) {
             const FluidBlock& block = scene_.fluid[i];
             const Vec<D> v = to_vec<D>(block.velocity);
+            block_of.resize(fluid_.size(), static_cast<std::uint32_t>(i ? i - 1 : 0));
             for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
                 bool blocked = in_inflow_zone(x);
                 for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
@@ -675,7 +678,54 @@ class SphSimulation final : public Simulation {
                              "smaller than a particle or filled by obstacles)");
         }
         if (fluid_.size() > 0xFFFFFFF0u) throw SceneError(scene_.source + ": too many particles");
+        block_of.resize(fluid_.size(), static_cast<std::uint32_t>(scene_.fluid.size() - 1));
+        refuse_overlapping_meshes(block_of, 0.5 * spacing);
         fluid_.shrink_to_fit();
+    }
+
+    // Fluid blocks that overlap put particles on top of each other. The scene refuses boxes and
+    // spheres that do before sampling; a mesh's overlap shows only in its particles: two from
+    // different blocks, one of them a mesh, closer than a particle radius.
+    void refuse_overlapping_meshes(const std::vector<std::uint32_t>& block_of, double r) const {
+        auto is_mesh = [&](std::uint32_t b) { return scene_.fluid[b].region.shape == Shape::Mesh; };
+        bool any_mesh = false;
+        for (std::size_t b = 0; b < scene_.fluid.size(); ++b)
+            any_mesh = any_mesh || is_mesh(static_cast<std::uint32_t>(b));
+        if (!any_mesh || scene_.fluid.size() < 2) return;
+        std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> cells;
+        auto cell_of = [&](const Vec<D>& x, const IVec<D>& shift) {
+            std::uint64_t key = 0;
+            for (int k = 0; k < D; ++k) {
+                const auto c =
+                    static_cast<std::int64_t>(std::floor(static_cast<double>(x[k]) / r)) + shift[k];
+                key = key * 1000003u + static_cast<std::uint64_t>(c & 0x1FFFFF);
+            }
+            return key;
+        };
+        for (std::size_t i = 0; i < fluid_.size(); ++i)
+            cells[cell_of(fluid_.position[i], IVec<D>(0))].push_back(static_cast<std::uint32_t>(i));
+        for (std::size_t i = 0; i < fluid_.size(); ++i) {
+            const Vec<D>& x = fluid_.position[i];
+            for (int n = 0; n < (D == 2 ? 9 : 27); ++n) {
+                IVec<D> shift;
+                int rest = n;
+                for (int k = 0; k < D; ++k, rest /= 3)
+                    shift[k] = rest % 3 - 1;
+                const auto found = cells.find(cell_of(x, shift));
+                if (found == cells.end()) continue;
+                for (const std::uint32_t j : found->second) {
+                    const std::uint32_t a = block_of[i], b = block_of[j];
+                    if (a == b || !(is_mesh(a) || is_mesh(b))) continue;
+                    if (length_squared<D>(fluid_.position[j] - x) >= static_cast<float>(r * r))
+                        continue;
+                    throw SceneError(scene_.source + ": /fluid/" + std::to_string(std::max(a, b)) +
+                                     ": the fluid block overlaps /fluid/" +
+                                     std::to_string(std::min(a, b)) +
+                                     ": particles would sit on top of each other; make the "
+                                     "blocks touch at most");
+                }
+            }
+        }
     }
 
     // The largest speed the flow should reach: a free fall from the top of the fluid to the
