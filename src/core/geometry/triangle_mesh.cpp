@@ -330,6 +330,114 @@ void transform(TriangleMesh& mesh, const MeshTransform& t) {
     }
 }
 
+namespace {
+
+constexpr std::size_t kNoCrossing = static_cast<std::size_t>(-1);
+
+// Six times the signed volume of the tetrahedron (a, b, c, d).
+double orient(const glm::dvec3& a, const glm::dvec3& b, const glm::dvec3& c, const glm::dvec3& d) {
+    return glm::dot(glm::cross(b - a, c - a), d - a);
+}
+
+// True when the segment pq passes through the inside of triangle abc (a touch or a crossing in
+// the triangle's plane does not count).
+bool crosses(const glm::dvec3& p, const glm::dvec3& q, const glm::dvec3& a, const glm::dvec3& b,
+             const glm::dvec3& c) {
+    const double sp = orient(a, b, c, p), sq = orient(a, b, c, q);
+    if (!((sp > 0.0 && sq < 0.0) || (sp < 0.0 && sq > 0.0))) return false;
+    const double u = orient(p, q, a, b), v = orient(p, q, b, c), w = orient(p, q, c, a);
+    return (u > 0.0 && v > 0.0 && w > 0.0) || (u < 0.0 && v < 0.0 && w < 0.0);
+}
+
+// A triangle that an edge of the mesh (of triangles not touching it) passes through, or
+// kNoCrossing: for a closed surface, where it crosses itself. The triangles are binned in a
+// grid of about one cell per triangle over the bounding box, each edge tested against the
+// triangles of the cells its box covers.
+std::size_t first_crossing(const TriangleMesh& mesh) {
+    const std::size_t n = mesh.triangles.size();
+    const glm::dvec3 lo = mesh.lower(), hi = mesh.upper();
+    const glm::dvec3 size = glm::max(hi - lo, glm::dvec3(1.0e-300));
+    // Cells: about n in all, shaped like the box.
+    const double cell = std::cbrt(size.x * size.y * size.z / static_cast<double>(n));
+    glm::ivec3 count;
+    for (int k = 0; k < 3; ++k) {
+        count[k] = static_cast<int>(std::clamp(std::ceil(size[k] / std::max(cell, 1.0e-300)), 1.0,
+                                               std::cbrt(8.0 * static_cast<double>(n)) + 1.0));
+    }
+    auto cell_of = [&](const glm::dvec3& x) {
+        glm::ivec3 c;
+        for (int k = 0; k < 3; ++k) {
+            c[k] =
+                std::clamp(static_cast<int>((x[k] - lo[k]) / size[k] * count[k]), 0, count[k] - 1);
+        }
+        return c;
+    };
+    // Counting sort of (cell, triangle) pairs over the cells each triangle's box covers.
+    const std::size_t cells = static_cast<std::size_t>(count.x) * count.y * count.z;
+    auto index = [&](int i, int j, int k) {
+        return (static_cast<std::size_t>(k) * count.y + j) * count.x + i;
+    };
+    std::vector<std::uint32_t> first(cells + 1, 0);
+    auto for_cells = [&](const glm::dvec3& a, const glm::dvec3& b, auto&& f) {
+        const glm::ivec3 c0 = cell_of(glm::min(a, b)), c1 = cell_of(glm::max(a, b));
+        for (int k = c0.z; k <= c1.z; ++k)
+            for (int j = c0.y; j <= c1.y; ++j)
+                for (int i = c0.x; i <= c1.x; ++i)
+                    f(index(i, j, k));
+    };
+    auto box = [&](const glm::u32vec3& t, glm::dvec3& a, glm::dvec3& b) {
+        const glm::dvec3 &p = mesh.vertices[t[0]], &q = mesh.vertices[t[1]],
+                         &r = mesh.vertices[t[2]];
+        a = glm::min(p, glm::min(q, r));
+        b = glm::max(p, glm::max(q, r));
+    };
+    for (const glm::u32vec3& t : mesh.triangles) {
+        glm::dvec3 a, b;
+        box(t, a, b);
+        for_cells(a, b, [&](std::size_t c) { ++first[c + 1]; });
+    }
+    for (std::size_t c = 0; c < cells; ++c)
+        first[c + 1] += first[c];
+    std::vector<std::uint32_t> binned(first[cells]);
+    std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+    for (std::size_t t = 0; t < n; ++t) {
+        glm::dvec3 a, b;
+        box(mesh.triangles[t], a, b);
+        for_cells(a, b, [&](std::size_t c) { binned[fill[c]++] = static_cast<std::uint32_t>(t); });
+    }
+    std::vector<std::uint32_t> seen(n, 0xFFFFFFFFu);  // the last edge each triangle was tried on
+    std::uint32_t edge = 0;
+    for (const glm::u32vec3& t : mesh.triangles) {
+        for (int e = 0; e < 3; ++e) {
+            const std::uint32_t ia = t[e], ib = t[(e + 1) % 3];
+            if (ia > ib) continue;  // each undirected edge once (its twin runs the other way)
+            const glm::dvec3 &p = mesh.vertices[ia], &q = mesh.vertices[ib];
+            ++edge;
+            std::size_t hit = kNoCrossing;
+            for_cells(p, q, [&](std::size_t c) {
+                for (std::uint32_t k = first[c]; k < first[c + 1] && hit == kNoCrossing; ++k) {
+                    const std::uint32_t other = binned[k];
+                    if (seen[other] == edge) continue;
+                    seen[other] = edge;
+                    const glm::u32vec3& o = mesh.triangles[other];
+                    if (o[0] == ia || o[1] == ia || o[2] == ia || o[0] == ib || o[1] == ib ||
+                        o[2] == ib) {
+                        continue;
+                    }
+                    if (crosses(p, q, mesh.vertices[o[0]], mesh.vertices[o[1]],
+                                mesh.vertices[o[2]])) {
+                        hit = other;
+                    }
+                }
+            });
+            if (hit != kNoCrossing) return hit;
+        }
+    }
+    return kNoCrossing;
+}
+
+}  // namespace
+
 MeshCheck check_closed(TriangleMesh& mesh, const std::string& name) {
     if (mesh.triangles.empty()) throw MeshError(name + ": the mesh has no triangles");
     // Every directed edge (a, b), sorted: a closed, consistently oriented manifold has each one
@@ -381,6 +489,12 @@ MeshCheck check_closed(TriangleMesh& mesh, const std::string& name) {
         const glm::dvec3 n = glm::cross(mesh.vertices[t[1]] - mesh.vertices[t[0]],
                                         mesh.vertices[t[2]] - mesh.vertices[t[0]]);
         if (glm::dot(n, n) == 0.0) ++check.degenerate;
+    }
+    if (const std::size_t crossing = first_crossing(mesh); crossing != kNoCrossing) {
+        throw MeshError(name + " intersects itself (triangle " + std::to_string(crossing) +
+                        " is crossed by an edge of another): the inside of a surface that "
+                        "crosses itself is not defined; join overlapping parts into one surface "
+                        "(a boolean union in the modeller)");
     }
     const double volume = mesh.volume();
     const glm::dvec3 size = mesh.upper() - mesh.lower();
