@@ -23,6 +23,7 @@
 #include "core/sph/particles.hpp"
 #include "core/sph/probes.hpp"
 #include "core/sph/step_start.hpp"
+#include "core/sph/time_step.hpp"
 
 namespace flume {
 
@@ -176,6 +177,7 @@ class SphSimulation final : public Simulation {
             stats_.potential_energy += potential_energy(fluid_.position[i]);
         }
         stats_.max_speed = std::sqrt(v2max);
+        time_step_ = TimeStepController(stats_.max_speed);
     }
 
     // A step of a solver that iterates starts from a saved state: when one of its solves stops
@@ -362,8 +364,8 @@ class SphSimulation final : public Simulation {
             // The new solver takes over the running state; what the old one kept per particle
             // for its warm start means nothing to it.
             solver_ = make_solver<D>(settings_, constants_);
-            for (auto& state : fluid_.solver_state)
-                state.clear();
+            for (std::vector<float>* state : fluid_.warm.all())
+                state->clear();
             if (solver_->iterates()) step_start_.reserve(fluid_, emitters_, emitter_status_);
         }
         gravity_ = gravity_of(settings_);
@@ -764,42 +766,14 @@ class SphSimulation final : public Simulation {
         constants_.speed_limit = static_cast<float>(std::max(50.0 * expected, 5.0 * c));
     }
 
-    // dt = cfl_factor * 0.4 * 2r / (c + max speed) (CFL condition with lambda = 0.4 cfl_factor,
-    // BT07 eq. 12; cfl_factor is SPlisHSPlasH's cflFactor, whose step is cflFactor 0.4 2r / v_max),
-    // with the morris viscosity also dt <= 0.125 h^2 / nu (its explicit diffusion limit, Morris et
-    // al. 1997, eq. 11), clamped to [min, max]. A solver whose step follows its passes (DFSPH)
-    // takes as c the speed gravity adds in one step, |g| dt (SPlisHSPlasH's |v + a dt|), and its
-    // step is at most last step's times 0.9 after a solve of more than kManyPasses passes, times
-    // 1.1 after one of fewer than kFewPasses (SPlisHSPlasH's cflMethod 2, whose 5 left the 3D
-    // tank's pressure 2.9% high at the floor; docs/solvers.md): at rest the step is then as
-    // large as the solve can hold to its tolerance in a few passes, not max_time_step. Its
-    // first step, with no flow and no last step to follow, takes as c the speed the flow can
-    // reach (the expected speed, sqrt(2 g h_fall)), and grows from there by 1.1 a step at most.
-    static constexpr int kManyPasses = 10;
-    static constexpr int kFewPasses = 3;
+    // The next step's length (sph/time_step.hpp says how it is chosen).
     float next_time_step() const {
-        const StepSettings& s = settings_;
-        if (s.time_step_mode == TimeStepMode::Fixed) return static_cast<float>(s.time_step);
-        const bool follows_passes = solver_->step_follows_passes();
-        const double g = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
-        const double signal = !follows_passes   ? solver_->signal_speed(constants_)
-                              : stats_.dt > 0.0 ? g * stats_.dt
-                                                : constants_.expected_speed;
-        const double speed =
-            std::max(signal + std::max({stats_.max_speed, wall_speed_, emitter_speed()}), 1.0e-6);
-        double dt = s.cfl_factor * 0.4 * 2.0 * constants_.particle_radius / speed;
-        if (follows_passes && stats_.dt > 0.0) {
-            const int passes = stats_.pressure_iterations;
-            const double factor = passes > kManyPasses ? 0.9 : passes < kFewPasses ? 1.1 : 1.0;
-            dt = std::min(dt, stats_.dt * factor);
-        }
-        const double nu = s.kinematic_viscosity;
-        if (s.viscosity_model == ViscosityModel::Morris && nu > 0.0) {
-            const double h = 0.5 * constants_.support;
-            dt = std::min(dt, 0.125 * h * h / nu);
-        }
-        dt = std::clamp(dt, s.min_time_step, s.max_time_step);
-        return static_cast<float>(dt);
+        TimeStepController::Flow flow;
+        flow.follows_passes = solver_->step_follows_passes();
+        flow.signal_speed = solver_->signal_speed(constants_);
+        flow.gravity = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
+        flow.other_speed = std::max(wall_speed_, emitter_speed());
+        return time_step_.next(settings_, constants_, flow);
     }
 
     // m g h of a particle at x, h above the domain's floor (the lowest corner, along gravity).
@@ -910,6 +884,7 @@ class SphSimulation final : public Simulation {
         stats_.max_speed = std::sqrt(tally.speed2_max);
         stats_.kinetic_energy = tally.kinetic;
         stats_.potential_energy = tally.potential;
+        time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
         stats_.wall_corrections = tally.corrected;
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = fluid_.size();
@@ -1648,6 +1623,7 @@ class SphSimulation final : public Simulation {
     std::vector<Outlet> outlets_;
     std::vector<OutletStatus> outlet_status_;
     StepStart<D, Emitter> step_start_;  // the state this step started from, for a retry
+    TimeStepController time_step_;      // the adaptive step and its memory
 };
 
 }  // namespace

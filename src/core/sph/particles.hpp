@@ -38,9 +38,21 @@ struct FluidParticles {
     std::vector<float> density;
     std::vector<float> pressure;
     std::vector<std::uint32_t> id;
-    // Per-particle values a solver keeps from one step to the next (DFSPH's stiffness for its
-    // warm start): they follow the particles through the reordering.
-    std::array<std::vector<float>, 2> solver_state;
+    // What the solvers carry from one step to the next, per particle (empty while no solver
+    // keeps it): their warm starts, which follow the particles through the reordering and the
+    // removals, and which a step taken again starts from (sph/step_start.hpp).
+    struct WarmStarts {
+        // Last step's pressure: PCISPH's, DFSPH's density solve's, PBF's multipliers as one.
+        std::vector<float> pressure;
+        // DFSPH: last step's pressure of the divergence solve.
+        std::vector<float> divergence_pressure;
+
+        std::array<std::vector<float>*, 2> all() { return {&pressure, &divergence_pressure}; }
+        std::array<const std::vector<float>*, 2> all() const {
+            return {&pressure, &divergence_pressure};
+        }
+    };
+    WarmStarts warm;
     // Scenes with emitters (tracks_inflow): per particle, 0 for free fluid or k + 1 while
     // emitter k's inflow zone carries it (core/flows.hpp); follows the reordering.
     bool tracks_inflow = false;
@@ -62,8 +74,8 @@ struct FluidParticles {
         density.reserve(count);
         pressure.reserve(count);
         id.reserve(count);
-        for (auto& state : solver_state)
-            state.reserve(count);
+        for (std::vector<float>* state : warm.all())
+            state->reserve(count);
         if (tracks_inflow) {
             inflow.reserve(count);
             inflow_scratch.reserve(count);
@@ -80,8 +92,8 @@ struct FluidParticles {
 
     std::size_t memory_bytes() const {
         std::size_t state = 0;
-        for (const auto& s : solver_state)
-            state += s.capacity();
+        for (const std::vector<float>* s : warm.all())
+            state += s->capacity();
         return (position.capacity() + velocity.capacity() + acceleration.capacity()) *
                    sizeof(Vec<D>) +
                (density.capacity() + pressure.capacity() + state) * sizeof(float) +
@@ -98,8 +110,8 @@ struct FluidParticles {
         pressure.shrink_to_fit();
         id.shrink_to_fit();
         inflow.shrink_to_fit();
-        for (auto& state : solver_state)
-            state.shrink_to_fit();
+        for (std::vector<float>* state : warm.all())
+            state->shrink_to_fit();
     }
 
     // A new particle with the next id; `zone` is its inflow flag (kept when tracks_inflow).
@@ -111,8 +123,8 @@ struct FluidParticles {
         acceleration.emplace_back(0.0f);
         density.push_back(0.0f);
         pressure.push_back(0.0f);
-        for (auto& state : solver_state) {
-            if (!state.empty()) state.push_back(0.0f);
+        for (std::vector<float>* state : warm.all()) {
+            if (!state->empty()) state->push_back(0.0f);
         }
     }
 
@@ -135,8 +147,8 @@ struct FluidParticles {
                       id_scratch.begin() + static_cast<std::ptrdiff_t>(r.end),
                       id.begin() + static_cast<std::ptrdiff_t>(r.begin));
         });
-        for (auto& state : solver_state) {
-            if (state.size() == size()) gather(state, order, density, pool);
+        for (std::vector<float>* state : warm.all()) {
+            if (state->size() == size()) gather(*state, order, density, pool);
         }
         if (tracks_inflow) gather(inflow, order, inflow_scratch, pool);
     }
@@ -153,13 +165,13 @@ struct FluidParticles {
             pressure[out] = pressure[i];
             id[out] = id[i];
             if (tracks_inflow) inflow[out] = inflow[i];
-            for (auto& state : solver_state) {
-                if (state.size() > i) state[out] = state[i];
+            for (std::vector<float>* state : warm.all()) {
+                if (state->size() > i) (*state)[out] = (*state)[i];
             }
             ++out;
         }
-        for (auto& state : solver_state) {
-            if (!state.empty()) state.resize(out);
+        for (std::vector<float>* state : warm.all()) {
+            if (!state->empty()) state->resize(out);
         }
         if (tracks_inflow) inflow.resize(out);
         position.resize(out);

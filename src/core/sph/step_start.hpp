@@ -3,7 +3,7 @@
 // (SphSimulation::step in simulation.cpp).
 //
 // It holds what a step changes before its bookkeeping: the fluid's arrays (the acceleration is
-// scratch of the step and left out; the warm starts in solver_state are kept), the statistics,
+// scratch of the step and left out; the warm starts are kept), the statistics,
 // and the emitters' progress. Each copy is reserved at load for the fluid's capacity, so saving
 // and restoring allocate nothing; a restored state steps on to the same bits as the saved one
 // did, so a retry keeps results the same for any thread count.
@@ -60,8 +60,10 @@ class StepStart {
         to.density = from.density;
         to.pressure = from.pressure;
         to.id = from.id;
-        for (std::size_t s = 0; s < from.solver_state.size(); ++s)
-            to.solver_state[s] = from.solver_state[s];
+        const auto from_warm = from.warm.all();
+        const auto to_warm = to.warm.all();
+        for (std::size_t k = 0; k < from_warm.size(); ++k)
+            *to_warm[k] = *from_warm[k];
         if (from.tracks_inflow) to.inflow = from.inflow;
         to.next_id = from.next_id;
     }

@@ -145,7 +145,8 @@ class DfsphSolver final : public Solver<D> {
         ChebyshevPasses chebyshev;
         const float rho0 = ctx.constants.rest_density;
 
-        std::vector<float>& warm = ctx.fluid.solver_state[divergence ? 1 : 0];
+        std::vector<float>& warm =
+            divergence ? ctx.fluid.warm.divergence_pressure : ctx.fluid.warm.pressure;
         ctx.fluid.fit(warm, 0.0f);
         std::vector<float>& pressure = divergence ? divergence_pressure_ : ctx.fluid.pressure;
         ctx.fluid.fit(pressure);

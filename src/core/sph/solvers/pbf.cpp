@@ -139,7 +139,7 @@ class PbfSolver final : public Solver<D> {
         bool converged = false;
         double error = 0.0;
         std::fill(lambda_sum_.begin(), lambda_sum_.end(), 0.0f);
-        std::vector<float>& last_pressure = ctx.fluid.solver_state[0];
+        std::vector<float>& last_pressure = ctx.fluid.warm.pressure;
         ctx.fluid.fit(last_pressure, 0.0f);
         compute_wall_scale(ctx, last_pressure.data());
         for (;;) {

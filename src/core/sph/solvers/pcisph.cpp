@@ -88,7 +88,7 @@ class PcisphSolver final : public Solver<D> {
         constexpr float kWarmStart = 0.5f;  // of last step's pressure (see the top of the file)
         const float omega_over_dt2 = kOmega / (dt * dt);
 
-        std::vector<float>& warm = ctx.fluid.solver_state[0];
+        std::vector<float>& warm = ctx.fluid.warm.pressure;
         ctx.fluid.fit(warm, 0.0f);
         ctx.fluid.fit(predicted_position_);
         ctx.fluid.fit(predicted_density_);
