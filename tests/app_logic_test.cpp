@@ -579,6 +579,40 @@ TEST(SimulationRunner, RecordsTheProbesEveryHundredthOfASecond) {
     EXPECT_EQ(f.probes.csv(), expected.csv());
 }
 
+// The app keeps four copies of the probes' history (the runner's and the three frames'): with
+// thousands of probes it keeps fewer rows, not gigabytes (12,000 point probes took 3.2 GB).
+TEST(SimulationRunner, ManyProbesKeepAShorterHistoryInsideItsBudget) {
+    constexpr std::size_t kCopies = 4;
+    EXPECT_EQ(SimulationRunner::probe_rows(0), 1u);
+    EXPECT_EQ(SimulationRunner::probe_rows(12), SimulationRunner::kProbeRows);
+    for (std::size_t columns : {2000u, 36000u}) {
+        const std::size_t rows = SimulationRunner::probe_rows(columns);
+        EXPECT_LT(rows, SimulationRunner::kProbeRows);
+        EXPECT_LE(kCopies * rows * (columns + 1) * sizeof(double),
+                  SimulationRunner::kProbeHistoryBytes);
+    }
+    std::string probes;
+    for (int i = 0; i < 3000; ++i) {
+        if (i) probes += ",";
+        probes += R"({"type": "point", "name": "P)";
+        probes += std::to_string(i);
+        probes += R"(", "position": [0.5, 0.1]})";
+    }
+    std::string text = R"({"dimension": 2, "particle_radius": 0.02,
+        "domain": {"min": [0, 0], "max": [1, 1]},
+        "fluid": [{"min": [0, 0], "max": [1, 0.2]}], "probes": [)";
+    text += probes;
+    text += "]}";
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline);
+    runner.load(parse_scene(text, "probes.json"));
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    const ProbeHistory& history = runner.frame().probes;
+    ASSERT_GT(history.columns().size(), 3000u);
+    EXPECT_EQ(history.capacity(), SimulationRunner::probe_rows(history.columns().size()));
+    EXPECT_LT(history.capacity(), SimulationRunner::kProbeRows);
+}
+
 TEST(SimulationRunner, RenderSideCallsReturnWhileAStepIsRunning) {
     // The render side never waits for the simulation thread: with the thread busy in long steps,
     // a burst of every render-side call completes (under TSan, too) and the commands take effect

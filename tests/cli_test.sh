@@ -150,6 +150,28 @@ check "a hydrostatic tank out of tolerance exits 1" test $? -eq 1
 check "it prints FAIL" grep -q "^FAIL hydrostatic" "$work/out"
 check "it names the failed limits" grep -q "kinetic energy .* FAILED" "$work/out"
 
+# One memory budget (issue 33, item 7): a scene above memory_limit is refused at load, before
+# anything is allocated, naming what takes the most; "auto" is three quarters of what this process
+# may use, ulimit -v included (AddressSanitizer's shadow memory cannot live under ulimit -v, so
+# the sanitized build checks the explicit limit only).
+"$cli" run dam-break-3d --set particle_radius=0.004 --set memory_limit=0.5 --steps 1 \
+    >"$work/out" 2>"$work/err"
+check "a scene above memory_limit exits 2" test $? -eq 2
+check "it names the estimate, the limit and the largest part" grep -q \
+    "the scene would need about 1.01 GB of memory, more than its limit of 537 MB (memory_limit = 0.5 GiB); most of it, 875 MB, for the fluid" \
+    "$work/err"
+if ! ldd "$cli" | grep -q 'lib[at]san'; then
+    (ulimit -v 1000000 && exec "$cli" run dam-break-3d --set particle_radius=0.004 --steps 1) \
+        >"$work/out" 2>"$work/err"
+    check "under ulimit -v 1 GB the automatic limit refuses it (exit 2)" test $? -eq 2
+    check "it says the limit is automatic" grep -q "its limit of 768 MB (auto: three quarters" \
+        "$work/err"
+    (ulimit -v 1000000 && exec "$cli" run dam-break-3d --set particle_radius=0.003 \
+        --set memory_limit=100 --steps 1) >"$work/out" 2>"$work/err"
+    check "an allocation that fails anyway exits 1" test $? -eq 1
+    check "with a message, not std::bad_alloc" grep -q "^flume-cli: out of memory: " "$work/err"
+fi
+
 # Stats CSV
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6

@@ -135,8 +135,10 @@ void SimulationRunner::build(const Scene& scene) {
         publish();
     } catch (const std::bad_alloc&) {
         report("not enough memory to build " + (scene.name.empty() ? scene.source : scene.name) +
-               ": its arrays are sized at load for max_particles (" +
-               scene.params.to_json("max_particles").dump() + "); lower it or particle_radius" +
+               ", although its estimate was within memory_limit (" +
+               scene.params.to_json("memory_limit").dump() +
+               "): set memory_limit to what this machine can spare, or raise particle_radius or "
+               "lower max_particles" +
                (simulation_ ? " (the previous scene keeps running)" : ""));
     } catch (const std::exception& e) {
         report(std::string(e.what()) + (simulation_ ? " (the previous scene keeps running)" : ""));
@@ -164,10 +166,17 @@ void SimulationRunner::publish() {
     frames_.publish();
 }
 
+std::size_t SimulationRunner::probe_rows(std::size_t columns) {
+    if (columns == 0) return 1;
+    constexpr std::size_t kCopies = 4, kLeast = 16;
+    const std::size_t row_bytes = (columns + 1) * sizeof(double);  // a time and a reading
+    return std::clamp(kProbeHistoryBytes / (kCopies * row_bytes), kLeast, kProbeRows);
+}
+
 // Sized once per scene: recording allocates nothing.
 void SimulationRunner::start_probes() {
     const std::vector<ProbeColumn>& columns = simulation_->probe_columns();
-    probes_.reset(columns, columns.empty() ? 1 : kProbeRows);
+    probes_.reset(columns, probe_rows(columns.size()));
     probe_reading_.assign(columns.size(), 0.0);
     next_probe_time_ = 0.0;
     record_probes();
@@ -204,6 +213,12 @@ double SimulationRunner::step() {
     } catch (const SimulationError& e) {
         paused_.store(true);
         report(std::string(e.what()) + " -- paused; press R to reset");
+        return clock_();
+    } catch (const std::bad_alloc&) {  // the first step sizes the neighbour lists
+        paused_.store(true);
+        report(
+            "not enough memory for the first step's neighbour lists -- paused; set "
+            "memory_limit to what this machine can spare, or raise particle_radius");
         return clock_();
     }
     record_probes();

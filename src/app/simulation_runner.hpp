@@ -115,9 +115,12 @@ class SimulationRunner {
 
     // The probes are read at load and after the first step at or after each multiple of
     // kProbeSeconds of simulated time (flume-cli run --probes --probe-every's rule); the history
-    // keeps the newest kProbeRows readings (20 s).
+    // keeps the newest kProbeRows readings (20 s), fewer where the scene has so many probes that
+    // the history's copies (the runner's and the three frames') would pass kProbeHistoryBytes.
     static constexpr double kProbeSeconds = 0.01;
     static constexpr std::size_t kProbeRows = 2048;
+    static constexpr std::size_t kProbeHistoryBytes = std::size_t{64} << 20;
+    static std::size_t probe_rows(std::size_t columns);
 
   private:
     void run();

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -527,6 +528,13 @@ int main(int argc, char** argv) {
     } catch (const flume::OutputError& e) {
         std::fprintf(stderr, "flume-cli: %s\n", e.what());
         return kExitOutputFailed;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "flume-cli: out of memory: the run needed more than this process could get, "
+                     "although its estimate at load was within memory_limit (see `flume-cli "
+                     "params`); set memory_limit to what this machine can spare, or use a larger "
+                     "particle_radius or a smaller max_particles\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "flume-cli: error: %s\n", e.what());
         return 1;

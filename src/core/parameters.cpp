@@ -240,6 +240,19 @@ const std::vector<ParamDecl>& declarations() {
          .min = 1.0,
          .max = 20.0e6,
          .allows_auto = true},
+        {.key = "memory_limit",
+         .group = "fluid",
+         .kind = ParamKind::Real,
+         .description =
+             "the most memory a scene may need, estimated at load before anything is allocated "
+             "(fluid room, boundary samples, distance fields, gauges); a scene above it is "
+             "refused, naming what takes the most; auto: three quarters of what the process may "
+             "use (memory, cgroup, ulimit -v; of a 2 GiB WebAssembly heap)",
+         .unit = "GiB",
+         .min = 0.0,
+         .max = 65536.0,
+         .min_exclusive = true,
+         .allows_auto = true},
         {.key = "domain_walls",
          .group = "boundary",
          .kind = ParamKind::Bool,

@@ -12,6 +12,7 @@
 #include "core/flows.hpp"
 #include "core/geometry/polygon.hpp"
 #include "core/math/vec.hpp"
+#include "core/memory_estimate.hpp"
 
 namespace flume {
 
@@ -536,15 +537,6 @@ class Reader {
     const FileReader* files_;
 };
 
-// A count estimated in floating point, as a message shows it: whole below 1e15, else as 2.4e+25
-// (a cast past 2^63 is undefined: a huge mesh was said to make -9223372036854775808 samples).
-std::string format_count(double n) {
-    if (n < 1.0e15) return std::to_string(static_cast<long long>(n));
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2g", n);
-    return text;
-}
-
 // Whether the insides of two shapes overlap by more than `depth`. Box against box exactly; a
 // sphere by the distance from its centre to the other shape.
 bool overlap(const ShapeDesc& a, const ShapeDesc& b, int dimension, double depth) {
@@ -591,6 +583,23 @@ constexpr std::string_view kStructuralKeys[] = {"name",     "description", "dime
                                                 "emitters", "outlets",     "probes"};
 
 }  // namespace
+
+// A cast past 2^63 is undefined: a huge mesh was said to make -9223372036854775808 samples.
+std::string format_count(double n) {
+    if (n < 1.0e15) return std::to_string(static_cast<long long>(n));
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2g", n);
+    return text;
+}
+
+double distance_field_nodes(const ShapeDesc& s, int dimension, double spacing) {
+    double nodes = 1.0;
+    for (int k = 0; k < dimension; ++k) {
+        nodes *= std::max(1.0, std::round((s.upper()[k] - s.lower()[k]) / spacing)) +
+                 2.0 * kBoundaryLayers;
+    }
+    return nodes;
+}
 
 glm::dvec3 ShapeDesc::lower() const {
     if (shape == Shape::Mesh) return mesh->lower;
@@ -758,6 +767,7 @@ void Scene::validate() const {
     check_boundary_samples();
     check_distance_fields();
     check_probes(*this);
+    check_memory(*this);
     if (params.number("min_time_step") > params.number("max_time_step")) {
         throw SceneError(source + ": /min_time_step: expected at most max_time_step (" +
                          std::to_string(params.number("max_time_step")) + "), found " +
@@ -929,11 +939,7 @@ void Scene::check_distance_fields() const {
     const double spacing = 2.0 * params.number("particle_radius");
     auto check = [&](const ShapeDesc& s, const std::string& path) {
         if (s.shape != Shape::Mesh) return;
-        double nodes = 1.0;
-        for (int k = 0; k < dimension; ++k) {
-            nodes *= std::max(1.0, std::round((s.upper()[k] - s.lower()[k]) / spacing)) +
-                     2.0 * kBoundaryLayers;
-        }
+        const double nodes = distance_field_nodes(s, dimension, spacing);
         if (nodes > kMaxDistanceFieldNodes) {
             throw SceneError(source + ": " + path + ": the mesh " + s.mesh->file +
                              " at particle_radius " + std::to_string(0.5 * spacing) +
@@ -947,6 +953,9 @@ void Scene::check_distance_fields() const {
         check(fluid[i].region, "/fluid/" + std::to_string(i));
     for (std::size_t i = 0; i < obstacles.size(); ++i)
         check(obstacles[i], "/obstacles/" + std::to_string(i));
+    for (std::size_t i = 0; i < outlets.size(); ++i) {
+        if (!outlets[i].plane) check(outlets[i].region, "/outlets/" + std::to_string(i));
+    }
 }
 
 void Scene::check_boundary_samples() const {

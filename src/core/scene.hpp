@@ -185,6 +185,13 @@ BoundaryEstimate estimate_boundary_samples(const Scene& scene);
 // its bounding box): 128 MB of floats.
 inline constexpr double kMaxDistanceFieldNodes = 32.0e6;
 
+// The nodes of a mesh's distance field at the particle spacing: one per spacing over its bounding
+// box, kBoundaryLayers more each side (along the scene's `dimension` axes).
+double distance_field_nodes(const ShapeDesc& s, int dimension, double spacing);
+
+// A count estimated in floating point, as a message shows it: whole below 1e15, else as 2.4e+25.
+std::string format_count(double n);
+
 // The most emitters a scene may have: each fluid particle records the emitter whose inflow zone
 // it is in as a byte (0: none).
 inline constexpr std::size_t kMaxEmitters = 255;
