@@ -178,5 +178,61 @@ TEST(ObstacleSeams, NoFluidUnderABoxOnTheFloor) {
     }
 }
 
+// The siblings of the box on the floor: a polygon on the floor, two boxes side by side on it
+// (a seam between them as well as under them), and a mesh cube on the floor of a 3D tank. The
+// fluid stays out of every solid and out of the seams, and settles without a kick.
+TEST(ObstacleSeams, NoFluidUnderAPolygonOrBetweenTwoBoxesOrUnderAMesh) {
+    struct Case {
+        const char* name;
+        const char* text;
+        glm::dvec3 lo, hi;  // the solids' union (a box)
+        double until;
+    };
+    const Case cases[] = {
+        {"a polygon on the floor",
+         R"({
+          "dimension": 2, "solver": "dfsph", "particle_radius": 0.01,
+          "domain": {"min": [0, 0], "max": [1, 0.6]}, "fluid": [{"min": [0, 0], "max": [1, 0.3]}],
+          "obstacles": [{"shape": "polygon", "points": [[0.4, 0], [0.6, 0], [0.6, 0.1], [0.4, 0.1]]}]
+        })",
+         {0.4, 0, 0},
+         {0.6, 0.1, 0},
+         0.5},
+        {"two boxes side by side on the floor",
+         R"({
+          "dimension": 2, "solver": "dfsph", "particle_radius": 0.01,
+          "domain": {"min": [0, 0], "max": [1, 0.6]}, "fluid": [{"min": [0, 0], "max": [1, 0.3]}],
+          "obstacles": [{"shape": "box", "min": [0.3, 0], "max": [0.45, 0.1]},
+                        {"shape": "box", "min": [0.45, 0], "max": [0.6, 0.1]}]
+        })",
+         {0.3, 0, 0},
+         {0.6, 0.1, 0},
+         0.5},
+        {"a mesh cube on the floor",
+         R"({
+          "dimension": 3, "solver": "dfsph", "particle_radius": 0.02,
+          "domain": {"min": [0, 0, 0], "max": [0.6, 0.6, 0.6]},
+          "fluid": [{"min": [0, 0, 0], "max": [0.6, 0.3, 0.6]}],
+          "obstacles": [{"shape": "mesh", "file": "cube.obj", "scale": 0.2, "translate": [0.2, 0, 0.2]}]
+        })",
+         {0.2, 0, 0.2},
+         {0.4, 0.2, 0.4},
+         0.3},
+    };
+    for (const Case& c : cases) {
+        WorkerPool pool(2);
+        const auto sim = Simulation::create(scene_with_cube(c.text), pool);
+        double fastest = 0.0;
+        std::size_t worst_inside = 0;
+        while (sim->stats().time < (tests::kSanitized ? 0.1 : c.until)) {
+            sim->step();
+            fastest = std::max(fastest, sim->stats().max_speed);
+            worst_inside = std::max(worst_inside, inside_box(sim->fluid(), c.lo, c.hi, 1.0e-5));
+        }
+        EXPECT_EQ(worst_inside, 0u) << c.name;
+        EXPECT_LT(fastest, 1.0) << c.name;
+    }
+}
+
 }  // namespace
 }  // namespace flume

@@ -142,7 +142,9 @@ class SphSimulation final : public Simulation {
             o.centre = to_vec<D>(shape.center);
             o.radius = static_cast<float>(shape.radius);
             if (shape.shape == Shape::Mesh) {
-                fields_.push_back(build_field(*shape.mesh, spacing, layers));
+                const MeshShape joined =
+                    joined_to_walls(*shape.mesh, shape.motion.moves(), layers * spacing);
+                fields_.push_back(build_field(joined, spacing, layers));
                 o.field = fields_.back().get();
                 o.invert = shape.mesh->invert;
             }
@@ -547,6 +549,25 @@ class SphSimulation final : public Simulation {
                 joined.max[k] = std::max(shape.max[k], scene_.domain_max[k] + thickness);
             }
         }
+        return joined;
+    }
+
+    // A still mesh or polygon with faces on a domain wall, continued through the wall by the
+    // shell's thickness (continued_through_plane), as joined_to_walls does a box: no seam under
+    // a mesh standing on the floor or a polygon's edge on it.
+    MeshShape joined_to_walls(const MeshShape& shape, bool moves, double thickness) const {
+        MeshShape joined = shape;
+        if (!walls_ || moves || shape.invert) return joined;
+        const double touch = 0.01 * constants_.particle_radius;
+        for (int k = 0; k < D; ++k) {
+            joined.mesh = continued_through_plane(joined.mesh, k, scene_.domain_min[k], -1.0, touch,
+                                                  thickness);
+            joined.mesh = continued_through_plane(joined.mesh, k, scene_.domain_max[k], 1.0, touch,
+                                                  thickness);
+        }
+        joined.lower = joined.mesh.lower();
+        joined.upper = joined.mesh.upper();
+        if (D == 2) joined.lower.z = joined.upper.z = 0.0;
         return joined;
     }
 

@@ -509,4 +509,67 @@ MeshCheck check_closed(TriangleMesh& mesh, const std::string& name) {
     return check;
 }
 
+TriangleMesh continued_through_plane(const TriangleMesh& mesh, int axis, double plane,
+                                     double outward, double touch, double thickness) {
+    auto on_plane = [&](std::uint32_t v) {
+        return std::abs(mesh.vertices[v][axis] - plane) <= touch;
+    };
+    for (const glm::dvec3& v : mesh.vertices) {
+        if ((v[axis] - plane) * outward > touch) return mesh;  // reaches beyond the plane
+    }
+    TriangleMesh out;
+    out.vertices = mesh.vertices;
+    std::vector<glm::u32vec3> footprint;
+    for (const glm::u32vec3& t : mesh.triangles) {
+        if (on_plane(t.x) && on_plane(t.y) && on_plane(t.z)) {
+            footprint.push_back(t);
+        } else {
+            out.triangles.push_back(t);
+        }
+    }
+    if (footprint.empty()) return mesh;
+    // Each footprint corner's copy beyond the plane, in order of first use.
+    constexpr std::uint32_t kNoVertex = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> copy(mesh.vertices.size(), kNoVertex);
+    auto beyond = [&](std::uint32_t v) {
+        if (copy[v] == kNoVertex) {
+            glm::dvec3 p = mesh.vertices[v];
+            p[axis] = plane + outward * thickness;
+            copy[v] = static_cast<std::uint32_t>(out.vertices.size());
+            out.vertices.push_back(p);
+        }
+        return copy[v];
+    };
+    // The footprint's directed edges, to find its outline (edges with no reverse among them).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+    for (const glm::u32vec3& t : footprint) {
+        edges.emplace_back(t.x, t.y);
+        edges.emplace_back(t.y, t.z);
+        edges.emplace_back(t.z, t.x);
+    }
+    std::sort(edges.begin(), edges.end());
+    for (const glm::u32vec3& t : footprint) {
+        out.triangles.emplace_back(beyond(t.x), beyond(t.y), beyond(t.z));
+        const glm::dvec3 centre =
+            (mesh.vertices[t.x] + mesh.vertices[t.y] + mesh.vertices[t.z]) / 3.0;
+        const std::uint32_t corners[3] = {t.x, t.y, t.z};
+        for (int e = 0; e < 3; ++e) {
+            const std::uint32_t a = corners[e], b = corners[(e + 1) % 3];
+            if (std::binary_search(edges.begin(), edges.end(), std::make_pair(b, a))) continue;
+            // A side wall from edge a-b to its copy, facing away from the footprint.
+            const std::uint32_t a2 = beyond(a), b2 = beyond(b);
+            const glm::dvec3 pa = out.vertices[a], pb = out.vertices[b], pb2 = out.vertices[b2];
+            const glm::dvec3 away = 0.5 * (pa + pb) - centre;
+            if (glm::dot(glm::cross(pb - pa, pb2 - pa), away) > 0.0) {
+                out.triangles.emplace_back(a, b, b2);
+                out.triangles.emplace_back(a, b2, a2);
+            } else {
+                out.triangles.emplace_back(a, b2, b);
+                out.triangles.emplace_back(a, a2, b2);
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace flume

@@ -79,6 +79,14 @@ struct MeshCheck {
 // triangle round when they all face inwards.
 MeshCheck check_closed(TriangleMesh& mesh, const std::string& name);
 
+// The mesh continued through the plane x[axis] = plane, on the side `outward` (+1 or -1) points
+// to, by `thickness`: the triangles lying on the plane (their corners within `touch` of it) are
+// replaced by the prism under them: their copies `thickness` beyond the plane and a side wall
+// along their outline. The shape on the inner side is unchanged and the mesh stays closed. A mesh
+// with no triangle on the plane, or reaching beyond it, is returned as it is.
+TriangleMesh continued_through_plane(const TriangleMesh& mesh, int axis, double plane,
+                                     double outward, double touch, double thickness);
+
 // Merges vertices at exactly the same position (first occurrence order) and drops the triangles
 // that name one vertex twice.
 void weld(TriangleMesh& mesh);
