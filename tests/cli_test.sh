@@ -172,6 +172,31 @@ if ! ldd "$cli" | grep -q 'lib[at]san'; then
     check "with a message, not std::bad_alloc" grep -q "^flume-cli: out of memory: " "$work/err"
 fi
 
+# validate --plot: a PNG where asked (the coarse dam break above, a fraction of a second); a
+# path that cannot be written (no such folder, a folder, a full disk) exits 4 naming the path
+# and the reason, after the table and without a verdict (no crash: a signal would be >= 128).
+"$cli" validate dam-break --set particle_radius=0.04 --quiet --plot "$work/plot.png" \
+    >"$work/out" 2>"$work/err"
+check "validate --plot keeps the verdict's exit 1" test $? -eq 1
+check "validate --plot writes a PNG" python3 -c "
+import sys
+sys.exit(0 if open(sys.argv[1], 'rb').read(8) == b'\x89PNG\r\n\x1a\n' else 1)" "$work/plot.png"
+check "validate --plot names the plot" grep -q "plot: $work/plot.png" "$work/out"
+mkdir -p "$work/a-folder.png"
+for target in "$work/no-such-folder/plot.png:No such file or directory" \
+              "$work/a-folder.png:Is a directory" "/dev/full:No space left on device"; do
+    path=${target%%:*}
+    reason=${target#*:}
+    "$cli" validate dam-break --set particle_radius=0.04 --quiet --plot "$path" \
+        >"$work/out" 2>"$work/err"
+    code=$?
+    check "validate --plot $path exits 4 (got $code)" test "$code" -eq 4
+    check "validate --plot $path is named with why" grep -q "flume-cli: $path: .*$reason" "$work/err"
+    check "validate --plot $path still prints the table" grep -q "outside tolerance" "$work/out"
+    check "validate --plot $path gives no verdict" test -z "$(grep -E "^(PASS|FAIL) " "$work/out")"
+done
+check "the folder is left as it was" test -d "$work/a-folder.png"
+
 # Stats CSV
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6
