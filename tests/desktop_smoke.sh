@@ -4,8 +4,8 @@
 # at rest passes tests/tools/surface_checks.py, its fallback without float targets shows the
 # particles, and a surface capture matches docs/surface-desktop.png; mesh obstacles are drawn in
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
-# callback's path) joins the scene, a broken one is refused with its reason; emitters and outlets
-# are drawn, probes recorded; bad input exits 2.
+# callback's path) joins the scene, a broken one is refused with its reason; a scene without
+# domain walls draws none; emitters and outlets are drawn, probes recorded; bad input exits 2.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -75,6 +75,21 @@ for view in surface particles; do
     capture "ramp-$view" ramp-3d --set particle_radius=0.03 --pause-at-step 5 --view "$view"
     pixels=$(obstacle_pixels "$work/ramp-$view.png" $ramp_region)
     check "ramp-3d's mesh is drawn in the $view view ($pixels pixels)" test "${pixels:-0}" -gt 1500
+done
+# A scene without domain walls (domain_walls false) draws none, in either view: its obstacle
+# still is (issue 33).
+wall_pixels() {  # wall_pixels PNG
+    python3 "$here/tools/png_stats.py" "$1" | awk '/^wall/ {print $2}'
+}
+for view in surface particles; do
+    capture "ramp-nowalls-$view" ramp-3d --set particle_radius=0.03 --set domain_walls=false \
+        --pause-at-step 5 --view "$view"
+    before=$(wall_pixels "$work/ramp-$view.png")
+    walls=$(wall_pixels "$work/ramp-nowalls-$view.png")
+    check "without domain_walls the $view view draws no walls ($before -> $walls pixels)" \
+        test "${before:-0}" -gt 500 -a "${walls:-1}" -lt 50
+    pixels=$(obstacle_pixels "$work/ramp-nowalls-$view.png" $ramp_region)
+    check "and still draws the ramp ($pixels pixels)" test "${pixels:-0}" -gt 1500
 done
 check "the ramp's triangles and samples are listed" \
     grep -Eq "obstacle mesh meshes/ramp.obj: 8 triangles, [1-9][0-9]* boundary samples" \
