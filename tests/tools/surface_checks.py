@@ -14,6 +14,11 @@
     surface_checks.py compare A.png B.png MAX_MEAN_DIFF
         Mean absolute difference per channel (0..255) and PSNR of two same-size pictures; fails
         above MAX_MEAN_DIFF.
+    surface_checks.py compare-fluid A.png B.png MAX_MEAN_DIFF
+        The same over the fluid only: the pixels of the water's colour in either picture (blue
+        well above red, as is_particle). Fails above MAX_MEAN_DIFF, or when the fluid covers
+        less than 1% of A or its coverage in A and B differs in more than 5% of their union (a
+        fluid missing from one picture fails however small it is on screen).
 
 Prints one line per check ("ok" or "FAIL", the value and the bound); exits 1 if any failed.
 """
@@ -107,11 +112,39 @@ def compare(a_path, b_path, bound):
     report("mean abs difference", mean <= bound, f"{mean:.2f} (PSNR {psnr:.1f} dB)", bound)
 
 
+def compare_fluid(a_path, b_path, bound):
+    wa, ha, a = pixels(a_path)
+    wb, hb, b = pixels(b_path)
+    if (wa, ha) != (wb, hb):
+        report("same size", False, f"{wa}x{ha} vs {wb}x{hb}", "equal")
+        return
+    in_a = in_b = union = both = total = 0
+    for ra, rb in zip(a, b):
+        for ca, cb in zip(ra, rb):
+            wa_, wb_ = is_particle(ca), is_particle(cb)
+            in_a += wa_
+            in_b += wb_
+            both += wa_ and wb_
+            if wa_ or wb_:
+                union += 1
+                total += sum(abs(p - q) for p, q in zip(ca, cb))
+    coverage = in_a / (wa * ha)
+    report("fluid covers the picture", coverage >= 0.01, f"{100 * coverage:.1f}% of A", ">= 1%")
+    mismatch = (union - both) / union if union else 1.0
+    report("fluid coverage matches", mismatch <= 0.05,
+           f"{in_a} vs {in_b} pixels, {100 * mismatch:.2f}% of their union differ", "<= 5%")
+    mean = total / (3 * union) if union else float("inf")
+    report("mean abs difference over the fluid", mean <= bound, f"{mean:.2f} ({union} pixels)",
+           bound)
+
+
 def main():
     if sys.argv[1] == "pool":
         pool(*sys.argv[2:6])
     elif sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == "compare-fluid":
+        compare_fluid(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         sys.exit(__doc__)
     sys.exit(1 if failures else 0)
