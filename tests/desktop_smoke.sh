@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The desktop app as a user runs it, in a real window under Xvfb: capture runs of the 2D and 3D
 # dam breaks must exit 0 and write screenshots that show water; the 3D fluid surface of a pool
-# at rest passes tests/tools/surface_checks.py, its fallback without float targets shows the
+# at rest passes tests/tools/surface_checks.py (the depth and smoothed-depth views too, and its
+# passes are timed on the GPU), its fallback without float targets shows the
 # particles, and a surface capture matches docs/surface-desktop.png; mesh obstacles are drawn in
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
 # callback's path) joins the scene, a broken one is refused with its reason; a scene without
@@ -50,6 +51,20 @@ done
 python3 "$here/tools/surface_checks.py" pool "$work/pool-normals.png" "$work/pool-thickness.png" \
     "$work/pool-surface.png" "$work/pool-particles.png"
 check "the pool's surface passes its checks" test $? -eq 0
+# The debug views of the surface's depth buffers: the pool's silhouette, nearer brighter, and the
+# smoothed depth smoother than the raw one.
+for view in depth smoothed-depth; do
+    capture "pool-$view" hydrostatic-3d --pause-at-step 5 --view "$view"
+done
+python3 "$here/tools/surface_checks.py" depth "$work/pool-depth.png" \
+    "$work/pool-smoothed-depth.png" "$work/pool-normals.png"
+check "the depth and smoothed-depth views pass their checks" test $? -eq 0
+# The Statistics panel's GPU timers (results arrive a few frames late: 12 frames): every pass of
+# the surface view is timed, in drawing order.
+capture pool-timers hydrostatic-3d --frames 12
+check "the surface view's passes are timed" grep -Eq \
+    "drawing \(GPU timer queries, ms\): scene [0-9.]+ depth [0-9.]+ thickness [0-9.]+ smooth [0-9.]+ shade [0-9.]+ " \
+    "$work/pool-timers.out"
 
 # Float render targets hidden: the surface view falls back to particles and says why.
 capture pool-fallback hydrostatic-3d --pause-at-step 5 --no-float-targets
@@ -93,7 +108,7 @@ for view in surface particles; do
     before=$(wall_pixels "$work/ramp-$view.png")
     walls=$(wall_pixels "$work/ramp-nowalls-$view.png")
     check "without domain_walls the $view view draws no walls ($before -> $walls pixels)" \
-        test "${before:-0}" -gt 500 -a "${walls:-1}" -lt 50
+        test "${before:-0}" -gt 500 -a "${walls:-9999}" -lt 200
     pixels=$(obstacle_pixels "$work/ramp-nowalls-$view.png" $ramp_region)
     check "and still draws the ramp ($pixels pixels)" test "${pixels:-0}" -gt 1500
 done
