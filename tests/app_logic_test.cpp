@@ -13,6 +13,7 @@
 #include "app/dropped_files.hpp"
 #include "app/particle_colors.hpp"
 #include "app/probe_history.hpp"
+#include "app/scene_display.hpp"
 #include "app/simulation_runner.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
@@ -84,6 +85,38 @@ TEST(DroppedFiles, ASceneFindsTheMeshesDroppedWithIt) {
     ASSERT_EQ(scene.obstacles.size(), 1u);
     EXPECT_EQ(scene.obstacles[0].mesh->file, "meshes/ramp.obj");
     std::filesystem::remove_all(folder);
+}
+
+// The Scene panel names a scene opened from a file (command line, path field, drop) by its
+// file, never as if it were the built-in scene of the same name (issue 33).
+TEST(SceneDisplay, ASceneFromAFileIsLabelledWithItsFileName) {
+    EXPECT_EQ(scene_label(load_scene("dam-break-2d")), "dam-break-2d");
+    const Scene ramp = load_builtin_scene("ramp-3d");
+    EXPECT_EQ(scene_label(scene_with_dropped_mesh(ramp, builtin_file("meshes/cube.obj"), "cube.obj",
+                                                  {1.5, 0.6, 0.3})),
+              "ramp-3d");
+
+    const std::filesystem::path folder =
+        std::filesystem::temp_directory_path() /
+        ("flume-label-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::filesystem::create_directories(folder);
+    for (const EmbeddedFile& f : builtin_scenes()) {  // a copy of a built-in, same "name"
+        if (f.name == "dam-break-2d") std::ofstream(folder / "my-copy.json") << f.text;
+    }
+    const std::string path = (folder / "my-copy.json").string();
+    const Scene opened = load_scene(path);
+    ASSERT_EQ(opened.name, "dam-break-2d");
+    EXPECT_EQ(scene_label(opened), "from file: my-copy.json");
+    EXPECT_EQ(scene_label(load_dropped_scene(path)), "from file: my-copy.json");
+    std::filesystem::remove_all(folder);
+}
+
+// Domain walls are drawn only when the scene has them (issue 33); the desktop smoke test checks
+// the pictures.
+TEST(SceneDisplay, DomainWallsAreDrawnOnlyWhenTheSceneHasThem) {
+    EXPECT_TRUE(draws_domain_walls(load_scene("dam-break-3d")));
+    EXPECT_FALSE(draws_domain_walls(load_scene("dam-break-3d", {"domain_walls=false"})));
 }
 
 TEST(Camera2D, FitsTheDomainAndMapsPixelsBack) {

@@ -12,6 +12,7 @@
 #include "app/dropped_files.hpp"
 #include "app/flow_marks.hpp"
 #include "app/image.hpp"
+#include "app/scene_display.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
 #include "io/output_file.hpp"
@@ -364,7 +365,7 @@ void App::draw_polygon_fills(const Frame& f) {
 void App::draw_solid_walls_and_obstacles(const Frame& f) {
     const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
     Mesh room, obstacles;
-    append_box_faces(room, lo, hi, true);
+    if (draws_domain_walls(*f.scene)) append_box_faces(room, lo, hi, true);
     for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
         const ShapeDesc& o = f.scene->obstacles[i];
         const std::size_t first = obstacles.positions.size();
@@ -438,7 +439,8 @@ void App::draw_particles(const Frame& f) {
 void App::draw_walls_and_obstacles(const Frame& f) {
     const int dimension = f.scene->dimension;
     std::vector<glm::vec3> lines;
-    append_box_edges(lines, to3(f.scene->domain_min), to3(f.scene->domain_max), dimension);
+    if (draws_domain_walls(*f.scene))
+        append_box_edges(lines, to3(f.scene->domain_min), to3(f.scene->domain_max), dimension);
     for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
         const ShapeDesc& o = f.scene->obstacles[i];
         const glm::mat4 pose = obstacle_pose(f, i);

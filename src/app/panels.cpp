@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "app/scene_display.hpp"
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
@@ -161,11 +162,9 @@ std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
     if (!ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
     std::optional<std::string> chosen;
     const auto scenes = builtin_scenes();
-    // The running scene's name: a file opened or dropped is not one of the built-ins.
-    std::string current(scenes.empty() ? ""
-                                       : scenes[static_cast<std::size_t>(selected_scene)].name);
-    if (frame.scene && !frame.scene->name.empty()) current = frame.scene->name;
-    if (ImGui::BeginCombo("built-in", current.c_str())) {
+    // The running scene: a built-in's name, or the file it came from (scene_display.hpp).
+    const std::string current = frame.scene ? scene_label(*frame.scene) : "(loading)";
+    if (ImGui::BeginCombo("scene", current.c_str())) {
         for (std::size_t i = 0; i < scenes.size(); ++i) {
             const std::string name(scenes[i].name);
             if (ImGui::Selectable(name.c_str(), static_cast<int>(i) == selected_scene)) {

@@ -11,9 +11,20 @@
           the edge) are the top face: 90% of them have a world normal within 15 degrees of up;
         - thicker is darker: the thickest quarter of the covered pixels is darker on average than
           the thinnest quarter.
+    surface_checks.py depth DEPTH.png SMOOTHED.png NORMALS.png
+        The same pool's depth and smoothed-depth views (--view depth, smoothed-depth): both cover
+        the normals view's pixels (3% of their union at most differ), nearer is brighter (the
+        bottom quarter of the covered rows, the pool's front, brighter than the top quarter, its
+        back, by 10 levels), and the smoothed depth is smoother: the mean difference between
+        horizontal neighbours inside the coverage at most 0.8 of the raw depth's.
     surface_checks.py compare A.png B.png MAX_MEAN_DIFF
         Mean absolute difference per channel (0..255) and PSNR of two same-size pictures; fails
         above MAX_MEAN_DIFF.
+    surface_checks.py compare-fluid A.png B.png MAX_MEAN_DIFF
+        The same over the fluid only: the pixels of the water's colour in either picture (blue
+        well above red, as is_particle). Fails above MAX_MEAN_DIFF, or when the fluid covers
+        less than 1% of A or its coverage in A and B differs in more than 5% of their union (a
+        fluid missing from one picture fails however small it is on screen).
 
 Prints one line per check ("ok" or "FAIL", the value and the bound); exits 1 if any failed.
 """
@@ -91,6 +102,38 @@ def pool(normals_path, thickness_path, surface_path, particles_path):
            f"luminance {thick:.1f} vs {thin:.1f}", "thick < thin")
 
 
+def depth(depth_path, smoothed_path, normals_path):
+    w, h, normals = pixels(normals_path)
+    covered = [[sum(normals[y][x]) > 30 for x in range(w)] for y in range(h)]
+    rows = [y for y in range(h) if any(covered[y])]
+    roughness = {}
+    for name, path in (("depth", depth_path), ("smoothed depth", smoothed_path)):
+        _, _, p = pixels(path)
+        mine = [[sum(p[y][x]) > 30 for x in range(w)] for y in range(h)]
+        union = sum(a or b for ra, rb in zip(covered, mine) for a, b in zip(ra, rb))
+        differ = sum(a != b for ra, rb in zip(covered, mine) for a, b in zip(ra, rb))
+        report(f"{name} covers the surface", union > 0 and differ <= 0.03 * union,
+               f"{100 * differ / max(union, 1):.2f}% of their union differ", "3%")
+        if not rows:
+            continue
+        quarter = max((rows[-1] - rows[0]) // 4, 1)
+
+        def mean(y0, y1):
+            v = [p[y][x][0] for y in range(y0, y1) for x in range(w) if covered[y][x]]
+            return sum(v) / max(len(v), 1)
+
+        near, far = mean(rows[-1] - quarter, rows[-1] + 1), mean(rows[0], rows[0] + quarter)
+        report(f"{name}: nearer is brighter", near > far + 10, f"{near:.1f} vs {far:.1f}",
+               "front > back + 10")
+        steps = [abs(p[y][x][0] - p[y][x + 1][0]) for y in range(h) for x in range(2, w - 3)
+                 if all(covered[y][x - 2:x + 4])]
+        roughness[name] = sum(steps) / max(len(steps), 1)
+    if len(roughness) == 2:
+        report("the smoothed depth is smoother", roughness["smoothed depth"] <=
+               0.8 * roughness["depth"], f"{roughness['smoothed depth']:.3f} vs "
+               f"{roughness['depth']:.3f}", "<= 0.8 x")
+
+
 def compare(a_path, b_path, bound):
     wa, ha, a = pixels(a_path)
     wb, hb, b = pixels(b_path)
@@ -107,11 +150,41 @@ def compare(a_path, b_path, bound):
     report("mean abs difference", mean <= bound, f"{mean:.2f} (PSNR {psnr:.1f} dB)", bound)
 
 
+def compare_fluid(a_path, b_path, bound):
+    wa, ha, a = pixels(a_path)
+    wb, hb, b = pixels(b_path)
+    if (wa, ha) != (wb, hb):
+        report("same size", False, f"{wa}x{ha} vs {wb}x{hb}", "equal")
+        return
+    in_a = in_b = union = both = total = 0
+    for ra, rb in zip(a, b):
+        for ca, cb in zip(ra, rb):
+            wa_, wb_ = is_particle(ca), is_particle(cb)
+            in_a += wa_
+            in_b += wb_
+            both += wa_ and wb_
+            if wa_ or wb_:
+                union += 1
+                total += sum(abs(p - q) for p, q in zip(ca, cb))
+    coverage = in_a / (wa * ha)
+    report("fluid covers the picture", coverage >= 0.01, f"{100 * coverage:.1f}% of A", ">= 1%")
+    mismatch = (union - both) / union if union else 1.0
+    report("fluid coverage matches", mismatch <= 0.05,
+           f"{in_a} vs {in_b} pixels, {100 * mismatch:.2f}% of their union differ", "<= 5%")
+    mean = total / (3 * union) if union else float("inf")
+    report("mean abs difference over the fluid", mean <= bound, f"{mean:.2f} ({union} pixels)",
+           bound)
+
+
 def main():
     if sys.argv[1] == "pool":
         pool(*sys.argv[2:6])
+    elif sys.argv[1] == "depth":
+        depth(*sys.argv[2:5])
     elif sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == "compare-fluid":
+        compare_fluid(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         sys.exit(__doc__)
     sys.exit(1 if failures else 0)

@@ -1,0 +1,20 @@
+// What the app shows of the running scene, decided without GL or ImGui (the unit tests call it):
+// the Scene panel's name for it and whether its domain walls are drawn.
+#pragma once
+
+#include <string>
+
+#include "core/scene.hpp"
+
+namespace flume {
+
+// The Scene panel's name for `scene`: a built-in scene's name, or "from file: NAME" (the file's
+// name without its folder) for a scene opened from a file: the command line, the path field, a
+// dropped .json, the browser's ?scene=URL. A mesh dropped on a scene keeps its name.
+std::string scene_label(const Scene& scene);
+
+// Whether the domain's walls are drawn (the wireframe box, the surface view's room): only when
+// the scene has them (`domain_walls`). Obstacles are drawn either way.
+bool draws_domain_walls(const Scene& scene);
+
+}  // namespace flume
