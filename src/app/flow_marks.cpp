@@ -5,7 +5,7 @@
 
 #include <glm/gtc/matrix_transform.hpp>
 
-#include "core/flows.hpp"
+#include "core/flows/geometry.hpp"
 
 namespace flume {
 

@@ -13,7 +13,7 @@
 #endif
 
 #include "core/errors.hpp"
-#include "core/flows.hpp"
+#include "core/flows/geometry.hpp"
 #include "core/scene.hpp"
 
 namespace flume {

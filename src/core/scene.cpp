@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
-#include "core/flows.hpp"
+#include "core/flows/geometry.hpp"
 #include "core/geometry/polygon.hpp"
 #include "core/math/vec.hpp"
 #include "core/memory_estimate.hpp"

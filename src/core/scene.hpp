@@ -77,8 +77,8 @@ struct FluidBlock {
     glm::dvec3 velocity{0.0};
 };
 
-// An inflow (core/flows.hpp): layers of fluid particles on the lattice spacing, from a flat patch
-// facing `direction`: a rectangle or a disc in 3D, a segment in 2D.
+// An inflow (core/flows/emitters.hpp): layers of fluid particles on the lattice spacing, from a
+// flat patch facing `direction`: a rectangle or a disc in 3D, a segment in 2D.
 enum class EmitterShape { Rectangle, Disc, Segment };
 
 struct EmitterDesc {

@@ -15,7 +15,9 @@
 #include <unordered_map>
 
 #include "core/errors.hpp"
-#include "core/flows.hpp"
+#include "core/flows/emitters.hpp"
+#include "core/flows/geometry.hpp"
+#include "core/flows/outlets.hpp"
 #include "core/neighbours/grid.hpp"
 #include "core/sph/boundary_sampling.hpp"
 #include "core/sph/context.hpp"
@@ -158,15 +160,21 @@ class SphSimulation final : public Simulation {
         load_times_.boundary_ms = milliseconds_since(boundary_start);
         const auto fluid_start = Clock::now();
         fluid_.tracks_inflow = !scene_.emitters.empty();
-        set_up_emitters(spacing);
+        emitters_.set_up(scene_.emitters, spacing);
+        emitters_.update_status(scene_.emitters, stats_);
         sample_fluid(spacing);
         load_times_.fluid_ms = milliseconds_since(fluid_start);
-        set_up_outlets(spacing);
+        outlets_.set_up(
+            scene_.outlets,
+            [&](const MeshShape& mesh) {
+                return build_field(mesh, spacing, shell_layers(spacing));
+            },
+            fluid_, scene_.source);
         reserve_capacity(spacing);
         probes_ = ProbeReader<D>(scene_, constants_.particle_radius, boundary_.size());
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
-        if (solver_->iterates()) step_start_.reserve(fluid_, emitters_, emitter_status_);
+        if (solver_->iterates()) step_start_.reserve(fluid_, emitters_);
 
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
@@ -196,14 +204,14 @@ class SphSimulation final : public Simulation {
         float dt = next_time_step();
         stats_.stage_count = 0;
         const bool keep_start = solver_->iterates();
-        if (keep_start) step_start_.save(fluid_, stats_, emitters_, emitter_status_);
+        if (keep_start) step_start_.save(fluid_, stats_, emitters_);
         for (int retries = 0;; ++retries) {
             const SolveResult result = attempt_step(dt, settings_.max_solver_iterations << retries);
             if (result.converged) break;
             // The state as the step found it, with the time its stages have taken so far.
             const auto stages = stats_.stages;
             const std::size_t stage_count = stats_.stage_count;
-            step_start_.restore(fluid_, stats_, emitters_, emitter_status_);
+            step_start_.restore(fluid_, stats_, emitters_);
             stats_.stages = stages;
             stats_.stage_count = stage_count;
             if (retries == kMaxRetries || 0.5 * dt < settings_.min_time_step)
@@ -223,14 +231,15 @@ class SphSimulation final : public Simulation {
         SphContext<D> ctx{fluid_,     boundary_, fluid_grid_, boundary_grid_, pool_,
                           constants_, settings_, gravity_,    stats_,         brush_};
         ctx.max_passes = max_passes;
-        if (!emitters_.empty()) ctx.stage("inflow", [&] { emit(stats_.time, dt); });
+        if (!emitters_.empty())
+            ctx.stage("inflow", [&] { emitters_.emit(flow(), stats_.time, dt); });
         ctx.stage("grid", [&] {
             if (moving_) move_boundary(stats_.time, dt);
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
-            if (!emitters_.empty()) note_carried();
+            if (!emitters_.empty()) emitters_.note_carried(fluid_);
         });
         if (settings_.neighbour_lists) {
             ctx.stage("neighbour lists", [&] {
@@ -276,8 +285,8 @@ class SphSimulation final : public Simulation {
     const StepStats& stats() const override { return stats_; }
     const std::vector<ObstacleSummary>& obstacles() const override { return summaries_; }
     const LoadTimes& load_times() const override { return load_times_; }
-    const std::vector<EmitterStatus>& emitters() const override { return emitter_status_; }
-    const std::vector<OutletStatus>& outlets() const override { return outlet_status_; }
+    const std::vector<EmitterStatus>& emitters() const override { return emitters_.status(); }
+    const std::vector<OutletStatus>& outlets() const override { return outlets_.status(); }
 
     glm::mat4 obstacle_transform(std::size_t i) const override {
         const Pose p = scene_.obstacles.at(i).motion.at(stats_.time);
@@ -328,7 +337,8 @@ class SphSimulation final : public Simulation {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
                remove_flags_.capacity() + fields_memory_bytes() + probes_.memory_bytes() +
-               capacity_bytes(boundary_part_) + step_start_.memory_bytes();
+               capacity_bytes(boundary_part_) + step_start_.memory_bytes() +
+               outlets_.memory_bytes();
     }
 
     std::size_t fields_memory_bytes() const {
@@ -343,10 +353,9 @@ class SphSimulation final : public Simulation {
             Scene changed = scene_;
             changed.apply_override(std::string(key) + "=" + value.dump());
             // The distance travelled so far stays, at the old velocity; the new one runs from now.
-            for (std::size_t k = 0; k < emitters_.size(); ++k)
-                rebase(k, stats_.time);
+            emitters_.rebase(scene_.emitters, stats_.time);
             scene_ = std::move(changed);
-            update_emitter_status();
+            emitters_.update_status(scene_.emitters, stats_);
             return;
         }
         const ParamDecl* decl = find_parameter(key);
@@ -368,7 +377,7 @@ class SphSimulation final : public Simulation {
             solver_ = make_solver<D>(settings_, constants_);
             for (std::vector<float>* state : fluid_.warm.all())
                 state->clear();
-            if (solver_->iterates()) step_start_.reserve(fluid_, emitters_, emitter_status_);
+            if (solver_->iterates()) step_start_.reserve(fluid_, emitters_);
         }
         gravity_ = gravity_of(settings_);
     }
@@ -681,7 +690,7 @@ class SphSimulation final : public Simulation {
             const Vec<D> v = to_vec<D>(block.velocity);
             block_of.resize(fluid_.size(), static_cast<std::uint32_t>(i ? i - 1 : 0));
             for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
-                bool blocked = in_inflow_zone(x);
+                bool blocked = emitters_.in_inflow_zone(scene_.emitters, x);
                 for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
                     const Obstacle& solid = obstacles_[o];
                     if (solid.field) {
@@ -774,7 +783,7 @@ class SphSimulation final : public Simulation {
             }
             fall = std::max(0.0, top - bottom);
         }
-        double initial = emitter_speed();
+        double initial = emitters_.speed(scene_.emitters);
         for (const Vec<D>& v : fluid_.velocity) {
             initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
         }
@@ -793,7 +802,7 @@ class SphSimulation final : public Simulation {
         flow.follows_passes = solver_->step_follows_passes();
         flow.signal_speed = solver_->signal_speed(constants_);
         flow.gravity = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
-        flow.other_speed = std::max(wall_speed_, emitter_speed());
+        flow.other_speed = std::max(wall_speed_, emitters_.speed(scene_.emitters));
         return time_step_.next(settings_, constants_, flow);
     }
 
@@ -820,7 +829,7 @@ class SphSimulation final : public Simulation {
 
     void finish_step(float dt) {
         static_assert(sizeof(Tally) <= 256, "reserve_capacity reserves 256 bytes per partial");
-        if (!emitters_.empty()) carry(dt);
+        if (!emitters_.empty()) emitters_.carry(flow(), dt);
         const float rho0 = constants_.rest_density;
         const float escape = constants_.particle_radius;
         const float limit2 = constants_.speed_limit * constants_.speed_limit;
@@ -856,7 +865,7 @@ class SphSimulation final : public Simulation {
                     bool out = false;
                     for (int k = 0; k < D; ++k)
                         out = out || x[k] < inside_lower[k] || x[k] > inside_upper[k];
-                    if (out || (!outlets_.empty() && outlet_of(x) >= 0)) ++t.outside;
+                    if (out || (!outlets_.empty() && outlets_.of(x) >= 0)) ++t.outside;
                 }
                 // A copy, not `t` itself: as the return slot (NRVO) t would live in memory, and
                 // every particle would store and reload its sums (a third of the loop's time).
@@ -1211,10 +1220,10 @@ class SphSimulation final : public Simulation {
             if (out) {
                 ++left_domain;
             } else if (!outlets_.empty()) {
-                const int o = outlet_of(x);
+                const int o = outlets_.of(x);
                 if (o >= 0) {
                     remove_flags_[i] = 1;
-                    ++outlet_status_[static_cast<std::size_t>(o)].removed;
+                    outlets_.count_removed(o);
                     ++stats_.outlet_particles;
                 }
             }
@@ -1228,115 +1237,14 @@ class SphSimulation final : public Simulation {
         }
     }
 
-    // ---- Outlets --------------------------------------------------------------------------
-
-    struct Outlet {
-        std::size_t index = 0;                 // in the scene's outlets
-        std::unique_ptr<DistanceField> field;  // a mesh or polygon
-        bool invert = false;
-        Vec<D> lower{0.0f}, upper{0.0f};  // a mesh's bounding box
-    };
-
-    void set_up_outlets(double spacing) {
-        for (std::size_t i = 0; i < scene_.outlets.size(); ++i) {
-            const OutletDesc& desc = scene_.outlets[i];
-            Outlet o;
-            o.index = i;
-            OutletStatus status;
-            status.name = desc.plane ? "plane" : outlet_shape_name(desc.region);
-            if (!desc.plane && desc.region.shape == Shape::Mesh) {
-                o.field = build_field(*desc.region.mesh, spacing, shell_layers(spacing));
-                o.invert = desc.region.mesh->invert;
-                o.lower = to_vec<D>(desc.region.lower());
-                o.upper = to_vec<D>(desc.region.upper());
-            }
-            outlets_.push_back(std::move(o));
-            outlet_status_.push_back(status);
-        }
-        // An outlet that holds every particle of the fluid would empty it at the first step.
-        for (std::size_t i = 0; i < outlets_.size() && fluid_.size() > 0; ++i) {
-            std::size_t inside = 0;
-            for (const Vec<D>& x : fluid_.position)
-                inside += in_outlet(outlets_[i], x) ? 1 : 0;
-            if (inside == fluid_.size()) {
-                throw SceneError(scene_.source + ": /outlets/" + std::to_string(i) + ": the " +
-                                 outlet_status_[i].name + " covers all " + std::to_string(inside) +
-                                 " particles of the fluid: it would remove them at the first "
-                                 "step");
-            }
-        }
-    }
-
-    static std::string outlet_shape_name(const ShapeDesc& s) {
-        if (s.shape == Shape::Box) return "box";
-        if (s.shape == Shape::Sphere) return "sphere";
-        return s.mesh->outline.empty() ? "mesh " + s.mesh->file : "polygon";
-    }
-
-    bool in_outlet(const Outlet& o, const Vec<D>& x) const {
-        if (!o.field) return inside_simple_outlet(scene_.outlets[o.index], to_dvec3(x), D);
-        for (int k = 0; k < D; ++k) {
-            if (x[k] < o.lower[k] || x[k] > o.upper[k]) return o.invert;
-        }
-        const double d = o.field->distance(to_dvec3(x));
-        return o.invert ? d > 0.0 : d < 0.0;
-    }
-
-    // The first outlet that holds x, or -1.
-    int outlet_of(const Vec<D>& x) const {
-        for (std::size_t i = 0; i < outlets_.size(); ++i) {
-            if (in_outlet(outlets_[i], x)) return static_cast<int>(i);
-        }
-        return -1;
-    }
-
-    // ---- Emitters -------------------------------------------------------------------------
-    //
-    // Each emitter's particles cross its inflow zone (the patch swept kZoneLayers spacings
-    // ahead) at exactly its velocity, whatever the solver does to them: a piston of fluid that
-    // pushes what lies ahead, so that each new layer lands 2r behind the last, never on fluid.
-    // Past the zone they are free fluid.
-
-    static constexpr double kZoneLayers = 2.0;  // a kernel support
-
-    struct Emitter {
-        std::vector<Vec<D>> layer;  // a layer's points around the centre (rest frame)
-        glm::dvec3 center{0.0}, direction{0.0}, across{0.0}, up{0.0};  // rest frame
-        bool moves = false;      // on a prescribed path (its scene's motion)
-        Pose now, next;          // a moving one's pose at the step's start and end
-        double base = 0.0;       // distance travelled at time_base
-        double time_base = 0.0;  // when the velocity last changed or the emitter (re)started
-        bool running = false;    // emitted in the last step
-        std::uint64_t layers = 0;
-    };
-
-    void set_up_emitters(double spacing) {
-        spacing_ = spacing;
-        for (const EmitterDesc& desc : scene_.emitters) {
-            Emitter e;
-            for (const glm::dvec3& p : emitter_layer(desc, D, spacing))
-                e.layer.push_back(to_vec<D>(p));
-            const EmitterFrame frame = emitter_frame(desc, D);
-            e.center = desc.center;
-            e.moves = desc.motion.moves();
-            if (e.moves) e.now = desc.motion.at(0.0);
-            e.direction = frame.direction;
-            e.across = frame.across;
-            e.up = frame.up;
-            emitters_.push_back(std::move(e));
-            EmitterStatus status;
-            status.per_layer = emitters_.back().layer.size();
-            emitter_status_.push_back(status);
-        }
-        update_emitter_status();
-    }
+    // What the emitters act on in this step.
+    typename Emitters<D>::Flow flow() { return {scene_.emitters, fluid_, stats_, pool_, log_}; }
 
     // Every per-particle array sized for the capacity, once.
     void reserve_capacity(double spacing) {
         fluid_.reserve(particle_capacity(spacing));
         if (!emitters_.empty()) {
-            carried_.reserve(fluid_.capacity);
-            carried_start_.reserve(fluid_.capacity);
+            emitters_.reserve(fluid_.capacity);
             remove_flags_.reserve(fluid_.capacity);
             fluid_grid_.reserve(fluid_.capacity);
             lists_.reserve(fluid_.capacity);
@@ -1360,234 +1268,13 @@ class SphSimulation final : public Simulation {
             }
             return wanted;
         }
-        double extra = 0.0;
-        for (std::size_t k = 0; k < emitters_.size(); ++k)
-            extra += emitter_output(scene_.emitters[k], emitters_[k].layer.size(), spacing);
+        double extra = emitters_.output(scene_.emitters);
         double domain = 1.0;
         for (int k = 0; k < D; ++k)
             domain *= std::floor((domain_upper_[k] - domain_lower_[k]) / spacing);
         extra = std::min({extra, kAutoInflowRoom, domain});
         return initial + static_cast<std::size_t>(
                              std::min(extra, kMaxFluidParticles - static_cast<double>(initial)));
-    }
-
-    double travelled(const Emitter& e, const EmitterDesc& desc, double t) const {
-        return e.base + desc.velocity * (t - e.time_base);
-    }
-
-    // Before a velocity changes at time t: the distance so far becomes the new base.
-    void rebase(std::size_t k, double t) {
-        Emitter& e = emitters_[k];
-        if (!e.running) return;
-        e.base = travelled(e, scene_.emitters[k], t);
-        e.time_base = t;
-    }
-
-    bool emitting(const EmitterDesc& desc, double t) const {
-        return desc.enabled && t >= desc.start && t < desc.end && !stats_.capacity_reached;
-    }
-
-    // The layers each emitter owes at time t, at their places along its path; the zone of an
-    // emitter that stopped is let go.
-    void emit(double t, float dt) {
-        for (std::size_t k = 0; k < emitters_.size(); ++k) {
-            Emitter& e = emitters_[k];
-            const EmitterDesc& desc = scene_.emitters[k];
-            if (e.moves) {
-                e.now = desc.motion.at(t);
-                e.next = desc.motion.at(t + dt);
-            }
-            if (!emitting(desc, t)) {
-                if (e.running) release_zone(k);
-                e.running = false;
-                continue;
-            }
-            if (!e.running) {
-                // From the start time the first time (so that the count is exact); a restart
-                // owes the next layer now.
-                e.time_base = e.layers == 0 ? desc.start : t;
-                e.base = static_cast<double>(e.layers) * spacing_;
-                e.running = true;
-            }
-            const double distance = travelled(e, desc, t);
-            const auto due = static_cast<std::uint64_t>(std::floor(distance / spacing_)) + 1;
-            while (e.layers < due) {
-                if (fluid_.size() + e.layer.size() > fluid_.capacity ||
-                    fluid_.next_id > kLastId - e.layer.size()) {
-                    stop_at_capacity(t);
-                    break;
-                }
-                place_layer(k, distance - static_cast<double>(e.layers) * spacing_, dt);
-                ++e.layers;
-            }
-        }
-        update_emitter_status();
-    }
-
-    // A layer of emitter k, `ahead` along its direction; free fluid in its way is pushed ahead.
-    // A moving emitter's layer is placed where its pose puts it, with the patch's own velocity
-    // added.
-    void place_layer(std::size_t k, double ahead, float dt) {
-        const Emitter& e = emitters_[k];
-        const EmitterDesc& desc = scene_.emitters[k];
-        clear_way(k, ahead);
-        const Vec<D> velocity = to_vec<D>(desc.velocity * e.direction);
-        if (!e.moves) {
-            const Vec<D> origin = to_vec<D>(e.center + ahead * e.direction);
-            for (const Vec<D>& offset : e.layer)
-                fluid_.push_back(origin + offset, velocity, static_cast<std::uint8_t>(k + 1));
-        } else {
-            for (const Vec<D>& offset : e.layer) {
-                const glm::dvec3 rest = e.center + ahead * e.direction + to_dvec3(offset);
-                const glm::dvec3 x = e.now.apply(rest);
-                const glm::dvec3 patch = (e.next.apply(rest) - x) / static_cast<double>(dt);
-                fluid_.push_back(to_vec<D>(x),
-                                 to_vec<D>(e.now.apply_to_direction(to_dvec3(velocity)) + patch),
-                                 static_cast<std::uint8_t>(k + 1));
-            }
-        }
-        emitter_status_[k].emitted += e.layer.size();
-        stats_.emitted_particles += e.layer.size();
-    }
-
-    // Where x lies in emitter k's frame: along its direction from the patch, and whether it is
-    // across the patch (within r of its edge).
-    struct ZonePlace {
-        double along = 0.0;
-        bool across = false;
-    };
-    ZonePlace zone_place(std::size_t k, const Vec<D>& x, const Pose* pose = nullptr) const {
-        const Emitter& e = emitters_[k];
-        const EmitterDesc& desc = scene_.emitters[k];
-        const glm::dvec3 d = (pose ? pose->unapply(to_dvec3(x)) : to_dvec3(x)) - e.center;
-        const double r = 0.5 * spacing_;
-        const double a = glm::dot(d, e.across), b = glm::dot(d, e.up);
-        ZonePlace place;
-        place.along = glm::dot(d, e.direction);
-        if (desc.shape == EmitterShape::Disc) {
-            place.across = a * a + b * b < (desc.radius + r) * (desc.radius + r);
-        } else {
-            place.across = std::abs(a) < 0.5 * desc.width + r &&
-                           (D == 2 || std::abs(b) < 0.5 * desc.height + r);
-        }
-        return place;
-    }
-
-    // Whether x lies in an emitter's inflow zone, which the fluid blocks leave empty.
-    bool in_inflow_zone(const Vec<D>& x) const {
-        for (std::size_t k = 0; k < emitters_.size(); ++k) {
-            const Emitter& e = emitters_[k];
-            const ZonePlace place = zone_place(k, x, e.moves ? &e.now : nullptr);
-            if (place.across && place.along >= -0.5 * spacing_ &&
-                place.along < kZoneLayers * spacing_)
-                return true;
-        }
-        return false;
-    }
-
-    // Free particles where a new layer lands (from r behind it to a spacing ahead of it, across
-    // the patch) move a spacing ahead of it, at least as fast as the inflow.
-    void clear_way(std::size_t k, double ahead) {
-        const Emitter& e = emitters_[k];
-        const EmitterDesc& desc = scene_.emitters[k];
-        const double r = 0.5 * spacing_;
-        pool_.parallel_for(0, fluid_.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
-            for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                if (fluid_.inflow[i] != 0) continue;
-                const ZonePlace place =
-                    zone_place(k, fluid_.position[i], e.moves ? &e.now : nullptr);
-                if (!place.across || place.along < ahead - r || place.along >= ahead + spacing_)
-                    continue;
-                const glm::dvec3 direction =
-                    e.moves ? e.now.apply_to_direction(e.direction) : e.direction;
-                const double push = ahead + spacing_ - place.along;
-                fluid_.position[i] += to_vec<D>(push * direction);
-                const float vn = dot<D>(fluid_.velocity[i], to_vec<D>(direction));
-                const float v = static_cast<float>(desc.velocity);
-                if (vn < v) fluid_.velocity[i] += to_vec<D>(direction) * (v - vn);
-            }
-        });
-    }
-
-    void release_zone(std::size_t k) {
-        const auto flag = static_cast<std::uint8_t>(k + 1);
-        for (std::uint8_t& f : fluid_.inflow)
-            f = f == flag ? 0 : f;
-    }
-
-    // The ids are 32 bits: an emitter running for weeks would reach the last one.
-    static constexpr std::size_t kLastId = 0xFFFFFFF0u;
-
-    void stop_at_capacity(double t) {
-        stats_.capacity_reached = true;
-        if (!log_) return;
-        if (fluid_.next_id + std::size_t{1000000} > kLastId) {
-            log_("t = " + format_number(t) + " s: the emitters stopped: " +
-                 std::to_string(fluid_.next_id) + " particles made, the most 32-bit ids allow");
-            return;
-        }
-        log_("t = " + format_number(t) + " s: the emitters stopped: the fluid holds " +
-             std::to_string(fluid_.size()) + " particles, and max_particles is " +
-             std::to_string(fluid_.capacity));
-    }
-
-    // The slots and positions of the particles in an inflow zone, after this step's sort.
-    void note_carried() {
-        carried_.clear();
-        carried_start_.clear();
-        for (std::size_t i = 0; i < fluid_.size(); ++i) {
-            if (fluid_.inflow[i] == 0) continue;
-            carried_.push_back(static_cast<std::uint32_t>(i));
-            carried_start_.push_back(fluid_.position[i]);
-        }
-    }
-
-    // The particles in an inflow zone move at their emitter's velocity over the step; those
-    // that reach its end are free. A moving emitter carries them in its frame, from its pose at
-    // the step's start to the one at its end.
-    void carry(float dt) {
-        for (std::size_t c = 0; c < carried_.size(); ++c) {
-            const std::uint32_t i = carried_[c];
-            const std::size_t k = fluid_.inflow[i] - 1u;
-            const Emitter& e = emitters_[k];
-            const Vec<D> velocity = to_vec<D>(scene_.emitters[k].velocity * e.direction);
-            if (!e.moves) {
-                fluid_.position[i] = carried_start_[c] + velocity * dt;
-                fluid_.velocity[i] = velocity;
-            } else {
-                const glm::dvec3 start = to_dvec3(carried_start_[c]);
-                const glm::dvec3 rest =
-                    e.now.unapply(start) + to_dvec3(velocity) * static_cast<double>(dt);
-                const glm::dvec3 end = e.next.apply(rest);
-                fluid_.position[i] = to_vec<D>(end);
-                fluid_.velocity[i] = to_vec<D>((end - start) / static_cast<double>(dt));
-            }
-            const ZonePlace place = zone_place(k, fluid_.position[i], e.moves ? &e.next : nullptr);
-            if (place.along >= kZoneLayers * spacing_) fluid_.inflow[i] = 0;
-        }
-    }
-
-    void update_emitter_status() {
-        for (std::size_t k = 0; k < emitters_.size(); ++k) {
-            const EmitterDesc& desc = scene_.emitters[k];
-            EmitterStatus& status = emitter_status_[k];
-            status.velocity = desc.velocity;
-            status.enabled = desc.enabled;
-            status.emitting = emitters_[k].running && emitting(desc, stats_.time);
-        }
-    }
-
-    // The fastest an emitter now moves its fluid (its patch's own path included), for the
-    // time step.
-    double emitter_speed() const {
-        double v = 0.0;
-        for (const EmitterDesc& desc : scene_.emitters) {
-            if (!desc.enabled) continue;
-            const glm::dvec3 reach = emitter_reach(desc, D) + glm::dvec3(kZoneLayers * spacing_);
-            v = std::max(
-                v, desc.velocity + desc.motion.max_speed(desc.center - reach, desc.center + reach));
-        }
-        return v;
     }
 
     struct Obstacle {
@@ -1635,16 +1322,10 @@ class SphSimulation final : public Simulation {
     StepStats stats_;
     std::vector<std::uint8_t> remove_flags_;
     std::optional<Brush> brush_;
-    // Open flows (empty without emitters and outlets).
-    double spacing_ = 0.0;
-    std::vector<Emitter> emitters_;
-    std::vector<EmitterStatus> emitter_status_;
-    std::vector<std::uint32_t> carried_;  // slots of the particles in an inflow zone this step
-    std::vector<Vec<D>> carried_start_;   // and their positions at its start
-    std::vector<Outlet> outlets_;
-    std::vector<OutletStatus> outlet_status_;
-    StepStart<D, Emitter> step_start_;  // the state this step started from, for a retry
-    TimeStepController time_step_;      // the adaptive step and its memory
+    Emitters<D> emitters_;  // open flows: rooms of their own (core/flows/)
+    Outlets<D> outlets_;
+    StepStart<D, Emitters<D>> step_start_;  // the state this step started from, for a retry
+    TimeStepController time_step_;          // the adaptive step and its memory
 };
 
 }  // namespace

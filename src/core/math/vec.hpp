@@ -27,6 +27,15 @@ inline Vec<D> to_vec(const glm::dvec3& p) {
     return v;
 }
 
+// A point in double precision, z = 0 in 2D: the inverse of to_vec.
+template <int D>
+inline glm::dvec3 to_dvec3(const Vec<D>& x) {
+    glm::dvec3 p(0.0);
+    for (int k = 0; k < D; ++k)
+        p[k] = x[k];
+    return p;
+}
+
 template <int D>
 inline float dot(const Vec<D>& a, const Vec<D>& b) {
     float s = a[0] * b[0];

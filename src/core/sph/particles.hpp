@@ -54,7 +54,7 @@ struct FluidParticles {
     };
     WarmStarts warm;
     // Scenes with emitters (tracks_inflow): per particle, 0 for free fluid or k + 1 while
-    // emitter k's inflow zone carries it (core/flows.hpp); follows the reordering.
+    // emitter k's inflow zone carries it (core/flows/emitters.hpp); follows the reordering.
     bool tracks_inflow = false;
     std::vector<std::uint8_t> inflow;
     std::vector<std::uint8_t> inflow_scratch;

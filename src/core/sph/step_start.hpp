@@ -4,9 +4,9 @@
 //
 // It holds what a step changes before its bookkeeping: the fluid's arrays (the acceleration is
 // scratch of the step and left out; the warm starts are kept), the statistics,
-// and the emitters' progress. Each copy is reserved at load for the fluid's capacity, so saving
-// and restoring allocate nothing; a restored state steps on to the same bits as the saved one
-// did, so a retry keeps results the same for any thread count.
+// and the emitters' state (their room's State). Each copy is reserved at load for the fluid's
+// capacity, so saving and restoring allocate nothing; a restored state steps on to the same bits as
+// the saved one did, so a retry keeps results the same for any thread count.
 #pragma once
 
 #include <utility>
@@ -17,35 +17,28 @@
 
 namespace flume {
 
-template <int D, class Emitter>
+template <int D, class Emitters>
 class StepStart {
   public:
     // Sizes every copy for `fluid`'s capacity and the emitters as they are (call once at load).
-    void reserve(const FluidParticles<D>& fluid, const std::vector<Emitter>& emitters,
-                 const std::vector<EmitterStatus>& emitter_status) {
+    void reserve(const FluidParticles<D>& fluid, const Emitters& emitters) {
         fluid_.capacity = fluid.capacity;
         fluid_.tracks_inflow = fluid.tracks_inflow;
         fluid_.reserve(fluid.capacity);
-        emitters_ = emitters;
-        emitter_status_ = emitter_status;
+        emitters_ = emitters.state();
     }
 
-    void save(const FluidParticles<D>& fluid, const StepStats& stats,
-              const std::vector<Emitter>& emitters,
-              const std::vector<EmitterStatus>& emitter_status) {
+    void save(const FluidParticles<D>& fluid, const StepStats& stats, const Emitters& emitters) {
         copy(fluid, fluid_);
         stats_ = stats;
-        emitters_ = emitters;
-        emitter_status_ = emitter_status;
+        emitters_ = emitters.state();
     }
 
-    void restore(FluidParticles<D>& fluid, StepStats& stats, std::vector<Emitter>& emitters,
-                 std::vector<EmitterStatus>& emitter_status) const {
+    void restore(FluidParticles<D>& fluid, StepStats& stats, Emitters& emitters) const {
         copy(fluid_, fluid);
         fluid.acceleration.resize(fluid.size());
         stats = stats_;
-        emitters = emitters_;
-        emitter_status = emitter_status_;
+        emitters.set_state(emitters_);
     }
 
     std::size_t memory_bytes() const { return fluid_.memory_bytes(); }
@@ -70,8 +63,7 @@ class StepStart {
 
     FluidParticles<D> fluid_;
     StepStats stats_;
-    std::vector<Emitter> emitters_;
-    std::vector<EmitterStatus> emitter_status_;
+    typename Emitters::State emitters_;
     bool retried_ = false;
 };
 

@@ -1,4 +1,4 @@
-#include "core/flows.hpp"
+#include "core/flows/geometry.hpp"
 
 #include <algorithm>
 #include <cmath>
