@@ -27,4 +27,11 @@ class SimulationError : public std::runtime_error {
     std::uint64_t step_;
 };
 
+// A saved state that cannot be put back: not a state file, truncated, corrupted, of a newer
+// format, or saved from another scene. The message names the file (when known) and the problem.
+class StateError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 }  // namespace flume

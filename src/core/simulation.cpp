@@ -26,6 +26,7 @@
 #include "core/sph/probes.hpp"
 #include "core/sph/step_start.hpp"
 #include "core/sph/time_step.hpp"
+#include "core/state/state_file.hpp"
 
 namespace flume {
 
@@ -317,6 +318,31 @@ class SphSimulation final : public Simulation {
     }
 
     std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
+
+    std::string save_state() const override {
+        StateHeader header;
+        header.dimension = D;
+        header.fluid_particles = fluid_.size();
+        header.build = state_build();
+        return write_state_file(header, state_payload());
+    }
+
+    std::uint64_t deep_hash() const override { return fnv1a(state_payload()); }
+
+    void restore_state(std::string_view bytes, const std::string& name) override {
+        const StateFile file = read_state_file(bytes, name);
+        if (file.header.dimension != D) {
+            throw StateError(name + ": a " + std::to_string(file.header.dimension) +
+                             "D state; this scene is " + std::to_string(D) + "D");
+        }
+        const std::string before = state_payload();
+        try {
+            restore_payload(file.payload, name);
+        } catch (const StateError&) {
+            restore_payload(before, "the state before");
+            throw;
+        }
+    }
 
     const std::vector<ProbeColumn>& probe_columns() const override { return probes_.columns(); }
 
@@ -1235,6 +1261,195 @@ class SphSimulation final : public Simulation {
                  std::to_string(left_domain) + " particle(s) that left the domain (" +
                  std::to_string(stats_.removed_particles) + " in all)");
         }
+    }
+
+    // ---- The saved state: each room writes and reads its own section ----------------------
+
+    std::string state_payload() const {
+        StateWriter w;
+        w.section("SCNE", [&](StateWriter& s) {
+            put_fingerprint(s);
+            nlohmann::json params = nlohmann::json::object();
+            for (const ParamDecl& d : parameter_declarations())
+                params[std::string(d.key)] = scene_.params.to_json(d.key);
+            s.put(std::string_view(params.dump()));
+            s.put<std::uint64_t>(scene_.emitters.size());
+            for (const EmitterDesc& e : scene_.emitters) {
+                s.put(e.velocity);
+                s.put(e.enabled);
+            }
+        });
+        w.section("STAT", [&](StateWriter& s) {
+            save_stats(s, stats_);
+            time_step_.save(s);
+        });
+        w.section("FLUI", [&](StateWriter& s) { fluid_.save(s); });
+        w.section("EMIT", [&](StateWriter& s) { emitters_.save(s); });
+        w.section("OUTL", [&](StateWriter& s) { outlets_.save(s); });
+        w.section("WALL", [&](StateWriter& s) {
+            s.put(moving_);
+            if (!moving_) return;
+            s.put(boundary_.position);
+            s.put(boundary_.volume);
+            s.put(boundary_.velocity);
+            s.put(boundary_.acceleration);
+            s.put(boundary_rest_);
+            s.put(boundary_owner_);
+            s.put(boundary_part_);
+        });
+        return w.take();
+    }
+
+    // What makes a state fit this simulation: the same sampling of the same scene.
+    void put_fingerprint(StateWriter& w) const {
+        w.put<std::uint32_t>(D);
+        w.put<std::uint64_t>(boundary_.size());
+        w.put<std::uint64_t>(fluid_.capacity);
+        w.put<std::uint64_t>(scene_.obstacles.size());
+        w.put(constants_.particle_mass);
+        w.put(constants_.support);
+    }
+
+    void restore_payload(std::string_view payload, const std::string& name) {
+        StateReader r(payload, name);
+        r.section("SCNE", [&](StateReader& s) {
+            StateWriter mine;
+            put_fingerprint(mine);
+            StateWriter theirs;
+            theirs.put(s.get<std::uint32_t>());
+            const auto boundary = s.get<std::uint64_t>();
+            const auto capacity = s.get<std::uint64_t>();
+            theirs.put(boundary);
+            theirs.put(capacity);
+            theirs.put(s.get<std::uint64_t>());
+            theirs.put(s.get<float>());
+            theirs.put(s.get<float>());
+            if (theirs.bytes() != mine.bytes()) {
+                s.fail("saved from another scene (" + std::to_string(boundary) +
+                       " boundary samples, room for " + std::to_string(capacity) +
+                       " particles; this one: " + std::to_string(boundary_.size()) + " and " +
+                       std::to_string(fluid_.capacity) +
+                       "): resume it with the scene it was "
+                       "saved from");
+            }
+            restore_parameters(s);
+        });
+        r.section("STAT", [&](StateReader& s) {
+            restore_stats(s, stats_);
+            time_step_.restore(s);
+        });
+        r.section("FLUI", [&](StateReader& s) { fluid_.restore(s); });
+        if (fluid_.tracks_inflow) {
+            for (std::uint8_t flag : fluid_.inflow) {
+                if (flag > scene_.emitters.size()) r.fail("an inflow flag names no emitter");
+            }
+        }
+        r.section("EMIT", [&](StateReader& s) { emitters_.restore(s); });
+        r.section("OUTL", [&](StateReader& s) { outlets_.restore(s); });
+        r.section("WALL", [&](StateReader& s) {
+            if (s.get<bool>() != moving_) s.fail("moving walls where the scene has none, or none");
+            if (!moving_) return;
+            const std::size_t n = boundary_.size();
+            auto check = [&](std::size_t size, const char* what) {
+                if (size != n) s.fail(std::string("the moving walls' ") + what + " do not fit");
+            };
+            s.get(boundary_.position);
+            check(boundary_.position.size(), "positions");
+            s.get(boundary_.volume);
+            check(boundary_.volume.size(), "volumes");
+            s.get(boundary_.velocity);
+            check(boundary_.velocity.size(), "velocities");
+            s.get(boundary_.acceleration);
+            check(boundary_.acceleration.size(), "accelerations");
+            s.get(boundary_rest_);
+            check(boundary_rest_.size(), "rest positions");
+            s.get(boundary_owner_);
+            check(boundary_owner_.size(), "owners");
+            const bool parts = !boundary_part_.empty();
+            s.get(boundary_part_);
+            if (parts) check(boundary_part_.size(), "parts");
+            // Saved in cell order: the sort is the identity, and sets the grid's cells.
+            boundary_grid_.sort(boundary_.position, pool_, boundary_sort_work_);
+        });
+        if (!r.at_end()) r.fail("bytes left over after its last section");
+        stats_.fluid_particles = fluid_.size();
+        lists_.invalidate();
+    }
+
+    // The parameters as the state was saved: live ones are applied, any other must be the
+    // scene's own.
+    void restore_parameters(StateReader& s) {
+        const std::string text = s.get_string();
+        const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+        if (!saved.is_object()) s.fail("its parameters are not a JSON object");
+        for (auto it = saved.begin(); it != saved.end(); ++it) {
+            const ParamDecl* decl = find_parameter(it.key());
+            if (!decl) s.fail("a parameter this build does not know: \"" + it.key() + "\"");
+            if (scene_.params.to_json(decl->key) == it.value()) continue;
+            if (!decl->live) {
+                s.fail("saved with " + it.key() + " = " + it.value().dump() + ", this scene has " +
+                       scene_.params.to_json(decl->key).dump() +
+                       ": resume it with the scene it was saved from");
+            }
+            try {
+                set_parameter(decl->key, it.value());
+            } catch (const SceneError& e) {
+                s.fail(std::string("its parameters: ") + e.what());
+            }
+        }
+        const auto emitters = s.get<std::uint64_t>();
+        if (emitters != scene_.emitters.size()) {
+            s.fail("saved with " + std::to_string(emitters) + " emitters, the scene has " +
+                   std::to_string(scene_.emitters.size()));
+        }
+        for (EmitterDesc& e : scene_.emitters) {
+            e.velocity = s.get<double>();
+            e.enabled = s.get<bool>();
+            if (!(e.velocity >= 0.0) || !std::isfinite(e.velocity))
+                s.fail("an emitter's velocity that is not a speed");
+        }
+    }
+
+    static void save_stats(StateWriter& w, const StepStats& st) {
+        w.put(st.step);
+        w.put(st.time);
+        w.put(st.dt);
+        w.put<std::uint64_t>(st.boundary_particles);
+        w.put(st.average_density_error);
+        w.put(st.max_density_error);
+        w.put(st.max_speed);
+        w.put(st.kinetic_energy);
+        w.put(st.potential_energy);
+        w.put(st.removed_particles);
+        w.put(st.emitted_particles);
+        w.put(st.outlet_particles);
+        w.put<std::uint64_t>(st.capacity);
+        w.put(st.capacity_reached);
+        w.put<std::uint64_t>(st.wall_corrections);
+        w.put(st.pressure_iterations);
+        w.put(st.divergence_iterations);
+        w.put(st.step_retries);
+    }
+    static void restore_stats(StateReader& r, StepStats& st) {
+        st.step = r.get<std::uint64_t>();
+        st.time = r.get<double>();
+        st.dt = r.get<double>();
+        st.boundary_particles = r.get<std::uint64_t>();
+        st.average_density_error = r.get<double>();
+        st.max_density_error = r.get<double>();
+        st.max_speed = r.get<double>();
+        st.kinetic_energy = r.get<double>();
+        st.potential_energy = r.get<double>();
+        st.removed_particles = r.get<std::uint64_t>();
+        st.emitted_particles = r.get<std::uint64_t>();
+        st.outlet_particles = r.get<std::uint64_t>();
+        st.capacity = r.get<std::uint64_t>();
+        st.capacity_reached = r.get<bool>();
+        st.wall_corrections = r.get<std::uint64_t>();
+        st.pressure_iterations = r.get<int>();
+        st.divergence_iterations = r.get<int>();
+        st.step_retries = r.get<std::uint64_t>();
+        st.stage_count = 0;
     }
 
     // What the emitters act on in this step.

@@ -175,6 +175,23 @@ class Simulation {
     // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
     virtual std::uint64_t state_hash() const = 0;
 
+    // The whole state at a step boundary, as the bytes of a state file (core/state/state_file.hpp,
+    // docs/state-file.md): the particles in slot order with their warm starts, the statistics,
+    // the time step's memory, the emitters' progress, the outlets' counts, moving walls' samples
+    // and the live parameters. A simulation of the same scene that restores it steps on to the
+    // same bits as this one.
+    virtual std::string save_state() const = 0;
+
+    // Puts back a state that save_state wrote from a simulation of the same scene (the live
+    // parameters it holds are applied). `name` names it in messages. Throws StateError (not a
+    // state, truncated, corrupted, a newer format, another scene), leaving this simulation as
+    // it was.
+    virtual void restore_state(std::string_view bytes, const std::string& name) = 0;
+
+    // FNV-1a 64 over everything save_state writes but its header: equal deep hashes mean equal
+    // states, round-trip bugs included (state_hash covers positions and velocities only).
+    virtual std::uint64_t deep_hash() const = 0;
+
     // Bytes held by the simulation's arrays (particles, grids, solver scratch), by capacity.
     virtual std::size_t memory_bytes() const = 0;
 

@@ -30,6 +30,7 @@
 #include "core/simulation.hpp"
 #include "core/sph/context.hpp"
 #include "core/sph/particles.hpp"
+#include "core/state/state_file.hpp"
 #include "core/worker_pool.hpp"
 
 namespace flume {
@@ -97,6 +98,49 @@ class Emitters {
     void set_state(const State& state) {
         state_.progress = state.progress;
         state_.status = state.status;
+    }
+
+    // Their state, in a saved state.
+    void save(StateWriter& w) const {
+        w.put<std::uint64_t>(emitters_.size());
+        for (std::size_t k = 0; k < emitters_.size(); ++k) {
+            const Progress& p = state_.progress[k];
+            save_pose(w, p.now);
+            save_pose(w, p.next);
+            w.put(p.base);
+            w.put(p.time_base);
+            w.put(p.running);
+            w.put(p.layers);
+            const EmitterStatus& s = state_.status[k];
+            w.put<std::uint64_t>(s.per_layer);
+            w.put(s.emitted);
+            w.put(s.velocity);
+            w.put(s.enabled);
+            w.put(s.emitting);
+        }
+    }
+    void restore(StateReader& r) {
+        const auto n = r.get<std::uint64_t>();
+        if (n != emitters_.size()) {
+            r.fail("saved with " + std::to_string(n) + " emitters, the scene has " +
+                   std::to_string(emitters_.size()));
+        }
+        for (std::size_t k = 0; k < emitters_.size(); ++k) {
+            Progress& p = state_.progress[k];
+            restore_pose(r, p.now);
+            restore_pose(r, p.next);
+            p.base = r.get<double>();
+            p.time_base = r.get<double>();
+            p.running = r.get<bool>();
+            p.layers = r.get<std::uint64_t>();
+            EmitterStatus& s = state_.status[k];
+            if (r.get<std::uint64_t>() != s.per_layer)
+                r.fail("emitter " + std::to_string(k) + " has another layer than the scene's");
+            s.emitted = r.get<std::uint64_t>();
+            s.velocity = r.get<double>();
+            s.enabled = r.get<bool>();
+            s.emitting = r.get<bool>();
+        }
     }
 
     // The particles the emitters make by their end (infinite for one that never ends).
@@ -236,6 +280,27 @@ class Emitters {
     }
 
   private:
+    static void save_pose(StateWriter& w, const Pose& p) {
+        for (int c = 0; c < 3; ++c) {
+            for (int k = 0; k < 3; ++k)
+                w.put(p.rotation[c][k]);
+        }
+        for (int k = 0; k < 3; ++k)
+            w.put(p.center[k]);
+        for (int k = 0; k < 3; ++k)
+            w.put(p.offset[k]);
+    }
+    static void restore_pose(StateReader& r, Pose& p) {
+        for (int c = 0; c < 3; ++c) {
+            for (int k = 0; k < 3; ++k)
+                p.rotation[c][k] = r.get<double>();
+        }
+        for (int k = 0; k < 3; ++k)
+            p.center[k] = r.get<double>();
+        for (int k = 0; k < 3; ++k)
+            p.offset[k] = r.get<double>();
+    }
+
     // An emitter's geometry, fixed at load (in its rest frame when it moves).
     struct Emitter {
         std::vector<Vec<D>> layer;  // a layer's points around the centre

@@ -21,6 +21,7 @@
 #include "core/math/vec.hpp"
 #include "core/simulation.hpp"
 #include "core/sph/particles.hpp"
+#include "core/state/state_file.hpp"
 
 namespace flume {
 
@@ -72,6 +73,22 @@ class Outlets {
     }
 
     void count_removed(int outlet) { ++status_[static_cast<std::size_t>(outlet)].removed; }
+
+    // Their counts, in a saved state.
+    void save(StateWriter& w) const {
+        w.put<std::uint64_t>(status_.size());
+        for (const OutletStatus& s : status_)
+            w.put(s.removed);
+    }
+    void restore(StateReader& r) {
+        const auto n = r.get<std::uint64_t>();
+        if (n != status_.size()) {
+            r.fail("saved with " + std::to_string(n) + " outlets, the scene has " +
+                   std::to_string(status_.size()));
+        }
+        for (OutletStatus& s : status_)
+            s.removed = r.get<std::uint64_t>();
+    }
 
     std::size_t memory_bytes() const {
         std::size_t bytes = 0;

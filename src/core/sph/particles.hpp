@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/math/vec.hpp"
+#include "core/state/state_file.hpp"
 #include "core/worker_pool.hpp"
 
 namespace flume {
@@ -99,6 +100,57 @@ struct FluidParticles {
                (density.capacity() + pressure.capacity() + state) * sizeof(float) +
                id.capacity() * sizeof(std::uint32_t) + inflow.capacity() +
                inflow_scratch.capacity();
+    }
+
+    // The particles in slot order (which fixes every sum's order), their warm starts and inflow
+    // flags and the next id: what a saved state holds of them.
+    void save(StateWriter& w) const {
+        w.put(position);
+        w.put(velocity);
+        w.put(density);
+        w.put(pressure);
+        w.put(id);
+        for (const std::vector<float>* state : warm.all())
+            w.put(*state);
+        w.put(tracks_inflow);
+        if (tracks_inflow) w.put(inflow);
+        w.put(next_id);
+    }
+
+    // Puts back what save wrote into arrays reserved for `capacity` (allocating nothing when the
+    // saved particles fit, which a state of the same scene does). Throws StateError.
+    void restore(StateReader& r) {
+        auto check = [&](std::size_t n, const char* what) {
+            if (n != position.size()) {
+                r.fail(std::string("the particles' ") + what + " are " + std::to_string(n) +
+                       " where their positions are " + std::to_string(position.size()));
+            }
+        };
+        r.get(position);
+        if (position.size() > capacity) {
+            r.fail(std::to_string(position.size()) + " fluid particles, more than the " +
+                   std::to_string(capacity) + " this scene holds room for (max_particles)");
+        }
+        r.get(velocity);
+        check(velocity.size(), "velocities");
+        r.get(density);
+        check(density.size(), "densities");
+        r.get(pressure);
+        check(pressure.size(), "pressures");
+        r.get(id);
+        check(id.size(), "ids");
+        for (std::vector<float>* state : warm.all()) {
+            r.get(*state);
+            if (!state->empty()) check(state->size(), "warm starts");
+        }
+        if (r.get<bool>() != tracks_inflow)
+            r.fail("the inflow flags do not match the scene's emitters");
+        if (tracks_inflow) {
+            r.get(inflow);
+            check(inflow.size(), "inflow flags");
+        }
+        next_id = r.get<std::uint32_t>();
+        acceleration.assign(position.size(), Vec<D>(0.0f));
     }
 
     // Gives back the room that the sampling's push_backs left over.

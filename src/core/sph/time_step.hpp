@@ -23,6 +23,7 @@
 
 #include "core/simulation.hpp"
 #include "core/sph/settings.hpp"
+#include "core/state/state_file.hpp"
 
 namespace flume {
 
@@ -70,6 +71,18 @@ class TimeStepController {
         }
         dt = std::clamp(dt, s.min_time_step, s.max_time_step);
         return static_cast<float>(dt);
+    }
+
+    // Its memory, in a saved state.
+    void save(StateWriter& w) const {
+        w.put(last_dt_);
+        w.put(last_passes_);
+        w.put(max_speed_);
+    }
+    void restore(StateReader& r) {
+        last_dt_ = r.get<double>();
+        last_passes_ = r.get<int>();
+        max_speed_ = r.get<double>();
     }
 
   private:

@@ -1,0 +1,150 @@
+// The simulation's state as one value (issue 29): saved and restored, a simulation steps on to
+// the same bits as the one that saved it, for every solver, in 2D and 3D, with emitters, outlets
+// and moving walls, restored under another thread count; the deep hash sees all of it; a state
+// file that cannot be put back is refused by name and leaves the simulation as it was.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/scene_library.hpp"
+#include "core/simulation.hpp"
+#include "core/worker_pool.hpp"
+#include "test_scenes.hpp"
+
+namespace flume {
+namespace {
+
+struct Case {
+    const char* scene;
+    const char* radius;
+    int steps;
+};
+
+// Emitters and outlets (fountain-2d, channel-3d), moving walls (wave-tank-2d, mixer-3d) and
+// force probes on a box (dam-break-probes-3d).
+constexpr Case kCases[] = {{"fountain-2d", "0.02", 40},
+                           {"wave-tank-2d", "0.02", 40},
+                           {"channel-3d", "0.04", 30},
+                           {"mixer-3d", "0.04", 30},
+                           {"dam-break-probes-3d", "0.04", 30}};
+
+#define EXPECT_MENTIONS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
+
+std::string what_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const StateError& e) {
+        return e.what();
+    }
+    return "(no StateError)";
+}
+
+TEST(State, ARestoredSimulationStepsOnToTheSameBits) {
+    for (const Case& c : kCases) {
+        for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
+            SCOPED_TRACE(std::string(c.scene) + " " + solver);
+            const Scene scene = load_scene(c.scene, {std::string("particle_radius=") + c.radius,
+                                                     std::string("solver=") + solver});
+            WorkerPool two(2), one(1);
+            const auto a = Simulation::create(scene, two);
+            for (int s = 0; s < c.steps; ++s)
+                a->step();
+            const std::string saved = a->save_state();
+            const std::uint64_t deep = a->deep_hash();
+            for (int s = 0; s < c.steps; ++s)
+                a->step();
+
+            const auto b = Simulation::create(scene, one);
+            b->restore_state(saved, "saved");
+            ASSERT_EQ(b->deep_hash(), deep);
+            ASSERT_EQ(b->save_state(), saved);
+            ASSERT_EQ(b->stats().step, static_cast<std::uint64_t>(c.steps));
+            for (int s = 0; s < c.steps; ++s)
+                b->step();
+            EXPECT_EQ(b->state_hash(), a->state_hash());
+            EXPECT_EQ(b->deep_hash(), a->deep_hash());
+            EXPECT_EQ(b->stats().time, a->stats().time);
+        }
+    }
+}
+
+TEST(State, TheDeepHashSeesMoreThanPositionsAndVelocities) {
+    const Scene scene = load_scene("fountain-2d", {"particle_radius=0.02", "solver=dfsph"});
+    WorkerPool pool(2);
+    const auto a = Simulation::create(scene, pool);
+    for (int s = 0; s < 20; ++s)
+        a->step();
+    const std::uint64_t hash = a->state_hash(), deep = a->deep_hash();
+    // An emitter's velocity changed live: the particles are as they were, the state is not.
+    a->set_parameter("emitters/0/velocity", nlohmann::json(0.5));
+    EXPECT_EQ(a->state_hash(), hash);
+    EXPECT_NE(a->deep_hash(), deep);
+}
+
+TEST(State, LiveParametersTravelWithTheState) {
+    const Scene scene = load_scene("dam-break-2d", {"particle_radius=0.04"});
+    WorkerPool pool(2);
+    const auto a = Simulation::create(scene, pool);
+    for (int s = 0; s < 10; ++s)
+        a->step();
+    a->set_parameter("viscosity", nlohmann::json(0.05));
+    a->set_parameter("solver", nlohmann::json("pcisph"));
+    for (int s = 0; s < 10; ++s)
+        a->step();
+    const std::string saved = a->save_state();
+    for (int s = 0; s < 10; ++s)
+        a->step();
+    const auto b = Simulation::create(scene, pool);
+    b->restore_state(saved, "saved");
+    EXPECT_EQ(b->scene().params.number("viscosity"), 0.05);
+    EXPECT_EQ(b->scene().params.choice("solver"), "pcisph");
+    for (int s = 0; s < 10; ++s)
+        b->step();
+    EXPECT_EQ(b->state_hash(), a->state_hash());
+}
+
+TEST(State, AFileThatCannotBePutBackIsRefusedByName) {
+    const Scene scene = load_scene("fountain-2d", {"particle_radius=0.02"});
+    WorkerPool pool(2);
+    const auto a = Simulation::create(scene, pool);
+    for (int s = 0; s < 10; ++s)
+        a->step();
+    const std::string saved = a->save_state();
+    const auto b = Simulation::create(scene, pool);
+    for (int s = 0; s < 3; ++s)
+        b->step();
+    const std::uint64_t before = b->deep_hash();
+    auto restore = [&](const std::string& bytes) {
+        return what_of([&] { b->restore_state(bytes, "s.flume-state"); });
+    };
+
+    EXPECT_MENTIONS(restore("{\"dimension\": 2}"), "s.flume-state: not a Flume state file");
+    EXPECT_MENTIONS(restore(saved.substr(0, saved.size() - 100)), "truncated");
+    std::string flipped = saved;
+    flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x10);
+    EXPECT_MENTIONS(restore(flipped), "corrupted: its checksum does not match");
+    std::string newer = saved;
+    newer[8] = 9;  // the format version's low byte
+    EXPECT_MENTIONS(restore(newer), "a state of format 9, newer than this build reads (1)");
+
+    const Scene other = load_scene("fountain-2d", {"particle_radius=0.025"});
+    const auto c = Simulation::create(other, pool);
+    EXPECT_MENTIONS(what_of([&] { c->restore_state(saved, "s.flume-state"); }),
+                    "saved from another scene");
+    const Scene three_d = load_scene("channel-3d", {"particle_radius=0.04"});
+    const auto d = Simulation::create(three_d, pool);
+    EXPECT_MENTIONS(what_of([&] { d->restore_state(saved, "s.flume-state"); }),
+                    "a 2D state; this scene is 3D");
+    // Nothing of a refused state is kept.
+    EXPECT_EQ(b->deep_hash(), before);
+    b->restore_state(saved, "s.flume-state");
+    EXPECT_EQ(b->deep_hash(), a->deep_hash());
+}
+
+}  // namespace
+}  // namespace flume
