@@ -91,10 +91,13 @@ TEST(DroppedFiles, ASceneFindsTheMeshesDroppedWithIt) {
 // file, never as if it were the built-in scene of the same name (issue 33).
 TEST(SceneDisplay, ASceneFromAFileIsLabelledWithItsFileName) {
     EXPECT_EQ(scene_label(load_scene("dam-break-2d")), "dam-break-2d");
+    // A mesh dropped on a scene changes it: the label says so, once per mesh.
     const Scene ramp = load_builtin_scene("ramp-3d");
-    EXPECT_EQ(scene_label(scene_with_dropped_mesh(ramp, builtin_file("meshes/cube.obj"), "cube.obj",
-                                                  {1.5, 0.6, 0.3})),
-              "ramp-3d");
+    const std::string cube = builtin_file("meshes/cube.obj");
+    const Scene one = scene_with_dropped_mesh(ramp, cube, "cube.obj", {1.5, 0.6, 0.3});
+    EXPECT_EQ(scene_label(one), "ramp-3d + cube.obj");
+    EXPECT_EQ(scene_label(scene_with_dropped_mesh(one, cube, "b.obj", {1, 0.6, 0.3})),
+              "ramp-3d + cube.obj + b.obj");
 
     const std::filesystem::path folder =
         std::filesystem::temp_directory_path() /
@@ -103,12 +106,16 @@ TEST(SceneDisplay, ASceneFromAFileIsLabelledWithItsFileName) {
     std::filesystem::create_directories(folder);
     for (const EmbeddedFile& f : builtin_scenes()) {  // a copy of a built-in, same "name"
         if (f.name == "dam-break-2d") std::ofstream(folder / "my-copy.json") << f.text;
+        if (f.name == "dam-break-3d") std::ofstream(folder / "my-3d.json") << f.text;
     }
     const std::string path = (folder / "my-copy.json").string();
     const Scene opened = load_scene(path);
     ASSERT_EQ(opened.name, "dam-break-2d");
     EXPECT_EQ(scene_label(opened), "from file: my-copy.json");
     EXPECT_EQ(scene_label(load_dropped_scene(path)), "from file: my-copy.json");
+    const Scene file_3d = load_scene((folder / "my-3d.json").string());
+    EXPECT_EQ(scene_label(scene_with_dropped_mesh(file_3d, cube, "cube.obj", {0.5, 0.5, 0.5})),
+              "from file: my-3d.json + cube.obj");
     std::filesystem::remove_all(folder);
 }
 
@@ -454,6 +461,91 @@ TEST(SimulationRunner, InlineModeStepsOnTheCallerWithinFrameTicks) {
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
     EXPECT_EQ(runner.frame().stats.step, 0u);
+}
+
+// The Parameters panel's emitter controls (set_emitter_enabled, set_emitter_velocity): the frame
+// shows the new setting at once, also while paused; switched off, the emitter makes nothing more;
+// switched back on, it does again; faster, it makes particles faster.
+TEST(SimulationRunner, TheEmitterControlsSwitchAndSpeedTheEmitter) {
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    runner.load(load_scene("channel-2d", {"particle_radius=0.02"}));
+    runner.set_steps_per_frame(16);
+    double seconds = 0.0;              // of simulated time, the last run's
+    const auto run = [&](int ticks) {  // returns the particles emitted over `ticks` frames
+        runner.frame_tick();
+        EXPECT_TRUE(runner.acquire_frame());
+        const std::uint64_t before = runner.frame().emitters.at(0).emitted;
+        const double start = runner.frame().stats.time;
+        for (int i = 0; i < ticks; ++i) {
+            runner.frame_tick();
+            EXPECT_TRUE(runner.acquire_frame());
+        }
+        seconds = runner.frame().stats.time - start;
+        return runner.frame().emitters.at(0).emitted - before;
+    };
+    const std::uint64_t on = run(20);
+    EXPECT_GT(on, 0u) << "the emitter makes particles";
+    ASSERT_TRUE(runner.frame().emitters[0].enabled);
+
+    runner.set_paused(true);
+    runner.set_emitter_enabled(0, false);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame()) << "a paused runner publishes the change";
+    EXPECT_FALSE(runner.frame().emitters[0].enabled);
+    EXPECT_FALSE(runner.frame().emitters[0].emitting);
+    runner.set_paused(false);
+    EXPECT_EQ(run(20), 0u) << "switched off, it makes nothing";
+
+    runner.set_emitter_enabled(0, true);
+    const std::uint64_t again = run(20);
+    EXPECT_TRUE(runner.frame().emitters[0].enabled);
+    EXPECT_GT(again, 0u) << "switched back on, it emits again";
+    const double rate = static_cast<double>(again) / seconds;
+
+    runner.set_emitter_velocity(0, 3.0);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_DOUBLE_EQ(runner.frame().emitters[0].velocity, 3.0);
+    const double faster = static_cast<double>(run(20)) / seconds;
+    EXPECT_GT(faster, 2.0 * rate) << "per simulated second, 3 m/s emits more than twice 1 m/s's "
+                                  << faster << " vs " << rate;
+}
+
+// What --press waits for: every command and single step carried out (settled); each S a step,
+// however quickly pressed; the pause at a step happens once per load, so Space resumes from it.
+TEST(SimulationRunner, SettlesAfterEachSingleStepAndResumesAfterThePauseAtAStep) {
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    runner.pause_at(5);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    EXPECT_FALSE(runner.settled()) << "the load is not carried out yet";
+    for (int i = 0; i < 4 && !runner.paused(); ++i)
+        runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    ASSERT_TRUE(runner.paused());
+    EXPECT_EQ(runner.frame().stats.step, 5u);
+    EXPECT_TRUE(runner.settled());
+    runner.step_once();
+    runner.step_once();
+    runner.step_once();
+    EXPECT_FALSE(runner.settled());
+    runner.frame_tick();
+    EXPECT_TRUE(runner.settled());
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_EQ(runner.frame().stats.step, 8u) << "three presses of S, three steps";
+    runner.set_paused(false);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_GT(runner.frame().stats.step, 8u) << "resumed past the pause at step 5";
+    EXPECT_FALSE(runner.paused());
+    runner.reset();
+    EXPECT_FALSE(runner.settled());
+    for (int i = 0; i < 4 && !runner.paused(); ++i)
+        runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_TRUE(runner.settled());
+    EXPECT_EQ(runner.frame().stats.step, 5u) << "a reset pauses at the step again";
 }
 
 TEST(SimulationRunner, InlineModeStopsATickWhenItsTimeBudgetIsUsed) {

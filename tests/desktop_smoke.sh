@@ -157,6 +157,8 @@ sed -n '/^[vf] /p' "$here/../scenes/meshes/cube.obj" >"$work/cube.obj"
 sed '$d' "$work/cube.obj" >"$work/open.obj"
 capture drop-cube ramp-3d --set particle_radius=0.03 --pause-at-step 5 --drop "$work/cube.obj"
 check "a dropped mesh joins the scene" grep -q "obstacle mesh cube.obj: 12 triangles" "$work/drop-cube.out"
+check "and the Scene list says the scene was changed" grep -qx "flume: scene: ramp-3d + cube.obj" \
+    "$work/drop-cube.out"
 pixels=$(obstacle_pixels "$work/drop-cube.png" $box_region)
 before=$(obstacle_pixels "$work/ramp-surface.png" $box_region)
 check "and is drawn at the view's centre ($before -> $pixels pixels)" test "${pixels:-0}" -gt 150 -a "${before:-1}" -eq 0
@@ -166,6 +168,7 @@ check "a broken dropped mesh is refused with its reason" \
     "$work/drop-open.out"
 check "and the scene keeps running as it was" grep -q "step 5)" "$work/drop-open.out"
 check "with its one obstacle" test "$(grep -c "^flume: obstacle" "$work/drop-open.out")" -eq 1
+check "and its name" grep -qx "flume: scene: ramp-3d" "$work/drop-open.out"
 printf '{"name": "dropped-cube", "dimension": 3, "particle_radius": 0.04,
   "domain": {"min": [0, 0, 0], "max": [1, 1, 1]}, "fluid": [{"min": [0, 0, 0], "max": [0.4, 0.4, 0.4]}],
   "obstacles": [{"shape": "mesh", "file": "cube.obj", "scale": 0.2, "translate": [0.6, 0, 0.4]}]}' \
@@ -188,6 +191,92 @@ before=$(water_in_disc "$work/no-brush.png")
 after=$(water_in_disc "$work/brush.png")
 check "the brush pushes the water out of its disc ($before -> $after water pixels)" \
     test "${before:-0}" -gt 800 -a "${after:-9999}" -lt $((${before:-0} / 2))
+# Colour by and colour maps: hydrostatic-2d coloured by pressure (deeper is more) shows a
+# vertical gradient, coloured as water it does not; another colour map recolours the same field.
+for colouring in "pressure turbo" "pressure viridis" "water turbo"; do
+    set -- $colouring
+    capture "colour-$1-$2" hydrostatic-2d --set particle_radius=0.02 --hide-ui --pause-at-step 100 \
+        --color-by "$1" --color-map "$2"
+done
+python3 "$here/tools/colour_checks.py" vertical "$work/colour-pressure-turbo.png"
+check "coloured by pressure, the pool's top and bottom differ" test $? -eq 0
+python3 "$here/tools/colour_checks.py" vertical "$work/colour-water-turbo.png" >/dev/null
+check "coloured as water, they do not" test $? -eq 1
+python3 "$here/tools/colour_checks.py" recoloured "$work/colour-pressure-turbo.png" \
+    "$work/colour-pressure-viridis.png"
+check "viridis colours the pressure differently from turbo" test $? -eq 0
+
+# The Surface panel's settings (--surface-*): a red water colour makes the pool's surface red
+# instead of blue; no absorption makes it brighter.
+capture surface-red hydrostatic-3d --pause-at-step 5 --surface-color 0.95,0.2,0.1
+water_red=$(python3 "$here/tools/png_stats.py" "$work/surface-red.png" | awk '/^water/ {print $2}')
+water_blue=$(python3 "$here/tools/png_stats.py" "$work/pool-surface.png" | awk '/^water/ {print $2}')
+check "a red surface colour leaves no blue water ($water_blue -> $water_red pixels)" \
+    test "${water_blue:-0}" -gt 2000 -a "${water_red:-9999}" -lt $((${water_blue:-0} / 10))
+capture surface-clear hydrostatic-3d --pause-at-step 5 --surface-absorption 0
+python3 "$here/tools/surface_checks.py" compare "$work/surface-clear.png" "$work/pool-surface.png" 100 |
+    grep -q "mean abs difference: [1-9]"
+check "no absorption changes the surface's shade" test $? -eq 0
+
+# Keys, pressed through the window's key callback (--press): S steps once each (from the pause
+# at step 10), R resets to step 0, Space resumes from the pause (and pauses a running one), H
+# hides the panels, V refits the view to the window, F1 opens the help and Escape closes it.
+keys() {  # keys NAME ARGS...: dam-break-2d, 960x540, paused at step 10
+    local name=$1
+    shift
+    xrun -s "-screen 0 1280x720x24" "$flume" dam-break-2d --set particle_radius=0.04 \
+        --size 960,540 --screenshot "$work/$name.png" "$@" >"$work/$name.out" 2>"$work/err"
+    check "$name capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+}
+step_of() { sed -n 's/^flume: wrote .*, step \([0-9]*\))$/\1/p' "$work/$1.out"; }
+keys key-s --pause-at-step 10 --press s,s,s
+check "S steps once per press ($(step_of key-s))" test "$(step_of key-s)" = 13
+keys key-r --pause-at-step 10 --press s,r
+check "R resets to step 0 ($(step_of key-r))" test "$(step_of key-r)" = 0
+keys key-resume --pause-at-step 10 --press space --frames 100
+check "Space resumes after the pause at step 10 ($(step_of key-resume))" \
+    test "$(step_of key-resume)" -gt 10
+keys key-pause --press space --frames 100
+at=$(sed -n 's/^flume: pressed space at frame [0-9]* (step \([0-9]*\))$/\1/p' "$work/key-pause.out")
+# Paused, the runner finishes at most its step in hand and two frames' budget (2 x 4 steps).
+check "Space pauses a running scene (step $at at the press, $(step_of key-pause) at frame 100)" \
+    test "$(step_of key-pause)" -le $((${at:-1000} + 9))
+keys key-ui --pause-at-step 10
+keys key-h --pause-at-step 10 --press h
+keys key-hv --pause-at-step 10 --press h,v
+keys key-hidden --pause-at-step 10 --hide-ui
+panel_colours() { python3 "$here/tools/png_stats.py" "$work/$1.png" --region 0,0,360,540 |
+    awk '/^distinct-colours/ {print $2}'; }
+check "H hides the panels ($(panel_colours key-ui) -> $(panel_colours key-h) colours where they were)" \
+    test "$(panel_colours key-ui)" -gt 20 -a "$(panel_colours key-h)" -le 2
+python3 "$here/tools/surface_checks.py" compare "$work/key-hv.png" "$work/key-hidden.png" 0.5 &&
+    ! python3 "$here/tools/surface_checks.py" compare "$work/key-h.png" "$work/key-hidden.png" 0.5 \
+        >/dev/null
+check "V refits the view to the window without panels (H then V draws what --hide-ui does)" \
+    test $? -eq 0
+keys key-f1 --pause-at-step 10 --hide-ui --press f1
+keys key-esc --pause-at-step 10 --hide-ui --press f1,escape
+! python3 "$here/tools/surface_checks.py" compare "$work/key-f1.png" "$work/key-hidden.png" 0.5 \
+    >/dev/null &&
+    python3 "$here/tools/surface_checks.py" compare "$work/key-esc.png" "$work/key-hidden.png" 0.5
+check "F1 shows the help and Escape closes it" test $? -eq 0
+
+# The save buttons (--save presses them): the screenshot, the particles (.vtp) and the probes'
+# readings (.csv) in the working folder, named as the buttons name them.
+(cd "$work" && xrun -s "-screen 0 1280x720x24" "$flume" dam-break-probes-3d \
+    --set particle_radius=0.04 --size 480,360 --view particles --pause-at-step 10 \
+    --save screenshot,particles,probes --screenshot save.png >save.out 2>"$work/err")
+check "the saves' capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+check "Screenshot writes flume-screenshot-1.png" \
+    grep -q "size 480x360" <<<"$(python3 "$here/tools/png_stats.py" "$work/flume-screenshot-1.png")"
+fluid=$(sed -n 's/.*NumberOfPoints="\([0-9]*\)".*/\1/p' "$work/flume-particles-1.vtp" | head -1)
+check "Save particles writes flume-particles-1.vtp with the fluid ($fluid points)" \
+    test "${fluid:-0}" -gt 100
+readings=$(sed -n 's/^flume: probes: \([0-9]*\) readings.*/\1/p' "$work/save.out")
+check "Save probes writes flume-probes-1.csv: a header and the $readings readings" \
+    test "$(wc -l <"$work/flume-probes-1.csv")" -eq $((${readings:-0} + 1))
+check "with flume-cli's header" grep -q "^time" "$work/flume-probes-1.csv"
+
 # A screenshot that cannot be written (a full disk) is a failure, named, never "wrote".
 xrun -s "-screen 0 640x480x24" "$flume" dam-break-2d --set particle_radius=0.04 --frames 5 \
     --screenshot /dev/full >"$work/out" 2>"$work/err"

@@ -55,6 +55,7 @@ App::App(const AppOptions& options, const Scene& scene)
       show_ui_(options.show_ui),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
     view_.mode = options.view;
+    view_.surface = options.surface;
     requested_scene_ = std::make_shared<const Scene>(scene);
     runner_.load(scene);
     if (options.pause_at_step > 0) runner_.pause_at(options.pause_at_step);
@@ -101,6 +102,21 @@ void App::load_scene(const std::string& name_or_path) {
         message_.clear();
     } catch (const SceneError& e) {
         show_message(std::string(e.what()) + " (the previous scene keeps running)");
+    }
+}
+
+void App::save(Save what) {
+    switch (what) {
+        case Save::Screenshot:
+            request_screenshot("flume-screenshot-" + std::to_string(++screenshot_counter_) +
+                               ".png");
+            break;
+        case Save::Particles:
+            save_particles("flume-particles-" + std::to_string(++particles_counter_) + ".vtp");
+            break;
+        case Save::Probes:
+            save_probes("flume-probes-" + std::to_string(++probes_counter_) + ".csv");
+            break;
     }
 }
 
@@ -500,11 +516,10 @@ void App::draw_ui(const FrameSize& size) {
                                 : std::max(2 * WorkerPool::hardware_threads(), 8);
     switch (run_panel(runner_, f, threads_, max_threads)) {
         case RunRequest::Screenshot:
-            request_screenshot("flume-screenshot-" + std::to_string(++screenshot_counter_) +
-                               ".png");
+            save(Save::Screenshot);
             break;
         case RunRequest::SaveParticles:
-            save_particles("flume-particles-" + std::to_string(++particles_counter_) + ".vtp");
+            save(Save::Particles);
             break;
         case RunRequest::None:
             break;
@@ -521,8 +536,7 @@ void App::draw_ui(const FrameSize& size) {
     }
     statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();
-    if (probes_window(f, probe_plots_, options_.ui_scale, size.window))
-        save_probes("flume-probes-" + std::to_string(++probes_counter_) + ".csv");
+    if (probes_window(f, probe_plots_, options_.ui_scale, size.window)) save(Save::Probes);
 
     if (!message_.empty()) message_window(message_, size.window);
 }

@@ -36,6 +36,7 @@ struct AppOptions {
     float ui_scale = 1.0f;              // panel sizes (device pixels per ImGui unit in the browser)
     ColoringSettings coloring;          // what the particles are coloured by at start
     ViewMode view = ViewMode::Surface;  // 3D scenes
+    SurfaceSettings surface;            // the Surface panel's settings at start
     bool float_targets = true;  // false: as if float render targets were missing (the fallback)
     bool show_ui = true;
     // Pause once the simulation reaches this step (captures of one state; 0: never).
@@ -82,6 +83,12 @@ class App {
     // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
     void hold_brush(const glm::vec3& center, float radius, float strength);
 
+    // What the save buttons do (Run: Screenshot, Save particles; Probes: Save probes): the next
+    // frame, the particles or the probes' readings to flume-screenshot-N.png,
+    // flume-particles-N.vtp or flume-probes-N.csv in the working folder (N counts up from 1).
+    enum class Save { Screenshot, Particles, Probes };
+    void save(Save what);
+
     // Writes the current particles to a VTK .vtp file (errors are shown as the message).
     void save_particles(const std::string& path);
     // Writes the probes' recorded history as CSV (errors are shown as the message).
@@ -93,6 +100,10 @@ class App {
     float frames_per_second() const { return fps_; }
     double steps_per_second() const { return runner_.steps_per_second(); }
     bool paused() const { return runner_.paused(); }
+    // The simulation has carried out every command given so far (keys, loads, drops) and the
+    // next frame shows the result (see SimulationRunner::settled).
+    bool settled() const { return runner_.settled(); }
+    bool ui_shown() const { return show_ui_; }
 
     // Writes the next drawn frame to a PNG file.
     void request_screenshot(std::string path) { screenshot_path_ = std::move(path); }

@@ -61,6 +61,8 @@ Scene scene_with_dropped_mesh(const Scene& scene, std::string_view bytes, const 
     shape->area = shape->mesh.area();
 
     Scene next = scene;
+    // The Scene panel names the changed scene by its source (scene_display.hpp): "NAME + mesh".
+    next.source = scene.source + " + " + name;
     ShapeDesc obstacle;
     obstacle.shape = Shape::Mesh;
     obstacle.mesh = std::move(shape);

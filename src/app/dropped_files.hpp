@@ -22,7 +22,8 @@ DroppedFile dropped_file_kind(std::string_view path);
 // `scene` with the mesh in `bytes` (named `name`) added as an obstacle: scaled so that its largest
 // extent is a quarter of the domain's smallest, centred at `center` but moved as little as needed
 // to lie inside the domain. Throws MeshError (the mesh cannot be read or is not closed) or
-// SceneError (a 2D scene, or the scene refuses it: sample limits).
+// SceneError (a 2D scene, or the scene refuses it: sample limits). The result's source is the
+// scene's with " + NAME" added, so that the Scene panel says the scene was changed.
 Scene scene_with_dropped_mesh(const Scene& scene, std::string_view bytes, const std::string& name,
                               const glm::dvec3& center);
 

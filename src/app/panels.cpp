@@ -290,16 +290,15 @@ void emitter_controls(SimulationRunner& runner, const Frame& frame) {
     ImGui::TextUnformatted("Emitters");
     for (std::size_t k = 0; k < frame.emitters.size(); ++k) {
         const EmitterStatus& e = frame.emitters[k];
-        const std::string prefix = "emitters/" + std::to_string(k) + "/";
         ImGui::PushID(static_cast<int>(k));
         bool enabled = e.enabled;
-        if (ImGui::Checkbox("##on", &enabled)) runner.set_parameter(prefix + "enabled", enabled);
+        if (ImGui::Checkbox("##on", &enabled)) runner.set_emitter_enabled(k, enabled);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("emitter %zu on or off", k);
         ImGui::SameLine();
         float velocity = static_cast<float>(e.velocity);
         ImGui::SetNextItemWidth(120.0f);
         if (ImGui::SliderFloat("m/s", &velocity, 0.0f, 10.0f, "%.2f"))
-            runner.set_parameter(prefix + "velocity", static_cast<double>(velocity));
+            runner.set_emitter_velocity(k, static_cast<double>(velocity));
         ImGui::SameLine();
         ImGui::Text("%s%llu made", e.emitting ? "" : "(idle) ",
                     static_cast<unsigned long long>(e.emitted));

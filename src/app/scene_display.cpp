@@ -13,8 +13,9 @@ constexpr std::string_view kBuiltinSource = "built-in scene ";
 }  // namespace
 
 std::string scene_label(const Scene& scene) {
+    // The source names the built-in (or the file) and then each mesh dropped on it: " + NAME".
     if (std::string_view(scene.source).starts_with(kBuiltinSource)) {
-        return scene.name.empty() ? scene.source.substr(kBuiltinSource.size()) : scene.name;
+        return scene.source.substr(kBuiltinSource.size());
     }
     const std::string file = std::filesystem::path(scene.source).filename().string();
     return "from file: " + (file.empty() ? scene.source : file);

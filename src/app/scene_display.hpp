@@ -10,7 +10,8 @@ namespace flume {
 
 // The Scene panel's name for `scene`: a built-in scene's name, or "from file: NAME" (the file's
 // name without its folder) for a scene opened from a file: the command line, the path field, a
-// dropped .json, the browser's ?scene=URL. A mesh dropped on a scene keeps its name.
+// dropped .json, the browser's ?scene=URL. A mesh dropped on a scene adds " + MESH" to either
+// ("ramp-3d + cube.obj", "from file: pour.json + cube.obj"): the scene is no longer the one named.
 std::string scene_label(const Scene& scene);
 
 // Whether the domain's walls are drawn (the wireframe box, the surface view's room): only when

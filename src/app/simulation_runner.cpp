@@ -32,6 +32,7 @@ void SimulationRunner::wake() {
 }
 
 void SimulationRunner::post(std::function<void()> command) {
+    requests_.fetch_add(1, std::memory_order_relaxed);
     commands_.push(std::move(command));
     wake();
 }
@@ -74,7 +75,8 @@ void SimulationRunner::set_paused(bool paused) {
 }
 
 void SimulationRunner::step_once() {
-    single_step_.store(true, std::memory_order_relaxed);
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    single_steps_.fetch_add(1, std::memory_order_relaxed);
     wake();
 }
 
@@ -95,7 +97,7 @@ void SimulationRunner::frame_tick() {
         return;
     }
     // Inline: this frame's share of the work, on the caller.
-    commands_.run_all();
+    handled_.fetch_add(static_cast<std::uint64_t>(commands_.run_all()), std::memory_order_release);
     const double start = clock_();
     while (simulation_ && take_step()) {
         if (step() - start >= kInlineStepSeconds) break;
@@ -120,6 +122,14 @@ void SimulationRunner::set_parameter(const std::string& key, const nlohmann::jso
             report(e.what());
         }
     });
+}
+
+void SimulationRunner::set_emitter_enabled(std::size_t k, bool enabled) {
+    set_parameter("emitters/" + std::to_string(k) + "/enabled", enabled);
+}
+
+void SimulationRunner::set_emitter_velocity(std::size_t k, double velocity) {
+    set_parameter("emitters/" + std::to_string(k) + "/velocity", velocity);
 }
 
 void SimulationRunner::build(const Scene& scene) {
@@ -192,10 +202,18 @@ void SimulationRunner::record_probes() {
 }
 
 bool SimulationRunner::take_step() {
-    if (single_step_.exchange(false, std::memory_order_relaxed)) return true;
+    int single = single_steps_.load(std::memory_order_relaxed);
+    while (single > 0) {
+        if (single_steps_.compare_exchange_weak(single, single - 1, std::memory_order_relaxed)) {
+            single_step_taken_ = true;
+            return true;
+        }
+    }
     if (paused_.load(std::memory_order_relaxed)) return false;
     const std::uint64_t pause_at = pause_at_.load(std::memory_order_relaxed);
-    if (pause_at > 0 && simulation_->stats().step >= pause_at) {
+    if (pause_at > 0 && paused_at_generation_ != generation_ &&
+        simulation_->stats().step >= pause_at) {
+        paused_at_generation_ = generation_;
         paused_.store(true, std::memory_order_relaxed);
         return false;
     }
@@ -208,6 +226,14 @@ bool SimulationRunner::take_step() {
 }
 
 double SimulationRunner::step() {
+    // A single step asked for counts as carried out once its result is published (or failed).
+    struct Handled {
+        SimulationRunner& r;
+        ~Handled() {
+            if (r.single_step_taken_) r.handled_.fetch_add(1, std::memory_order_release);
+            r.single_step_taken_ = false;
+        }
+    } handled{*this};
     try {
         simulation_->step();
     } catch (const SimulationError& e) {
@@ -240,7 +266,9 @@ void SimulationRunner::run() {
         // it, so the wait below returns at once instead of sleeping through the change.
         const std::uint32_t seen = wake_.load(std::memory_order_acquire);
         if (stop_.load(std::memory_order_acquire)) return;
-        bool worked = commands_.run_all() > 0;
+        const int ran = commands_.run_all();
+        handled_.fetch_add(static_cast<std::uint64_t>(ran), std::memory_order_release);
+        bool worked = ran > 0;
         if (simulation_ && take_step()) {
             step();
             worked = true;

@@ -85,19 +85,30 @@ class SimulationRunner {
     void reset();                   // rebuilds the current scene from its description
     void set_threads(int threads);  // applied with a reset
     void set_paused(bool paused);
-    void step_once();  // one step while paused
-    // Pauses when the simulation reaches step `step` (of any scene loaded; 0: never), so that a
-    // capture shows one given state.
+    void step_once();  // one step while paused (each call one step)
+    // Pauses when the simulation reaches step `step` (0: never), once per scene loaded or reset,
+    // so that a capture shows one given state; resuming runs on from there.
     void pause_at(std::uint64_t step) { pause_at_.store(step, std::memory_order_relaxed); }
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
     void set_brush(const std::optional<Brush>& brush);
     // Changes a live parameter of the running simulation (errors come back as a message).
     void set_parameter(const std::string& key, const nlohmann::json& value);
+    // Switches emitter `k` (scene order) on or off, or sets its velocity in m/s, while the
+    // simulation runs (the Parameters panel's emitter controls): set_parameter on
+    // "emitters/K/enabled" or "emitters/K/velocity".
+    void set_emitter_enabled(std::size_t k, bool enabled);
+    void set_emitter_velocity(std::size_t k, double velocity);
 
     Mode mode() const { return mode_; }
     bool paused() const { return paused_.load(std::memory_order_relaxed); }
     int steps_per_frame() const { return steps_per_frame_.load(std::memory_order_relaxed); }
+    // Every command and single step asked for so far has been carried out and its result
+    // published: the next acquire_frame() shows it (tests and capture runs wait for this).
+    bool settled() const {
+        return handled_.load(std::memory_order_acquire) ==
+               requests_.load(std::memory_order_relaxed);
+    }
 
     // Render side: takes the newest state, if one arrived since the last call.
     bool acquire_frame() { return frames_.acquire(); }
@@ -138,7 +149,10 @@ class SimulationRunner {
     const Clock clock_;
     CommandQueue commands_;
     std::atomic<int> budget_{0};
-    std::atomic<bool> single_step_{false};
+    std::atomic<int> single_steps_{0};
+    // Commands and single steps asked for (render side) and carried out (simulation side).
+    std::atomic<std::uint64_t> requests_{0};
+    std::atomic<std::uint64_t> handled_{0};
     std::atomic<bool> stop_{false};
     std::atomic<std::uint32_t> wake_{0};  // bumped for every change the simulation thread needs
     std::atomic<std::string*> message_{nullptr};
@@ -155,6 +169,8 @@ class SimulationRunner {
     std::shared_ptr<const std::vector<ObstacleSummary>> obstacles_;
     std::unique_ptr<Simulation> simulation_;
     std::uint64_t generation_ = 0;
+    std::uint64_t paused_at_generation_ = 0;  // the scene that pause_at last paused
+    bool single_step_taken_ = false;          // the step running is a single step
     std::optional<Brush> brush_;
     ProbeHistory probes_;
     std::vector<double> probe_reading_;

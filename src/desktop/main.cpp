@@ -3,11 +3,14 @@
 //
 //   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--view surface|particles|...]
 //         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
-//         [--no-float-targets] [--drop FILE ...]
+//         [--no-float-targets] [--drop FILE ...] [--press KEY,...] [--save WHAT,...]
+//         [--color-by Q] [--color-map M] [--surface-* ...]
 //
 // --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
-// an obstacle, a scene .json loads). Capture runs print what the app's panels show of the last
-// frame: the obstacles (triangles, boundary samples), the probes' history and the message, if any.
+// an obstacle, a scene .json loads). --press feeds key presses through the window's key callback
+// (what the keyboard does), --save presses the save buttons (App::save). Capture runs print what
+// the app's panels show of the last frame: the scene's name, the obstacles (triangles, boundary
+// samples), the probes' history and the message, if any.
 // glad before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
@@ -25,6 +28,7 @@
 
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
+#include "app/scene_display.hpp"
 #include "core/errors.hpp"
 
 namespace {
@@ -51,6 +55,8 @@ void print_timings(const flume::RenderTimings& timings) {
 // The obstacles, the probes' history and the message of the captured frame (what the panels
 // show).
 void print_capture_state(const flume::App& app, const std::string& message) {
+    if (const auto& scene = app.current_frame().scene)
+        std::printf("flume: scene: %s\n", flume::scene_label(*scene).c_str());
     if (const auto& obstacles = app.current_frame().obstacles) {
         for (const flume::ObstacleSummary& o : *obstacles) {
             std::printf("flume: obstacle %s: %zu triangles, %zu boundary samples\n", o.name.c_str(),
@@ -121,6 +127,49 @@ int main(int argc, char** argv) {
                    "Drop these files on the window at start: a mesh (.obj, .stl) joins the scene "
                    "as an obstacle, a scene .json loads")
         ->type_name("FILE");
+    const std::map<std::string, int> key_names{{"space", GLFW_KEY_SPACE},  {"s", GLFW_KEY_S},
+                                               {"r", GLFW_KEY_R},          {"h", GLFW_KEY_H},
+                                               {"v", GLFW_KEY_V},          {"f1", GLFW_KEY_F1},
+                                               {"escape", GLFW_KEY_ESCAPE}};
+    std::vector<int> presses;
+    cli.add_option("--press", presses,
+                   "Press these keys (space, s, r, h, v, f1, escape) through the window's key "
+                   "callback, one at a time, each once the simulation has carried out the one "
+                   "before (with --pause-at-step: from that pause on)")
+        ->delimiter(',')
+        ->transform(CLI::CheckedTransformer(key_names, CLI::ignore_case))
+        ->type_name("KEY,...");
+    const std::map<std::string, flume::App::Save> save_names{
+        {"screenshot", flume::App::Save::Screenshot},
+        {"particles", flume::App::Save::Particles},
+        {"probes", flume::App::Save::Probes}};
+    std::vector<flume::App::Save> saves;
+    cli.add_option("--save", saves,
+                   "Press these save buttons (screenshot, particles, probes) after the keys: "
+                   "files flume-screenshot-N.png, flume-particles-N.vtp, flume-probes-N.csv in "
+                   "the working folder")
+        ->delimiter(',')
+        ->transform(CLI::CheckedTransformer(save_names, CLI::ignore_case))
+        ->type_name("WHAT,...");
+    const std::map<std::string, flume::SurfaceFilter> filters{
+        {"narrow-range", flume::SurfaceFilter::NarrowRange},
+        {"bilateral", flume::SurfaceFilter::Bilateral}};
+    cli.add_option("--surface-filter", options.surface.filter, "Surface panel: smoothing")
+        ->transform(CLI::CheckedTransformer(filters, CLI::ignore_case));
+    cli.add_option("--surface-filter-size", options.surface.filter_radius,
+                   "Surface panel: filter size in particle radii")
+        ->check(CLI::Range(0.0f, 10.0f));
+    std::vector<float> surface_color;
+    cli.add_option("--surface-color", surface_color, "Surface panel: the water's colour, R,G,B")
+        ->delimiter(',')
+        ->expected(3)
+        ->check(CLI::Range(0.0f, 1.0f));
+    cli.add_option("--surface-absorption", options.surface.absorption,
+                   "Surface panel: absorption per metre")
+        ->check(CLI::Range(0.0f, 50.0f));
+    cli.add_option("--surface-refraction", options.surface.refraction,
+                   "Surface panel: refraction strength")
+        ->check(CLI::Range(0.0f, 1.0f));
     std::vector<float> brush;
     float brush_radius = 0.15f, brush_strength = 80.0f;
     cli.add_option("--brush", brush, "Hold the force brush at this world point (x,y or x,y,z)")
@@ -143,6 +192,8 @@ int main(int argc, char** argv) {
     options.float_targets = !no_float_targets;
     options.show_ui = !hide_ui;
     options.pause_at_step = pause_at;
+    if (!surface_color.empty())
+        options.surface.color = glm::vec3(surface_color[0], surface_color[1], surface_color[2]);
 
     std::optional<flume::App> app;
     try {
@@ -191,6 +242,14 @@ int main(int argc, char** argv) {
     ImGui_ImplGlfw_InitForOpenGL(window, true);  // chains to the callbacks above
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
+    // The key callback installed now: ImGui's, which chains to the app's (what a key does).
+    const GLFWkeyfun key_callback = glfwSetKeyCallback(window, nullptr);
+    glfwSetKeyCallback(window, key_callback);
+    std::size_t pressed = 0;
+    bool saved = saves.empty();
+    bool ready = pause_at == 0;          // keys wait for the capture's pause, if any
+    std::uint64_t quiet_from_frame = 0;  // the frame after the last key or save
+
     int status = 0;
     try {
         app->init_graphics();
@@ -211,9 +270,37 @@ int main(int argc, char** argv) {
             // next shows that state.
             const bool at_step =
                 pause_at > 0 && app->paused() && app->current_frame().stats.step >= pause_at;
+            ready = ready || at_step;
+            // Keys, then saves, one per frame, each once the simulation has carried out what
+            // came before and the frame on screen shows it.
+            const bool settled = app->settled() && app->current_frame().scene != nullptr;
+            if (ready && settled && app->frames_drawn() >= quiet_from_frame) {
+                if (pressed < presses.size()) {
+                    const int key = presses[pressed++];
+                    const flume::StepStats& s = app->current_frame().stats;
+                    std::string name;
+                    for (const auto& [n, k] : key_names)
+                        if (k == key) name = n;
+                    std::printf("flume: pressed %s at frame %llu (step %llu)\n", name.c_str(),
+                                static_cast<unsigned long long>(app->frames_drawn()),
+                                static_cast<unsigned long long>(s.step));
+                    key_callback(window, key, glfwGetKeyScancode(key), GLFW_PRESS, 0);
+                    key_callback(window, key, glfwGetKeyScancode(key), GLFW_RELEASE, 0);
+                    quiet_from_frame = app->frames_drawn() + 1;
+                } else if (!saved) {
+                    for (const flume::App::Save what : saves)
+                        app->save(what);
+                    saved = true;
+                    quiet_from_frame = app->frames_drawn() + 1;
+                }
+            }
+            // A capture at the step is taken once the keys and saves are done and their results
+            // drawn (three frames: a window ImGui opens shows from its second frame).
+            const bool done = pressed == presses.size() && saved && settled &&
+                              app->frames_drawn() >= quiet_from_frame + 2;
             const bool last =
                 (frames > 0 && app->frames_drawn() + 1 >= static_cast<std::uint64_t>(frames)) ||
-                (pause_at > 0 && !screenshot.empty() && at_step);
+                (pause_at > 0 && !screenshot.empty() && ready && app->paused() && done);
             if (last && !screenshot.empty()) app->request_screenshot(screenshot);
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
