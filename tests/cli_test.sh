@@ -197,6 +197,70 @@ for target in "$work/no-such-folder/plot.png:No such file or directory" \
 done
 check "the folder is left as it was" test -d "$work/a-folder.png"
 
+# Checkpoints (issue 29): a run that stops and resumes reaches the uninterrupted run's state, its
+# stats, probe rows and .pvd series continued with no gap and no duplicate, also when it resumes
+# from an older checkpoint than its outputs reached (a crash); SIGINT writes one and says how to
+# go on; bad checkpoints are refused by name.
+ck="$work/ck"
+mkdir -p "$ck"
+csv_sans_timings() { python3 -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+keep = [i for i, name in enumerate(rows[0]) if not name.startswith('ms_') and not name.startswith('time [s]') or name == 'time [s]']
+print('\n'.join(','.join(r[i] for i in keep) for r in rows))" "$1"; }
+whole=$("$cli" run fountain-2d --set particle_radius=0.02 --until 0.3 --hash --quiet \
+    --stats "$ck/whole.csv" --export "$ck/whole" --every 10 | tail -1)
+"$cli" run fountain-2d --set particle_radius=0.02 --until 0.2 --quiet --stats "$ck/part.csv" \
+    --export "$ck/part" --every 10 --checkpoint "$ck/points" --checkpoint-every 0.05 --keep 10 \
+    >/dev/null 2>"$ck/err"
+check "a run with --checkpoint exits 0" test $? -eq 0
+first=$(ls "$ck/points" | head -1)
+last=$(ls "$ck/points" | tail -1)
+check "checkpoints are written every 0.05 s ($(ls "$ck/points" | wc -l) of them)" \
+    test "$(ls "$ck/points" | wc -l)" -ge 3
+resumed=$("$cli" resume "$ck/points/$last" --until 0.3 --hash --quiet | tail -1)
+check "resumed, the final state is the uninterrupted run's ($whole / $resumed)" \
+    test "$whole" = "$resumed"
+check "the stats go on with no gap and no duplicate" \
+    test "$(csv_sans_timings "$ck/whole.csv")" = "$(csv_sans_timings "$ck/part.csv")"
+check "the .pvd series goes on" test "$(grep -c DataSet "$ck/whole/fountain-2d.pvd")" -eq \
+    "$(grep -c DataSet "$ck/part/fountain-2d.pvd")"
+# A crash after the first checkpoint: the outputs went further than it; resuming from it drops
+# what came after and writes it again.
+resumed=$("$cli" resume "$ck/points/$first" --until 0.3 --hash --quiet | tail -1)
+check "resumed from an older checkpoint, the same final state" test "$whole" = "$resumed"
+check "and the same stats" \
+    test "$(csv_sans_timings "$ck/whole.csv")" = "$(csv_sans_timings "$ck/part.csv")"
+# Probes: a row at t = 0 and every 0.05 s, whether interrupted or not.
+"$cli" run dam-break-probes-3d --set particle_radius=0.05 --until 0.2 --quiet \
+    --probes "$ck/p-whole.csv" --probe-every 0.05 >/dev/null
+"$cli" run dam-break-probes-3d --set particle_radius=0.05 --until 0.1 --quiet \
+    --probes "$ck/p-part.csv" --probe-every 0.05 --checkpoint "$ck/p-points" >/dev/null
+"$cli" resume "$ck/p-points/$(ls "$ck/p-points" | tail -1)" --until 0.2 --quiet >/dev/null
+check "the probe rows go on with no gap and no duplicate" cmp -s "$ck/p-whole.csv" "$ck/p-part.csv"
+# SIGINT: a checkpoint, the command to go on, exit 130.
+"$cli" run dam-break-2d --set particle_radius=0.01 --until 100 --checkpoint "$ck/sig" --quiet \
+    >/dev/null 2>"$ck/sig.err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+check "SIGINT stops a checkpointed run with exit 130" test $? -eq 130
+check "and says how to go on" grep -q "^  flume-cli resume .*\.flume-checkpoint" "$ck/sig.err"
+"$cli" resume "$ck/sig/$(ls "$ck/sig" | tail -1)" --steps 2 --quiet >/dev/null 2>&1
+check "its checkpoint resumes" test $? -eq 0
+# Bad checkpoints: exit 2 naming the file and the problem.
+"$cli" resume "$here/../scenes/dam-break-2d.json" >/dev/null 2>"$ck/err"
+check "a scene given as a checkpoint exits 2" test $? -eq 2
+check "it says it is not a checkpoint" grep -q "dam-break-2d.json: not a Flume checkpoint" "$ck/err"
+head -c 3000 "$ck/points/$last" >"$ck/short"
+"$cli" resume "$ck/short" >/dev/null 2>"$ck/err"
+check "a truncated checkpoint exits 2 saying so" grep -q "short: truncated" "$ck/err"
+"$cli" run fountain-2d --set particle_radius=0.02 --until 0.05 --quiet --checkpoint /dev/full/x \
+    >/dev/null 2>"$ck/err"
+check "a checkpoint folder that cannot be made exits 4" test $? -eq 4
+check "naming it" grep -q "/dev/full/x: cannot create the folder" "$ck/err"
+
 # Stats CSV
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6

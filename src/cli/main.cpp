@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint.hpp"
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
@@ -50,7 +52,16 @@ struct RunOptions {
     std::uint64_t export_every = 0;
     bool hash = false;
     bool quiet = false;
+    std::string checkpoint_dir;
+    double checkpoint_every = 0.0;  // s of simulated time; 0: a tenth of the run
+    int checkpoint_keep = 3;
 };
+
+// SIGINT or SIGTERM during a run with --checkpoint: the run writes a checkpoint and stops.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int signal) {
+    g_stop_signal = signal;
+}
 
 std::string hex64(std::uint64_t v) {
     char buffer[17];
@@ -210,16 +221,50 @@ void write_stats_row(std::ofstream& out, const flume::StepStats& s) {
     out << '\n';
 }
 
+// A CSV file that a resumed run goes on writing: its header and the rows whose first column
+// (a step or a time) is at most `last` are kept, the others (written after the checkpoint the
+// run resumes from) dropped, so that the resumed rows follow with no gap and no duplicate.
+void keep_rows_up_to(const std::string& path, double last) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw flume::OutputError(path + ": cannot read it to go on writing it");
+    std::string line, kept;
+    bool header = true;
+    while (std::getline(in, line)) {
+        // Times are written with 9 significant digits: a row of this step may read a little
+        // above its time.
+        if (header || std::strtod(line.c_str(), nullptr) <= last * (1.0 + 1.0e-8) + 1.0e-12)
+            kept += line + "\n";
+        header = false;
+    }
+    flume::cli::write_file_atomically(path, kept);
+}
+
+std::ofstream open_append(const std::string& path) {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    if (!out) throw flume::OutputError(path + ": cannot open it to go on writing it");
+    return out;
+}
+
 // The scene's probes over time (--probes): a header with units, a row at t = 0, then one at the
 // first step at or after each multiple of `every` seconds (every step when 0).
 class ProbeLog {
   public:
-    ProbeLog(const flume::Simulation& sim, const std::string& path, double every)
+    // A new file: the header and a row now. Resuming (`next` given): the rows of `path` up to
+    // now are kept, and the next row comes at `next`.
+    ProbeLog(const flume::Simulation& sim, const std::string& path, double every,
+             std::optional<double> next = std::nullopt)
         : sim_(sim), path_(path), every_(every), values_(sim.probe_columns().size()) {
         if (values_.empty()) {
             throw flume::SceneError(
                 "--probes: the scene has no probes (add a \"probes\" array; "
                 "see README.md)");
+        }
+        if (next) {
+            keep_rows_up_to(path, sim.stats().time);
+            out_ = open_append(path);
+            out_.precision(9);
+            next_ = *next;
+            return;
         }
         out_ = flume::open_output(path);
         out_.precision(9);
@@ -228,6 +273,12 @@ class ProbeLog {
             out_ << ',' << c.name << " [" << c.unit << ']';
         out_ << '\n';
         write_row();
+    }
+
+    double next() const { return next_; }
+    void flush() {
+        out_.flush();
+        flume::check_output(out_, path_);
     }
 
     // After a step: a row if its time has come.
@@ -260,22 +311,77 @@ class ProbeLog {
     std::ofstream out_;
 };
 
-int run(const RunOptions& options) {
-    const flume::Scene scene = flume::load_scene(options.scene, options.overrides);
+// A checkpoint's file name: the scene's stem and the step, so that they sort in order.
+std::string checkpoint_name(const std::string& stem, std::uint64_t step) {
+    char name[64];
+    std::snprintf(name, sizeof name, "-%012" PRIu64 ".flume-checkpoint", step);
+    return stem + name;
+}
+
+// Removes the oldest of the run's checkpoints in `dir` beyond the newest `keep`.
+void keep_newest_checkpoints(const std::filesystem::path& dir, const std::string& stem, int keep) {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(stem + "-", 0) == 0 && name.ends_with(".flume-checkpoint"))
+            files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (std::size_t k = 0; k + static_cast<std::size_t>(keep) < files.size(); ++k)
+        std::filesystem::remove(files[k], ec);
+}
+
+std::string absolute_path(const std::string& path) {
+    return path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// Runs a scene, or resumes a checkpoint (`resume`: its record of the run says how the outputs
+// it wrote go on).
+int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullptr,
+        const std::string& resume_path = "") {
+    namespace cli = flume::cli;
+    const nlohmann::json record = resume ? resume->run : nlohmann::json::object();
+    const bool checkpoints = !options.checkpoint_dir.empty();
+    cli::SceneSource source;
+    if (resume) {
+        source = resume->scene;
+    } else if (checkpoints) {
+        source = cli::capture_scene_source(options.scene, options.overrides);
+    }
+    const flume::Scene scene = resume || checkpoints
+                                   ? cli::load_scene_source(source)
+                                   : flume::load_scene(options.scene, options.overrides);
 
     flume::WorkerPool pool(options.threads);
     const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {
         std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()), message.data());
     });
+    if (resume) sim->restore_state(resume->state, resume_path);
+    const std::uint64_t first_step = sim->stats().step;
+    // An output a resumed run goes on writing: the same file as the checkpoint's run wrote.
+    auto continues = [&](const char* key, const std::string& path) {
+        return resume && !path.empty() && record.value(key, std::string()) == absolute_path(path);
+    };
 
     std::ofstream stats_file;
+    bool stats_header = false;
     if (!options.stats_path.empty()) {
-        stats_file = flume::open_output(options.stats_path);
+        if (continues("stats", options.stats_path)) {
+            keep_rows_up_to(options.stats_path, static_cast<double>(first_step));
+            stats_file = open_append(options.stats_path);
+            stats_header = true;
+        } else {
+            stats_file = flume::open_output(options.stats_path);
+        }
         stats_file.precision(9);
     }
     std::optional<ProbeLog> probe_log;
-    if (!options.probes_path.empty())
-        probe_log.emplace(*sim, options.probes_path, options.probe_every);
+    if (!options.probes_path.empty()) {
+        std::optional<double> next;
+        if (continues("probes", options.probes_path)) next = record.value("probe_next", 0.0);
+        probe_log.emplace(*sim, options.probes_path, options.probe_every, next);
+    }
     std::optional<flume::PvdSeries> series;
     const std::filesystem::path export_dir = options.export_dir;
     const std::filesystem::path save_dir = options.export_dir.empty() ? "." : export_dir;
@@ -291,18 +397,97 @@ int run(const RunOptions& options) {
         if (ec)
             throw flume::OutputError(options.export_dir +
                                      ": cannot create the folder: " + ec.message());
-        series.emplace((export_dir / (export_stem(scene.name) + ".pvd")).string());
-        export_frame();
+        const std::string pvd = (export_dir / (export_stem(scene.name) + ".pvd")).string();
+        if (continues("export", options.export_dir)) {
+            std::vector<std::pair<double, std::string>> frames;
+            for (const auto& f : record.value("frames", nlohmann::json::array()))
+                frames.emplace_back(f.at(0).get<double>(), f.at(1).get<std::string>());
+            series.emplace(pvd, std::move(frames));
+        } else {
+            series.emplace(pvd);
+            export_frame();
+        }
     }
 
-    const double until = options.until.value_or(scene.params.number("end_time"));
-    const bool by_steps = options.steps.has_value();
+    // The end: a number of steps from here, a time, or (resuming) the interrupted run's.
+    std::optional<std::uint64_t> target_step;
+    double until = scene.params.number("end_time");
+    if (options.steps) {
+        target_step = first_step + *options.steps;
+    } else if (options.until) {
+        until = *options.until;
+    } else if (resume && record.contains("target_step")) {
+        target_step = record["target_step"].get<std::uint64_t>();
+    } else if (resume && record.contains("until")) {
+        until = record["until"].get<double>();
+    }
+    const double start_time = sim->stats().time;
+
+    // Checkpoints: every checkpoint_every seconds of simulated time, and on SIGINT or SIGTERM.
+    const std::filesystem::path checkpoint_dir = options.checkpoint_dir;
+    const std::string stem = export_stem(scene.name);
+    double checkpoint_every = options.checkpoint_every;
+    if (checkpoint_every <= 0.0) checkpoint_every = std::max((until - start_time) / 10.0, 1.0e-3);
+    double next_checkpoint = resume ? record.value("next_checkpoint", start_time) : start_time;
+    while (next_checkpoint <= start_time + 1.0e-12)
+        next_checkpoint += checkpoint_every;
+    std::string last_checkpoint;
+    auto write_checkpoint = [&] {
+        if (stats_file.is_open()) {
+            stats_file.flush();
+            flume::check_output(stats_file, options.stats_path);
+        }
+        if (probe_log) probe_log->flush();
+        cli::Checkpoint c;
+        c.scene = source;
+        c.state = sim->save_state();
+        nlohmann::json& r = c.run;
+        if (target_step) {
+            r["target_step"] = *target_step;
+        } else {
+            r["until"] = until;
+        }
+        r["stats"] = absolute_path(options.stats_path);
+        r["probes"] = absolute_path(options.probes_path);
+        r["probe_every"] = options.probe_every;
+        if (probe_log) r["probe_next"] = probe_log->next();
+        r["export"] = absolute_path(options.export_dir);
+        r["export_every"] = options.export_every;
+        r["frames"] = nlohmann::json::array();
+        if (series) {
+            for (const auto& [t, f] : series->frames())
+                r["frames"].push_back({t, f});
+        }
+        r["checkpoint"] = absolute_path(options.checkpoint_dir);
+        r["checkpoint_every"] = options.checkpoint_every;
+        r["checkpoint_keep"] = options.checkpoint_keep;
+        r["next_checkpoint"] = next_checkpoint;
+        const std::string path =
+            (checkpoint_dir / checkpoint_name(stem, sim->stats().step)).string();
+        cli::write_file_atomically(path, cli::encode_checkpoint(c));
+        keep_newest_checkpoints(checkpoint_dir, stem, options.checkpoint_keep);
+        last_checkpoint = path;
+    };
+    if (checkpoints) {
+        std::error_code ec;
+        std::filesystem::create_directories(checkpoint_dir, ec);
+        if (ec) {
+            throw flume::OutputError(options.checkpoint_dir +
+                                     ": cannot create the folder: " + ec.message());
+        }
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
+    }
+
     Progress progress(!options.quiet && isatty(STDOUT_FILENO));
     flume::ParticleSnapshot last_valid;
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t steps = 0;
+    auto running = [&] {
+        return target_step ? sim->stats().step < *target_step : sim->stats().time < until;
+    };
     try {
-        while (by_steps ? steps < *options.steps : sim->stats().time < until) {
+        while (running()) {
             last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
             try {
                 sim->step();
@@ -315,16 +500,37 @@ int run(const RunOptions& options) {
             ++steps;
             const flume::StepStats& s = sim->stats();
             if (stats_file.is_open()) {
-                if (steps == 1) write_stats_header(stats_file, s);
+                if (!stats_header) write_stats_header(stats_file, s);
+                stats_header = true;
                 write_stats_row(stats_file, s);
                 flume::check_output(stats_file, options.stats_path);
             }
             if (probe_log) probe_log->after_step();
             if (series && options.export_every > 0 && s.step % options.export_every == 0)
                 export_frame();
-            progress.update(by_steps
-                                ? static_cast<double>(steps) / static_cast<double>(*options.steps)
-                                : s.time / until,
+            if (checkpoints && s.time + 1.0e-12 >= next_checkpoint) {
+                while (next_checkpoint <= s.time + 1.0e-12)
+                    next_checkpoint += checkpoint_every;
+                write_checkpoint();
+            }
+            if (g_stop_signal != 0) {
+                progress.finish();
+                if (last_checkpoint.empty() ||
+                    last_checkpoint.find(checkpoint_name(stem, s.step)) == std::string::npos)
+                    write_checkpoint();
+                if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
+                if (probe_log) probe_log->close();
+                std::fprintf(stderr,
+                             "flume-cli: %s at step %" PRIu64
+                             " (t = %.6f s): the run is saved in %s; go on with\n"
+                             "  flume-cli resume %s\n",
+                             g_stop_signal == SIGINT ? "interrupted" : "terminated", s.step, s.time,
+                             last_checkpoint.c_str(), last_checkpoint.c_str());
+                return 128 + g_stop_signal;
+            }
+            progress.update(target_step ? static_cast<double>(s.step - first_step) /
+                                              static_cast<double>(*target_step - first_step)
+                                        : (s.time - start_time) / (until - start_time),
                             s.step, s.time);
         }
         // The final state is always exported, whatever --every says.
@@ -487,6 +693,62 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--hash", options.hash,
                       "Print `state-hash: HEX` (positions and velocities, id order) last");
     run_cmd->add_flag("--quiet", options.quiet, "No progress bar");
+    auto* checkpoint_opt = run_cmd->add_option(
+        "--checkpoint", options.checkpoint_dir,
+        "Write checkpoints into this folder (each written whole, then renamed into place; the "
+        "newest --keep kept), and one on SIGINT or SIGTERM before stopping: `flume-cli resume "
+        "FILE` goes on from one with the same outputs");
+    run_cmd
+        ->add_option("--checkpoint-every", options.checkpoint_every,
+                     "With --checkpoint: one every T seconds of simulated time (default: a tenth "
+                     "of the run)")
+        ->needs(checkpoint_opt)
+        ->check(CLI::Range(1.0e-6, 1.0e6));
+    run_cmd->add_option("--keep", options.checkpoint_keep, "With --checkpoint: how many to keep")
+        ->needs(checkpoint_opt)
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+
+    // resume: the options of run that make sense on a resumed run; those not given are the
+    // interrupted run's.
+    RunOptions resume_options;
+    std::string resume_file;
+    CLI::App* resume_cmd = app.add_subcommand(
+        "resume",
+        "Go on with a run from a checkpoint (run --checkpoint): to the interrupted run's end "
+        "unless --until or --steps says otherwise, continuing its stats, probes and export; the "
+        "final state is the one the run would have reached uninterrupted");
+    resume_cmd->add_option("checkpoint", resume_file, "A .flume-checkpoint file")->required();
+    auto* resume_steps =
+        resume_cmd->add_option("--steps", resume_options.steps, "Number of steps to take from here")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    resume_cmd->add_option("--until", resume_options.until, "Simulated time to stop at, in s")
+        ->check(CLI::Range(0.0, 1.0e6))
+        ->excludes(resume_steps);
+    resume_cmd
+        ->add_option("--threads", resume_options.threads, "Worker threads, the caller included")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    auto* r_stats = resume_cmd->add_option("--stats", resume_options.stats_path,
+                                           "Per-step statistics CSV (default: the run's)");
+    auto* r_probes = resume_cmd->add_option("--probes", resume_options.probes_path,
+                                            "Probes CSV (default: the run's)");
+    auto* r_probe_every =
+        resume_cmd->add_option("--probe-every", resume_options.probe_every, "As run's")
+            ->check(CLI::Range(0.0, 1.0e6));
+    auto* r_export = resume_cmd->add_option("--export", resume_options.export_dir,
+                                            "Export folder (default: the run's)");
+    auto* r_every = resume_cmd->add_option("--every", resume_options.export_every, "As run's")
+                        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    auto* r_checkpoint = resume_cmd->add_option("--checkpoint", resume_options.checkpoint_dir,
+                                                "Checkpoint folder (default: the run's)");
+    auto* r_checkpoint_every =
+        resume_cmd->add_option("--checkpoint-every", resume_options.checkpoint_every, "As run's")
+            ->check(CLI::Range(1.0e-6, 1.0e6));
+    auto* r_keep = resume_cmd->add_option("--keep", resume_options.checkpoint_keep, "As run's")
+                       ->check(CLI::Range(1, 1000));
+    resume_cmd->add_flag("--hash", resume_options.hash, "As run's");
+    resume_cmd->add_flag("--quiet", resume_options.quiet, "No progress bar");
 
     ValidateOptions validate_options;
     CLI::App* validate_cmd = app.add_subcommand(
@@ -520,9 +782,29 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("list")) return list_scenes();
         if (app.got_subcommand("params")) return list_parameters();
         if (app.got_subcommand("validate")) return validate(validate_options);
+        if (app.got_subcommand("resume")) {
+            const std::string bytes = flume::read_file_bytes(resume_file, std::size_t{1} << 40);
+            const flume::cli::Checkpoint c = flume::cli::decode_checkpoint(bytes, resume_file);
+            RunOptions& o = resume_options;
+            o.scene = c.scene.name_or_path;
+            const nlohmann::json& r = c.run;
+            if (!r_stats->count()) o.stats_path = r.value("stats", std::string());
+            if (!r_probes->count()) o.probes_path = r.value("probes", std::string());
+            if (!r_probe_every->count()) o.probe_every = r.value("probe_every", 0.0);
+            if (!r_export->count()) o.export_dir = r.value("export", std::string());
+            if (!r_every->count()) o.export_every = r.value("export_every", std::uint64_t{0});
+            if (!r_checkpoint->count()) o.checkpoint_dir = r.value("checkpoint", std::string());
+            if (!r_checkpoint_every->count()) o.checkpoint_every = r.value("checkpoint_every", 0.0);
+            if (!r_keep->count()) o.checkpoint_keep = r.value("checkpoint_keep", 3);
+            if (!o.export_dir.empty() && o.export_every == 0) o.export_every = 100;
+            return run(o, &c, resume_file);
+        }
         if (!options.export_dir.empty() && options.export_every == 0) options.export_every = 100;
         return run(options);
     } catch (const flume::SceneError& e) {
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const flume::StateError& e) {
         std::fprintf(stderr, "flume-cli: %s\n", e.what());
         return kExitBadInput;
     } catch (const flume::OutputError& e) {

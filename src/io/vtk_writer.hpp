@@ -22,6 +22,10 @@ void write_vtp(const std::string& path, const ParticleView& particles);
 class PvdSeries {
   public:
     explicit PvdSeries(std::string path) : path_(std::move(path)) {}
+    // A series that goes on from `frames` (a resumed run's), the file rewritten at the next add.
+    PvdSeries(std::string path, std::vector<std::pair<double, std::string>> frames)
+        : path_(std::move(path)), frames_(std::move(frames)) {}
+    const std::vector<std::pair<double, std::string>>& frames() const { return frames_; }
     // Adds a frame (file name relative to the .pvd) and rewrites the .pvd file (OutputError).
     void add(double time, const std::string& file);
 
