@@ -52,6 +52,21 @@ if [ -n "$last" ]; then
     check "last valid state is readable" python3 "$here/tools/read_vtp.py" "$last" >/dev/null
 fi
 
+# An exit 3 next to an obstacle names it before the time step (issue 33, item 10): a jet from an
+# emitter into a box just below it.
+cat >"$work/jet.json" <<'JSON'
+{ "dimension": 2, "particle_radius": 0.01, "solver": "dfsph",
+  "domain": {"min": [0, 0], "max": [1, 1]}, "fluid": [],
+  "emitters": [{"shape": "segment", "center": [0.5, 0.5], "direction": [0, -1], "width": 0.3,
+                "velocity": 8}],
+  "obstacles": [{"shape": "box", "min": [0.2, 0.3], "max": [0.8, 0.44]}] }
+JSON
+(cd "$work" && "$cli" run "$work/jet.json" --until 1 --quiet >"$work/out" 2>"$work/err")
+check "a jet into an obstacle exits 3" test $? -eq 3
+check "the message names the obstacle and what to check first" grep -q \
+    "next to obstacle 0 (box); check its shape and motion (obstacles/0), then the time step" \
+    "$work/err"
+
 # A pressure solve that cannot reach its tolerance: retried, counted, then exit 3 naming it.
 "$cli" run dam-break-2d --set particle_radius=0.04 --set solver=dfsph \
     --set max_solver_iterations=3 --steps 60 --stats "$work/retries.csv" --quiet \

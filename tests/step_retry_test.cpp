@@ -92,3 +92,50 @@ TEST(StepRetry, PastTheLastRetryTheRunStopsWithTheStateItHad) {
 
 }  // namespace
 }  // namespace flume
+
+namespace flume {
+namespace {
+
+// on_invalid = retry (issue 29): a step that leaves the fluid invalid is taken again from its
+// start at half the time step. A brush pushed far too hard for one step (as a user drags one in
+// the apps) stops a run that stops on invalid steps; one that retries takes that step in halves,
+// logs each retry and goes on, for every solver.
+TEST(StepRetry, AnInvalidStepIsTakenAgainInHalvesWithOnInvalidRetry) {
+    for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
+        SCOPED_TRACE(solver);
+        for (const char* mode : {"stop", "retry"}) {
+            const Scene scene =
+                load_scene("dam-break-2d", {"particle_radius=0.02", std::string("solver=") + solver,
+                                            std::string("on_invalid=") + mode});
+            WorkerPool pool(2);
+            std::vector<std::string> log;
+            const auto sim =
+                Simulation::create(scene, pool, [&](std::string_view m) { log.emplace_back(m); });
+            for (int s = 0; s < 20; ++s)
+                sim->step();
+            sim->set_brush(Brush{glm::vec3(0.3f, 0.3f, 0.0f), 0.2f, 1.0e6f});
+            if (std::string(mode) == "stop") {
+                EXPECT_THROW(sim->step(), SimulationError);
+                continue;
+            }
+            const double dt_before = sim->stats().dt;
+            sim->step();
+            EXPECT_GT(sim->stats().step_retries, 0u);
+            EXPECT_LT(sim->stats().dt, 0.5 * dt_before);
+            std::string notes;
+            for (const std::string& line : log)
+                notes += line + "\n";
+            EXPECT_NE(notes.find("on_invalid = retry: the step is taken again at half the "
+                                 "time step"),
+                      std::string::npos)
+                << notes;
+            sim->set_brush(std::nullopt);
+            for (int s = 0; s < 20; ++s)
+                sim->step();
+            EXPECT_EQ(sim->stats().step, 41u);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace flume

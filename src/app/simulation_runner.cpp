@@ -135,10 +135,14 @@ void SimulationRunner::set_emitter_velocity(std::size_t k, double velocity) {
 void SimulationRunner::build(const Scene& scene) {
     try {
         if (!pool_) pool_ = std::make_unique<WorkerPool>(threads_);
-        auto simulation = Simulation::create(scene, *pool_);
+        // The apps take an invalid step again in halves rather than stop (on_invalid =
+        // retry): a slider or a brush pushed too far slows the simulation instead of ending it.
+        Scene installed = scene;
+        installed.params.set("on_invalid", "retry", "the app");
+        auto simulation = Simulation::create(installed, *pool_);
         simulation_ = std::move(simulation);
         simulation_->set_brush(brush_);
-        scene_ = std::make_shared<const Scene>(scene);
+        scene_ = std::make_shared<const Scene>(installed);
         obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
         start_probes();

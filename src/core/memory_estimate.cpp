@@ -21,7 +21,6 @@ namespace flume {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 
 // Bytes per particle of room, at a run's peak: the particle arrays, the step's start, the grid,
 // the neighbour lists (about 30 neighbours in 2D, 60 in 3D) and a solver's state. Measured peaks
@@ -68,6 +67,9 @@ double field_bytes(const ShapeDesc& s, int dimension, double spacing) {
            static_cast<double>(mesh.triangles.size()) * kFieldTriangleBytes;
 }
 
+#if defined(__unix__) && !defined(__EMSCRIPTEN__)
+constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+
 // A number of bytes from a file such as /sys/fs/cgroup/memory.max ("max" or none: no limit).
 double limit_in_file(const char* path) {
     std::ifstream in(path);
@@ -75,6 +77,7 @@ double limit_in_file(const char* path) {
     if (in >> bytes && bytes > 0.0) return bytes;
     return kNoLimit;
 }
+#endif
 
 // What this process may use: the physical memory, or less where a control group or an address
 // space limit (ulimit -v) says so.

@@ -73,6 +73,17 @@ const std::vector<ParamDecl>& declarations() {
          .description = "dfsph: make the velocity field divergence-free before the density solve",
          .default_bool = true,
          .live = true},
+        {.key = "on_invalid",
+         .group = "time",
+         .kind = ParamKind::Choice,
+         .description =
+             "a step that leaves the fluid invalid (NaN, exploding speed, density past twice the "
+             "rest density): stop the run (stop), or take it again from its start at half the "
+             "time step, up to 6 times, each counted in step_retries and logged (retry; the "
+             "apps' choice)",
+         .default_choice = "stop",
+         .choices = {"stop", "retry"},
+         .live = true},
         {.key = "max_solver_iterations",
          .group = "solver",
          .kind = ParamKind::Integer,

@@ -175,7 +175,7 @@ class SphSimulation final : public Simulation {
         probes_ = ProbeReader<D>(scene_, constants_.particle_radius, boundary_.size());
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
-        if (solver_->iterates()) step_start_.reserve(fluid_, emitters_);
+        if (keeps_start()) step_start_.reserve(fluid_, emitters_);
 
         stats_.fluid_particles = fluid_.size();
         stats_.boundary_particles = boundary_.size();
@@ -204,24 +204,46 @@ class SphSimulation final : public Simulation {
     void step() override {
         float dt = next_time_step();
         stats_.stage_count = 0;
-        const bool keep_start = solver_->iterates();
-        if (keep_start) step_start_.save(fluid_, stats_, emitters_);
+        if (keeps_start()) step_start_.save(fluid_, stats_, emitters_);
         for (int retries = 0;; ++retries) {
             const SolveResult result = attempt_step(dt, settings_.max_solver_iterations << retries);
-            if (result.converged) break;
-            // The state as the step found it, with the time its stages have taken so far.
-            const auto stages = stats_.stages;
-            const std::size_t stage_count = stats_.stage_count;
-            step_start_.restore(fluid_, stats_, emitters_);
-            stats_.stages = stages;
-            stats_.stage_count = stage_count;
-            if (retries == kMaxRetries || 0.5 * dt < settings_.min_time_step)
-                throw unconverged_error(result, dt, retries);
+            const bool last = retries == kMaxRetries || 0.5 * dt < settings_.min_time_step;
+            if (result.converged) {
+                try {
+                    bookkeeping(dt);
+                    return;
+                } catch (const SimulationError& e) {
+                    // on_invalid = retry: the step again from its start, at half the step.
+                    if (!settings_.retry_invalid || last) throw;
+                    back_to_start();
+                    stats_.step_retries += static_cast<std::uint64_t>(retries) + 1;
+                    if (log_) {
+                        log_(std::string(e.what()) + "; on_invalid = retry: the step is taken " +
+                             "again at half the time step (" + format_number(0.5 * dt) + " s)");
+                    }
+                    dt *= 0.5f;
+                    continue;
+                }
+            }
+            back_to_start();
+            if (last) throw unconverged_error(result, dt, retries);
             stats_.step_retries += static_cast<std::uint64_t>(retries) + 1;
             if (step_start_.first_retry() && log_) log_(retry_note(result, dt));
             dt *= 0.5f;
         }
-        bookkeeping(dt);
+    }
+
+    // A step's start is kept where a step may be taken again: an iterative solver's solve that
+    // stops at its cap, or on_invalid = retry.
+    bool keeps_start() const { return solver_->iterates() || settings_.retry_invalid; }
+
+    // The state as the step found it, with the time its stages have taken so far.
+    void back_to_start() {
+        const auto stages = stats_.stages;
+        const std::size_t stage_count = stats_.stage_count;
+        step_start_.restore(fluid_, stats_, emitters_);
+        stats_.stages = stages;
+        stats_.stage_count = stage_count;
     }
 
     // One try at the step of length dt with at most max_passes passes a solve, up to the
@@ -403,8 +425,8 @@ class SphSimulation final : public Simulation {
             solver_ = make_solver<D>(settings_, constants_);
             for (std::vector<float>* state : fluid_.warm.all())
                 state->clear();
-            if (solver_->iterates()) step_start_.reserve(fluid_, emitters_);
         }
+        if (keeps_start()) step_start_.reserve(fluid_, emitters_);  // a new solver, or retry
         gravity_ = gravity_of(settings_);
     }
 

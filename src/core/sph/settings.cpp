@@ -69,6 +69,7 @@ StepSettings step_settings(const ParameterSet& params) {
     s.cfl_factor = params.number("cfl_factor");
     s.min_time_step = params.number("min_time_step");
     s.max_time_step = params.number("max_time_step");
+    s.retry_invalid = params.choice("on_invalid") == "retry";
 
     s.neighbour_lists = params.boolean("neighbour_lists");
     return s;

@@ -74,6 +74,9 @@ struct StepSettings {
     // The bounds of the adaptive step, s.
     double min_time_step = 0.0;
     double max_time_step = 0.0;
+    // on_invalid = retry: a step that leaves the fluid invalid (NaN, exploding speed, density
+    // past twice the rest density) is taken again from its start at half the time step.
+    bool retry_invalid = false;
 
     // Keep each particle's neighbours in lists found once a step (else every loop scans the
     // grid; the same results either way).
