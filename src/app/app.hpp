@@ -1,7 +1,7 @@
 // The platform-neutral front end: ties the simulation runner, the cameras, the renderer
-// (renderer.hpp: every GL call) and the ImGui panels (panels.hpp) together, and handles input and
-// the force brush. The desktop (GLFW) and browser entry points own the window and the ImGui
-// backends and call:
+// (renderer.hpp and the parts it owns: every GL call) and the ImGui panels (panels.hpp)
+// together, and handles input and the force brush. The desktop (GLFW) and browser entry points
+// own the window and the ImGui backends and call:
 //
 //   App app(options);                 // throws SceneError for a bad scene or --set
 //   app.init_graphics();              // GL context current, ImGui context created
