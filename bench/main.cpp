@@ -36,6 +36,7 @@
 #include "core/neighbours/lists.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
+#include "core/sph/solvers/solver_table.hpp"
 
 namespace {
 
@@ -488,19 +489,15 @@ int main(int argc, char** argv) {
             {"neighbour-search-1m", "", {}, 1000000}};
         // The same scenes run whole: the 3D one as scripts/side-by-side.py runs
         // it beside SPlisHSPlasH.
-        for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
-            const std::string set = std::string("solver=") + solver;
-            runs.push_back({std::string("run-3d-") + solver,
-                            "dam-break-3d",
-                            {"particle_radius=0.0106", set},
-                            0});
+        for (const flume::SolverEntry& solver : flume::solver_table()) {
+            const std::string name(solver.name);
+            const std::string set = "solver=" + name;
+            runs.push_back({"run-3d-" + name, "dam-break-3d", {"particle_radius=0.0106", set}, 0});
         }
-        for (const char* solver : {"wcsph", "pcisph", "dfsph", "pbf"}) {
-            const std::string set = std::string("solver=") + solver;
-            runs.push_back({std::string("run-2d-") + solver,
-                            "dam-break-2d",
-                            {"particle_radius=0.0025", set},
-                            0});
+        for (const flume::SolverEntry& solver : flume::solver_table()) {
+            const std::string name(solver.name);
+            const std::string set = "solver=" + name;
+            runs.push_back({"run-2d-" + name, "dam-break-2d", {"particle_radius=0.0025", set}, 0});
         }
     }
     const bool load_table = (tables == "all" || tables == "load") && only.empty();

@@ -1,11 +1,13 @@
 // The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
-// simulation runner, the probes' history, dropped files.
+// simulation runner, the probes' history, dropped files, the views' names.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <thread>
 
 #include "app/camera.hpp"
@@ -15,6 +17,7 @@
 #include "app/probe_history.hpp"
 #include "app/scene_display.hpp"
 #include "app/simulation_runner.hpp"
+#include "app/view_mode.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
 
@@ -760,6 +763,25 @@ TEST(SimulationRunner, RenderSideCallsReturnWhileAStepIsRunning) {
         runner.acquire_frame();
         return runner.frame().scene->params.to_json("viscosity") == 0.02;
     }));
+}
+
+// One table of view names for the desktop's --view and the browser's ?view=: each name parses to
+// its own mode, in any case, and the browser's old "smoothed depth" still works.
+TEST(ViewMode, EveryNameParsesToItsModeAndNothingElseDoes) {
+    for (int m = 0; m < static_cast<int>(std::size(kViewModeNames)); ++m) {
+        const ViewMode mode = static_cast<ViewMode>(m);
+        EXPECT_EQ(parse_view_mode(kViewModeNames[m]), mode) << kViewModeNames[m];
+        EXPECT_EQ(parse_view_mode(view_mode_name(mode)), mode);
+    }
+    EXPECT_EQ(view_mode_name(ViewMode::SmoothedDepth), "smoothed-depth");
+    EXPECT_EQ(parse_view_mode("Smoothed-Depth"), ViewMode::SmoothedDepth);
+    EXPECT_EQ(parse_view_mode("smoothed depth"), ViewMode::SmoothedDepth);
+    EXPECT_EQ(parse_view_mode("NORMALS"), ViewMode::Normals);
+    EXPECT_EQ(parse_view_mode(""), std::nullopt);
+    EXPECT_EQ(parse_view_mode("smoothed"), std::nullopt);
+    EXPECT_EQ(parse_view_mode("surface "), std::nullopt);
+    EXPECT_EQ(parse_view_mode("smoothed_depth"), std::nullopt);
+    EXPECT_EQ(view_mode_list(), "surface, particles, depth, smoothed-depth, normals, thickness");
 }
 
 }  // namespace

@@ -100,6 +100,28 @@ TEST(Probes, BadProbesGetNamedErrors) {
         std::string::npos);
 }
 
+// The probes read their values with the scene's reader (JsonReader): the type and the wall, which
+// head no CSV column, were refused with the name's rule ("expected a name without ... commas or
+// quotes (it heads a CSV column)"); now a comma in them is an unknown type or face, and a control
+// character is named as in the rest of the scene.
+TEST(Probes, TypeAndWallAreReadAsTheScenesTextNotAsAColumnName) {
+    expect_error(R"([{"type": "po,int", "name": "P", "position": [0.2, 0.1]}])",
+                 "/probes/0/type: unknown probe type \"po,int\" (did you mean \"point\"?)");
+    expect_error(R"([{"type": "force", "name": "F", "wall": "x\""}])",
+                 "/probes/0/wall: expected a face of the domain: \"x-\", \"x+\", \"y-\", "
+                 "\"y+\", found the string \"x\\\"\"");
+    expect_error(R"([{"type": "poi\tnt", "name": "P", "position": [0.2, 0.1]}])",
+                 "/probes/0/type: expected text without control characters (a tab, line break or "
+                 "NUL), found \"poi\\tnt\"");
+    // The same mistakes in the scene and in a probe read the same.
+    expect_error(R"([{"type": 3, "name": "P", "position": [0.2, 0.1]}])",
+                 "tank.json: /probes/0/type: expected a string, found 3");
+    expect_error(R"([{"type": "point", "position": [0.2, 0.1]}])",
+                 "tank.json: /probes/0: missing required key \"name\"");
+    expect_error(R"([{"type": "point", "name": "P", "position": [0.2, "y"]}])",
+                 "tank.json: /probes/0/position/1: expected a number, found the string \"y\"");
+}
+
 std::vector<double> read(const Simulation& sim) {
     std::vector<double> values(sim.probe_columns().size());
     sim.read_probes(values);

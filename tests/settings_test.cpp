@@ -127,5 +127,31 @@ TEST(SolverTable, EachFactoryMakesTheSolverOfItsName) {
     }
 }
 
+// The trait that the validation's limits read: only WCSPH is weakly compressible, and the trait
+// agrees with what the solver does: one pass with the speed of sound as its signal speed, or an
+// iterative solve.
+TEST(SolverTable, WeaklyCompressibleIsTheSolverThatDoesNotIterate) {
+    EXPECT_TRUE(find_solver("wcsph")->weakly_compressible);
+    EXPECT_FALSE(find_solver("pcisph")->weakly_compressible);
+    EXPECT_FALSE(find_solver("dfsph")->weakly_compressible);
+    EXPECT_FALSE(find_solver("pbf")->weakly_compressible);
+    DerivedConstants constants;
+    constants.particle_radius = 0.025f;
+    constants.support = 0.1f;
+    constants.rest_density = 1000.0f;
+    constants.particle_mass = 2.5f;
+    constants.speed_of_sound = 10.0f;
+    constants.expected_speed = 1.0f;
+    for (const SolverEntry& entry : solver_table()) {
+        ParameterSet params(3);
+        params.set("solver", std::string(entry.name), "solver");
+        const auto solver = make_solver<3>(step_settings(params), constants);
+        EXPECT_EQ(solver->iterates(), !entry.weakly_compressible) << entry.name;
+        EXPECT_EQ(solver->signal_speed(constants) == constants.speed_of_sound,
+                  entry.weakly_compressible)
+            << entry.name;
+    }
+}
+
 }  // namespace
 }  // namespace flume

@@ -10,7 +10,9 @@
 // ?scene=URL that is missing show the loader's message while a scene keeps running. Server
 // without the isolation headers: the single-threaded build with its banner, still simulating.
 // The fluid surface (3D): a pool at rest drawn four ways passes tests/tools/surface_checks.py,
-// ?nofloat shows the particle view and says why, and dam-break-3d at step 400 matches the
+// so do its depth and smoothed-depth views (?view= takes the desktop's --view names, and the old
+// "smoothed depth"; an unknown view is named in the message), ?nofloat shows the particle view
+// and says why, and dam-break-3d at step 400 matches the
 // desktop's docs/surface-desktop.png, over the whole frame and over the fluid alone.
 // Meshes: ?scene=URL fetches the mesh the scene names relative to its URL, the mesh is drawn and
 // listed (window.flume.obstacles); a dropped .obj joins the scene, a broken one is refused with
@@ -115,6 +117,26 @@ async function surfaceTests(browser, url) {
   }
   check("the pool's surface passes its checks",
         runChecks(["pool", pool("normals"), pool("thickness"), pool("surface"), pool("particles")]));
+  // The depth buffers' views by the desktop's --view names (one table: src/app/view_mode.hpp),
+  // checked as the desktop's are; the old spelling ?view=smoothed%20depth still works, and an
+  // unknown name is said in the message while the default view shows.
+  for (const view of ["depth", "smoothed-depth"]) {
+    const s = await captureAtStep(browser, url, `scene=hydrostatic-3d&ui=0&view=${view}`, 5,
+                                  pool(view));
+    check(`the pool is drawn in the ${view} view`, s.view === view && s.step === 5,
+          `${s.view} at step ${s.step}: ${s.surfaceUnavailable}`);
+  }
+  check("the depth and smoothed-depth views pass their checks",
+        runChecks(["depth", pool("depth"), pool("smoothed-depth"), pool("normals")]));
+  const old = await captureAtStep(browser, url, "scene=hydrostatic-3d&ui=0&view=smoothed%20depth",
+                                  5, pool("smoothed-depth-old-name"));
+  check("?view=smoothed depth (the old spelling) shows the smoothed depth",
+        old.view === "smoothed-depth", JSON.stringify(old.view));
+  const unknown = await captureAtStep(browser, url, "scene=hydrostatic-3d&ui=0&view=smoothed_depth",
+                                      5, pool("unknown-view"));
+  check("an unknown ?view= is named in the message and the surface shows",
+        unknown.view === "surface" && unknown.message.includes('unknown view "smoothed_depth"') &&
+        unknown.message.includes("smoothed-depth"), JSON.stringify([unknown.view, unknown.message]));
 
   const f = await captureAtStep(browser, url, "scene=hydrostatic-3d&ui=0&nofloat", 5,
                                 pool("fallback"));

@@ -1,7 +1,7 @@
 // The platform-neutral front end: ties the simulation runner, the cameras, the renderer
-// (renderer.hpp: every GL call) and the ImGui panels (panels.hpp) together, and handles input and
-// the force brush. The desktop (GLFW) and browser entry points own the window and the ImGui
-// backends and call:
+// (renderer.hpp and the parts it owns: every GL call) and the ImGui panels (panels.hpp)
+// together, and handles input and the force brush. The desktop (GLFW) and browser entry points
+// own the window and the ImGui backends and call:
 //
 //   App app(options);                 // throws SceneError for a bad scene or --set
 //   app.init_graphics();              // GL context current, ImGui context created
@@ -24,6 +24,7 @@
 #include "app/particle_colors.hpp"
 #include "app/renderer.hpp"
 #include "app/simulation_runner.hpp"
+#include "app/view_mode.hpp"
 
 namespace flume {
 
@@ -116,8 +117,8 @@ class App {
     const std::optional<std::string>& surface_unavailable() const;
     // The drawing's cost per pass (GPU timer queries) or the frame time, as the panel shows it.
     RenderTimings render_timings() const;
-    // What the last frame showed: "particles" or one of kViewModeNames.
-    std::string_view view_drawn() const { return kViewModeNames[static_cast<int>(view_drawn_)]; }
+    // What the last frame showed: "particles" or another of kViewModeNames.
+    std::string_view view_drawn() const { return view_mode_name(view_drawn_); }
     const Frame& current_frame() const { return runner_.frame(); }
 
   private:

@@ -20,6 +20,7 @@
 #include "app/particle_colors.hpp"
 #include "app/probe_history.hpp"
 #include "app/simulation_runner.hpp"
+#include "app/view_mode.hpp"
 
 namespace flume {
 
@@ -28,11 +29,6 @@ struct ColoringSettings {
     ColorMap map = ColorMap::Turbo;
     ValueRange legend;  // the range of the last frame drawn in colour
 };
-
-// How 3D scenes are drawn: the fluid surface, particles, or one of the surface's buffers.
-enum class ViewMode { Surface, Particles, Depth, SmoothedDepth, Normals, Thickness };
-inline constexpr const char* kViewModeNames[] = {"surface",        "particles", "depth",
-                                                 "smoothed depth", "normals",   "thickness"};
 
 struct ViewSettings {
     ViewMode mode = ViewMode::Surface;  // 3D only: 2D scenes always show particles

@@ -1,8 +1,9 @@
 // Draws a frame: particles as lit point sprites (coloured in the shader, from buffers sized once
 // per scene), the domain and box obstacles as wireframes, sphere obstacles as large sprites, mesh
 // obstacles as lit opaque triangles (uploaded once per scene); reads the drawn frame back for
-// screenshots. Every GL call of the app (other than ImGui's backend) is here. OpenGL 3.3 core /
-// OpenGL ES 3.0 subset only.
+// screenshots. The app's GL calls (other than ImGui's backend) are here and in the parts it
+// owns: fluid_surface (the surface passes), gpu_timer (timer queries) and stream_buffer.hpp
+// (the particle buffers). OpenGL 3.3 core / OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>

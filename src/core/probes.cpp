@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <span>
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/json_reader.hpp"
 #include "core/parameters.hpp"
 #include "core/scene.hpp"
 
@@ -18,19 +18,20 @@ namespace {
 
 constexpr std::string_view kAxes = "xyz";
 
-// Reads one probe at a time; every message names the scene and the JSON path.
+// Reads one probe at a time with the scene's reader: every message names the scene and the
+// JSON path.
 class ProbeParser {
   public:
-    explicit ProbeParser(const Scene& scene) : scene_(scene) {}
+    explicit ProbeParser(const Scene& scene) : scene_(scene), reader_(scene.source) {}
 
     [[noreturn]] void fail(const std::string& path, const std::string& message) const {
-        throw SceneError(scene_.source + ": " + path + ": " + message);
+        reader_.fail(path, message);
     }
 
     ProbeDesc probe(const json& j, const std::string& path) const {
         if (!j.is_object()) fail(path, "expected a probe (an object), found " + describe_json(j));
         static constexpr std::string_view types[] = {"point", "gauge", "force"};
-        const std::string type = text(member(j, path, "type"), path + "/type");
+        const std::string type = reader_.text(reader_.member(j, path, "type"), path + "/type");
         const auto known = std::find(std::begin(types), std::end(types), type);
         if (known == std::end(types)) {
             std::string msg = "unknown probe type \"" + type + "\"";
@@ -38,81 +39,46 @@ class ProbeParser {
             fail(path + "/type", msg + "; expected \"point\", \"gauge\" or \"force\"");
         }
         ProbeDesc p;
-        p.name = text(member(j, path, "name"), path + "/name");
+        p.name = column_name(reader_.member(j, path, "name"), path + "/name");
         if (p.name.empty()) fail(path + "/name", "expected a name, found an empty string");
         if (type == "point") {
             static constexpr std::string_view keys[] = {"type", "name", "position"};
-            check_keys(j, path, keys);
+            reader_.check_keys(j, path, keys);
             p.type = ProbeType::Point;
-            p.position = inside_point(member(j, path, "position"), path + "/position");
+            p.position = inside_point(reader_.member(j, path, "position"), path + "/position");
         } else if (type == "gauge") {
             static constexpr std::string_view keys[] = {"type", "name", "position"};
-            check_keys(j, path, keys);
+            reader_.check_keys(j, path, keys);
             p.type = ProbeType::Gauge;
-            p.position = gauge_position(member(j, path, "position"), path + "/position");
+            p.position = gauge_position(reader_.member(j, path, "position"), path + "/position");
         } else {
             static constexpr std::string_view keys[] = {"type", "name", "obstacle", "wall",
                                                         "about"};
-            check_keys(j, path, keys);
+            reader_.check_keys(j, path, keys);
             p.type = ProbeType::Force;
             force_target(j, path, p);
             if (auto it = j.find("about"); it != j.end()) {
                 p.has_about = true;
-                p.about = numbers(*it, path + "/about", scene_.dimension);
+                p.about = reader_.numbers(*it, path + "/about", scene_.dimension, false);
             }
         }
         return p;
     }
 
   private:
-    const json& member(const json& j, const std::string& path, const char* key) const {
-        auto it = j.find(key);
-        if (it == j.end()) fail(path, std::string("missing required key \"") + key + "\"");
-        return *it;
-    }
-
-    void check_keys(const json& j, const std::string& path,
-                    std::span<const std::string_view> allowed) const {
-        for (const auto& [key, value] : j.items()) {
-            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            std::string msg = "unknown key \"" + key + "\"";
-            if (auto near = closest_match(key, allowed))
-                msg += " (did you mean \"" + *near + "\"?)";
-            fail(path + "/" + key, msg);
-        }
-    }
-
-    std::string text(const json& j, const std::string& path) const {
-        if (!j.is_string()) fail(path, "expected a string, found " + describe_json(j));
-        const std::string& s = j.get_ref<const std::string&>();
-        const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+    // The probe's name, which heads its CSV columns.
+    std::string column_name(const json& j, const std::string& path) const {
+        const std::string& s = reader_.string(j, path);
+        const bool refused = std::any_of(s.begin(), s.end(), [](char c) {
             return static_cast<unsigned char>(c) < 32 || c == 127 || c == ',' || c == '"';
         });
-        if (control) {
+        if (refused) {
             fail(path,
                  "expected a name without control characters, commas or quotes (it heads a "
                  "CSV column), found " +
                      describe_json(j));
         }
         return s;
-    }
-
-    // `count` numbers, into x, y, z in order.
-    glm::dvec3 numbers(const json& j, const std::string& path, int count) const {
-        if (!j.is_array() || j.size() != static_cast<std::size_t>(count)) {
-            fail(path, "expected an array of " + std::to_string(count) + " numbers, found " +
-                           describe_json(j));
-        }
-        glm::dvec3 p(0.0);
-        for (int k = 0; k < count; ++k) {
-            const json& e = j[static_cast<std::size_t>(k)];
-            if (!e.is_number() || !std::isfinite(e.get<double>())) {
-                fail(path + "/" + std::to_string(k),
-                     "expected a number, found " + describe_json(e));
-            }
-            p[k] = e.get<double>();
-        }
-        return p;
     }
 
     bool inside(double value, int axis) const {
@@ -128,7 +94,7 @@ class ProbeParser {
     }
 
     glm::dvec3 inside_point(const json& j, const std::string& path) const {
-        const glm::dvec3 p = numbers(j, path, scene_.dimension);
+        const glm::dvec3 p = reader_.numbers(j, path, scene_.dimension, false);
         for (int k = 0; k < scene_.dimension; ++k)
             if (!inside(p[k], k)) outside(path, "the probe", k, p[k]);
         return p;
@@ -136,7 +102,7 @@ class ProbeParser {
 
     // x in 2D, [x, z] in 3D: the vertical line's place.
     glm::dvec3 gauge_position(const json& j, const std::string& path) const {
-        const glm::dvec3 read = numbers(j, path, scene_.dimension - 1);
+        const glm::dvec3 read = reader_.numbers(j, path, scene_.dimension - 1, false);
         glm::dvec3 p(read.x, 0.0, scene_.dimension == 3 ? read.y : 0.0);
         for (int k = 0; k < scene_.dimension; k += 2)
             if (!inside(p[k], k)) outside(path, "the gauge's vertical line", k, p[k]);
@@ -164,7 +130,7 @@ class ProbeParser {
             p.obstacle = obstacle->get<int>();
             return;
         }
-        const std::string face = text(*wall, path + "/wall");
+        const std::string face = reader_.text(*wall, path + "/wall");
         const std::size_t axis = face.size() == 2 ? kAxes.find(face[0]) : std::string_view::npos;
         if (axis == std::string_view::npos || static_cast<int>(axis) >= scene_.dimension ||
             (face[1] != '+' && face[1] != '-')) {
@@ -178,6 +144,7 @@ class ProbeParser {
     }
 
     const Scene& scene_;
+    JsonReader reader_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/flows/geometry.hpp"
 #include "core/geometry/polygon.hpp"
+#include "core/json_reader.hpp"
 #include "core/math/vec.hpp"
 #include "core/memory_estimate.hpp"
 
@@ -137,60 +138,15 @@ bool parse_json(std::string_view text, DocumentBuilder& builder) {
     return json::sax_parse(text.begin(), text.end(), &builder) && !builder.refused();
 }
 
-// Control characters have no place in a scene's strings (names end up in file names and
-// messages); a NUL would cut a path short.
-bool has_control_character(std::string_view s) {
-    return std::any_of(s.begin(), s.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 32 || c == 127; });
-}
-
-class Reader {
+// The scene's own values (shapes, motions, meshes, emitters, outlets) on top of the shared
+// reader; points have the scene's dimension.
+class Reader : public JsonReader {
   public:
     Reader(std::string source, int dimension, const FileReader* files = nullptr)
-        : source_(std::move(source)), dimension_(dimension), files_(files) {}
-
-    [[noreturn]] void fail(const std::string& path, const std::string& message) const {
-        throw SceneError(source_ + ": " + (path.empty() ? "/" : path) + ": " + message);
-    }
-
-    void require_object(const json& j, const std::string& path) const {
-        if (!j.is_object()) fail(path, "expected an object, found " + describe_json(j));
-    }
-
-    // Refuses keys not in `allowed`, suggesting the closest one.
-    void check_keys(const json& j, const std::string& path,
-                    std::span<const std::string_view> allowed) const {
-        for (const auto& [key, value] : j.items()) {
-            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            std::string msg = "unknown key \"" + key + "\"";
-            if (auto near = closest_match(key, allowed))
-                msg += " (did you mean \"" + *near + "\"?)";
-            fail(path + "/" + key, msg);
-        }
-    }
-
-    const json& member(const json& j, const std::string& path, const char* key) const {
-        auto it = j.find(key);
-        if (it == j.end()) fail(path, std::string("missing required key \"") + key + "\"");
-        return *it;
-    }
+        : JsonReader(std::move(source)), dimension_(dimension), files_(files) {}
 
     glm::dvec3 point(const json& j, const std::string& path) const {
-        const std::string expected = "an array of " + std::to_string(dimension_) + " numbers";
-        if (!j.is_array() || j.size() != static_cast<std::size_t>(dimension_)) {
-            fail(path, "expected " + expected + ", found " + describe_json(j));
-        }
-        glm::dvec3 p(0.0);
-        for (int k = 0; k < dimension_; ++k) {
-            const json& e = j[static_cast<std::size_t>(k)];
-            if (!e.is_number() || !std::isfinite(e.get<double>()) ||
-                std::abs(e.get<double>()) > 1.0e6) {
-                fail(path + "/" + std::to_string(k),
-                     "expected a number in [-1e6, 1e6], found " + describe_json(e));
-            }
-            p[k] = e.get<double>();
-        }
-        return p;
+        return numbers(j, path, dimension_, true);
     }
 
     double positive(const json& j, const std::string& path) const {
@@ -199,17 +155,6 @@ class Reader {
             fail(path, "expected a number in (0, 1e6], found " + describe_json(j));
         }
         return j.get<double>();
-    }
-
-    std::string text(const json& j, const std::string& path) const {
-        if (!j.is_string()) fail(path, "expected a string, found " + describe_json(j));
-        if (has_control_character(j.get_ref<const std::string&>())) {
-            fail(path,
-                 "expected text without control characters (a tab, line break or NUL), "
-                 "found " +
-                     j.dump(-1, ' ', false, json::error_handler_t::replace));
-        }
-        return j.get<std::string>();
     }
 
     ShapeDesc shape(const json& j, const std::string& path, bool with_velocity) const {
@@ -256,15 +201,6 @@ class Reader {
         if (auto it = j.find("motion"); it != j.end() && !with_velocity)
             s.motion = motion(*it, path + "/motion");
         return s;
-    }
-
-    double number(const json& j, const std::string& path, double lo, double hi) const {
-        if (!j.is_number() || !std::isfinite(j.get<double>()) || j.get<double>() < lo ||
-            j.get<double>() > hi) {
-            fail(path, "expected a number in [" + format_number(lo) + ", " + format_number(hi) +
-                           "], found " + describe_json(j));
-        }
-        return j.get<double>();
     }
 
     glm::dvec3 unit(const json& j, const std::string& path) const {
@@ -532,7 +468,6 @@ class Reader {
     int dimension() const { return dimension_; }
 
   private:
-    std::string source_;
     int dimension_;
     const FileReader* files_;
 };

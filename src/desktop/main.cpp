@@ -100,13 +100,18 @@ int main(int argc, char** argv) {
                                                             {"turbo", flume::ColorMap::Turbo}};
     cli.add_option("--color-map", options.coloring.map, "Colour map for --color-by")
         ->transform(CLI::CheckedTransformer(color_maps, CLI::ignore_case));
-    const std::map<std::string, flume::ViewMode> views{
-        {"surface", flume::ViewMode::Surface}, {"particles", flume::ViewMode::Particles},
-        {"depth", flume::ViewMode::Depth},     {"smoothed-depth", flume::ViewMode::SmoothedDepth},
-        {"normals", flume::ViewMode::Normals}, {"thickness", flume::ViewMode::Thickness}};
-    cli.add_option("--view", options.view,
-                   "How 3D scenes are drawn (the last four: the surface's buffers)")
-        ->transform(CLI::CheckedTransformer(views, CLI::ignore_case));
+    // The views' names are the app's table (view_mode.hpp), which the browser's ?view= reads too.
+    std::string view;
+    cli.add_option("--view", view,
+                   "How 3D scenes are drawn: " + flume::view_mode_list() +
+                       " (the last four: the surface's buffers)")
+        ->check(
+            [](const std::string& name) {
+                return flume::parse_view_mode(name) ? std::string()
+                                                    : "expected one of " + flume::view_mode_list();
+            },
+            "")
+        ->type_name("VIEW");
     bool no_float_targets = false;
     cli.add_flag(
         "--no-float-targets", no_float_targets,
@@ -189,6 +194,7 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : kExitBadInput;
     }
     if (!screenshot.empty() && frames == 0) frames = pause_at > 0 ? 1000000 : 60;
+    if (!view.empty()) options.view = *flume::parse_view_mode(view);
     options.float_targets = !no_float_targets;
     options.show_ui = !hide_ui;
     options.pause_at_step = pause_at;

@@ -33,7 +33,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -272,7 +271,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* flume_files_named_by_scene(const cha
 
 int main(int argc, char** argv) {
     flume::AppOptions options;
-    std::string start_message;
+    std::string start_message, view_message;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--threads" && i + 1 < argc) {
@@ -281,9 +280,11 @@ int main(int argc, char** argv) {
             start_message = argv[++i];
         } else if (arg == "--view" && i + 1 < argc) {
             const std::string view = argv[++i];
-            for (int m = 0; m < static_cast<int>(std::size(flume::kViewModeNames)); ++m) {
-                if (view == flume::kViewModeNames[m])
-                    options.view = static_cast<flume::ViewMode>(m);
+            if (const auto mode = flume::parse_view_mode(view)) {
+                options.view = *mode;
+            } else {
+                view_message = "unknown view \"" + view + "\" (?view=): expected one of " +
+                               flume::view_mode_list() + "; showing the default view";
             }
         } else if (arg == "--no-float-targets") {
             options.float_targets = false;
@@ -319,6 +320,8 @@ int main(int argc, char** argv) {
         options.scene = "dam-break-2d";
         web.app.emplace(options);
     }
+    if (!view_message.empty())
+        start_message += (start_message.empty() ? "" : " -- ") + view_message;
     if (!start_message.empty()) web.app->show_message(start_message);
 
     if (!glfwInit()) {

@@ -171,7 +171,6 @@ struct SphContext {
     }
 };
 
-// A pressure solver: one time step of the fluid, neighbour grids already built.
 // What an iterative solve did: its passes, its last residual, and whether that reached the
 // tolerance before max_solver_iterations stopped it.
 struct SolveResult {
@@ -181,12 +180,16 @@ struct SolveResult {
     bool converged = true;
 };
 
+// A pressure solver: one time step of the fluid, neighbour grids (and lists) already built.
 template <int D>
 class Solver {
   public:
     virtual ~Solver() = default;
     virtual std::string_view name() const = 0;
-    // Advances velocities and positions by dt: density -> pressure -> forces -> integrate.
+    // Advances velocities and positions by dt, in the stages that the comment at the top of the
+    // solver's file draws: not one order for all (WCSPH: density -> pressure -> forces ->
+    // integrate; PCISPH, DFSPH and PBF apply the other forces before their solve, and DFSPH
+    // runs a divergence solve before those).
     // Returns a converged result, or the first solve that stopped at max_solver_iterations
     // short of its tolerance: the particles are then in no state to keep, and the simulation
     // takes the step again from its start at half the time step (Simulation::step).
@@ -196,8 +199,9 @@ class Solver {
     virtual bool iterates() const { return true; }
     // Bytes of the solver's own per-particle arrays, by capacity.
     virtual std::size_t memory_bytes() const = 0;
-    // The speed that limits the time step besides the flow speed: the speed of sound for a
-    // weakly compressible solver, 0 for an incompressible one (CFL: dt = lambda 2r / (c + v)).
+    // The speed that limits the time step besides the flow speed (CFL: dt = lambda 2r / (c + v)):
+    // the speed of sound for a weakly compressible solver, the expected flow speed for PCISPH
+    // and PBF; not read for a solver whose step follows its passes (time_step.hpp).
     virtual float signal_speed(const DerivedConstants& c) const = 0;
     // True when the step follows the flow and the solver's passes instead (next_time_step in
     // simulation.cpp): the signal speed is then the speed gravity adds in one step, and the

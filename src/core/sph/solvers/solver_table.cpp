@@ -13,11 +13,12 @@ extern const SolverFactories pbf_factories;
 namespace {
 
 constexpr std::array kSolvers = {
-    SolverEntry{"wcsph", "weakly compressible SPH (Becker & Teschner 2007)", &wcsph_factories},
+    SolverEntry{"wcsph", "weakly compressible SPH (Becker & Teschner 2007)", true,
+                &wcsph_factories},
     SolverEntry{"pcisph", "predictive-corrective incompressible SPH (Solenthaler & Pajarola 2009)",
-                &pcisph_factories},
-    SolverEntry{"dfsph", "divergence-free SPH (Bender & Koschier 2017)", &dfsph_factories},
-    SolverEntry{"pbf", "position based fluids (Macklin & Mueller 2013)", &pbf_factories},
+                false, &pcisph_factories},
+    SolverEntry{"dfsph", "divergence-free SPH (Bender & Koschier 2017)", false, &dfsph_factories},
+    SolverEntry{"pbf", "position based fluids (Macklin & Mueller 2013)", false, &pbf_factories},
 };
 
 }  // namespace

@@ -32,6 +32,11 @@ struct SolverFactories {
 struct SolverEntry {
     std::string_view name;         // the "solver" parameter's choice
     std::string_view description;  // one line: the scheme and its paper
+    // Pressure from an equation of state in one pass, no solve: the density error follows from
+    // the speed of sound (about 1% by design), not density_tolerance, and a fluid released at
+    // rest starts with a pressure wave. The solver's iterates() is false. An incompressible
+    // solver (false here) iterates until the mean density error is under density_tolerance.
+    bool weakly_compressible;
     const SolverFactories* factories;
 };
 
