@@ -1,8 +1,17 @@
-// SphSimulation<D>: owns the particles, the neighbour grids and the solver; one step is
+// SphSimulation<D>: the pipeline of a step over the simulation's rooms (the fluid, the walls, the
+// emitters and outlets of core/flows/, the time step's memory, the step's start). One step is
 //
-//   neighbours   counting sort of the fluid by cell, arrays permuted into cell order
-//   <solver>     density -> pressure -> forces -> integrate (see the solver's file)
-//   bookkeeping  validity check, particles that left the domain removed, statistics
+//   inflow           the emitters' new layers (scenes with emitters)
+//   grid             moving walls carried to their pose; the fluid sorted by cell, its arrays
+//                    permuted into cell order
+//   neighbour lists  each particle's neighbours (neighbour_lists = true)
+//   <solver>         its own stages: density, pressure, forces, integrate (see its file)
+//   bookkeeping      inflow zones carried, walls kept, validity check, particles that left the
+//                    domain or entered an outlet removed, statistics
+//
+// A step that an iterative solve could not finish, or (on_invalid = retry) that left the fluid
+// invalid, is taken again from its start at half the time step. save_state/restore_state write
+// and read every room's state (docs/state-file.md).
 #include "core/simulation.hpp"
 
 #include <algorithm>
