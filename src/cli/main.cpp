@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -783,7 +784,8 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("params")) return list_parameters();
         if (app.got_subcommand("validate")) return validate(validate_options);
         if (app.got_subcommand("resume")) {
-            const std::string bytes = flume::read_file_bytes(resume_file, std::size_t{1} << 40);
+            const std::string bytes =
+                flume::read_file_bytes(resume_file, std::numeric_limits<std::size_t>::max());
             const flume::cli::Checkpoint c = flume::cli::decode_checkpoint(bytes, resume_file);
             RunOptions& o = resume_options;
             o.scene = c.scene.name_or_path;

@@ -1465,7 +1465,7 @@ class SphSimulation final : public Simulation {
         st.step = r.get<std::uint64_t>();
         st.time = r.get<double>();
         st.dt = r.get<double>();
-        st.boundary_particles = r.get<std::uint64_t>();
+        st.boundary_particles = r.get_size();
         st.average_density_error = r.get<double>();
         st.max_density_error = r.get<double>();
         st.max_speed = r.get<double>();
@@ -1474,9 +1474,9 @@ class SphSimulation final : public Simulation {
         st.removed_particles = r.get<std::uint64_t>();
         st.emitted_particles = r.get<std::uint64_t>();
         st.outlet_particles = r.get<std::uint64_t>();
-        st.capacity = r.get<std::uint64_t>();
+        st.capacity = r.get_size();
         st.capacity_reached = r.get<bool>();
-        st.wall_corrections = r.get<std::uint64_t>();
+        st.wall_corrections = r.get_size();
         st.pressure_iterations = r.get<int>();
         st.divergence_iterations = r.get<int>();
         st.step_retries = r.get<std::uint64_t>();

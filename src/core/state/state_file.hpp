@@ -15,6 +15,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -108,8 +109,14 @@ class StateReader {
             return value;
         }
     }
+    // A count or size (u64 in the file), as this machine's size_t.
+    std::size_t get_size() {
+        const auto n = get<std::uint64_t>();
+        if (n > std::numeric_limits<std::size_t>::max()) fail("a size past this machine's");
+        return static_cast<std::size_t>(n);
+    }
     std::string get_string() {
-        const std::uint64_t n = get<std::uint64_t>();
+        const std::size_t n = get_size();
         need(n);
         std::string s(bytes_.substr(at_, n));
         at_ += n;
@@ -119,7 +126,7 @@ class StateReader {
     // before anything is allocated.
     template <class T>
     void get(std::vector<T>& values) {
-        const std::uint64_t n = get<std::uint64_t>();
+        const std::size_t n = get_size();
         if (n > (bytes_.size() - at_) / element_bytes<T>()) fail("an array longer than the file");
         values.resize(n);
         for (T& v : values)
@@ -136,7 +143,7 @@ class StateReader {
                  printable(bytes_.substr(at_, 4)) + "\"");
         }
         at_ += 4;
-        const std::uint64_t n = get<std::uint64_t>();
+        const std::size_t n = get_size();
         need(n);
         StateReader inner(bytes_.substr(at_, n), where_ + ", section " + tag);
         read(inner);
