@@ -1331,6 +1331,51 @@ class SphSimulation final : public Simulation {
         return w.take();
     }
 
+    // What a step may read of restored particles: finite values, inside the domain's margin
+    // (where a step leaves them), ids below the next one, inflow flags that name an emitter.
+    void check_fluid(StateReader& s) const {
+        const Vec<D> lower = domain_lower_ - Vec<D>(constants_.support);
+        const Vec<D> upper = domain_upper_ + Vec<D>(constants_.support);
+        for (std::size_t i = 0; i < fluid_.size(); ++i) {
+            const Vec<D>& x = fluid_.position[i];
+            const float v2 = length_squared<D>(fluid_.velocity[i]);
+            bool fine = std::isfinite(v2) &&
+                        v2 <= constants_.speed_limit * constants_.speed_limit &&
+                        std::isfinite(fluid_.density[i]) && std::isfinite(fluid_.pressure[i]) &&
+                        fluid_.id[i] < fluid_.next_id;
+            for (int k = 0; k < D; ++k)
+                fine = fine && x[k] >= lower[k] && x[k] <= upper[k];
+            for (const std::vector<float>* warm : fluid_.warm.all())
+                fine = fine && (warm->empty() || std::isfinite((*warm)[i]));
+            if (fluid_.tracks_inflow) fine = fine && fluid_.inflow[i] <= scene_.emitters.size();
+            if (!fine) {
+                s.fail("fluid particle " + std::to_string(i) +
+                       " is not one a step could have left: outside the domain, not finite, "
+                       "faster than the speed limit, or with an id or inflow flag out of range");
+            }
+        }
+    }
+
+    void check_moving_walls(StateReader& s) const {
+        const auto obstacles = static_cast<std::uint32_t>(scene_.obstacles.size());
+        for (std::size_t b = 0; b < boundary_.size(); ++b) {
+            const std::uint32_t owner = boundary_owner_[b];
+            bool fine =
+                std::isfinite(boundary_.volume[b]) && boundary_.volume[b] > 0.0f &&
+                (owner == kStill || (owner < obstacles && scene_.obstacles[owner].motion.moves()));
+            if (!boundary_part_.empty())
+                fine = fine && (boundary_part_[b] < obstacles || boundary_part_[b] == kWallPart);
+            for (int k = 0; k < D; ++k) {
+                fine = fine && std::isfinite(boundary_.position[b][k]) &&
+                       std::isfinite(boundary_.velocity[b][k]) &&
+                       std::isfinite(boundary_.acceleration[b][k]) &&
+                       std::isfinite(boundary_rest_[b][k]);
+            }
+            if (!fine)
+                s.fail("moving wall sample " + std::to_string(b) + " is not one of this scene");
+        }
+    }
+
     // What makes a state fit this simulation: the same sampling of the same scene.
     void put_fingerprint(StateWriter& w) const {
         w.put<std::uint32_t>(D);
@@ -1368,13 +1413,14 @@ class SphSimulation final : public Simulation {
         r.section("STAT", [&](StateReader& s) {
             restore_stats(s, stats_);
             time_step_.restore(s);
+            if (!std::isfinite(stats_.time) || stats_.time < 0.0 || !std::isfinite(stats_.dt) ||
+                stats_.dt < 0.0 || !time_step_.valid())
+                s.fail("a time or time step that is not one");
         });
-        r.section("FLUI", [&](StateReader& s) { fluid_.restore(s); });
-        if (fluid_.tracks_inflow) {
-            for (std::uint8_t flag : fluid_.inflow) {
-                if (flag > scene_.emitters.size()) r.fail("an inflow flag names no emitter");
-            }
-        }
+        r.section("FLUI", [&](StateReader& s) {
+            fluid_.restore(s);
+            check_fluid(s);
+        });
         r.section("EMIT", [&](StateReader& s) { emitters_.restore(s); });
         r.section("OUTL", [&](StateReader& s) { outlets_.restore(s); });
         r.section("WALL", [&](StateReader& s) {
@@ -1399,6 +1445,7 @@ class SphSimulation final : public Simulation {
             const bool parts = !boundary_part_.empty();
             s.get(boundary_part_);
             if (parts) check(boundary_part_.size(), "parts");
+            check_moving_walls(s);
             // Saved in cell order: the sort is the identity, and sets the grid's cells.
             boundary_grid_.sort(boundary_.position, pool_, boundary_sort_work_);
         });

@@ -133,6 +133,9 @@ class Emitters {
             p.time_base = r.get<double>();
             p.running = r.get<bool>();
             p.layers = r.get<std::uint64_t>();
+            if (!std::isfinite(p.base) || !std::isfinite(p.time_base) || !finite(p.now) ||
+                !finite(p.next) || p.layers > (std::uint64_t{1} << 53))
+                r.fail("emitter " + std::to_string(k) + "'s progress is not a number");
             EmitterStatus& s = state_.status[k];
             if (r.get<std::uint64_t>() != s.per_layer)
                 r.fail("emitter " + std::to_string(k) + " has another layer than the scene's");
@@ -289,6 +292,15 @@ class Emitters {
             w.put(p.center[k]);
         for (int k = 0; k < 3; ++k)
             w.put(p.offset[k]);
+    }
+    static bool finite(const Pose& p) {
+        bool fine = true;
+        for (int c = 0; c < 3; ++c) {
+            fine = fine && std::isfinite(p.center[c]) && std::isfinite(p.offset[c]);
+            for (int k = 0; k < 3; ++k)
+                fine = fine && std::isfinite(p.rotation[c][k]);
+        }
+        return fine;
     }
     static void restore_pose(StateReader& r, Pose& p) {
         for (int c = 0; c < 3; ++c) {

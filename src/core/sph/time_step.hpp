@@ -20,6 +20,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/simulation.hpp"
 #include "core/sph/settings.hpp"
@@ -83,6 +84,11 @@ class TimeStepController {
         last_dt_ = r.get<double>();
         last_passes_ = r.get<int>();
         max_speed_ = r.get<double>();
+    }
+    // What a step could have recorded: finite, not negative.
+    bool valid() const {
+        return std::isfinite(last_dt_) && last_dt_ >= 0.0 && last_passes_ >= 0 &&
+               std::isfinite(max_speed_) && max_speed_ >= 0.0;
     }
 
   private:
