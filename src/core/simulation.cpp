@@ -36,6 +36,7 @@
 #include "core/sph/step_start.hpp"
 #include "core/sph/time_step.hpp"
 #include "core/state/state_file.hpp"
+#include "core/walls/moving_walls.hpp"
 
 namespace flume {
 
@@ -135,15 +136,10 @@ class SphSimulation final : public Simulation {
         walls_ = params.boolean("domain_walls");
         for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
             const ShapeDesc& shape = scene_.obstacles[i];
-            if (!shape.motion.moves()) continue;
-            note_short_period(shape.motion, "obstacle " + std::to_string(i));
-            moving_ = true;
-            wall_speed_ =
-                std::max(wall_speed_, shape.motion.max_speed(shape.lower(), shape.upper()));
+            if (shape.motion.moves())
+                note_short_period(shape.motion, "obstacle " + std::to_string(i));
         }
-        pose_before_.resize(scene_.obstacles.size());
-        pose_now_.resize(scene_.obstacles.size());
-        pose_after_.resize(scene_.obstacles.size());
+        moving_walls_.set_up(scene_.obstacles);
         const int layers = shell_layers(spacing);
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
@@ -266,7 +262,10 @@ class SphSimulation final : public Simulation {
         if (!emitters_.empty())
             ctx.stage("inflow", [&] { emitters_.emit(flow(), stats_.time, dt); });
         ctx.stage("grid", [&] {
-            if (moving_) move_boundary(stats_.time, dt);
+            if (moving_walls_.any()) {
+                moving_walls_.move(scene_.obstacles, boundary_, boundary_part_, boundary_grid_,
+                                   pool_, stats_.time, dt);
+            }
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
@@ -395,7 +394,7 @@ class SphSimulation final : public Simulation {
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
                remove_flags_.capacity() + fields_memory_bytes() + probes_.memory_bytes() +
                capacity_bytes(boundary_part_) + step_start_.memory_bytes() +
-               outlets_.memory_bytes();
+               outlets_.memory_bytes() + moving_walls_.memory_bytes();
     }
 
     std::size_t fields_memory_bytes() const {
@@ -516,10 +515,15 @@ class SphSimulation final : public Simulation {
             for (std::size_t s = 0; s < samples.position.size(); ++s)
                 summaries_[i].boundary_samples += samples.real[s] && part[s] == i;
         }
+        std::vector<std::uint32_t> sorted_owner;
         with_kernel<D>(settings_.kernel, constants_.support, [&](const auto& kernel) {
-            compute_boundary_volumes(samples, owner, part, kernel);
+            compute_boundary_volumes(samples, owner, part, sorted_owner, kernel);
         });
-        if (moving_) start_moving_boundary();
+        if (moving_walls_.any()) {
+            moving_walls_.start(std::move(sorted_owner), scene_.obstacles, boundary_,
+                                boundary_part_, boundary_grid_, pool_,
+                                static_cast<float>(settings_.max_time_step));
+        }
     }
 
     // Samples of still obstacles more than two kernel supports outside the domain can be no
@@ -644,7 +648,8 @@ class SphSimulation final : public Simulation {
     template <class K>
     void compute_boundary_volumes(const BoundarySamples<D>& samples,
                                   const std::vector<std::uint32_t>& owner,
-                                  const std::vector<std::uint32_t>& part, const K& kernel) {
+                                  const std::vector<std::uint32_t>& part,
+                                  std::vector<std::uint32_t>& sorted_owner, const K& kernel) {
         const bool keep_parts = measures_forces(scene_);
         boundary_grid_.sort(samples.position, pool_);
         const auto& order = boundary_grid_.order();
@@ -667,7 +672,7 @@ class SphSimulation final : public Simulation {
             if (!samples.real[order[b]]) continue;
             boundary_.position.push_back(sorted[b]);
             boundary_.volume.push_back(volume[b]);
-            if (moving_) boundary_owner_.push_back(owner[order[b]]);
+            if (moving_walls_.any()) sorted_owner.push_back(owner[order[b]]);
             if (keep_parts) boundary_part_.push_back(part[order[b]]);
         }
         // Still in cell order: this sort is the identity and sets up the cell ranges.
@@ -675,57 +680,6 @@ class SphSimulation final : public Simulation {
         boundary_grid_.release_sort_buffers();
         boundary_.position.shrink_to_fit();
         boundary_.volume.shrink_to_fit();
-    }
-
-    // Moving obstacles: their samples keep their place in the rest frame (as the scene describes
-    // the shape) and are carried to each step's pose; the arrays the step reorders are sized here.
-    void start_moving_boundary() {
-        const std::size_t n = boundary_.size();
-        boundary_rest_ = boundary_.position;
-        boundary_.velocity.assign(n, Vec<D>(0.0f));
-        boundary_.acceleration.assign(n, Vec<D>(0.0f));
-        boundary_sort_work_.assign(2 * n, 0);
-        boundary_vec_scratch_.resize(n);
-        boundary_float_scratch_.resize(n);
-        boundary_owner_scratch_.resize(n);
-        move_boundary(0.0, static_cast<float>(settings_.max_time_step));
-    }
-
-    // The poses of the moving obstacles at t - dt, t and t + dt, then each of their samples at t
-    // with its velocity over the step and its acceleration (central differences of the path);
-    // then the boundary is sorted into cell order again, every per-sample array with it.
-    void move_boundary(double t, float dt) {
-        for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
-            const Motion& m = scene_.obstacles[o].motion;
-            if (!m.moves()) continue;
-            pose_before_[o] = m.at(std::max(t - dt, 0.0));
-            pose_now_[o] = m.at(t);
-            pose_after_[o] = m.at(t + dt);
-        }
-        const double h = dt;
-        pool_.parallel_for(
-            0, boundary_.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
-                for (std::size_t b = rg.begin; b < rg.end; ++b) {
-                    const std::uint32_t o = boundary_owner_[b];
-                    if (o == kStill) continue;
-                    const glm::dvec3 x0 = to_dvec3(boundary_rest_[b]);
-                    const glm::dvec3 now = pose_now_[o].apply(x0);
-                    const glm::dvec3 after = pose_after_[o].apply(x0);
-                    const glm::dvec3 before = pose_before_[o].apply(x0);
-                    boundary_.position[b] = to_vec<D>(now);
-                    boundary_.velocity[b] = to_vec<D>((after - now) / h);
-                    boundary_.acceleration[b] = to_vec<D>((after - 2.0 * now + before) / (h * h));
-                }
-            });
-        boundary_grid_.sort(boundary_.position, pool_, boundary_sort_work_);
-        const std::span<const std::uint32_t> order = boundary_grid_.order();
-        gather(boundary_.position, order, boundary_vec_scratch_, pool_);
-        gather(boundary_.velocity, order, boundary_vec_scratch_, pool_);
-        gather(boundary_.acceleration, order, boundary_vec_scratch_, pool_);
-        gather(boundary_rest_, order, boundary_vec_scratch_, pool_);
-        gather(boundary_.volume, order, boundary_float_scratch_, pool_);
-        gather(boundary_owner_, order, boundary_owner_scratch_, pool_);
-        if (!boundary_part_.empty()) gather(boundary_part_, order, boundary_owner_scratch_, pool_);
     }
 
     // The lattice points of a fluid block: a box or sphere's, or a mesh's inside.
@@ -844,7 +798,8 @@ class SphSimulation final : public Simulation {
         for (const Vec<D>& v : fluid_.velocity) {
             initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
         }
-        const double expected = std::max(std::sqrt(2.0 * g * fall) + initial + wall_speed_, 0.1);
+        const double expected =
+            std::max(std::sqrt(2.0 * g * fall) + initial + moving_walls_.speed(), 0.1);
         constants_.expected_speed = static_cast<float>(expected);
         const ParameterSet& params = scene_.params;
         const double c =
@@ -859,7 +814,7 @@ class SphSimulation final : public Simulation {
         flow.follows_passes = solver_->step_follows_passes();
         flow.signal_speed = solver_->signal_speed(constants_);
         flow.gravity = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
-        flow.other_speed = std::max(wall_speed_, emitters_.speed(scene_.emitters));
+        flow.other_speed = std::max(moving_walls_.speed(), emitters_.speed(scene_.emitters));
         return time_step_.next(settings_, constants_, flow);
     }
 
@@ -1070,12 +1025,12 @@ class SphSimulation final : public Simulation {
     // x in an obstacle's rest frame at the end of the step (itself for one that does not move).
     Vec<D> rest_frame(const Obstacle& o, const Vec<D>& x) const {
         if (!o.moves) return x;
-        return to_vec<D>(pose_after_[o.index].unapply(to_dvec3(x)));
+        return to_vec<D>(moving_walls_.after(o.index).unapply(to_dvec3(x)));
     }
     // A direction from o's rest frame to the world.
     Vec<D> world_direction(const Obstacle& o, const Vec<D>& n) const {
         if (!o.moves) return n;
-        return to_vec<D>(pose_after_[o.index].rotation * to_dvec3(n));
+        return to_vec<D>(moving_walls_.after(o.index).rotation * to_dvec3(n));
     }
 
     // The signed distance from x (rest frame) to obstacle o's solid, negative inside; for a box,
@@ -1174,8 +1129,8 @@ class SphSimulation final : public Simulation {
     // relative to the wall's there.
     std::uint32_t keep_out_of_moving(const Obstacle& o, Vec<D>& x, Vec<D>& v, float dt, float eps,
                                      bool& touches) const {
-        const Pose& start = pose_now_[o.index];
-        const Pose& end = pose_after_[o.index];
+        const Pose& start = moving_walls_.now(o.index);
+        const Pose& end = moving_walls_.after(o.index);
         const glm::dvec3 rest = end.unapply(to_dvec3(x));
         const glm::dvec3 wall = (end.apply(rest) - start.apply(rest)) / static_cast<double>(dt);
         Vec<D> xr = to_vec<D>(rest);
@@ -1317,17 +1272,8 @@ class SphSimulation final : public Simulation {
         w.section("FLUI", [&](StateWriter& s) { fluid_.save(s); });
         w.section("EMIT", [&](StateWriter& s) { emitters_.save(s); });
         w.section("OUTL", [&](StateWriter& s) { outlets_.save(s); });
-        w.section("WALL", [&](StateWriter& s) {
-            s.put(moving_);
-            if (!moving_) return;
-            s.put(boundary_.position);
-            s.put(boundary_.volume);
-            s.put(boundary_.velocity);
-            s.put(boundary_.acceleration);
-            s.put(boundary_rest_);
-            s.put(boundary_owner_);
-            s.put(boundary_part_);
-        });
+        w.section("WALL",
+                  [&](StateWriter& s) { moving_walls_.save(s, boundary_, boundary_part_); });
         return w.take();
     }
 
@@ -1353,26 +1299,6 @@ class SphSimulation final : public Simulation {
                        " is not one a step could have left: outside the domain, not finite, "
                        "faster than the speed limit, or with an id or inflow flag out of range");
             }
-        }
-    }
-
-    void check_moving_walls(StateReader& s) const {
-        const auto obstacles = static_cast<std::uint32_t>(scene_.obstacles.size());
-        for (std::size_t b = 0; b < boundary_.size(); ++b) {
-            const std::uint32_t owner = boundary_owner_[b];
-            bool fine =
-                std::isfinite(boundary_.volume[b]) && boundary_.volume[b] > 0.0f &&
-                (owner == kStill || (owner < obstacles && scene_.obstacles[owner].motion.moves()));
-            if (!boundary_part_.empty())
-                fine = fine && (boundary_part_[b] < obstacles || boundary_part_[b] == kWallPart);
-            for (int k = 0; k < D; ++k) {
-                fine = fine && std::isfinite(boundary_.position[b][k]) &&
-                       std::isfinite(boundary_.velocity[b][k]) &&
-                       std::isfinite(boundary_.acceleration[b][k]) &&
-                       std::isfinite(boundary_rest_[b][k]);
-            }
-            if (!fine)
-                s.fail("moving wall sample " + std::to_string(b) + " is not one of this scene");
         }
     }
 
@@ -1424,30 +1350,8 @@ class SphSimulation final : public Simulation {
         r.section("EMIT", [&](StateReader& s) { emitters_.restore(s); });
         r.section("OUTL", [&](StateReader& s) { outlets_.restore(s); });
         r.section("WALL", [&](StateReader& s) {
-            if (s.get<bool>() != moving_) s.fail("moving walls where the scene has none, or none");
-            if (!moving_) return;
-            const std::size_t n = boundary_.size();
-            auto check = [&](std::size_t size, const char* what) {
-                if (size != n) s.fail(std::string("the moving walls' ") + what + " do not fit");
-            };
-            s.get(boundary_.position);
-            check(boundary_.position.size(), "positions");
-            s.get(boundary_.volume);
-            check(boundary_.volume.size(), "volumes");
-            s.get(boundary_.velocity);
-            check(boundary_.velocity.size(), "velocities");
-            s.get(boundary_.acceleration);
-            check(boundary_.acceleration.size(), "accelerations");
-            s.get(boundary_rest_);
-            check(boundary_rest_.size(), "rest positions");
-            s.get(boundary_owner_);
-            check(boundary_owner_.size(), "owners");
-            const bool parts = !boundary_part_.empty();
-            s.get(boundary_part_);
-            if (parts) check(boundary_part_.size(), "parts");
-            check_moving_walls(s);
-            // Saved in cell order: the sort is the identity, and sets the grid's cells.
-            boundary_grid_.sort(boundary_.position, pool_, boundary_sort_work_);
+            moving_walls_.restore(s, boundary_, boundary_part_, scene_.obstacles, kWallPart,
+                                  boundary_grid_, pool_);
         });
         if (!r.at_end()) r.fail("bytes left over after its last section");
         stats_.fluid_particles = fluid_.size();
@@ -1588,18 +1492,10 @@ class SphSimulation final : public Simulation {
     std::vector<std::unique_ptr<DistanceField>> fields_;  // of the mesh obstacles
     std::vector<ObstacleSummary> summaries_;
     LoadTimes load_times_;
-    // Moving obstacles (all empty when none moves).
-    static constexpr std::uint32_t kStill = 0xFFFFFFFFu;
-    bool moving_ = false;
-    double wall_speed_ = 0.0;  // bound on any wall's speed, for the step
-    std::vector<Pose> pose_before_, pose_now_, pose_after_;  // per obstacle, this step
-    std::vector<Vec<D>> boundary_rest_;          // per sample, in its obstacle's rest frame
-    std::vector<std::uint32_t> boundary_owner_;  // per sample: its moving obstacle, or kStill
-    std::vector<std::uint32_t> boundary_sort_work_, boundary_owner_scratch_;
+    static constexpr std::uint32_t kStill = MovingWalls<D>::kStill;
+    MovingWalls<D> moving_walls_;               // a room of its own (core/walls/)
     std::vector<std::uint32_t> boundary_part_;  // per sample: its part (probes), when measured
     mutable ProbeReader<D> probes_;             // a reading's scratch: read_probes is const
-    std::vector<Vec<D>> boundary_vec_scratch_;
-    std::vector<float> boundary_float_scratch_;
     LogCallback log_;
     StepSettings settings_;  // scene_.params as the step reads them
     DerivedConstants constants_;

@@ -43,13 +43,11 @@ struct Subject {
 };
 
 Subject& subject() {
-    static Subject s = [] {
-        Subject made;
-        made.sim =
-            flume::Simulation::create(flume::parse_scene(kScene, "fuzz-state.json"), made.pool);
-        made.pristine = made.sim->save_state();
-        return made;
-    }();
+    static Subject s;
+    if (!s.sim) {
+        s.sim = flume::Simulation::create(flume::parse_scene(kScene, "fuzz-state.json"), s.pool);
+        s.pristine = s.sim->save_state();
+    }
     return s;
 }
 
