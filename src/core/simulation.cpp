@@ -37,6 +37,7 @@
 #include "core/sph/time_step.hpp"
 #include "core/state/state_file.hpp"
 #include "core/walls/moving_walls.hpp"
+#include "core/walls/solids.hpp"
 
 namespace flume {
 
@@ -133,7 +134,8 @@ class SphSimulation final : public Simulation {
                              " m is too small for the domain: " + e.what());
         }
 
-        walls_ = params.boolean("domain_walls");
+        solids_.set_up(params.boolean("domain_walls"), domain_lower_, domain_upper_,
+                       constants_.particle_radius, &moving_walls_);
         for (std::size_t i = 0; i < scene_.obstacles.size(); ++i) {
             const ShapeDesc& shape = scene_.obstacles[i];
             if (shape.motion.moves())
@@ -144,6 +146,7 @@ class SphSimulation final : public Simulation {
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
             Obstacle o;
+            std::unique_ptr<DistanceField> field;
             o.sphere = shape.shape == Shape::Sphere;
             o.lower = to_vec<D>(shape.min);
             o.upper = to_vec<D>(shape.max);
@@ -152,13 +155,13 @@ class SphSimulation final : public Simulation {
             if (shape.shape == Shape::Mesh) {
                 const MeshShape joined =
                     joined_to_walls(*shape.mesh, shape.motion.moves(), layers * spacing);
-                fields_.push_back(build_field(joined, spacing, layers));
-                o.field = fields_.back().get();
+                field = build_field(joined, spacing, layers);
+                o.field = field.get();
                 o.invert = shape.mesh->invert;
             }
             o.moves = shape.motion.moves();
-            o.index = static_cast<std::uint32_t>(obstacles_.size());
-            obstacles_.push_back(o);
+            o.index = static_cast<std::uint32_t>(solids_.obstacles().size());
+            solids_.add(o, std::move(field));
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
         const auto boundary_start = Clock::now();
@@ -392,16 +395,9 @@ class SphSimulation final : public Simulation {
     std::size_t memory_bytes() const override {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
-               remove_flags_.capacity() + fields_memory_bytes() + probes_.memory_bytes() +
+               remove_flags_.capacity() + solids_.memory_bytes() + probes_.memory_bytes() +
                capacity_bytes(boundary_part_) + step_start_.memory_bytes() +
                outlets_.memory_bytes() + moving_walls_.memory_bytes();
-    }
-
-    std::size_t fields_memory_bytes() const {
-        std::size_t bytes = 0;
-        for (const auto& f : fields_)
-            bytes += f->memory_bytes();
-        return bytes;
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
@@ -488,8 +484,8 @@ class SphSimulation final : public Simulation {
             const std::size_t first = samples.real.size();
             ObstacleSummary summary;
             if (obstacle.shape == Shape::Mesh) {
-                sample_mesh_shell<D>(*obstacles_[i].field, obstacles_[i].invert, layers * spacing,
-                                     samples);
+                sample_mesh_shell<D>(*solids_.obstacles()[i].field, solids_.obstacles()[i].invert,
+                                     layers * spacing, samples);
                 const MeshShape& m = *obstacle.mesh;
                 summary.name = m.outline.empty()
                                    ? "mesh " + m.file
@@ -571,9 +567,9 @@ class SphSimulation final : public Simulation {
                     << "), then the time step or cfl_factor";
                 return msg.str();
             }
-            for (std::size_t o = 0; o < obstacles_.size(); ++o) {
-                const Obstacle& solid = obstacles_[o];
-                if (obstacle_distance(solid, rest_frame(solid, x), nullptr) <
+            for (std::size_t o = 0; o < solids_.obstacles().size(); ++o) {
+                const Obstacle& solid = solids_.obstacles()[o];
+                if (solids_.distance(solid, solids_.rest_frame(solid, x), nullptr) <
                     static_cast<double>(constants_.support)) {
                     msg << " next to obstacle " << o << " (" << summaries_[o].name
                         << "); check its shape and motion (obstacles/" << o
@@ -609,7 +605,7 @@ class SphSimulation final : public Simulation {
     // there are the wall's). Akinci's volumes weigh the doubled samples in the wall.
     ShapeDesc joined_to_walls(const ShapeDesc& shape, double thickness) const {
         ShapeDesc joined = shape;
-        if (shape.shape != Shape::Box || !walls_) return joined;
+        if (shape.shape != Shape::Box || !solids_.walls()) return joined;
         const double touch = 0.01 * constants_.particle_radius;
         for (int k = 0; k < D; ++k) {
             if (shape.min[k] <= scene_.domain_min[k] + touch) {
@@ -627,7 +623,7 @@ class SphSimulation final : public Simulation {
     // a mesh standing on the floor or a polygon's edge on it.
     MeshShape joined_to_walls(const MeshShape& shape, bool moves, double thickness) const {
         MeshShape joined = shape;
-        if (!walls_ || moves || shape.invert) return joined;
+        if (!solids_.walls() || moves || shape.invert) return joined;
         const double touch = 0.01 * constants_.particle_radius;
         for (int k = 0; k < D; ++k) {
             joined.mesh = continued_through_plane(joined.mesh, k, scene_.domain_min[k], -1.0, touch,
@@ -703,7 +699,7 @@ class SphSimulation final : public Simulation {
             for (const Vec<D>& x : fluid_lattice(block.region, spacing)) {
                 bool blocked = emitters_.in_inflow_zone(scene_.emitters, x);
                 for (std::size_t o = 0; o < scene_.obstacles.size(); ++o) {
-                    const Obstacle& solid = obstacles_[o];
+                    const Obstacle& solid = solids_.obstacles()[o];
                     if (solid.field) {
                         const double d =
                             distance_near(*solid.field, to_dvec3(x), solid.invert ? -r : r);
@@ -857,7 +853,7 @@ class SphSimulation final : public Simulation {
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                    t.corrected += keep_out_of_walls(position[i], velocity[i], dt);
+                    t.corrected += solids_.keep_out(position[i], velocity[i], dt);
                     const Vec<D>& x = position[i];
                     const float v2 = length_squared<D>(velocity[i]);
                     bool finite = std::isfinite(v2) && std::isfinite(rho[i]);
@@ -930,292 +926,6 @@ class SphSimulation final : public Simulation {
         stats_.wall_corrections = tally.corrected;
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = fluid_.size();
-    }
-
-    // The last line of defence of the walls. The boundary pressure force vanishes for a lone
-    // particle (a splash) at a wall: with the wall's contribution its density is still below
-    // rho0, so its pressure is zero, and a fast one could cross the surface before the density
-    // rises. A particle whose centre is past a wall or inside an obstacle is put back on the
-    // surface and the velocity component into it removed. Returns 1 if it moved the particle.
-    struct Obstacle;
-
-    std::uint32_t keep_out_of_walls(Vec<D>& x, Vec<D>& v, float dt) const {
-        const Vec<D> start = x - v * dt;  // where the particle began the step
-        std::uint32_t moved = 0;
-        if (walls_) {
-            for (int k = 0; k < D; ++k) {
-                if (x[k] < domain_lower_[k]) {
-                    x[k] = domain_lower_[k];
-                    v[k] = std::max(v[k], 0.0f);
-                    moved = 1;
-                } else if (x[k] > domain_upper_[k]) {
-                    x[k] = domain_upper_[k];
-                    v[k] = std::min(v[k], 0.0f);
-                    moved = 1;
-                }
-            }
-        }
-        const float eps = seam_tolerance();
-        int touching = 0;  // solids x is on (or within eps of) after its corrections
-        if (walls_) {
-            for (int k = 0; k < D; ++k) {
-                if (x[k] < domain_lower_[k] + eps || x[k] > domain_upper_[k] - eps) {
-                    touching = 1;
-                    break;
-                }
-            }
-        }
-        for (const Obstacle& o : obstacles_) {
-            bool touches = false;
-            moved |= o.moves ? keep_out_of_moving(o, x, v, dt, eps, touches)
-                             : keep_out_of(o, x, v, eps, touches);
-            touching += touches;
-        }
-        // A particle put back on (or left on) a surface where two solids meet with no fluid
-        // between them (a box standing on the floor, two boxes side by side) would be in the
-        // seam under or between them: it goes to the nearest free place, at rest.
-        if (touching >= 2 && in_seam(x)) {
-            x = out_of_seam(x, start);
-            v = Vec<D>(0.0f);
-            moved = 1;
-        }
-        return moved;
-    }
-
-    // The nearest free point to x (in a seam) of where the particle began the step and the
-    // faces of the boxes it touches; x itself if none is free.
-    Vec<D> out_of_seam(const Vec<D>& x, const Vec<D>& start) const {
-        Vec<D> best = x;
-        float best_d2 = std::numeric_limits<float>::max();
-        auto consider = [&](const Vec<D>& c) {
-            const float d2 = length_squared<D>(c - x);
-            if (d2 < best_d2 && !inside_any_solid(c) && !in_seam(c)) best = c, best_d2 = d2;
-        };
-        consider(start);
-        const float eps = seam_tolerance();
-        for (const Obstacle& o : obstacles_) {
-            if (o.field || o.sphere || o.moves) continue;
-            bool near = true;
-            for (int k = 0; k < D; ++k)
-                near = near && x[k] > o.lower[k] - eps && x[k] < o.upper[k] + eps;
-            if (!near) continue;
-            for (int k = 0; k < D; ++k) {
-                for (const float face : {o.lower[k], o.upper[k]}) {
-                    Vec<D> c = x;
-                    for (int j = 0; j < D; ++j)
-                        c[j] = std::clamp(c[j], o.lower[j], o.upper[j]);
-                    c[k] = face;
-                    consider(c);
-                }
-            }
-        }
-        return best;
-    }
-
-    // How close to a solid's surface a point counts as touching it: a thousandth of a particle
-    // radius, and at least a few float steps of the domain's coordinates.
-    float seam_tolerance() const {
-        float extent = 0.0f;
-        for (int k = 0; k < D; ++k)
-            extent = std::max({extent, std::abs(domain_lower_[k]), std::abs(domain_upper_[k])});
-        return std::max(1.0e-3f * constants_.particle_radius,
-                        8.0f * std::numeric_limits<float>::epsilon() * extent);
-    }
-
-    // x in an obstacle's rest frame at the end of the step (itself for one that does not move).
-    Vec<D> rest_frame(const Obstacle& o, const Vec<D>& x) const {
-        if (!o.moves) return x;
-        return to_vec<D>(moving_walls_.after(o.index).unapply(to_dvec3(x)));
-    }
-    // A direction from o's rest frame to the world.
-    Vec<D> world_direction(const Obstacle& o, const Vec<D>& n) const {
-        if (!o.moves) return n;
-        return to_vec<D>(moving_walls_.after(o.index).rotation * to_dvec3(n));
-    }
-
-    // The signed distance from x (rest frame) to obstacle o's solid, negative inside; for a box,
-    // with the outward normal of the nearest face (of the nearest point, for a sphere or mesh).
-    double obstacle_distance(const Obstacle& o, const Vec<D>& x, Vec<D>* normal) const {
-        if (o.field) {
-            const double d = solid_distance(o, x);
-            if (normal) {
-                // The field's gradient, by central differences a fraction of its cell wide.
-                const double h = 0.05 * o.field->grid().step.x;
-                for (int k = 0; k < D; ++k) {
-                    Vec<D> a = x, b = x;
-                    a[k] += static_cast<float>(h);
-                    b[k] -= static_cast<float>(h);
-                    (*normal)[k] = static_cast<float>(solid_distance(o, a) - solid_distance(o, b));
-                }
-                const float length = std::sqrt(length_squared<D>(*normal));
-                if (length > 0.0f) *normal = *normal / length;
-            }
-            return d;
-        }
-        if (o.sphere) {
-            const Vec<D> d = x - o.centre;
-            const float length = std::sqrt(length_squared<D>(d));
-            if (normal) *normal = length > 0.0f ? d / length : Vec<D>(0.0f);
-            return static_cast<double>(length - o.radius);
-        }
-        // A box: inside, the depth below the nearest face; outside, the largest gap to a face
-        // (exact near a face, which is all this is asked about).
-        double best = -std::numeric_limits<double>::max();
-        for (int k = 0; k < D; ++k) {
-            const double below = static_cast<double>(o.lower[k] - x[k]);
-            const double above = static_cast<double>(x[k] - o.upper[k]);
-            if (below > best) {
-                best = below;
-                if (normal) *normal = Vec<D>(0.0f), (*normal)[k] = -1.0f;
-            }
-            if (above > best) {
-                best = above;
-                if (normal) *normal = Vec<D>(0.0f), (*normal)[k] = 1.0f;
-            }
-        }
-        return best;
-    }
-
-    // True when x lies strictly inside a solid: outside the domain's walls or in an obstacle.
-    bool inside_any_solid(const Vec<D>& x) const {
-        if (walls_) {
-            for (int k = 0; k < D; ++k) {
-                if (x[k] < domain_lower_[k] || x[k] > domain_upper_[k]) return true;
-            }
-        }
-        for (const Obstacle& o : obstacles_) {
-            if (obstacle_distance(o, rest_frame(o, x), nullptr) < 0.0) return true;
-        }
-        return false;
-    }
-
-    // True when x is on the surface of a solid (within seam_tolerance) and every solid it
-    // touches has another solid just outside it: no side of x is fluid. A container that
-    // coincides with the domain's walls is no seam (the fluid side is free); a box standing on
-    // the floor is, along its bottom face.
-    bool in_seam(const Vec<D>& x) const {
-        const float eps = seam_tolerance();
-        int touched = 0;
-        auto blocked = [&](const Vec<D>& outward) {
-            return inside_any_solid(x + outward * (2.0f * eps));
-        };
-        if (walls_) {
-            for (int k = 0; k < D; ++k) {
-                Vec<D> inward(0.0f);
-                if (x[k] < domain_lower_[k] + eps) {
-                    inward[k] = 1.0f;
-                } else if (x[k] > domain_upper_[k] - eps) {
-                    inward[k] = -1.0f;
-                } else {
-                    continue;
-                }
-                ++touched;
-                if (!blocked(inward)) return false;
-            }
-        }
-        for (const Obstacle& o : obstacles_) {
-            const Vec<D> xr = rest_frame(o, x);
-            // Cheap first: only a point near the obstacle asks for its normal.
-            if (obstacle_distance(o, xr, nullptr) > eps) continue;
-            Vec<D> normal(0.0f);
-            obstacle_distance(o, xr, &normal);
-            ++touched;
-            if (!blocked(world_direction(o, normal))) return false;
-        }
-        return touched >= 2;
-    }
-
-    // A moving obstacle: the same in its rest frame at the end of the step, with the velocity
-    // relative to the wall's there.
-    std::uint32_t keep_out_of_moving(const Obstacle& o, Vec<D>& x, Vec<D>& v, float dt, float eps,
-                                     bool& touches) const {
-        const Pose& start = moving_walls_.now(o.index);
-        const Pose& end = moving_walls_.after(o.index);
-        const glm::dvec3 rest = end.unapply(to_dvec3(x));
-        const glm::dvec3 wall = (end.apply(rest) - start.apply(rest)) / static_cast<double>(dt);
-        Vec<D> xr = to_vec<D>(rest);
-        Vec<D> vr = to_vec<D>(glm::transpose(end.rotation) * (to_dvec3(v) - wall));
-        if (!keep_out_of(o, xr, vr, eps, touches)) return 0;
-        x = to_vec<D>(end.apply(to_dvec3(xr)));
-        v = to_vec<D>(end.rotation * to_dvec3(vr) + wall);
-        return 1;
-    }
-
-    // Puts x back on the surface of an obstacle (in its rest frame) if it is inside, and removes
-    // the velocity into it. Returns 1 if it moved the particle; `touches` says whether x ends on
-    // the obstacle's surface or within eps of it (for a mesh: may do).
-    static std::uint32_t keep_out_of(const Obstacle& o, Vec<D>& x, Vec<D>& v, float eps,
-                                     bool& touches) {
-        if (o.field) return keep_out_of_mesh(o, x, v, eps, touches);
-        if (o.sphere) {
-            const Vec<D> d = x - o.centre;
-            const float dist2 = length_squared<D>(d);
-            touches = dist2 < (o.radius + eps) * (o.radius + eps);
-            if (dist2 >= o.radius * o.radius || dist2 == 0.0f) return 0;
-            const Vec<D> normal = d / std::sqrt(dist2);
-            x = o.centre + normal * o.radius;
-            const float vn = dot<D>(v, normal);
-            if (vn < 0.0f) v -= normal * vn;
-            return 1;
-        }
-        bool inside = true, near = true;
-        for (int k = 0; k < D; ++k) {
-            inside = inside && x[k] > o.lower[k] && x[k] < o.upper[k];
-            near = near && x[k] > o.lower[k] - eps && x[k] < o.upper[k] + eps;
-        }
-        touches = near;
-        if (!inside) return 0;
-        int axis = 0;
-        bool upper_side = false;
-        float best = std::numeric_limits<float>::max();
-        for (int k = 0; k < D; ++k) {
-            if (x[k] - o.lower[k] < best) best = x[k] - o.lower[k], axis = k, upper_side = false;
-            if (o.upper[k] - x[k] < best) best = o.upper[k] - x[k], axis = k, upper_side = true;
-        }
-        x[axis] = upper_side ? o.upper[axis] : o.lower[axis];
-        v[axis] = upper_side ? std::max(v[axis], 0.0f) : std::min(v[axis], 0.0f);
-        return 1;
-    }
-
-    static glm::dvec3 to_dvec3(const Vec<D>& x) {
-        glm::dvec3 p(0.0);
-        for (int k = 0; k < D; ++k)
-            p[k] = x[k];
-        return p;
-    }
-
-    // The signed distance from x to a mesh obstacle's solid: negative inside the solid.
-    static double solid_distance(const Obstacle& o, const Vec<D>& x) {
-        const double d = o.field->distance(to_dvec3(x));
-        return o.invert ? -d : d;
-    }
-
-    // A particle inside a mesh's solid goes back to the nearest point of its surface. The
-    // interpolated field finds the particles near the surface, the exact distance to the nearest
-    // triangles decides.
-    static std::uint32_t keep_out_of_mesh(const Obstacle& o, Vec<D>& x, Vec<D>& v, float eps,
-                                          bool& touches) {
-        const DistanceField& field = *o.field;
-        const double step =
-            std::max({field.grid().step.x, field.grid().step.y, field.grid().step.z});
-        const double distance = solid_distance(o, x);
-        touches = distance < 4.0 * static_cast<double>(eps);
-        if (distance > step) return 0;
-        const glm::dvec3 p = to_dvec3(x);
-        DistanceField::Nearest near;
-        if (!field.nearest(p, near)) return 0;
-        const double depth = o.invert ? near.distance : -near.distance;
-        if (!(depth > 0.0)) return 0;
-        const glm::dvec3 out = (near.point - p) / depth;  // towards the fluid
-        Vec<D> normal;
-        for (int k = 0; k < D; ++k) {
-            x[k] = static_cast<float>(near.point[k]);
-            normal[k] = static_cast<float>(out[k]);
-        }
-        const float vn = dot<D>(v, normal);
-        if (vn < 0.0f) v -= normal * vn;
-        touches = true;
-        return 1;
     }
 
     // Removes the particles that left the domain (counted in removed_particles) or entered an
@@ -1474,22 +1184,11 @@ class SphSimulation final : public Simulation {
                              std::min(extra, kMaxFluidParticles - static_cast<double>(initial)));
     }
 
-    struct Obstacle {
-        bool sphere = false;
-        Vec<D> lower{0.0f}, upper{0.0f};  // box
-        Vec<D> centre{0.0f};              // sphere
-        float radius = 0.0f;
-        const DistanceField* field = nullptr;  // mesh
-        bool invert = false;                   // mesh: a container
-        bool moves = false;                    // on a prescribed path (scene's motion)
-        std::uint32_t index = 0;               // in the scene's obstacles
-    };
+    using Obstacle = typename Solids<D>::Obstacle;
 
     Scene scene_;
     WorkerPool& pool_;
-    bool walls_ = true;
-    std::vector<Obstacle> obstacles_;
-    std::vector<std::unique_ptr<DistanceField>> fields_;  // of the mesh obstacles
+    Solids<D> solids_;  // the walls and obstacles as the put-back sees them (core/walls/)
     std::vector<ObstacleSummary> summaries_;
     LoadTimes load_times_;
     static constexpr std::uint32_t kStill = MovingWalls<D>::kStill;
