@@ -276,6 +276,24 @@ check "a truncated checkpoint exits 2 saying so" grep -q "short: truncated" "$ck
 check "a checkpoint folder that cannot be made exits 4" test $? -eq 4
 check "naming it" grep -q "/dev/full/x: cannot create the folder" "$ck/err"
 
+# Surface meshes (--export-surface): PLY or OBJ frames in OpenVDB builds (native-release), a
+# named refusal elsewhere and for 2D scenes.
+"$cli" run dam-break-2d --steps 1 --export-surface "$work/s2" >"$work/out" 2>"$work/err"
+check "a surface of a 2D scene exits 2" test $? -eq 2
+check "saying surfaces are of 3D scenes" grep -q "surface meshes are of 3D scenes" "$work/err"
+"$cli" run hydrostatic-3d --set particle_radius=0.04 --steps 4 --export-surface "$work/s3" \
+    --surface-every 2 --surface-format obj --quiet >"$work/out" 2>"$work/err"
+status=$?
+if grep -q "this build makes no surface meshes" "$work/err"; then
+    check "a build without OpenVDB refuses --export-surface with exit 4" test $status -eq 4
+else
+    check "--export-surface exits 0" test $status -eq 0
+    check "a mesh at steps 0, 2 and 4" test "$(ls "$work/s3" | tr '\n' ' ')" = \
+        "surface_000000.obj surface_000002.obj surface_000004.obj "
+    check "OBJ faces" grep -q "^f [0-9]* [0-9]* [0-9]*$" "$work/s3/surface_000004.obj"
+    check "the summary gives the time per mesh" grep -q "surface meshes: 3 in .* ms each" "$work/out"
+fi
+
 # Stats CSV
 "$cli" run dam-break-2d --steps 5 --set particle_radius=0.04 --stats "$work/s.csv" --quiet >/dev/null
 check "stats has a header and 5 rows" test "$(wc -l <"$work/s.csv")" -eq 6

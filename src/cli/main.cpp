@@ -29,6 +29,7 @@
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 #include "io/output_file.hpp"
+#include "io/surface_mesh.hpp"
 #include "io/vtk_writer.hpp"
 #include "plot.hpp"
 #include "validation/validation.hpp"
@@ -56,6 +57,10 @@ struct RunOptions {
     std::string checkpoint_dir;
     double checkpoint_every = 0.0;  // s of simulated time; 0: a tenth of the run
     int checkpoint_keep = 3;
+    std::string surface_dir;          // --export-surface
+    std::uint64_t surface_every = 0;  // steps; 0: as --every, or 100
+    std::string surface_format = "ply";
+    flume::SurfaceOptions surface;  // --surface-voxel, --surface-smoothing
 };
 
 // SIGINT or SIGTERM during a run with --checkpoint: the run writes a checkpoint and stops.
@@ -410,6 +415,46 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         }
     }
 
+    // Surface meshes (3D, OpenVDB builds): surface_STEP.ply or .obj, with the time per frame.
+    const std::filesystem::path surface_dir = options.surface_dir;
+    double surface_ms = 0.0;
+    std::uint64_t surfaces = 0;
+    auto export_surface = [&] {
+        const auto begin = std::chrono::steady_clock::now();
+        const flume::SurfaceMesh mesh =
+            flume::build_surface(sim->fluid(), sim->constants().particle_radius, options.surface);
+        char name[64];
+        std::snprintf(name, sizeof name, "surface_%06" PRIu64 ".%s", sim->stats().step,
+                      options.surface_format.c_str());
+        const std::string path = (surface_dir / name).string();
+        if (options.surface_format == "obj") {
+            flume::write_obj(path, mesh);
+        } else {
+            flume::write_ply(path, mesh);
+        }
+        surface_ms +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
+                .count();
+        ++surfaces;
+    };
+    if (!options.surface_dir.empty()) {
+        if (scene.dimension != 3)
+            throw flume::SceneError("--export-surface: surface meshes are of 3D scenes; " +
+                                    scene.source + " is 2D");
+        if (!flume::surface_meshes_available())
+            throw flume::OutputError("--export-surface: " +
+                                     flume::cli::surface_unavailable_message());
+        std::error_code ec;
+        std::filesystem::create_directories(surface_dir, ec);
+        if (ec)
+            throw flume::OutputError(options.surface_dir +
+                                     ": cannot create the folder: " + ec.message());
+        if (!resume) export_surface();
+    }
+    const std::uint64_t surface_every = options.surface_every > 0  ? options.surface_every
+                                        : options.export_every > 0 ? options.export_every
+                                                                   : 100;
+
     // The end: a number of steps from here, a time, or (resuming) the interrupted run's.
     std::optional<std::uint64_t> target_step;
     double until = scene.params.number("end_time");
@@ -459,6 +504,11 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             for (const auto& [t, f] : series->frames())
                 r["frames"].push_back({t, f});
         }
+        r["surface"] = absolute_path(options.surface_dir);
+        r["surface_every"] = options.surface_every;
+        r["surface_format"] = options.surface_format;
+        r["surface_voxel"] = options.surface.voxel;
+        r["surface_smoothing"] = options.surface.smoothing;
         r["checkpoint"] = absolute_path(options.checkpoint_dir);
         r["checkpoint_every"] = options.checkpoint_every;
         r["checkpoint_keep"] = options.checkpoint_keep;
@@ -509,6 +559,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             if (probe_log) probe_log->after_step();
             if (series && options.export_every > 0 && s.step % options.export_every == 0)
                 export_frame();
+            if (!options.surface_dir.empty() && s.step % surface_every == 0) export_surface();
             if (checkpoints && s.time + 1.0e-12 >= next_checkpoint) {
                 while (next_checkpoint <= s.time + 1.0e-12)
                     next_checkpoint += checkpoint_every;
@@ -539,6 +590,8 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             (options.export_every == 0 || sim->stats().step % options.export_every != 0)) {
             export_frame();
         }
+        if (!options.surface_dir.empty() && sim->stats().step % surface_every != 0)
+            export_surface();
         if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
         if (probe_log) probe_log->close();
     } catch (const flume::OutputError& e) {
@@ -566,6 +619,10 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
     print_meshes(*sim, "%s  ");
+    if (surfaces > 0) {
+        std::printf("  surface meshes: %" PRIu64 " in %s, %.0f ms each (OpenVDB)\n", surfaces,
+                    options.surface_dir.c_str(), surface_ms / static_cast<double>(surfaces));
+    }
     print_flows(*sim);
     if (!sim->obstacles().empty() && std::any_of(sim->obstacles().begin(), sim->obstacles().end(),
                                                  [](const flume::ObstacleSummary& o) {
@@ -694,6 +751,36 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--hash", options.hash,
                       "Print `state-hash: HEX` (positions and velocities, id order) last");
     run_cmd->add_flag("--quiet", options.quiet, "No progress bar");
+    auto* surface_opt = run_cmd->add_option(
+        "--export-surface", options.surface_dir,
+        "Write the fluid's surface as a triangle mesh (surface_STEP.ply, or .obj) into this "
+        "folder, for Blender or ParaView: 3D scenes, builds with OpenVDB (the native-release "
+        "preset)");
+    run_cmd
+        ->add_option("--surface-every", options.surface_every,
+                     "With --export-surface: every K steps (default: as --every, or 100); the "
+                     "first and last state always")
+        ->needs(surface_opt)
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    run_cmd
+        ->add_option("--surface-format", options.surface_format,
+                     "With --export-surface: ply (binary) or obj")
+        ->needs(surface_opt)
+        ->check(CLI::IsMember({"ply", "obj"}))
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--surface-voxel", options.surface.voxel,
+                     "With --export-surface: the level set's voxel in particle radii (smaller: "
+                     "finer and slower)")
+        ->needs(surface_opt)
+        ->check(CLI::Range(0.2, 4.0))
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--surface-smoothing", options.surface.smoothing,
+                     "With --export-surface: mean-curvature smoothing passes")
+        ->needs(surface_opt)
+        ->check(CLI::Range(0, 20))
+        ->capture_default_str();
     auto* checkpoint_opt = run_cmd->add_option(
         "--checkpoint", options.checkpoint_dir,
         "Write checkpoints into this folder (each written whole, then renamed into place; the "
@@ -798,6 +885,11 @@ int main(int argc, char** argv) {
             if (!r_checkpoint->count()) o.checkpoint_dir = r.value("checkpoint", std::string());
             if (!r_checkpoint_every->count()) o.checkpoint_every = r.value("checkpoint_every", 0.0);
             if (!r_keep->count()) o.checkpoint_keep = r.value("checkpoint_keep", 3);
+            o.surface_dir = r.value("surface", std::string());
+            o.surface_every = r.value("surface_every", std::uint64_t{0});
+            o.surface_format = r.value("surface_format", std::string("ply"));
+            o.surface.voxel = r.value("surface_voxel", o.surface.voxel);
+            o.surface.smoothing = r.value("surface_smoothing", o.surface.smoothing);
             if (!o.export_dir.empty() && o.export_every == 0) o.export_every = 100;
             return run(o, &c, resume_file);
         }
