@@ -1,5 +1,6 @@
 // The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
-// simulation runner, the probes' history, dropped files, the views' names.
+// simulation runner (its save and load of states too), the probes' history, dropped files, the
+// views' names.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -28,6 +29,7 @@ TEST(DroppedFiles, KindsByExtension) {
     EXPECT_EQ(dropped_file_kind("/x/Pour.JSON"), DroppedFile::Scene);
     EXPECT_EQ(dropped_file_kind("funnel.obj"), DroppedFile::Mesh);
     EXPECT_EQ(dropped_file_kind("hull.STL"), DroppedFile::Mesh);
+    EXPECT_EQ(dropped_file_kind("dam-break-2d-120.Flume-State"), DroppedFile::State);
     EXPECT_EQ(dropped_file_kind("notes.txt"), DroppedFile::Unknown);
     EXPECT_EQ(dropped_file_kind("obj"), DroppedFile::Unknown);
 }
@@ -124,6 +126,18 @@ TEST(SceneDisplay, ASceneFromAFileIsLabelledWithItsFileName) {
 
 // Domain walls are drawn only when the scene has them (issue 33); the desktop smoke test checks
 // the pictures.
+// Save state's file: SCENE-STEP.flume-state, named after a file's stem when the scene has no
+// name, with nothing a file name cannot hold.
+TEST(SceneDisplay, AStateFileIsNamedAfterTheSceneAndTheStep) {
+    EXPECT_EQ(state_file_name(load_scene("dam-break-3d"), 120), "dam-break-3d-120.flume-state");
+    Scene unnamed = load_scene("dam-break-2d");
+    unnamed.name = "";
+    unnamed.source = "/home/me/my pour.json + cube.obj";
+    EXPECT_EQ(state_file_name(unnamed, 7), "my-pour-7.flume-state");
+    unnamed.name = "a/b: c";
+    EXPECT_EQ(state_file_name(unnamed, 0), "a-b--c-0.flume-state");
+}
+
 TEST(SceneDisplay, DomainWallsAreDrawnOnlyWhenTheSceneHasThem) {
     EXPECT_TRUE(draws_domain_walls(load_scene("dam-break-3d")));
     EXPECT_FALSE(draws_domain_walls(load_scene("dam-break-3d", {"domain_walls=false"})));
@@ -582,6 +596,112 @@ TEST(SimulationRunner, InlineModeStopsATickWhenItsTimeBudgetIsUsed) {
     runner.frame_tick();
     ASSERT_TRUE(runner.acquire_frame());
     EXPECT_EQ(runner.frame().stats.step, 24u);
+}
+
+// Save state / Load state (issue 29): a state saved through the runner between two steps comes
+// back as a state file named after the scene and step; loaded back after further steps, the
+// frame shows the saved step with the saved state (the same hashes, the same bytes saved again)
+// and steps on to the same bits as the first time.
+TEST(SimulationRunner, SavesAStateAndLoadsItBackBetweenSteps) {
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    runner.set_paused(true);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    const auto steps = [&](int n) {  // n single steps, then the frame
+        for (int i = 0; i < n; ++i)
+            runner.step_once();
+        runner.frame_tick();
+        EXPECT_TRUE(runner.acquire_frame());
+        return runner.frame().stats.step;
+    };
+    ASSERT_EQ(steps(10), 10u);
+    runner.save_state();
+    runner.frame_tick();
+    std::optional<StateResult> saved = runner.take_state_result();
+    ASSERT_TRUE(saved.has_value());
+    ASSERT_EQ(saved->kind, StateResult::Kind::Saved) << saved->error;
+    EXPECT_EQ(saved->bytes.substr(0, 8), "FLUMESTA");
+    EXPECT_EQ(saved->file_name, "dam-break-2d-10.flume-state");
+    EXPECT_EQ(saved->step, 10u);
+    EXPECT_EQ(saved->state_hash, state_hash(runner.frame().particles.view()));
+    EXPECT_FALSE(runner.take_state_result().has_value()) << "a result is delivered once";
+
+    ASSERT_EQ(steps(5), 15u);
+    const std::uint64_t at_15 = state_hash(runner.frame().particles.view());
+    ASSERT_NE(at_15, saved->state_hash);
+
+    runner.restore_state(saved->bytes, "dam-break-2d-10.flume-state");
+    runner.frame_tick();
+    const std::optional<StateResult> restored = runner.take_state_result();
+    ASSERT_TRUE(restored.has_value());
+    ASSERT_EQ(restored->kind, StateResult::Kind::Restored) << restored->error;
+    EXPECT_EQ(restored->step, 10u);
+    EXPECT_EQ(restored->deep_hash, saved->deep_hash);
+    ASSERT_TRUE(runner.acquire_frame()) << "a load publishes the state, also while paused";
+    EXPECT_EQ(runner.frame().stats.step, 10u);
+    EXPECT_EQ(state_hash(runner.frame().particles.view()), saved->state_hash);
+
+    runner.save_state();
+    runner.frame_tick();
+    const std::optional<StateResult> again = runner.take_state_result();
+    ASSERT_TRUE(again.has_value());
+    EXPECT_TRUE(again->bytes == saved->bytes) << "saved again, the same bytes";
+
+    ASSERT_EQ(steps(5), 15u);
+    EXPECT_EQ(state_hash(runner.frame().particles.view()), at_15) << "and on to the same bits";
+}
+
+// A state that cannot be put back (truncated, corrupted, not a state, another scene's) comes
+// back refused with the core's reason and its name, and the running simulation is untouched:
+// on the simulation thread, while the simulation runs between the commands.
+TEST(SimulationRunner, ABrokenStateIsRefusedByNameAndTheSimulationRunsOnUntouched) {
+    SimulationRunner runner(2);
+    runner.set_paused(true);
+    runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    for (int i = 0; i < 8; ++i)
+        runner.step_once();
+    const auto result = [&runner] {
+        std::optional<StateResult> r;
+        EXPECT_TRUE(eventually([&] { return (r = runner.take_state_result()).has_value(); }));
+        return r.value_or(StateResult{});
+    };
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().stats.step == 8;
+    }));
+    runner.save_state();
+    const StateResult saved = result();
+    ASSERT_EQ(saved.kind, StateResult::Kind::Saved) << saved.error;
+    ASSERT_EQ(saved.step, 8u);
+
+    std::string corrupted = saved.bytes;
+    corrupted[corrupted.size() - 3] ^= 0x5a;
+    SimulationRunner other(1, SimulationRunner::Mode::Inline);
+    other.load(load_scene("dam-break-2d", {"particle_radius=0.05"}));
+    other.save_state();
+    other.frame_tick();
+    const std::optional<StateResult> elsewhere = other.take_state_result();
+    ASSERT_TRUE(elsewhere.has_value());
+    const std::pair<std::string, std::string> cases[] = {
+        {saved.bytes.substr(0, saved.bytes.size() / 2), "truncated"},
+        {corrupted, "corrupted"},
+        {"{\"dimension\": 2}", "not a Flume state file"},
+        {elsewhere->bytes, "another scene"}};
+    for (const auto& [bytes, reason] : cases) {
+        SCOPED_TRACE(reason);
+        runner.restore_state(bytes, "broken.flume-state");
+        const StateResult refused = result();
+        ASSERT_EQ(refused.kind, StateResult::Kind::Refused);
+        EXPECT_NE(refused.error.find("broken.flume-state"), std::string::npos) << refused.error;
+        EXPECT_NE(refused.error.find(reason), std::string::npos) << refused.error;
+        EXPECT_EQ(refused.step, 8u);
+        EXPECT_EQ(refused.deep_hash, saved.deep_hash) << "the simulation is as it was";
+    }
+    runner.step_once();
+    ASSERT_TRUE(eventually([&] {
+        runner.acquire_frame();
+        return runner.frame().stats.step == 9;
+    })) << "and steps on";
 }
 
 TEST(ProbeHistory, KeepsTheNewestRowsOldestFirst) {

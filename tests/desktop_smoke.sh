@@ -7,7 +7,8 @@
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
 # callback's path) joins the scene, a broken one is refused with its reason; a scene without
 # domain walls draws none; emitters and outlets are drawn, probes recorded; the force brush pushes
-# the water away; bad input exits 2.
+# the water away; a saved state loads back at its step (--save state, --load-state) and a bad
+# one is refused by name; bad input exits 2.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -276,6 +277,38 @@ readings=$(sed -n 's/^flume: probes: \([0-9]*\) readings.*/\1/p' "$work/save.out
 check "Save probes writes flume-probes-1.csv: a header and the $readings readings" \
     test "$(wc -l <"$work/flume-probes-1.csv")" -eq $((${readings:-0} + 1))
 check "with flume-cli's header" grep -q "^time" "$work/flume-probes-1.csv"
+
+# Save state (--save state) at step 12, then a second run from it (--load-state): it shows step
+# 12 and steps on from there; a state of another scene and a file that is no state exit 2 with
+# the reason, named; a missing file too.
+(cd "$work" && xrun -s "-screen 0 1280x720x24" "$flume" dam-break-2d --set particle_radius=0.04 \
+    --size 480,360 --pause-at-step 12 --save state --screenshot state-save.png \
+    >state-save.out 2>"$work/err")
+check "Save state's capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+check "Save state writes dam-break-2d-12.flume-state" \
+    test "$(head -c 8 "$work/dam-break-2d-12.flume-state")" = FLUMESTA
+check "and says where" grep -q "^flume: message: saved the state to dam-break-2d-12.flume-state" \
+    "$work/state-save.out"
+keys state-load --load-state "$work/dam-break-2d-12.flume-state" --pause-at-step 1
+check "--load-state resumes at step 12 ($(step_of state-load))" test "$(step_of state-load)" = 12
+check "and says so" grep -q "^flume: message: loaded the state dam-break-2d-12.flume-state (step 12" \
+    "$work/state-load.out"
+keys state-on --load-state "$work/dam-break-2d-12.flume-state" --pause-at-step 1 --press s,s
+check "and steps on from there ($(step_of state-on))" test "$(step_of state-on)" = 14
+xrun -s "-screen 0 640x480x24" "$flume" dam-break-2d --set particle_radius=0.05 --frames 30 \
+    --screenshot "$work/state-other.png" --load-state "$work/dam-break-2d-12.flume-state" \
+    >"$work/out" 2>"$work/err"
+check "a state of another scene exits 2" test $? -eq 2
+check "and names the file and the reason" \
+    grep -q "dam-break-2d-12.flume-state.*saved from another scene" "$work/err"
+printf 'not a state' >"$work/notes.flume-state"
+"$flume" dam-break-2d --load-state "$work/no-such.flume-state" >"$work/out" 2>"$work/err"
+check "a missing --load-state file exits 2" test $? -eq 2
+check "and is named" grep -q "no-such.flume-state" "$work/err"
+xrun -s "-screen 0 640x480x24" "$flume" dam-break-2d --frames 30 --screenshot "$work/x.png" \
+    --load-state "$work/notes.flume-state" >"$work/out" 2>"$work/err"
+check "a file that is no state exits 2" test $? -eq 2
+check "and says so" grep -q "notes.flume-state: not a Flume state file" "$work/err"
 
 # A screenshot that cannot be written (a full disk) is a failure, named, never "wrote".
 xrun -s "-screen 0 640x480x24" "$flume" dam-break-2d --set particle_radius=0.04 --frames 5 \

@@ -4,9 +4,10 @@
 //   node tests/web_e2e.js WEB_DIR [--out DIR]      (DIR keeps the screenshots)
 //
 // Isolated server: crossOriginIsolated, 2 threads with more than one pthread worker running,
-// simulation time and frames advancing, no console errors, a screenshot that shows water, a
-// dropped scene JSON loads, the WebGL context survives a loss and the keyboard still pauses and
-// resumes (Space). ?scene=does-not-exist and a
+// simulation time and frames advancing, no console errors, a screenshot that shows water, Save
+// state downloads a state that dropped back restores its step (a file that is no state is
+// refused by name), a dropped scene JSON loads, the WebGL context survives a loss and the
+// keyboard still pauses and resumes (Space). ?scene=does-not-exist and a
 // ?scene=URL that is missing show the loader's message while a scene keeps running. Server
 // without the isolation headers: the single-threaded build with its banner, still simulating.
 // The fluid surface (3D): a pool at rest drawn four ways passes tests/tools/surface_checks.py,
@@ -358,6 +359,52 @@ async function main() {
                                                 vtpFile]).toString();
       check("Save particles downloads a .vtp of every particle",
             vtpStats.includes(`points ${b.particles}`), vtpStats.split("\n")[0]);
+
+      // Save state downloads SCENE-STEP.flume-state, a state file ("FLUMESTA"); dropped back on
+      // the page after more steps, it restores its step; a file that is no state is refused by
+      // name and the simulation stays where it is. (Paused with Space, stepped with S.)
+      await page.keyboard.press("Space");
+      await page.waitForFunction(() => window.flume.paused, null, { timeout: 10000 })
+        .catch(() => {});
+      await page.waitForTimeout(300);  // a step under way when the pause came is published
+      const [stateDownload] = await Promise.all([page.waitForEvent("download"),
+                                                 page.mouse.click(57, 201)]);
+      const stateFile = path.join(outDir, stateDownload.suggestedFilename());
+      await stateDownload.saveAs(stateFile);
+      const stateBytes = fs.readFileSync(stateFile);
+      const savedStep = Number((stateDownload.suggestedFilename()
+                                 .match(/^dam-break-2d-(\d+)\.flume-state$/) || [])[1]);
+      check("Save state downloads SCENE-STEP.flume-state, a state file",
+            stateBytes.subarray(0, 8).toString("latin1") === "FLUMESTA" &&
+            savedStep === (await status(page)).step,
+            `${stateDownload.suggestedFilename()}, step ${(await status(page)).step}`);
+      for (let i = 0; i < 3; ++i) await page.keyboard.press("s");
+      await page.waitForFunction((s) => window.flume.step === s + 3, savedStep,
+                                 { timeout: 10000 }).catch(() => {});
+      const dropBytes = async (name, bytes) => {
+        const transfer = await page.evaluateHandle(([n, b]) => {
+          const t = new DataTransfer();
+          t.items.add(new File([new Uint8Array(b)], n));
+          return t;
+        }, [name, Array.from(bytes)]);
+        await page.dispatchEvent("#canvas", "drop", { dataTransfer: transfer });
+      };
+      await dropBytes(path.basename(stateFile), stateBytes);
+      await page.waitForFunction((s) => window.flume.step === s &&
+                                   window.flume.message.startsWith("loaded the state"),
+                                 savedStep, { timeout: 10000 }).catch(() => {});
+      const loaded = await status(page);
+      check("a dropped .flume-state restores its step", loaded.step === savedStep &&
+            loaded.message.includes(`(step ${savedStep},`),
+            `step ${loaded.step} (saved at ${savedStep}), message ${loaded.message}`);
+      await dropBytes("notes.flume-state", Buffer.from("not a state"));
+      await page.waitForFunction(() => window.flume.message.includes("notes.flume-state"), null,
+                                 { timeout: 10000 }).catch(() => {});
+      const refused = await status(page);
+      check("a dropped file that is no state is refused by name, the simulation untouched",
+            refused.message.includes("notes.flume-state: not a Flume state file") &&
+            refused.step === savedStep, `step ${refused.step}, message ${refused.message}`);
+      await page.keyboard.press("Space");
 
       // A scene JSON dropped on the canvas replaces the running one.
       const scene = JSON.stringify({ name: "dropped-box", dimension: 2, particle_radius: 0.02,

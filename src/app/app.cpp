@@ -117,6 +117,9 @@ void App::save(Save what) {
         case Save::Probes:
             save_probes("flume-probes-" + std::to_string(++probes_counter_) + ".csv");
             break;
+        case Save::State:
+            runner_.save_state();  // written when the simulation thread hands it back
+            break;
     }
 }
 
@@ -149,10 +152,25 @@ void App::save_probes(const std::string& path) {
 }
 
 void App::open_file(const std::string& path) {
-    load_scene(path);
+    if (dropped_file_kind(path) == DroppedFile::State) {
+        load_state(path);
+    } else {
+        load_scene(path);
+    }
 }
 
 void App::drop_files(const std::vector<std::string>& paths) {
+    // States are put back after the rest of the drop: a scene dropped with a state of it starts
+    // from that state.
+    std::vector<std::string> others, states;
+    for (const std::string& path : paths)
+        (dropped_file_kind(path) == DroppedFile::State ? states : others).push_back(path);
+    drop_scene_or_meshes(others);
+    for (const std::string& path : states)
+        load_state(path);
+}
+
+void App::drop_scene_or_meshes(const std::vector<std::string>& paths) {
     std::vector<std::string> meshes;
     for (const std::string& path : paths) {
         switch (dropped_file_kind(path)) {
@@ -172,13 +190,82 @@ void App::drop_files(const std::vector<std::string>& paths) {
             case DroppedFile::Mesh:
                 meshes.push_back(path);
                 break;
+            case DroppedFile::State:  // drop_files took them out
+                break;
             case DroppedFile::Unknown:
                 show_message("cannot open " + path +
-                             ": drop a scene (.json) or a mesh (.obj, .stl) on the window");
+                             ": drop a scene (.json), a mesh (.obj, .stl) or a state "
+                             "(.flume-state) on the window");
                 return;
         }
     }
     if (!meshes.empty()) add_dropped_meshes(meshes);
+}
+
+bool App::load_state(const std::string& path) {
+    const std::string name = std::filesystem::path(path).filename().string();
+    try {
+        StateFile state{name.empty() ? path : name, read_file_bytes(path, kMaxStateFileBytes)};
+        state_error_.reset();
+        runner_.restore_state(state.bytes, state.name);
+        pending_loads_.push_back(std::move(state));
+        return true;
+    } catch (const std::exception& e) {  // SceneError: cannot read it
+        state_error_ = std::string(e.what()) + " -- the running simulation stays";
+        show_message(*state_error_);
+        return false;
+    }
+}
+
+void App::reload_state() {
+    if (!last_state_) {
+        show_message(
+            "no state to load yet: press Save state first, or drop a .flume-state file on the "
+            "window");
+        return;
+    }
+    state_error_.reset();
+    runner_.restore_state(last_state_->bytes, last_state_->name);
+    pending_loads_.push_back(*last_state_);
+}
+
+// The results of Save state and Load state, once the simulation thread has carried them out.
+void App::take_state_results() {
+    while (std::optional<StateResult> r = runner_.take_state_result()) {
+        const std::string at =
+            "step " + std::to_string(r->step) + ", t = " + std::to_string(r->time) + " s";
+        switch (r->kind) {
+            case StateResult::Kind::Saved:
+                try {
+                    write_output_file(
+                        r->file_name,
+                        std::span(reinterpret_cast<const unsigned char*>(r->bytes.data()),
+                                  r->bytes.size()));
+                    last_state_ = StateFile{r->file_name, std::move(r->bytes)};
+                    if (options_.on_file_saved) options_.on_file_saved(r->file_name);
+                    show_message("saved the state to " + r->file_name + " (" + at + ")");
+                } catch (const std::exception& e) {
+                    show_message(e.what());
+                }
+                break;
+            case StateResult::Kind::Restored:
+                if (!pending_loads_.empty()) {
+                    last_state_ = std::move(pending_loads_.front());
+                    pending_loads_.pop_front();
+                }
+                show_message("loaded the state " + r->name + " (" + at + ")");
+                break;
+            case StateResult::Kind::Refused:
+                if (!r->name.empty()) {  // a load
+                    if (!pending_loads_.empty()) pending_loads_.pop_front();
+                    state_error_ = r->error + " -- the running simulation stays";
+                    show_message(*state_error_);
+                } else {
+                    show_message(r->error);
+                }
+                break;
+        }
+    }
 }
 
 // Each mesh joins the scene on screen (with the parameters edited for the next reset) at the
@@ -257,6 +344,7 @@ void App::frame(const FrameSize& size) {
     }
     push_history(history_.frames_per_second, fps_);
     if (auto m = runner_.take_message()) show_message(*m);
+    take_state_results();
     if (fit_requested_ && runner_.frame().scene) {
         fit_view(size);
         fit_requested_ = false;
@@ -509,17 +597,23 @@ void App::draw_brush(int dimension) {
 void App::draw_ui(const FrameSize& size) {
     const Frame& f = runner_.frame();
     begin_main_window(options_.ui_scale);
-    if (auto chosen = scene_panel(f, selected_scene_, path_input_)) load_scene(*chosen);
+    if (auto chosen = scene_panel(f, selected_scene_, path_input_)) open_file(*chosen);
 
     const int max_threads = options_.max_threads > 0
                                 ? options_.max_threads
                                 : std::max(2 * WorkerPool::hardware_threads(), 8);
-    switch (run_panel(runner_, f, threads_, max_threads)) {
+    switch (run_panel(runner_, f, threads_, max_threads, last_state_.has_value())) {
         case RunRequest::Screenshot:
             save(Save::Screenshot);
             break;
         case RunRequest::SaveParticles:
             save(Save::Particles);
+            break;
+        case RunRequest::SaveState:
+            save(Save::State);
+            break;
+        case RunRequest::LoadState:
+            reload_state();
             break;
         case RunRequest::None:
             break;
@@ -647,6 +741,9 @@ void App::key(Key key) {
             break;
         case Key::V:
             fit_requested_ = true;
+            break;
+        case Key::C:
+            save(Save::State);
             break;
         case Key::F1:
             show_help_ = !show_help_;

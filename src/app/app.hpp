@@ -10,6 +10,7 @@
 //               app.drop_files(paths)
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <glm/glm.hpp>
 #include <memory>
@@ -43,14 +44,14 @@ struct AppOptions {
     // Pause once the simulation reaches this step (captures of one state; 0: never).
     std::uint64_t pause_at_step = 0;
     // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp,
-    // probes .csv),
-    // with its path; the browser turns the file into a download.
+    // probes .csv, a state .flume-state), with its path; the browser turns the file into a
+    // download.
     std::function<void(const std::string& path)> on_file_saved;
     // Extra panel lines after Run (the browser: where the threads come from, isolation status).
     std::function<void()> platform_ui;
 };
 
-enum class Key { Space, S, R, H, V, F1, Escape };
+enum class Key { Space, S, R, H, V, C, F1, Escape };
 
 struct FrameSize {
     glm::ivec2 framebuffer{1, 1};  // pixels
@@ -74,20 +75,38 @@ class App {
     void mouse_move(const glm::vec2& pos);
     void scroll(float dy);
     void key(Key key);
-    void open_file(const std::string& path);  // a typed scene file
+    // A scene chosen in the Scene panel (a name or a typed path), or a typed .flume-state path
+    // (load_state).
+    void open_file(const std::string& path);
     // Files dropped together: a scene .json loads (its meshes resolved beside it, or among the
     // files dropped with it); meshes (.obj, .stl) are added to the running scene as obstacles at
-    // the view's centre and the simulation restarts. Errors are shown as the message and the
-    // running scene stays.
+    // the view's centre and the simulation restarts; a state (.flume-state) is loaded
+    // (load_state) after the rest. Errors are shown as the message and the running scene stays.
     void drop_files(const std::vector<std::string>& paths);
+
+    // Puts the state in the file at `path` back into the running simulation, between two steps
+    // (SimulationRunner::restore_state): the message says the step it resumes from, or why the
+    // state was refused (the StateError's message: not a state, truncated, corrupted, another
+    // scene), and then the simulation runs on untouched. Returns false when the file cannot be
+    // read (the message says why), true once the load is under way.
+    bool load_state(const std::string& path);
+    // The Run panel's "Load state": the last state saved or loaded since the app started, again.
+    void reload_state();
+    // Why the last state load (since load_state or reload_state) was refused; nothing while it is
+    // under way or when it worked.
+    const std::optional<std::string>& state_error() const { return state_error_; }
+    // State loads asked for whose result has not come back yet.
+    std::size_t state_loads_pending() const { return pending_loads_.size(); }
 
     // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
     void hold_brush(const glm::vec3& center, float radius, float strength);
 
-    // What the save buttons do (Run: Screenshot, Save particles; Probes: Save probes): the next
-    // frame, the particles or the probes' readings to flume-screenshot-N.png,
-    // flume-particles-N.vtp or flume-probes-N.csv in the working folder (N counts up from 1).
-    enum class Save { Screenshot, Particles, Probes };
+    // What the save buttons do (Run: Screenshot, Save particles, Save state; Probes: Save
+    // probes): the next frame, the particles or the probes' readings to flume-screenshot-N.png,
+    // flume-particles-N.vtp or flume-probes-N.csv in the working folder (N counts up from 1); the
+    // simulation's state, saved between two steps, to SCENE-STEP.flume-state there once the
+    // simulation thread hands it back (a later frame; the message says where).
+    enum class Save { Screenshot, Particles, Probes, State };
     void save(Save what);
 
     // Writes the current particles to a VTK .vtp file (errors are shown as the message).
@@ -137,6 +156,8 @@ class App {
     void release_obstacle_meshes();
     glm::mat4 obstacle_pose(const Frame& f, std::size_t obstacle) const;
     void add_dropped_meshes(const std::vector<std::string>& paths);
+    void drop_scene_or_meshes(const std::vector<std::string>& paths);
+    void take_state_results();
     void draw_flow_marks(const FlowMarks& flows, int dimension);
     void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
@@ -205,6 +226,18 @@ class App {
     int screenshot_counter_ = 0;
     int particles_counter_ = 0;
     int probes_counter_ = 0;
+
+    // States: the last one saved or loaded (the Run panel's Load state), the loads under way.
+    struct StateFile {
+        std::string name;
+        std::string bytes;
+    };
+    std::optional<StateFile> last_state_;
+    std::deque<StateFile> pending_loads_;
+    std::optional<std::string> state_error_;
 };
+
+// The largest state file the app reads.
+inline constexpr std::size_t kMaxStateFileBytes = std::size_t{1} << 30;
 
 }  // namespace flume

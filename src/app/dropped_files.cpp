@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "app/scene_display.hpp"
 #include "core/errors.hpp"
 
 namespace flume {
@@ -32,6 +33,7 @@ double dropped_mesh_size(const Scene& scene) {
 DroppedFile dropped_file_kind(std::string_view path) {
     if (ends_with(path, ".json")) return DroppedFile::Scene;
     if (ends_with(path, ".obj") || ends_with(path, ".stl")) return DroppedFile::Mesh;
+    if (ends_with(path, kStateFileExtension)) return DroppedFile::State;
     return DroppedFile::Unknown;
 }
 

@@ -1,6 +1,7 @@
 // Files dropped on the window (desktop) or the page (browser), made into scenes: a mesh (.obj,
 // .stl) becomes one more obstacle of the running scene, a scene .json loads with the meshes it
-// names. Nothing here draws; App::drop_files calls it and shows the errors.
+// names, a state (.flume-state) is put back into the running simulation. Nothing here draws;
+// App::drop_files calls it and shows the errors.
 //
 //   Scene next = scene_with_dropped_mesh(running, bytes, "funnel.obj", view_centre);
 //   Scene other = load_dropped_scene("/drops/pour.json");   // its meshes beside it
@@ -14,9 +15,10 @@
 
 namespace flume {
 
-enum class DroppedFile { Scene, Mesh, Unknown };
+enum class DroppedFile { Scene, Mesh, State, Unknown };
 
-// What a dropped file is, by its extension (case-insensitive): .json, .obj or .stl.
+// What a dropped file is, by its extension (case-insensitive): .json, .obj, .stl or
+// .flume-state.
 DroppedFile dropped_file_kind(std::string_view path);
 
 // `scene` with the mesh in `bytes` (named `name`) added as an obstacle: scaled so that its largest

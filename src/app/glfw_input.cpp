@@ -55,6 +55,9 @@ void on_key(GLFWwindow* window, int key, int, int action, int) {
         case GLFW_KEY_V:
             k = Key::V;
             break;
+        case GLFW_KEY_C:
+            k = Key::C;
+            break;
         case GLFW_KEY_F1:
             k = Key::F1;
             break;

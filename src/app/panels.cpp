@@ -25,11 +25,13 @@ constexpr const char* kShortcuts[][2] = {
     {"R", "reset the scene"},
     {"H", "hide / show the panels"},
     {"V", "reset the view"},
+    {"C", "save the state (.flume-state)"},
     {"F1", "this help"},
     {"Left drag (3D)", "rotate"},
     {"Right drag", "pan"},
     {"Wheel", "zoom"},
     {"Drop a .json", "open a scene file"},
+    {"Drop a .flume-state", "resume from a saved state"},
 };
 
 const char* unit_of(ColorBy by) {
@@ -176,12 +178,15 @@ std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
     }
     ImGui::InputText("##path", path_input.data(), path_input.size());
     ImGui::SameLine();
-    if (ImGui::Button("Open JSON")) chosen = std::string(path_input.data());
-    ImGui::TextDisabled("or drop a .json scene or an .obj/.stl mesh on the window");
+    if (ImGui::Button("Open file")) chosen = std::string(path_input.data());
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("a scene (.json) or a saved state (.flume-state)");
+    ImGui::TextDisabled("or drop a scene, mesh or state file on the window");
     return chosen;
 }
 
-RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads) {
+RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads,
+                     bool can_load_state) {
     if (!ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen)) return RunRequest::None;
     RunRequest request = RunRequest::None;
     if (ImGui::Button(runner.paused() ? "Play" : "Pause")) runner.set_paused(!runner.paused());
@@ -192,6 +197,21 @@ RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads,
     ImGui::SameLine();
     if (ImGui::Button("Screenshot")) request = RunRequest::Screenshot;
     if (ImGui::Button("Save particles (.vtp)")) request = RunRequest::SaveParticles;
+    if (ImGui::Button("Save state")) request = RunRequest::SaveState;
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "The whole simulation at this step, to SCENE-STEP.flume-state (C). Drop the file on "
+            "the window to resume from it.");
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!can_load_state);
+    if (ImGui::Button("Load state")) request = RunRequest::LoadState;
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::SetTooltip(can_load_state ? "Back to the last state saved or loaded"
+                                         : "Save a state first, or drop a .flume-state file on "
+                                           "the window");
+    }
     int steps = runner.steps_per_frame();
     if (ImGui::SliderInt("steps / frame", &steps, 1, 64)) runner.set_steps_per_frame(steps);
     if (max_threads > 1) {

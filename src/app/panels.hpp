@@ -56,16 +56,18 @@ struct PerformanceHistory {
 void begin_main_window(float ui_scale);
 void end_main_window();
 
-// Scene: the built-in scenes and a path field. Returns the name or path to load, if one was
-// chosen.
+// Scene: the built-in scenes and a path field (a scene .json or a .flume-state). Returns the
+// name or path to open, if one was chosen.
 std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
                                        std::span<char> path_input);
 
-enum class RunRequest { None, Screenshot, SaveParticles };
+enum class RunRequest { None, Screenshot, SaveParticles, SaveState, LoadState };
 
-// Run: play, step, reset, steps per frame and threads go to the runner; the screenshot and save
-// buttons come back as a request.
-RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads);
+// Run: play, step, reset, steps per frame and threads go to the runner; the screenshot, save and
+// load buttons come back as a request (Load state only when `can_load_state`: a state was saved
+// or loaded before).
+RunRequest run_panel(SimulationRunner& runner, const Frame& frame, int& threads, int max_threads,
+                     bool can_load_state);
 
 // View: surface, particles or a debug view (3D; with why the surface is unavailable, if it is),
 // what the particles are coloured by, the colour map and its legend. Returns true when "Reset

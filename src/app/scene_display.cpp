@@ -21,6 +21,21 @@ std::string scene_label(const Scene& scene) {
     return "from file: " + (file.empty() ? scene.source : file);
 }
 
+std::string state_file_name(const Scene& scene, std::uint64_t step) {
+    std::string stem = scene.name;
+    if (stem.empty()) {
+        const std::string file = scene.source.substr(0, scene.source.find(" + "));
+        stem = std::filesystem::path(file).stem().string();
+    }
+    if (stem.empty()) stem = "flume";
+    for (char& c : stem) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        if (!plain) c = '-';
+    }
+    return stem + "-" + std::to_string(step) + std::string(kStateFileExtension);
+}
+
 bool draws_domain_walls(const Scene& scene) {
     return scene.params.boolean("domain_walls");
 }

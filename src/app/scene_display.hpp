@@ -1,8 +1,10 @@
 // What the app shows of the running scene, decided without GL or ImGui (the unit tests call it):
-// the Scene panel's name for it and whether its domain walls are drawn.
+// the Scene panel's name for it, whether its domain walls are drawn, the name of a saved state.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/scene.hpp"
 
@@ -16,6 +18,13 @@ std::string scene_label(const Scene& scene);
 
 // Whether the domain's walls are drawn (the wireframe box, the surface view's room): only when
 // the scene has them (`domain_walls`). Obstacles are drawn either way.
+// Where a state saved at `step` goes: SCENE-STEP.flume-state, SCENE the scene's name (its file's
+// stem when it has none), with characters other than letters, digits, '.', '_' and '-' made '-'.
+std::string state_file_name(const Scene& scene, std::uint64_t step);
+
+// A state file, by its extension (case-insensitive): .flume-state.
+inline constexpr std::string_view kStateFileExtension = ".flume-state";
+
 bool draws_domain_walls(const Scene& scene);
 
 }  // namespace flume

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <new>
 
+#include "app/scene_display.hpp"
 #include "core/errors.hpp"
 
 namespace flume {
@@ -130,6 +131,64 @@ void SimulationRunner::set_emitter_enabled(std::size_t k, bool enabled) {
 
 void SimulationRunner::set_emitter_velocity(std::size_t k, double velocity) {
     set_parameter("emitters/" + std::to_string(k) + "/velocity", velocity);
+}
+
+void SimulationRunner::deliver(StateResult result) {
+    if (simulation_) {
+        result.step = simulation_->stats().step;
+        result.time = simulation_->stats().time;
+        result.state_hash = simulation_->state_hash();
+        result.deep_hash = simulation_->deep_hash();
+    }
+    auto shared = std::make_shared<StateResult>(std::move(result));
+    state_outbox_.push([this, shared] { state_results_.push_back(std::move(*shared)); });
+}
+
+std::optional<StateResult> SimulationRunner::take_state_result() {
+    state_outbox_.run_all();
+    if (state_results_.empty()) return std::nullopt;
+    StateResult result = std::move(state_results_.front());
+    state_results_.pop_front();
+    return result;
+}
+
+void SimulationRunner::save_state() {
+    post([this] {
+        StateResult result;
+        try {
+            if (!simulation_) throw StateError("no simulation is running to save");
+            result.bytes = simulation_->save_state();
+            result.file_name = state_file_name(simulation_->scene(), simulation_->stats().step);
+        } catch (const std::exception& e) {  // StateError, bad_alloc
+            result.kind = StateResult::Kind::Refused;
+            result.error = std::string("cannot save the state: ") + e.what();
+        }
+        deliver(std::move(result));
+    });
+}
+
+void SimulationRunner::restore_state(std::string bytes, std::string name) {
+    post([this, bytes = std::move(bytes), name = std::move(name)] {
+        StateResult result;
+        result.kind = StateResult::Kind::Restored;
+        result.name = name;
+        try {
+            if (!simulation_) throw StateError(name + ": no simulation is running to load it into");
+            simulation_->restore_state(bytes, name);
+        } catch (const std::exception& e) {  // StateError (the simulation is as it was)
+            result.kind = StateResult::Kind::Refused;
+            result.error = e.what();
+            deliver(std::move(result));
+            return;
+        }
+        // The state's live parameters now apply, but an invalid step is still retried (the
+        // apps' choice, whatever the saving run's was; see build()).
+        simulation_->set_parameter("on_invalid", "retry");
+        scene_ = std::make_shared<const Scene>(simulation_->scene());
+        start_probes();  // the history starts again at the restored time
+        publish();
+        deliver(std::move(result));
+    });
 }
 
 void SimulationRunner::build(const Scene& scene) {

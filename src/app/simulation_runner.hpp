@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -59,6 +60,26 @@ struct Frame {
     // The scene's probes since it was loaded (the newest kProbeRows rows; empty without probes).
     ProbeHistory probes;
     int threads = 1;
+};
+
+// What became of a save_state or restore_state command (SimulationRunner::take_state_result).
+struct StateResult {
+    enum class Kind {
+        Saved,     // `bytes` is the state file
+        Restored,  // the simulation runs on from the state
+        Refused,   // `error` says why (a StateError's message); the simulation is as it was
+    };
+    Kind kind = Kind::Saved;
+    std::string name;       // restore_state's name for the state (empty for a save)
+    std::string bytes;      // Saved: the state file's bytes
+    std::string error;      // Refused: why
+    std::string file_name;  // Saved: SCENE-STEP.flume-state (scene_display.hpp)
+    // The simulation's step and time, and its hashes (Simulation::state_hash, deep_hash) after
+    // the command (a refused one: the running simulation's).
+    std::uint64_t step = 0;
+    double time = 0.0;
+    std::uint64_t state_hash = 0;
+    std::uint64_t deep_hash = 0;
 };
 
 class SimulationRunner {
@@ -99,6 +120,17 @@ class SimulationRunner {
     // "emitters/K/enabled" or "emitters/K/velocity".
     void set_emitter_enabled(std::size_t k, bool enabled);
     void set_emitter_velocity(std::size_t k, double velocity);
+    // Saves the simulation's whole state between two steps (Simulation::save_state): the bytes
+    // come back through take_state_result().
+    void save_state();
+    // Puts back a state that save_state wrote from a simulation of the running scene, between two
+    // steps (Simulation::restore_state; `name` names it in messages); the simulation runs on from
+    // there, paused or not as it was, the probes' history starting again. A state it cannot put
+    // back (not a state, truncated, corrupted, another scene) comes back Refused with the
+    // reason, and the simulation runs on untouched.
+    void restore_state(std::string bytes, std::string name);
+    // The oldest result of save_state / restore_state not taken yet (render side, lock-free).
+    std::optional<StateResult> take_state_result();
 
     Mode mode() const { return mode_; }
     bool paused() const { return paused_.load(std::memory_order_relaxed); }
@@ -144,6 +176,7 @@ class SimulationRunner {
     void post(std::function<void()> command);
     void wake();
     void report(std::string message);
+    void deliver(StateResult result);
 
     const Mode mode_;
     const Clock clock_;
@@ -177,6 +210,11 @@ class SimulationRunner {
     double next_probe_time_ = 0.0;
     double rate_window_start_ = 0.0;
     int rate_window_steps_ = 0;
+
+    // State results, simulation side to render side: closures that move a result into
+    // state_results_, run by take_state_result() on the render side.
+    CommandQueue state_outbox_;
+    std::deque<StateResult> state_results_;  // render side
 
     TripleBuffer<Frame> frames_;
     std::thread thread_;

@@ -4,14 +4,15 @@
 //   flume [SCENE|FILE.json] [--threads N] [--set key=value ...] [--view surface|particles|...]
 //         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
 //         [--no-float-targets] [--drop FILE ...] [--press KEY,...] [--save WHAT,...]
-//         [--color-by Q] [--color-map M] [--surface-* ...]
+//         [--load-state FILE] [--color-by Q] [--color-map M] [--surface-* ...]
 //
 // --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
-// an obstacle, a scene .json loads). --press feeds key presses through the window's key callback
-// (what the keyboard does), --save presses the save buttons (App::save). Capture runs print what
-// the app's panels show of the last frame: the scene's name, the obstacles (triangles, boundary
-// samples), the probes' history and the message, if any.
-// glad before GLFW, and GLFW without its own GL header.
+// an obstacle, a scene .json loads, a .flume-state is loaded). --load-state starts from a saved
+// state of the scene; one that cannot be loaded exits 2 with the reason. --press feeds key presses
+// through the window's key callback (what the keyboard does), --save presses the save buttons
+// (App::save). Capture runs print what the app's panels show of the last frame: the scene's name,
+// the obstacles (triangles, boundary samples), the probes' history and the message, if any. glad
+// before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
@@ -132,13 +133,13 @@ int main(int argc, char** argv) {
                    "Drop these files on the window at start: a mesh (.obj, .stl) joins the scene "
                    "as an obstacle, a scene .json loads")
         ->type_name("FILE");
-    const std::map<std::string, int> key_names{{"space", GLFW_KEY_SPACE},  {"s", GLFW_KEY_S},
-                                               {"r", GLFW_KEY_R},          {"h", GLFW_KEY_H},
-                                               {"v", GLFW_KEY_V},          {"f1", GLFW_KEY_F1},
-                                               {"escape", GLFW_KEY_ESCAPE}};
+    const std::map<std::string, int> key_names{
+        {"space", GLFW_KEY_SPACE}, {"s", GLFW_KEY_S},          {"r", GLFW_KEY_R},
+        {"h", GLFW_KEY_H},         {"v", GLFW_KEY_V},          {"c", GLFW_KEY_C},
+        {"f1", GLFW_KEY_F1},       {"escape", GLFW_KEY_ESCAPE}};
     std::vector<int> presses;
     cli.add_option("--press", presses,
-                   "Press these keys (space, s, r, h, v, f1, escape) through the window's key "
+                   "Press these keys (space, s, r, h, v, c, f1, escape) through the window's key "
                    "callback, one at a time, each once the simulation has carried out the one "
                    "before (with --pause-at-step: from that pause on)")
         ->delimiter(',')
@@ -147,15 +148,21 @@ int main(int argc, char** argv) {
     const std::map<std::string, flume::App::Save> save_names{
         {"screenshot", flume::App::Save::Screenshot},
         {"particles", flume::App::Save::Particles},
-        {"probes", flume::App::Save::Probes}};
+        {"probes", flume::App::Save::Probes},
+        {"state", flume::App::Save::State}};
     std::vector<flume::App::Save> saves;
     cli.add_option("--save", saves,
-                   "Press these save buttons (screenshot, particles, probes) after the keys: "
-                   "files flume-screenshot-N.png, flume-particles-N.vtp, flume-probes-N.csv in "
-                   "the working folder")
+                   "Press these save buttons (screenshot, particles, probes, state) after the "
+                   "keys: files flume-screenshot-N.png, flume-particles-N.vtp, flume-probes-N.csv, "
+                   "SCENE-STEP.flume-state in the working folder")
         ->delimiter(',')
         ->transform(CLI::CheckedTransformer(save_names, CLI::ignore_case))
         ->type_name("WHAT,...");
+    std::string load_state;
+    cli.add_option("--load-state", load_state,
+                   "Start from this saved state (.flume-state) of the scene; one that cannot be "
+                   "loaded (another scene, not a state, damaged) exits 2 with the reason")
+        ->type_name("FILE");
     const std::map<std::string, flume::SurfaceFilter> filters{
         {"narrow-range", flume::SurfaceFilter::NarrowRange},
         {"bilateral", flume::SurfaceFilter::Bilateral}};
@@ -210,6 +217,10 @@ int main(int argc, char** argv) {
     }
 
     if (!drops.empty()) app->drop_files(drops);
+    if (!load_state.empty() && !app->load_state(load_state)) {
+        std::fprintf(stderr, "flume: %s\n", app->message().c_str());
+        return kExitBadInput;
+    }
     if (!brush.empty()) {
         app->hold_brush(glm::vec3(brush[0], brush[1], brush.size() > 2 ? brush[2] : 0.0f),
                         brush_radius, brush_strength);
@@ -311,6 +322,11 @@ int main(int argc, char** argv) {
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             app->frame(size);
+            if (!load_state.empty() && app->state_error()) {  // --load-state was refused
+                std::fprintf(stderr, "flume: %s\n", app->state_error()->c_str());
+                status = kExitBadInput;
+                break;
+            }
             // The message on screen in the captured frame (a screenshot replaces it after).
             const std::string message = app->message();
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());

@@ -65,8 +65,8 @@ EM_JS(void, flume_publish_status, (const char* json), {
     if (window.flumeOnStatus) window.flumeOnStatus(window.flume);
 });
 
-// Hands a file the app wrote (a screenshot, a .vtp, the probes' .csv) to the user as a download,
-// then deletes it.
+// Hands a file the app wrote (a screenshot, a .vtp, the probes' .csv, a .flume-state) to the user
+// as a download, then deletes it.
 EM_JS(void, flume_download_file, (const char* path_utf8, const char* mime_utf8), {
     const path = UTF8ToString(path_utf8);
     const blob = new Blob([FS.readFile(path)], {type: UTF8ToString(mime_utf8)});
@@ -246,9 +246,10 @@ void on_file_saved(const std::string& path) {
         return path.size() >= tail.size() &&
                path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
     };
-    const char* mime = ends_with(".png")   ? "image/png"
-                       : ends_with(".csv") ? "text/csv"
-                                           : "application/xml";  // .vtp
+    const char* mime = ends_with(".png")           ? "image/png"
+                       : ends_with(".csv")         ? "text/csv"
+                       : ends_with(".flume-state") ? "application/octet-stream"
+                                                   : "application/xml";  // .vtp
     flume_download_file(path.c_str(), mime);
 }
 
