@@ -56,8 +56,7 @@ App::App(const AppOptions& options, const Scene& scene)
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
     view_.mode = options.view;
     view_.surface = options.surface;
-    requested_scene_ = std::make_shared<const Scene>(scene);
-    runner_.load(scene);
+    install(scene, false);
     if (options.pause_at_step > 0) runner_.pause_at(options.pause_at_step);
     const auto scenes = builtin_scenes();
     for (std::size_t i = 0; i < scenes.size(); ++i) {
@@ -92,14 +91,22 @@ void App::show_message(std::string text) {
     message_ = std::move(text);
 }
 
+// Every scene the app runs comes through here (the command line, the Scene list, a dropped scene
+// or mesh): the runner builds it on its thread, the view is fitted to it unless `keep_view` (a
+// mesh dropped on the scene on screen), and the message line and any edit in progress are
+// cleared.
+void App::install(const Scene& scene, bool keep_view) {
+    requested_scene_ = std::make_shared<const Scene>(scene);
+    runner_.load(scene);
+    edited_scene_.reset();
+    fit_requested_ = !keep_view;
+    keep_view_ = keep_view;
+    message_.clear();
+}
+
 void App::load_scene(const std::string& name_or_path) {
     try {
-        Scene scene = flume::load_scene(name_or_path);
-        requested_scene_ = std::make_shared<const Scene>(scene);
-        runner_.load(scene);
-        fit_requested_ = true;
-        keep_view_ = false;
-        message_.clear();
+        install(flume::load_scene(name_or_path), false);
     } catch (const SceneError& e) {
         show_message(std::string(e.what()) + " (the previous scene keeps running)");
     }
@@ -177,12 +184,7 @@ void App::drop_scene_or_meshes(const std::vector<std::string>& paths) {
             case DroppedFile::Scene:
                 // The other files came with it: the meshes it names.
                 try {
-                    Scene scene = load_dropped_scene(path);
-                    requested_scene_ = std::make_shared<const Scene>(scene);
-                    runner_.load(scene);
-                    fit_requested_ = true;
-                    keep_view_ = false;
-                    message_.clear();
+                    install(load_dropped_scene(path), false);
                 } catch (const SceneError& e) {
                     show_message(std::string(e.what()) + " (the previous scene keeps running)");
                 }
@@ -288,11 +290,7 @@ void App::add_dropped_meshes(const std::vector<std::string>& paths) {
             return;
         }
     }
-    requested_scene_ = std::make_shared<const Scene>(scene);
-    runner_.load(scene);
-    edited_scene_.reset();
-    keep_view_ = on_screen;
-    message_.clear();
+    install(scene, on_screen);
 }
 
 void App::fit_view(const FrameSize& size) {

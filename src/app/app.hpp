@@ -142,6 +142,7 @@ class App {
 
   private:
     App(const AppOptions& options, const Scene& scene);
+    void install(const Scene& scene, bool keep_view);
     void load_scene(const std::string& name_or_path);
     void fit_view(const FrameSize& size);
     void draw_scene(const FrameSize& size);
