@@ -124,6 +124,8 @@ MemoryEstimate estimate_memory(const Scene& scene) {
     double sample_count = samples.walls;
     for (double n : samples.obstacles)
         sample_count += n;
+    for (double n : samples.bodies)
+        sample_count += n;
     m.boundary = sample_count * (kBoundaryBytes + (forces ? kForceProbeBytesPerSample : 0.0));
 
     auto field = [&](const ShapeDesc& s, const std::string& path) {

@@ -39,6 +39,27 @@ struct Pose {
     glm::dvec3 apply_to_direction(const glm::dvec3& v) const { return rotation * v; }
 };
 
+// A rigid body's motion at the start of a step (core/bodies/): its pose now and where its
+// velocities would take it over the step, the point they turn about (its centre of mass, in the
+// world), and their rates. Moving walls carry the body's samples with it.
+struct RigidMotion {
+    Pose now, next;
+    glm::dvec3 centre{0.0};
+    glm::dvec3 velocity{0.0}, angular_velocity{0.0};
+
+    // Velocity of the body's point at x (world).
+    glm::dvec3 velocity_at(const glm::dvec3& x) const {
+        return velocity + glm::cross(angular_velocity, x - centre);
+    }
+    // Its acceleration as the walls' pressure sees it: the centripetal part of the turn alone.
+    // The body's own acceleration, which the fluid's force of the last step gave it, is left
+    // out: fed back into the pressure of its walls, it drove the squeeze under a heavy body
+    // resting on the floor unstable (the incompressible solvers' pressure grew without bound).
+    glm::dvec3 acceleration_at(const glm::dvec3& x) const {
+        return glm::cross(angular_velocity, glm::cross(angular_velocity, x - centre));
+    }
+};
+
 enum class MotionType { None, Oscillate, Rotate, Keyframes };
 
 struct MotionKey {

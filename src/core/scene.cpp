@@ -12,8 +12,10 @@
 #include "core/flows/geometry.hpp"
 #include "core/geometry/polygon.hpp"
 #include "core/json_reader.hpp"
+#include "core/math/portable.hpp"
 #include "core/math/vec.hpp"
 #include "core/memory_estimate.hpp"
+#include "core/sph/solvers/solver_table.hpp"
 
 namespace flume {
 
@@ -448,6 +450,96 @@ class Reader : public JsonReader {
         return e;
     }
 
+    // {"shape": "box", "min", "max" | "sphere", "center", "radius", "density" | "mass",
+    //  "rotation": {"axis", "degrees"} (2D: {"degrees"}), "velocity", "angular_velocity" (2D: a
+    //  number), "fixed", "restitution", "friction"}
+    BodyDesc body(const json& j, const std::string& path) const {
+        require_object(j, path);
+        static constexpr std::string_view keys[] = {
+            "shape",   "min",         "max",      "center",   "radius",
+            "density", "mass",        "rotation", "velocity", "angular_velocity",
+            "fixed",   "restitution", "friction", "axes"};
+        check_keys(j, path, keys);
+        json shape_keys = json::object();
+        for (const char* key : {"shape", "min", "max", "center", "radius"}) {
+            if (auto it = j.find(key); it != j.end()) shape_keys[key] = *it;
+        }
+        BodyDesc b;
+        b.shape = shape(shape_keys, path, false);
+        if (b.shape.shape == Shape::Mesh) {
+            fail(path + "/shape", "bodies are boxes or spheres for now, found " +
+                                      describe_json(member(j, path, "shape")));
+        }
+        const auto density = j.find("density");
+        const auto mass = j.find("mass");
+        if ((density == j.end()) == (mass == j.end())) {
+            fail(path, "expected one of \"density\" (kg/m^3) or \"mass\" (kg" +
+                           std::string(dimension_ == 2 ? " per metre of depth" : "") + ")");
+        }
+        if (density != j.end()) b.density = positive(*density, path + "/density");
+        if (mass != j.end()) b.mass = positive(*mass, path + "/mass");
+        if (auto it = j.find("rotation"); it != j.end()) {
+            const std::string rpath = path + "/rotation";
+            require_object(*it, rpath);
+            if (dimension_ == 2) {
+                static constexpr std::string_view rotation_keys[] = {"degrees"};
+                check_keys(*it, rpath, rotation_keys);
+            } else {
+                static constexpr std::string_view rotation_keys[] = {"axis", "degrees"};
+                check_keys(*it, rpath, rotation_keys);
+                b.rotation_axis = unit(member(*it, rpath, "axis"), rpath + "/axis");
+            }
+            b.rotation_degrees =
+                number(member(*it, rpath, "degrees"), rpath + "/degrees", -360.0, 360.0);
+        }
+        if (auto it = j.find("velocity"); it != j.end())
+            b.velocity = point(*it, path + "/velocity");
+        if (auto it = j.find("angular_velocity"); it != j.end()) {
+            const std::string wpath = path + "/angular_velocity";
+            if (dimension_ == 2) {
+                b.angular_velocity.z = number(*it, wpath, -1.0e4, 1.0e4);
+            } else {
+                b.angular_velocity = point(*it, wpath);
+            }
+        }
+        if (auto it = j.find("fixed"); it != j.end()) {
+            if (!it->is_boolean())
+                fail(path + "/fixed", "expected true or false, found " + describe_json(*it));
+            b.fixed = it->get<bool>();
+        }
+        if (auto it = j.find("axes"); it != j.end()) {
+            const std::string apath = path + "/axes";
+            const std::vector<std::string> names =
+                dimension_ == 2 ? std::vector<std::string>{"x", "y", "rz"}
+                                : std::vector<std::string>{"x", "y", "z", "rx", "ry", "rz"};
+            std::string choices;
+            for (const std::string& n : names)
+                choices += (choices.empty() ? "\"" : ", \"") + n + "\"";
+            if (!it->is_array())
+                fail(apath, "expected an array of " + choices + ", found " + describe_json(*it));
+            b.moves = b.turns = glm::dvec3(0.0);
+            for (std::size_t k = 0; k < it->size(); ++k) {
+                const json& axis = (*it)[k];
+                const auto found = std::find(names.begin(), names.end(),
+                                             axis.is_string() ? axis.get<std::string>() : "");
+                if (found == names.end()) {
+                    fail(apath + "/" + std::to_string(k),
+                         "expected one of " + choices + ", found " + describe_json(axis));
+                }
+                const std::string& n = *found;
+                if (n.size() == 1)
+                    b.moves[n[0] - 'x'] = 1.0;
+                else
+                    b.turns[n[1] - 'x'] = 1.0;
+            }
+        }
+        if (auto it = j.find("restitution"); it != j.end())
+            b.restitution = number(*it, path + "/restitution", 0.0, 1.0);
+        if (auto it = j.find("friction"); it != j.end())
+            b.friction = number(*it, path + "/friction", 0.0, 10.0);
+        return b;
+    }
+
     // A shape as for obstacles (no motion), or {"shape": "plane", "point", "normal"}.
     OutletDesc outlet(const json& j, const std::string& path) const {
         require_object(j, path);
@@ -513,9 +605,9 @@ std::string shape_name(const ShapeDesc& s) {
     }
 }
 
-constexpr std::string_view kStructuralKeys[] = {"name",     "description", "dimension",
-                                                "domain",   "fluid",       "obstacles",
-                                                "emitters", "outlets",     "probes"};
+constexpr std::string_view kStructuralKeys[] = {"name",   "description", "dimension", "domain",
+                                                "fluid",  "obstacles",   "emitters",  "outlets",
+                                                "bodies", "probes"};
 
 }  // namespace
 
@@ -634,6 +726,16 @@ Scene parse_scene(std::string_view json_text, const std::string& source,
         for (std::size_t i = 0; i < it->size(); ++i)
             scene.outlets.push_back(r.outlet((*it)[i], "/outlets/" + std::to_string(i)));
     }
+    if (auto it = root.find("bodies"); it != root.end()) {
+        if (!it->is_array())
+            r.fail("/bodies", "expected an array of bodies, found " + describe_json(*it));
+        if (it->size() > kMaxBodies) {
+            r.fail("/bodies", "at most " + std::to_string(kMaxBodies) + " bodies, found " +
+                                  std::to_string(it->size()));
+        }
+        for (std::size_t i = 0; i < it->size(); ++i)
+            scene.bodies.push_back(r.body((*it)[i], "/bodies/" + std::to_string(i)));
+    }
     if (auto it = root.find("probes"); it != root.end()) scene.probes = parse_probes(*it, scene);
     scene.validate();
     return scene;
@@ -698,6 +800,7 @@ void Scene::validate() const {
         }
     }
     check_flows();
+    check_bodies();
     check_motions();
     check_boundary_samples();
     check_distance_fields();
@@ -736,6 +839,69 @@ void Scene::check_motions() const {
         check(obstacles[i].motion, source + ": /obstacles/" + std::to_string(i) + "/motion");
     for (std::size_t i = 0; i < emitters.size(); ++i)
         check(emitters[i].motion, source + ": /emitters/" + std::to_string(i) + "/motion");
+}
+
+double BodyDesc::body_mass(int dimension) const {
+    if (mass > 0.0) return mass;
+    double volume = 1.0;
+    if (shape.shape == Shape::Box) {
+        for (int k = 0; k < dimension; ++k)
+            volume *= shape.max[k] - shape.min[k];
+    } else {
+        const double r = shape.radius;
+        volume = dimension == 2 ? kPi * r * r : 4.0 / 3.0 * kPi * r * r * r;
+    }
+    return density * volume;
+}
+
+// Bodies inside the domain, turned as they start, and not lighter than the coupling allows.
+void Scene::check_bodies() const {
+    const int d = dimension;
+    const double rho0 = params.number("rest_density");
+    const SolverEntry* solver = find_solver(params.choice("solver"));
+    if (!bodies.empty() && solver && !solver->couples_bodies) {
+        std::string coupled;
+        for (const SolverEntry& entry : solver_table()) {
+            if (entry.couples_bodies)
+                coupled += (coupled.empty() ? "" : ", ") + std::string(entry.name);
+        }
+        throw SceneError(source + ": /bodies: the " + params.choice("solver") +
+                         " solver does not move bodies yet; choose one of " + coupled);
+    }
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        const BodyDesc& b = bodies[i];
+        const std::string path = source + ": /bodies/" + std::to_string(i);
+        const glm::dvec3 centre = 0.5 * (b.shape.lower() + b.shape.upper());
+        glm::dvec3 reach = 0.5 * (b.shape.upper() - b.shape.lower());
+        if (b.shape.shape == Shape::Box && b.rotation_degrees != 0.0) {
+            const glm::dmat3 turn = portable::rotation(b.rotation_axis, b.rotation_degrees);
+            glm::dvec3 turned(0.0);
+            for (int row = 0; row < 3; ++row) {
+                for (int col = 0; col < 3; ++col)
+                    turned[row] += std::abs(turn[col][row]) * reach[col];
+            }
+            reach = turned;
+        }
+        for (int k = 0; k < d; ++k) {
+            if (centre[k] - reach[k] < domain_min[k] || centre[k] + reach[k] > domain_max[k]) {
+                throw SceneError(
+                    path + ": the body reaches outside the domain (axis " + std::to_string(k) +
+                    ": it spans [" + format_number(centre[k] - reach[k]) + ", " +
+                    format_number(centre[k] + reach[k]) + "], the domain [" +
+                    format_number(domain_min[k]) + ", " + format_number(domain_max[k]) + "])");
+            }
+        }
+        BodyDesc unit = b;  // of density 1: its volume
+        unit.mass = 0.0;
+        unit.density = 1.0;
+        const double mean_density = b.body_mass(d) / unit.body_mass(d);
+        if (!b.fixed && mean_density < kLightestBody * rho0) {
+            throw SceneError(path + ": a body of " + format_number(mean_density) +
+                             " kg/m^3 is lighter than the coupling keeps stable: at least " +
+                             format_number(kLightestBody) + " x rest_density (" +
+                             format_number(kLightestBody * rho0) + " kg/m^3), or make it fixed");
+        }
+    }
 }
 
 void Scene::check_flows() const {
@@ -854,19 +1020,20 @@ BoundaryEstimate estimate_boundary_samples(const Scene& scene) {
     auto mesh_shell = [&](const MeshShape& m) {
         return m.area * 2.0 * layers / (d == 2 ? spacing : spacing * spacing);
     };
-    for (const ShapeDesc& o : scene.obstacles) {
+    auto shell = [&](const ShapeDesc& o) {
         switch (o.shape) {
             case Shape::Sphere:
-                e.obstacles.push_back(sphere_shells(o.radius));
-                break;
+                return sphere_shells(o.radius);
             case Shape::Box:
-                e.obstacles.push_back(box_shell(o.min, o.max));
-                break;
-            case Shape::Mesh:
-                e.obstacles.push_back(mesh_shell(*o.mesh));
-                break;
+                return box_shell(o.min, o.max);
+            default:
+                return mesh_shell(*o.mesh);
         }
-    }
+    };
+    for (const ShapeDesc& o : scene.obstacles)
+        e.obstacles.push_back(shell(o));
+    for (const BodyDesc& b : scene.bodies)
+        e.bodies.push_back(shell(b.shape));
     return e;
 }
 
@@ -912,7 +1079,12 @@ void Scene::check_boundary_samples() const {
         }
         total += e.obstacles[i];
     }
-    if (total > kMaxBoundarySamples) refuse("the walls and obstacles together", total);
+    for (std::size_t i = 0; i < e.bodies.size(); ++i) {
+        if (e.bodies[i] > kMaxBoundarySamples)
+            refuse("/bodies/" + std::to_string(i) + ": the body", e.bodies[i]);
+        total += e.bodies[i];
+    }
+    if (total > kMaxBoundarySamples) refuse("the walls, obstacles and bodies together", total);
 }
 
 namespace {

@@ -16,6 +16,7 @@
 //                   {"shape": "box", "min": [...], "max": [...],
 //                    "motion": {"type": "oscillate", "axis": [1, 0, 0], "amplitude": 0.05,
 //                               "period": 1.2}}],
+//     "bodies": [{"shape": "box", "min": [...], "max": [...], "density": 500}],  <- core/bodies/
 //     "probes": [{"type": "point", "name": "P1", "position": [...]}, ...]  <- core/probes.hpp
 //   }
 //
@@ -104,6 +105,34 @@ struct OutletDesc {
     glm::dvec3 normal{0.0};  // plane, unit
 };
 
+// A rigid body two-way coupled with the fluid (core/bodies/rigid_bodies.hpp): a box or a sphere
+// (a disc in 2D) as the scene places it at t = 0 before its initial rotation about its centre,
+// its mass from a density or given, its initial velocities. A fixed body stays where it is and
+// feels the fluid's force; a free one moves under that force and gravity, and bounces off the
+// domain's walls.
+struct BodyDesc {
+    ShapeDesc shape;
+    double density = 0.0;                     // kg/m^3; 0 when `mass` is given
+    double mass = 0.0;                        // kg (kg per metre of depth in 2D); 0: density
+    glm::dvec3 rotation_axis{0.0, 0.0, 1.0};  // unit (2D: z)
+    double rotation_degrees = 0.0;            // the turn at t = 0, about the shape's centre
+    glm::dvec3 velocity{0.0};                 // m/s, of its centre at t = 0
+    glm::dvec3 angular_velocity{0.0};         // rad/s, world axes (2D: z only)
+    bool fixed = false;                       // held in place (it still feels the fluid)
+    // Which ways it may move and turn ("axes": ["x", "y", "rz"]: along x and y, about z), 1 or 0
+    // per world axis; all that the dimension has unless the scene says.
+    glm::dvec3 moves{1.0, 1.0, 1.0}, turns{1.0, 1.0, 1.0};
+    double restitution = 0.2;  // of its bounces off the domain's walls, [0, 1]
+    double friction = 0.5;     // Coulomb's, against the domain's walls
+
+    // Its mass: the density times the shape's volume (area in 2D), or as given.
+    double body_mass(int dimension) const;
+};
+
+// The lightest body the explicit coupling keeps stable, as a fraction of the rest density: a
+// lighter one would be accelerated by more than its own mass of fluid around it each step.
+inline constexpr double kLightestBody = 0.2;
+
 struct Scene {
     std::string name;
     std::string description;
@@ -116,6 +145,7 @@ struct Scene {
     std::vector<ShapeDesc> obstacles;
     std::vector<EmitterDesc> emitters;
     std::vector<OutletDesc> outlets;
+    std::vector<BodyDesc> bodies;
     std::vector<ProbeDesc> probes;  // what to measure (core/probes.hpp)
 
     // Applies `key=value` overrides in order, each value checked as in the file, then re-checks
@@ -134,6 +164,7 @@ struct Scene {
 
   private:
     void check_flows() const;
+    void check_bodies() const;
     void check_motions() const;
     void check_boundary_samples() const;
     void check_distance_fields() const;
@@ -178,6 +209,7 @@ double estimate_fluid_particles(const Scene& scene);
 struct BoundaryEstimate {
     double walls = 0.0;
     std::vector<double> obstacles;  // parallel to Scene::obstacles
+    std::vector<double> bodies;     // parallel to Scene::bodies
 };
 BoundaryEstimate estimate_boundary_samples(const Scene& scene);
 
@@ -195,6 +227,7 @@ std::string format_count(double n);
 // The most emitters a scene may have: each fluid particle records the emitter whose inflow zone
 // it is in as a byte (0: none).
 inline constexpr std::size_t kMaxEmitters = 255;
+inline constexpr std::size_t kMaxBodies = 255;
 
 // The largest scene file (JSON text) that is read: far above any real scene, far below memory.
 inline constexpr std::size_t kMaxSceneFileBytes = 4u << 20;

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/bodies/rigid_bodies.hpp"
 #include "core/errors.hpp"
 #include "core/flows/emitters.hpp"
 #include "core/flows/geometry.hpp"
@@ -141,7 +142,8 @@ class SphSimulation final : public Simulation {
             if (shape.motion.moves())
                 note_short_period(shape.motion, "obstacle " + std::to_string(i));
         }
-        moving_walls_.set_up(scene_.obstacles);
+        moving_walls_.set_up(scene_.obstacles, scene_.bodies.size());
+        bodies_.set_up(scene_.bodies, domain_lower_, domain_upper_, params.boolean("domain_walls"));
         const int layers = shell_layers(spacing);
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
@@ -162,6 +164,18 @@ class SphSimulation final : public Simulation {
             o.moves = shape.motion.moves();
             o.index = static_cast<std::uint32_t>(solids_.obstacles().size());
             solids_.add(o, std::move(field));
+        }
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const ShapeDesc& shape = bodies_.shape(k);
+            Obstacle o;
+            o.sphere = shape.shape == Shape::Sphere;
+            o.lower = to_vec<D>(shape.min);
+            o.upper = to_vec<D>(shape.max);
+            o.centre = to_vec<D>(shape.center);
+            o.radius = static_cast<float>(shape.radius);
+            o.moves = true;
+            o.index = moving_walls_.first_body() + static_cast<std::uint32_t>(k);
+            solids_.add(o, nullptr);
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
         const auto boundary_start = Clock::now();
@@ -213,6 +227,7 @@ class SphSimulation final : public Simulation {
         float dt = next_time_step();
         stats_.stage_count = 0;
         if (keeps_start()) step_start_.save(fluid_, stats_, emitters_);
+        bodies_.begin_step();
         for (int retries = 0;; ++retries) {
             const SolveResult result = attempt_step(dt, settings_.max_solver_iterations << retries);
             const bool last = retries == kMaxRetries || 0.5 * dt < settings_.min_time_step;
@@ -250,6 +265,7 @@ class SphSimulation final : public Simulation {
         const auto stages = stats_.stages;
         const std::size_t stage_count = stats_.stage_count;
         step_start_.restore(fluid_, stats_, emitters_);
+        bodies_.back_to_start();
         stats_.stages = stages;
         stats_.stage_count = stage_count;
     }
@@ -266,8 +282,10 @@ class SphSimulation final : public Simulation {
             ctx.stage("inflow", [&] { emitters_.emit(flow(), stats_.time, dt); });
         ctx.stage("grid", [&] {
             if (moving_walls_.any()) {
-                moving_walls_.move(scene_.obstacles, boundary_, boundary_part_, boundary_grid_,
-                                   pool_, stats_.time, dt);
+                moving_walls_.move(scene_.obstacles, bodies_.motions(dt), boundary_, boundary_part_,
+                                   boundary_grid_, pool_, stats_.time, dt);
+                if (!bodies_.empty())
+                    bodies_.collect(moving_walls_.owners(), moving_walls_.first_body());
             }
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
@@ -282,8 +300,12 @@ class SphSimulation final : public Simulation {
             });
             ctx.lists = &lists_;
         }
+        if (!bodies_.empty()) ctx.bodies = &bodies_.coupling();
         const SolveResult result = solver_->step(ctx, dt);
         lists_.invalidate();  // the particles have moved
+        if (result.converged && !bodies_.empty()) {
+            ctx.stage("bodies", [&] { bodies_.advance(boundary_, dt, gravity_, moving_walls_); });
+        }
         return result;
     }
 
@@ -321,9 +343,18 @@ class SphSimulation final : public Simulation {
     const LoadTimes& load_times() const override { return load_times_; }
     const std::vector<EmitterStatus>& emitters() const override { return emitters_.status(); }
     const std::vector<OutletStatus>& outlets() const override { return outlets_.status(); }
+    const std::vector<BodyStatus>& bodies() const override { return bodies_.status(); }
+
+    glm::mat4 body_transform(std::size_t i) const override {
+        if (i >= bodies_.size()) throw std::out_of_range("body_transform: no such body");
+        return matrix_of(bodies_.pose(i));
+    }
 
     glm::mat4 obstacle_transform(std::size_t i) const override {
-        const Pose p = scene_.obstacles.at(i).motion.at(stats_.time);
+        return matrix_of(scene_.obstacles.at(i).motion.at(stats_.time));
+    }
+
+    static glm::mat4 matrix_of(const Pose& p) {
         glm::mat4 m(glm::mat3(p.rotation));
         m[3] = glm::vec4(glm::vec3(p.center + p.offset - p.rotation * p.center), 1.0f);
         return m;
@@ -397,7 +428,7 @@ class SphSimulation final : public Simulation {
                boundary_grid_.memory_bytes() + lists_.memory_bytes() + solver_->memory_bytes() +
                remove_flags_.capacity() + solids_.memory_bytes() + probes_.memory_bytes() +
                capacity_bytes(boundary_part_) + step_start_.memory_bytes() +
-               outlets_.memory_bytes() + moving_walls_.memory_bytes();
+               outlets_.memory_bytes() + moving_walls_.memory_bytes() + bodies_.memory_bytes();
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
@@ -505,6 +536,12 @@ class SphSimulation final : public Simulation {
                          obstacle.motion.moves() ? static_cast<std::uint32_t>(i) : kStill);
             part.resize(samples.position.size(), static_cast<std::uint32_t>(i));
         }
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            sample_obstacle<D>(bodies_.shape(k), spacing, layers, samples);
+            const auto mover = moving_walls_.first_body() + static_cast<std::uint32_t>(k);
+            owner.resize(samples.position.size(), mover);
+            part.resize(samples.position.size(), mover);
+        }
         drop_far_samples(samples, owner, part);
         for (std::size_t i = 0; i < summaries_.size(); ++i) {
             summaries_[i].boundary_samples = 0;
@@ -516,9 +553,10 @@ class SphSimulation final : public Simulation {
             compute_boundary_volumes(samples, owner, part, sorted_owner, kernel);
         });
         if (moving_walls_.any()) {
-            moving_walls_.start(std::move(sorted_owner), scene_.obstacles, boundary_,
-                                boundary_part_, boundary_grid_, pool_,
-                                static_cast<float>(settings_.max_time_step));
+            const auto dt = static_cast<float>(settings_.max_time_step);
+            moving_walls_.start(std::move(sorted_owner), scene_.obstacles, bodies_.motions(dt),
+                                boundary_, boundary_part_, boundary_grid_, pool_, dt);
+            bodies_.collect(moving_walls_.owners(), moving_walls_.first_body());
         }
     }
 
@@ -571,6 +609,12 @@ class SphSimulation final : public Simulation {
                 const Obstacle& solid = solids_.obstacles()[o];
                 if (solids_.distance(solid, solids_.rest_frame(solid, x), nullptr) <
                     static_cast<double>(constants_.support)) {
+                    if (o >= summaries_.size()) {
+                        const std::size_t k = o - summaries_.size();
+                        msg << " next to body " << k << "; check its mass (bodies/" << k
+                            << "), then the time step or cfl_factor";
+                        return msg.str();
+                    }
                     msg << " next to obstacle " << o << " (" << summaries_[o].name
                         << "); check its shape and motion (obstacles/" << o
                         << "), then the time step or cfl_factor";
@@ -708,6 +752,10 @@ class SphSimulation final : public Simulation {
                         blocked = blocked || inside_grown<D>(scene_.obstacles[o], x, r);
                     }
                 }
+                for (std::size_t k = 0; k < bodies_.size() && !blocked; ++k) {
+                    const Vec<D> rest = to_vec<D>(bodies_.pose(k).unapply(to_dvec3(x)));
+                    blocked = inside_grown<D>(bodies_.shape(k), rest, r);
+                }
                 if (!blocked) fluid_.push_back(x, v);
             }
         }
@@ -810,7 +858,8 @@ class SphSimulation final : public Simulation {
         flow.follows_passes = solver_->step_follows_passes();
         flow.signal_speed = solver_->signal_speed(constants_);
         flow.gravity = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
-        flow.other_speed = std::max(moving_walls_.speed(), emitters_.speed(scene_.emitters));
+        flow.other_speed =
+            std::max({moving_walls_.speed(), emitters_.speed(scene_.emitters), bodies_.speed()});
         return time_step_.next(settings_, constants_, flow);
     }
 
@@ -984,6 +1033,7 @@ class SphSimulation final : public Simulation {
         w.section("OUTL", [&](StateWriter& s) { outlets_.save(s); });
         w.section("WALL",
                   [&](StateWriter& s) { moving_walls_.save(s, boundary_, boundary_part_); });
+        if (!bodies_.empty()) w.section("BODY", [&](StateWriter& s) { bodies_.save(s); });
         return w.take();
     }
 
@@ -1063,6 +1113,7 @@ class SphSimulation final : public Simulation {
             moving_walls_.restore(s, boundary_, boundary_part_, scene_.obstacles, kWallPart,
                                   boundary_grid_, pool_);
         });
+        if (!bodies_.empty()) r.section("BODY", [&](StateReader& s) { bodies_.restore(s); });
         if (!r.at_end()) r.fail("bytes left over after its last section");
         stats_.fluid_particles = fluid_.size();
         lists_.invalidate();
@@ -1193,6 +1244,7 @@ class SphSimulation final : public Simulation {
     LoadTimes load_times_;
     static constexpr std::uint32_t kStill = MovingWalls<D>::kStill;
     MovingWalls<D> moving_walls_;               // a room of its own (core/walls/)
+    RigidBodies<D> bodies_;                     // a room of its own (core/bodies/)
     std::vector<std::uint32_t> boundary_part_;  // per sample: its part (probes), when measured
     mutable ProbeReader<D> probes_;             // a reading's scratch: read_probes is const
     LogCallback log_;

@@ -127,6 +127,18 @@ struct OutletStatus {
     std::uint64_t removed = 0;
 };
 
+// One of the scene's rigid bodies as it moves (core/bodies/rigid_bodies.hpp), world frame.
+struct BodyStatus {
+    glm::dvec3 position{0.0};                    // of its centre of mass, m
+    glm::dvec4 orientation{1.0, 0.0, 0.0, 0.0};  // unit quaternion (w, x, y, z)
+    glm::dvec3 velocity{0.0};                    // m/s
+    glm::dvec3 angular_velocity{0.0};            // rad/s
+    glm::dvec3 force{0.0};                       // the fluid's, over the last step: N (N/m in 2D)
+    glm::dvec3 torque{0.0};                      // the fluid's, about the centre of mass
+    double mass = 0.0;                           // kg (kg/m in 2D)
+    bool fixed = false;
+};
+
 // How long the scene took to become a simulation (sampling, distance fields, volumes).
 struct LoadTimes {
     double distance_fields_ms = 0.0;
@@ -164,6 +176,10 @@ class Simulation {
     // Per emitter and per outlet of the scene, in its order.
     virtual const std::vector<EmitterStatus>& emitters() const = 0;
     virtual const std::vector<OutletStatus>& outlets() const = 0;
+    // Per body of the scene, in its order, as of the last step.
+    virtual const std::vector<BodyStatus>& bodies() const = 0;
+    // Where body i is now: the map from the scene's description of it to the world.
+    virtual glm::mat4 body_transform(std::size_t i) const = 0;
 
     // The scene's probes (core/probes.hpp): the columns of a reading, and a reading of the
     // current state into `out` (probe_columns().size() values; core/sph/probes.hpp says how).

@@ -410,6 +410,133 @@ ValidationReport validate_hydrostatic(const std::string& case_name, const std::s
 }
 
 // ---------------------------------------------------------------------------------------------
+// Archimedes: floating squares
+
+struct Drafts {
+    std::vector<double> measured, expected;  // per body, m
+    std::vector<double> drift;               // per body: largest sideways offset, m
+    double spacing = 0.0;
+    std::size_t particles = 0;
+};
+
+// Runs the scene's squares (2D, upright: "axes": ["x", "y"]) to settle_time, then averages each
+// one's draft over the steps up to end_time: the water level, from the fluid's area (N (2r)^2
+// over its mean compression) and the bodies' submerged areas in the tank, less the square's
+// bottom.
+Drafts measure_drafts(const Scene& scene, double settle_time, double end_time, WorkerPool& pool,
+                      const ValidationProgress& progress) {
+    const auto sim = Simulation::create(scene, pool);
+    const double rho0 = scene.params.number("rest_density");
+    const double width = scene.domain_max.x - scene.domain_min.x;
+    const std::size_t n = scene.bodies.size();
+    Drafts d;
+    d.spacing = 2.0 * sim->constants().particle_radius;
+    std::vector<double> side(n), x0(n), sum(n, 0.0);
+    double submerged = 0.0;  // the squares' areas under water, at their expected drafts
+    for (std::size_t k = 0; k < n; ++k) {
+        const ShapeDesc& s = scene.bodies[k].shape;
+        side[k] = s.max.y - s.min.y;
+        const double ratio = sim->bodies()[k].mass / ((s.max.x - s.min.x) * side[k]) / rho0;
+        d.expected.push_back(ratio * side[k]);
+        submerged += (s.max.x - s.min.x) * ratio * side[k];
+        x0[k] = sim->bodies()[k].position.x;
+    }
+    d.drift.assign(n, 0.0);
+    double weight = 0.0;
+    while (sim->stats().time < end_time) {
+        sim->step();
+        if (progress && sim->stats().step % 50 == 0) progress(sim->stats().time, end_time);
+        if (sim->stats().time < settle_time) continue;
+        // The fluid's area, its compression (WCSPH's ~1%) taken out.
+        const double area = static_cast<double>(sim->stats().fluid_particles) * d.spacing *
+                            d.spacing / (1.0 + sim->stats().average_density_error);
+        const double level = scene.domain_min.y + (area + submerged) / width;
+        const double dt = sim->stats().dt;
+        for (std::size_t k = 0; k < n; ++k) {
+            const BodyStatus& b = sim->bodies()[k];
+            sum[k] += (level - (b.position.y - 0.5 * side[k])) * dt;
+            d.drift[k] = std::max(d.drift[k], std::abs(b.position.x - x0[k]));
+        }
+        weight += dt;
+    }
+    for (std::size_t k = 0; k < n; ++k)
+        d.measured.push_back(sum[k] / weight);
+    d.particles = sim->stats().fluid_particles;
+    return d;
+}
+
+// Squares of 0.3, 0.5 and 0.7 rho0 held upright float at the draft rho_s / rho0 times their
+// side, time-averaged over 2 s after 1 s of settling, each within a quarter spacing; the same
+// scene at twice the spacing is run too, and the finer run's mean error must not be the larger.
+ValidationReport validate_archimedes(const std::vector<std::string>& overrides, WorkerPool& pool,
+                                     const ValidationProgress& progress) {
+    const Scene scene = load_scene("archimedes-2d", overrides);
+    if (scene.bodies.empty()) throw SceneError("archimedes validation: the scene has no bodies");
+    for (const BodyDesc& b : scene.bodies) {
+        if (b.shape.shape != Shape::Box || b.turns.z != 0.0) {
+            throw SceneError("archimedes validation: its bodies must be boxes held upright");
+        }
+    }
+    constexpr double kSettle = 1.0, kEnd = 3.0, kDraftTolerance = 0.25;  // spacings
+    std::vector<std::string> coarse_overrides = overrides;
+    coarse_overrides.push_back("particle_radius=" +
+                               format("%.17g", 2.0 * scene.params.number("particle_radius")));
+    const Scene coarse_scene = load_scene("archimedes-2d", coarse_overrides);
+    const Drafts coarse = measure_drafts(coarse_scene, kSettle, kEnd, pool, progress);
+    const Drafts fine = measure_drafts(scene, kSettle, kEnd, pool, progress);
+
+    const std::string solver = scene.params.choice("solver");
+    ValidationReport report;
+    report.name = "archimedes";
+    report.title =
+        "floating squares' drafts against rho_s / rho0 times their side (" + solver + ")";
+    report.x_name = "rho_s/rho0";
+    report.value_name = "draft [m]";
+    report.error_name = "error [spacings]";
+    report.passed = true;
+    report.simulated.label = "simulated (" + solver + "), time-averaged";
+    report.reference.label = "Archimedes";
+    double fine_error = 0.0, coarse_error = 0.0;
+    for (std::size_t k = 0; k < fine.measured.size(); ++k) {
+        ValidationRow row;
+        const ShapeDesc& s = scene.bodies[k].shape;
+        row.x = fine.expected[k] / (s.max.y - s.min.y);
+        row.simulated = fine.measured[k];
+        row.reference = fine.expected[k];
+        row.error = (row.simulated - row.reference) / fine.spacing;
+        row.within = std::abs(row.error) <= kDraftTolerance;
+        report.passed = report.passed && row.within;
+        report.rows.push_back(row);
+        report.simulated.x.push_back(row.x);
+        report.simulated.y.push_back(row.simulated);
+        report.reference.x.push_back(row.x);
+        report.reference.y.push_back(row.reference);
+        fine_error += std::abs(fine.measured[k] - fine.expected[k]);
+        coarse_error += std::abs(coarse.measured[k] - coarse.expected[k]);
+        report.notes.push_back(format("body %.0f: sideways drift at most %.4f m (%.2f spacings)",
+                                      static_cast<double>(k), fine.drift[k],
+                                      fine.drift[k] / fine.spacing));
+    }
+    const std::size_t n = fine.measured.size();
+    fine_error /= static_cast<double>(n);
+    coarse_error /= static_cast<double>(n);
+    const bool converges = fine_error <= coarse_error;
+    report.passed = report.passed && converges;
+    report.notes.push_back(format("%.0f fluid particles at spacing %.4f m; settled %.1f s",
+                                  static_cast<double>(fine.particles), fine.spacing, kSettle) +
+                           format(", averaged to %.1f s", kEnd));
+    report.notes.push_back(
+        format("mean |error| %.5f m at spacing %.4f m, %.5f m at twice the spacing", fine_error,
+               fine.spacing, coarse_error) +
+        (converges ? "" : "  FAILED: the finer run is not closer"));
+    report.notes.push_back(
+        format("tolerance: |error| <= %.2f spacings for every body", kDraftTolerance));
+    report.x_label = "rho_s / rho0";
+    report.y_label = "draft [m]";
+    return report;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Piston wave maker
 
 // The wave number of a linear wave of angular frequency omega in water of depth h (dispersion
@@ -594,7 +721,10 @@ const std::vector<ValidationCase>& validation_cases() {
          "hydrostatic-tank-3d)"},
         {"wave-maker",
          "piston wave maker: wave height against Biesel's transfer function (scene "
-         "wave-tank-2d)"}};
+         "wave-tank-2d)"},
+        {"archimedes",
+         "floating squares of 0.3, 0.5 and 0.7 rho0: drafts against Archimedes, at two "
+         "resolutions (scene archimedes-2d)"}};
     return cases;
 }
 
@@ -602,6 +732,7 @@ ValidationReport run_validation(const std::string& name, const std::vector<std::
                                 WorkerPool& pool, const ValidationProgress& progress) {
     if (name == "dam-break") return validate_dam_break(overrides, pool, progress);
     if (name == "wave-maker") return validate_wave_maker(overrides, pool, progress);
+    if (name == "archimedes") return validate_archimedes(overrides, pool, progress);
     if (name == "hydrostatic") {
         return validate_hydrostatic(name, "hydrostatic-2d", 1.5, 0.5, overrides, pool, progress);
     }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "core/neighbours/grid.hpp"
 #include "core/neighbours/lists.hpp"
@@ -26,6 +27,15 @@ namespace flume {
 // Particles per chunk of every per-particle parallel loop. A constant: the chunking, and so every
 // reduction, is the same for any thread count.
 inline constexpr std::size_t kParticleGrain = 256;
+
+// The rigid bodies' side of the coupling (core/bodies/, sph/body_reactions.hpp): the boundary
+// samples that belong to bodies, in the boundary's order, and the force the fluid puts on each
+// over the step (summed over the solves that push the fluid with the walls' pressure).
+template <int D>
+struct BodyCoupling {
+    std::vector<std::uint32_t> samples;
+    std::vector<Vec<D>> force;  // N (N per metre of depth in 2D), per entry of `samples`
+};
 
 template <int D>
 struct SphContext {
@@ -45,6 +55,9 @@ struct SphContext {
     // Iterative solvers: the most passes of a solve in this try at the step, settings'
     // max_solver_iterations doubled on each retry (Simulation::step).
     int max_passes = 0;
+    // The bodies' samples, when the scene has bodies: each solver adds the reaction of the
+    // walls' pressure force on them (add_body_reactions) once its pressure is final.
+    BodyCoupling<D>* bodies = nullptr;
 
     // f(j, x_i - x_j, |x_i - x_j|) for the fluid particles j within `radius` of x[i] (i itself
     // included), `x` in the fluid grid's order: from the lists when they hold these positions at

@@ -1,14 +1,16 @@
 // Moving walls: a room of the simulation. The samples of obstacles on a prescribed path
-// (core/motion.hpp) keep their place in the obstacle's rest frame and are carried to each step's
-// pose, with their velocity over the step and their acceleration; then the boundary is sorted
-// into cell order again, every per-sample array with it. Their order, rest positions and owners
-// are state: a saved state holds them (the WALL section, docs/state-file.md).
+// (core/motion.hpp) and of rigid bodies (core/bodies/) keep their place in their owner's rest
+// frame and are carried to each step's pose, with their velocity over the step and their
+// acceleration; then the boundary is sorted into cell order again, every per-sample array with
+// it. Their order, rest positions and owners are state: a saved state holds them (the WALL
+// section, docs/state-file.md). Owners are numbered as movers: the scene's obstacles first, then
+// its bodies (first_body() + k).
 //
 //   MovingWalls<D> walls;
-//   walls.set_up(scene.obstacles);                  // which move, and how fast at most
+//   walls.set_up(scene.obstacles, bodies);          // which move, and how fast at most
 //   walls.start(owners, boundary, parts, ...);      // once the samples are in cell order
-//   walls.move(scene.obstacles, boundary, ...);     // the step's "grid" stage
-//   walls.after(o).unapply(x);                      // obstacle o's pose at the step's end
+//   walls.move(scene.obstacles, motions, ...);      // the step's "grid" stage
+//   walls.after(o).unapply(x);                      // mover o's pose at the step's end
 #pragma once
 
 #include <algorithm>
@@ -34,28 +36,38 @@ class MovingWalls {
   public:
     static constexpr std::uint32_t kStill = 0xFFFFFFFFu;  // a still wall's sample
 
-    // Which obstacles move, and the fastest any point of them moves (for the time step).
-    void set_up(std::span<const ShapeDesc> obstacles) {
+    // Which obstacles move, the fastest any point of them moves (for the time step), and how
+    // many bodies there are (their samples always move).
+    void set_up(std::span<const ShapeDesc> obstacles, std::size_t bodies) {
         for (const ShapeDesc& shape : obstacles) {
             if (!shape.motion.moves()) continue;
             any_ = true;
             speed_ = std::max(speed_, shape.motion.max_speed(shape.lower(), shape.upper()));
         }
-        before_.resize(obstacles.size());
-        now_.resize(obstacles.size());
-        after_.resize(obstacles.size());
+        any_ = any_ || bodies > 0;
+        first_body_ = static_cast<std::uint32_t>(obstacles.size());
+        movers_ = first_body_ + static_cast<std::uint32_t>(bodies);
+        before_.resize(movers_);
+        now_.resize(movers_);
+        after_.resize(movers_);
     }
 
     bool any() const { return any_; }
-    double speed() const { return speed_; }
-    const Pose& now(std::size_t obstacle) const { return now_[obstacle]; }
-    const Pose& after(std::size_t obstacle) const { return after_[obstacle]; }
+    double speed() const { return speed_; }  // of the obstacles (a body's is its own)
+    std::uint32_t first_body() const { return first_body_; }
+    const Pose& now(std::size_t mover) const { return now_[mover]; }
+    const Pose& after(std::size_t mover) const { return after_[mover]; }
+    // A body's pose at the step's end, once it has moved (the put-back reads it).
+    void set_after(std::size_t mover, const Pose& pose) { after_[mover] = pose; }
+    // Each sample's owner, in the boundary's order: a mover, or kStill.
+    std::span<const std::uint32_t> owners() const { return owner_; }
 
     // Takes each sample's owner (its moving obstacle, or kStill) in the boundary's order, sizes
     // the arrays the step reorders, and carries the samples to their pose at t = 0.
     void start(std::vector<std::uint32_t> owners, std::span<const ShapeDesc> obstacles,
-               BoundaryParticles<D>& boundary, std::vector<std::uint32_t>& parts,
-               NeighbourGrid<D>& grid, WorkerPool& pool, float dt) {
+               std::span<const RigidMotion> bodies, BoundaryParticles<D>& boundary,
+               std::vector<std::uint32_t>& parts, NeighbourGrid<D>& grid, WorkerPool& pool,
+               float dt) {
         const std::size_t n = boundary.size();
         owner_ = std::move(owners);
         rest_ = boundary.position;
@@ -65,21 +77,26 @@ class MovingWalls {
         vec_scratch_.resize(n);
         float_scratch_.resize(n);
         owner_scratch_.resize(n);
-        move(obstacles, boundary, parts, grid, pool, 0.0, dt);
+        move(obstacles, bodies, boundary, parts, grid, pool, 0.0, dt);
     }
 
     // The poses of the moving obstacles at t - dt, t and t + dt, then each of their samples at t
     // with its velocity over the step and its acceleration (central differences of the path);
+    // the bodies' samples at their pose now, with the body's velocity and acceleration there;
     // then the boundary is sorted into cell order again, `parts` (probes) with it.
-    void move(std::span<const ShapeDesc> obstacles, BoundaryParticles<D>& boundary,
-              std::vector<std::uint32_t>& parts, NeighbourGrid<D>& grid, WorkerPool& pool, double t,
-              float dt) {
+    void move(std::span<const ShapeDesc> obstacles, std::span<const RigidMotion> bodies,
+              BoundaryParticles<D>& boundary, std::vector<std::uint32_t>& parts,
+              NeighbourGrid<D>& grid, WorkerPool& pool, double t, float dt) {
         for (std::size_t o = 0; o < obstacles.size(); ++o) {
             const Motion& m = obstacles[o].motion;
             if (!m.moves()) continue;
             before_[o] = m.at(std::max(t - dt, 0.0));
             now_[o] = m.at(t);
             after_[o] = m.at(t + dt);
+        }
+        for (std::size_t k = 0; k < bodies.size(); ++k) {
+            now_[first_body_ + k] = bodies[k].now;
+            after_[first_body_ + k] = bodies[k].next;
         }
         const double h = dt;
         pool.parallel_for(
@@ -88,6 +105,14 @@ class MovingWalls {
                     const std::uint32_t o = owner_[b];
                     if (o == kStill) continue;
                     const glm::dvec3 x0 = to_dvec3<D>(rest_[b]);
+                    if (o >= first_body_) {
+                        const RigidMotion& body = bodies[o - first_body_];
+                        const glm::dvec3 x = body.now.apply(x0);
+                        boundary.position[b] = to_vec<D>(x);
+                        boundary.velocity[b] = to_vec<D>(body.velocity_at(x));
+                        boundary.acceleration[b] = to_vec<D>(body.acceleration_at(x));
+                        continue;
+                    }
                     const glm::dvec3 now = now_[o].apply(x0);
                     const glm::dvec3 after = after_[o].apply(x0);
                     const glm::dvec3 before = before_[o].apply(x0);
@@ -121,8 +146,8 @@ class MovingWalls {
         w.put(parts);
     }
 
-    // Puts them back, checking that they are this scene's samples (`parts_limit`: the obstacles'
-    // count; a part is one of them or `wall_part`), and sets the grid's cells.
+    // Puts them back, checking that they are this scene's samples (a part is an obstacle, a body
+    // or `wall_part`), and sets the grid's cells.
     void restore(StateReader& r, BoundaryParticles<D>& boundary, std::vector<std::uint32_t>& parts,
                  std::span<const ShapeDesc> obstacles, std::uint32_t wall_part,
                  NeighbourGrid<D>& grid, WorkerPool& pool) {
@@ -151,8 +176,9 @@ class MovingWalls {
         for (std::size_t b = 0; b < n; ++b) {
             const std::uint32_t owner = owner_[b];
             bool fine = std::isfinite(boundary.volume[b]) && boundary.volume[b] > 0.0f &&
-                        (owner == kStill || (owner < count && obstacles[owner].motion.moves()));
-            if (has_parts) fine = fine && (parts[b] < count || parts[b] == wall_part);
+                        (owner == kStill || (owner < count && obstacles[owner].motion.moves()) ||
+                         (owner >= first_body_ && owner < movers_));
+            if (has_parts) fine = fine && (parts[b] < movers_ || parts[b] == wall_part);
             for (int k = 0; k < D; ++k) {
                 fine = fine && std::isfinite(boundary.position[b][k]) &&
                        std::isfinite(boundary.velocity[b][k]) &&
@@ -174,10 +200,11 @@ class MovingWalls {
 
   private:
     bool any_ = false;
-    double speed_ = 0.0;                      // bound on any moving wall's speed
-    std::vector<Pose> before_, now_, after_;  // per obstacle, this step
-    std::vector<Vec<D>> rest_;                // per sample, in its obstacle's rest frame
-    std::vector<std::uint32_t> owner_;        // per sample: its moving obstacle, or kStill
+    double speed_ = 0.0;  // bound on any moving obstacle's speed
+    std::uint32_t first_body_ = 0, movers_ = 0;
+    std::vector<Pose> before_, now_, after_;  // per mover, this step
+    std::vector<Vec<D>> rest_;                // per sample, in its owner's rest frame
+    std::vector<std::uint32_t> owner_;        // per sample: its mover, or kStill
     // The step's sort and gathers, sized once.
     std::vector<std::uint32_t> sort_work_, owner_scratch_;
     std::vector<Vec<D>> vec_scratch_;

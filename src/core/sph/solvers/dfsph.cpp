@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/sph/body_reactions.hpp"
 #include "core/sph/kernels.hpp"
 #include "core/sph/loops.hpp"
 
@@ -72,6 +73,7 @@ class DfsphSolver final : public Solver<D> {
             ctx.stage("divergence solve", [&] {
                 divergence = solve(ctx, dt, Solve::Divergence);
                 ctx.stats.divergence_iterations = divergence.passes;
+                add_body_reactions(ctx, kernel_, pressure_terms_);
             });
         }
         ctx.stage("forces", [&] {
@@ -81,6 +83,7 @@ class DfsphSolver final : public Solver<D> {
         ctx.stage("pressure solve", [&] {
             density = solve(ctx, dt, Solve::Density);
             ctx.stats.pressure_iterations = density.passes;
+            add_body_reactions(ctx, kernel_, pressure_terms_);
         });
         if (!divergence.converged || !density.converged) {
             gradients_.invalidate();

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/sph/body_reactions.hpp"
 #include "core/sph/kernels.hpp"
 #include "core/sph/loops.hpp"
 
@@ -69,6 +70,7 @@ class PcisphSolver final : public Solver<D> {
         });
         if (!solve_result.converged) return solve_result;
         ctx.stage("integrate", [&] {
+            add_body_reactions(ctx, kernel_, pressure_terms_);
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.velocity[i] +=
                     (ctx.fluid.acceleration[i] + pressure_acceleration_[i]) * dt;

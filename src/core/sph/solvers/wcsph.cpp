@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "core/errors.hpp"
+#include "core/sph/body_reactions.hpp"
 #include "core/sph/kernels.hpp"
 #include "core/sph/loops.hpp"
 #include "core/sph/surface_tension.hpp"
@@ -50,6 +51,7 @@ class WcsphSolver final : public Solver<D> {
         ctx.stage("forces", [&] {
             compute_accelerations<AccelerationTerms::WithBodyAndViscosity>(
                 ctx, kernel_, pressure_terms_, ctx.fluid.acceleration.data());
+            add_body_reactions(ctx, kernel_, pressure_terms_);
         });
         if (ctx.settings.surface_tension_model == SurfaceTensionModel::Akinci) {
             ctx.stage("surface tension", [&] {

@@ -1,0 +1,413 @@
+// Rigid bodies two-way coupled with the fluid: a room of the simulation. A body is a box or a
+// sphere (a disc in 2D) whose boundary samples (Akinci et al. 2012) move with it as moving walls
+// (core/walls/moving_walls.hpp), so that the fluid sees a moving wall; the reaction of the
+// pressure force those samples put on the fluid (sph/body_reactions.hpp), folded in sample order,
+// and gravity move the body (the coupling is explicit: the force of a step moves the body at its
+// end; the walls' pressure sees the samples' velocity, not the body's acceleration, see
+// RigidMotion): symplectic Euler on its centre of mass and on its orientation
+// quaternion, the gyroscopic term included, in double precision with + - * / and sqrt only, so
+// that a body moves by the same bits for any thread count and natively as in wasm. Contacts with
+// the domain's walls are impulses at the shape's extreme points (a box's corners, a sphere's
+// points nearest each wall) with restitution and Coulomb friction, then a projection out of the
+// wall. The state (pose, velocities, last forces) saves itself: the BODY section of a saved state.
+//
+//   RigidBodies<D> bodies;
+//   bodies.set_up(scene.bodies);                              // mass properties, t = 0
+//   walls.move(obstacles, bodies.motions(dt), ...);           // each step's grid stage
+//   bodies.collect(walls.owners(), walls.first_body());       // then the bodies' samples
+//   ctx.bodies = &bodies.coupling();                          // the solver adds the forces
+//   bodies.advance(boundary, dt, gravity, walls);             // after the solver
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <glm/glm.hpp>
+#include <glm/gtc/quaternion.hpp>
+
+#include "core/math/portable.hpp"
+#include "core/math/vec.hpp"
+#include "core/motion.hpp"
+#include "core/scene.hpp"
+#include "core/simulation.hpp"
+#include "core/sph/context.hpp"
+#include "core/sph/particles.hpp"
+#include "core/state/state_file.hpp"
+#include "core/walls/moving_walls.hpp"
+
+namespace flume {
+
+template <int D>
+class RigidBodies {
+  public:
+    // What moves: the part of a body that a step changes and a saved state holds.
+    struct State {
+        glm::dvec3 position{0.0};  // of the centre of mass, world
+        glm::dquat orientation{1.0, 0.0, 0.0, 0.0};
+        glm::dvec3 velocity{0.0}, angular_velocity{0.0};  // world
+        // The fluid's force and torque (about the centre of mass) over the last step.
+        glm::dvec3 force{0.0}, torque{0.0};
+    };
+
+    // Mass properties and the body's description, from the scene.
+    void set_up(std::span<const BodyDesc> bodies, const Vec<D>& domain_lower,
+                const Vec<D>& domain_upper, bool domain_walls) {
+        domain_lower_ = to_dvec3<D>(domain_lower);
+        domain_upper_ = to_dvec3<D>(domain_upper);
+        domain_walls_ = domain_walls;
+        for (const BodyDesc& desc : bodies) {
+            Body b;
+            b.desc = desc;
+            b.mass = desc.body_mass(D);
+            const ShapeDesc& s = desc.shape;
+            if (s.shape == Shape::Box) {
+                b.centre = 0.5 * (s.min + s.max);
+                const glm::dvec3 e = s.max - s.min;  // edges
+                const double m12 = b.mass / 12.0;
+                b.inertia = {m12 * (e.y * e.y + e.z * e.z), m12 * (e.x * e.x + e.z * e.z),
+                             m12 * (e.x * e.x + e.y * e.y)};
+                for (int corner = 0; corner < (1 << D); ++corner) {
+                    glm::dvec3 c(0.0);
+                    for (int k = 0; k < D; ++k)
+                        c[k] = (corner >> k) & 1 ? s.max[k] - b.centre[k] : s.min[k] - b.centre[k];
+                    b.corners.push_back(c);
+                }
+                b.extent = 0.5 * glm::length(e);
+            } else {
+                b.centre = s.center;
+                const double r2 = s.radius * s.radius;
+                const double i = (D == 2 ? 0.5 : 0.4) * b.mass * r2;
+                b.inertia = glm::dvec3(i);
+                b.extent = s.radius;
+            }
+            if (D == 2) b.inertia.x = b.inertia.y = b.inertia.z;  // only z turns
+            b.moves = desc.moves;
+            b.turns = desc.turns;
+            if (D == 2) {
+                b.moves.z = 0.0;
+                b.turns.x = b.turns.y = 0.0;
+            }
+            State st;
+            st.position = b.centre;
+            if (desc.rotation_degrees != 0.0) {
+                const glm::dvec2 sc = portable::sin_cos_degrees(0.5 * desc.rotation_degrees);
+                const glm::dvec3 axis = D == 2 ? glm::dvec3(0.0, 0.0, 1.0) : desc.rotation_axis;
+                st.orientation = glm::dquat(sc[1], axis.x * sc[0], axis.y * sc[0], axis.z * sc[0]);
+            }
+            if (!desc.fixed) {
+                st.velocity = desc.velocity * b.moves;
+                st.angular_velocity = desc.angular_velocity * b.turns;
+            }
+            bodies_.push_back(b);
+            state_.push_back(st);
+        }
+        start_ = state_;
+        motions_.resize(bodies_.size());
+        status_.resize(bodies_.size());
+        update_status();
+    }
+
+    bool empty() const { return bodies_.empty(); }
+    std::size_t size() const { return bodies_.size(); }
+    const ShapeDesc& shape(std::size_t k) const { return bodies_[k].desc.shape; }
+    const std::vector<BodyStatus>& status() const { return status_; }
+
+    // Body k's pose now: its rest frame (the scene's description) to the world.
+    Pose pose(std::size_t k) const { return pose_of(bodies_[k], state_[k]); }
+
+    // The fastest any point of a body moves now (for the time step).
+    double speed() const {
+        double fastest = 0.0;
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const State& s = state_[k];
+            fastest = std::max(fastest, glm::length(s.velocity) +
+                                            glm::length(s.angular_velocity) * bodies_[k].extent);
+        }
+        return fastest;
+    }
+
+    // The bodies' motions at the step's start, for the moving walls: their pose now and where
+    // their velocities take them over dt.
+    std::span<const RigidMotion> motions(double dt) {
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const Body& b = bodies_[k];
+            const State& s = state_[k];
+            RigidMotion& m = motions_[k];
+            m.now = pose_of(b, s);
+            State next = s;
+            drift(next, dt);
+            m.next = pose_of(b, next);
+            m.centre = s.position;
+            m.velocity = s.velocity;
+            m.angular_velocity = s.angular_velocity;
+        }
+        return motions_;
+    }
+
+    // The bodies' samples in the boundary's order (after the moving walls sorted it), with no
+    // force yet. Sized once: the samples' count never changes.
+    void collect(std::span<const std::uint32_t> owners, std::uint32_t first_body) {
+        coupling_.samples.clear();
+        sample_body_.clear();
+        for (std::size_t b = 0; b < owners.size(); ++b) {
+            const std::uint32_t o = owners[b];
+            if (o == MovingWalls<D>::kStill || o < first_body) continue;
+            coupling_.samples.push_back(static_cast<std::uint32_t>(b));
+            sample_body_.push_back(o - first_body);
+        }
+        coupling_.force.assign(coupling_.samples.size(), Vec<D>(0.0f));
+    }
+
+    BodyCoupling<D>& coupling() { return coupling_; }
+
+    // Where a step may be taken again: the state it started from.
+    void begin_step() { start_ = state_; }
+    void back_to_start() { state_ = start_; }
+
+    // The step's end: the fluid's force and torque on each body (its samples' forces folded in
+    // their order), then gravity, the move, the walls' contacts; the moving walls learn each
+    // body's pose at the step's end.
+    void advance(const BoundaryParticles<D>& boundary, double dt, const Vec<D>& gravity,
+                 MovingWalls<D>& walls) {
+        for (State& s : state_) {
+            s.force = glm::dvec3(0.0);
+            s.torque = glm::dvec3(0.0);
+        }
+        for (std::size_t i = 0; i < coupling_.samples.size(); ++i) {
+            State& s = state_[sample_body_[i]];
+            const glm::dvec3 f = to_dvec3<D>(coupling_.force[i]);
+            const glm::dvec3 r = to_dvec3<D>(boundary.position[coupling_.samples[i]]) - s.position;
+            s.force += f;
+            s.torque += glm::cross(r, f);
+        }
+        const glm::dvec3 g = to_dvec3<D>(gravity);
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const Body& b = bodies_[k];
+            State& s = state_[k];
+            if (b.desc.fixed) continue;
+            s.velocity += (s.force / b.mass + g) * dt;
+            // Euler's equations in the body's frame: I w' = tau - w x I w.
+            const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+            const glm::dmat3 to_body = glm::transpose(rotation);
+            const glm::dvec3 w = to_body * s.angular_velocity;
+            const glm::dvec3 tau = to_body * s.torque;
+            const glm::dvec3 dw = (tau - glm::cross(w, b.inertia * w)) / b.inertia;
+            s.angular_velocity = rotation * (w + dw * dt);
+            lock(b, s);
+            if (domain_walls_) bounce(b, s, dt, g);
+            drift(s, dt);
+            if (domain_walls_) project_out_of_walls(b, s);
+        }
+        for (std::size_t k = 0; k < bodies_.size(); ++k)
+            walls.set_after(walls.first_body() + k, pose(k));
+        update_status();
+    }
+
+    void save(StateWriter& w) const {
+        w.put<std::uint64_t>(state_.size());
+        for (const State& s : state_) {
+            for (const glm::dvec3& v :
+                 {s.position, s.velocity, s.angular_velocity, s.force, s.torque})
+                put_vector(w, v);
+            for (int k = 0; k < 4; ++k)
+                w.put(s.orientation[k]);
+        }
+    }
+
+    void restore(StateReader& r) {
+        const std::size_t count = r.get_size();
+        if (count != state_.size()) {
+            r.fail("saved with " + std::to_string(count) + " bodies, the scene has " +
+                   std::to_string(state_.size()));
+        }
+        std::vector<State> restored(count);
+        for (std::size_t k = 0; k < count; ++k) {
+            State& s = restored[k];
+            for (glm::dvec3* v :
+                 {&s.position, &s.velocity, &s.angular_velocity, &s.force, &s.torque})
+                *v = get_vector(r);
+            for (int c = 0; c < 4; ++c)
+                s.orientation[c] = r.get<double>();
+            bool fine = true;
+            for (int c = 0; c < 3; ++c) {
+                fine = fine && std::isfinite(s.position[c]) && std::isfinite(s.velocity[c]) &&
+                       std::isfinite(s.angular_velocity[c]) && std::isfinite(s.force[c]) &&
+                       std::isfinite(s.torque[c]);
+            }
+            const double norm = glm::dot(s.orientation, s.orientation);
+            fine = fine && std::abs(norm - 1.0) < 1.0e-6;
+            for (int c = 0; c < D; ++c) {
+                fine = fine && s.position[c] >= domain_lower_[c] - bodies_[k].extent &&
+                       s.position[c] <= domain_upper_[c] + bodies_[k].extent;
+            }
+            if (!fine) {
+                r.fail("body " + std::to_string(k) +
+                       " is not one a step could have left: not finite, outside the domain, or "
+                       "turned by a quaternion that is not a rotation");
+            }
+        }
+        state_ = restored;
+        start_ = state_;
+        update_status();
+    }
+
+    std::size_t memory_bytes() const {
+        return coupling_.samples.capacity() * sizeof(std::uint32_t) +
+               coupling_.force.capacity() * sizeof(Vec<D>) +
+               sample_body_.capacity() * sizeof(std::uint32_t) +
+               (state_.capacity() + start_.capacity()) * sizeof(State);
+    }
+
+  private:
+    struct Body {
+        BodyDesc desc;
+        double mass = 1.0;
+        glm::dvec3 inertia{1.0};  // principal moments, about the centre, in the rest frame's axes
+        glm::dvec3 centre{0.0};   // of mass, in the rest frame
+        std::vector<glm::dvec3> corners;    // a box's, from its centre, in the rest frame
+        double extent = 0.0;                // the farthest point from the centre
+        glm::dvec3 moves{1.0}, turns{1.0};  // 1 per free world axis, 0 per locked one
+    };
+
+    static Pose pose_of(const Body& b, const State& s) {
+        Pose p;
+        p.rotation = glm::mat3_cast(s.orientation);
+        p.center = b.centre;
+        p.offset = s.position - b.centre;
+        return p;
+    }
+
+    // The move over dt at the state's velocities: q' = q + dt/2 (0, w) q, normalised.
+    static void drift(State& s, double dt) {
+        s.position += s.velocity * dt;
+        const glm::dquat spin(0.0, s.angular_velocity.x, s.angular_velocity.y,
+                              s.angular_velocity.z);
+        glm::dquat q = s.orientation + (spin * s.orientation) * (0.5 * dt);
+        const double norm = std::sqrt(glm::dot(q, q));
+        s.orientation = glm::dquat(q.w / norm, q.x / norm, q.y / norm, q.z / norm);
+    }
+
+    // The world points where the body meets a wall first: a box's corners, a sphere's points
+    // nearest each wall.
+    template <class F>
+    void for_each_extreme_point(const Body& b, const State& s, F&& f) const {
+        if (b.desc.shape.shape == Shape::Box) {
+            const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+            for (const glm::dvec3& c : b.corners)
+                f(s.position + rotation * c);
+            return;
+        }
+        for (int k = 0; k < D; ++k) {
+            for (const double side : {-1.0, 1.0}) {
+                glm::dvec3 p = s.position;
+                p[k] += side * b.desc.shape.radius;
+                f(p);
+            }
+        }
+    }
+
+    // Impulses at the points inside a wall or touching it and moving into it: the normal one
+    // with restitution (none for the slow approach of a body at rest, whose speed into the wall
+    // is what gravity gave it this step), a tangential one within Coulomb's cone.
+    void bounce(const Body& b, State& s, double dt, const glm::dvec3& g) const {
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        const glm::dmat3 to_body = glm::transpose(rotation);
+        auto inverse_inertia = [&](const glm::dvec3& x) {
+            return (rotation * ((to_body * x) / b.inertia)) * b.turns;
+        };
+        const double slop = 1.0e-9;
+        const double resting = 2.0 * glm::length(g) * dt;
+        for_each_extreme_point(b, s, [&](const glm::dvec3& p) {
+            for (int k = 0; k < D; ++k) {
+                for (const double side : {1.0, -1.0}) {
+                    const double depth =
+                        side > 0.0 ? domain_lower_[k] - p[k] : p[k] - domain_upper_[k];
+                    if (depth < -slop) continue;
+                    glm::dvec3 n(0.0);
+                    n[k] = side;
+                    const glm::dvec3 r = p - s.position;
+                    const glm::dvec3 v = s.velocity + glm::cross(s.angular_velocity, r);
+                    const double vn = glm::dot(v, n);
+                    if (vn >= 0.0) continue;
+                    auto effective = [&](const glm::dvec3& dir) {
+                        return 1.0 / b.mass +
+                               glm::dot(dir, glm::cross(inverse_inertia(glm::cross(r, dir)), r));
+                    };
+                    const double e = -vn > resting ? b.desc.restitution : 0.0;
+                    const double jn = -(1.0 + e) * vn / effective(n);
+                    glm::dvec3 impulse = n * jn;
+                    const glm::dvec3 vt = v - n * vn;
+                    const double speed_t = glm::length(vt);
+                    if (speed_t > 0.0) {
+                        const glm::dvec3 t = vt / speed_t;
+                        const double jt = std::min(speed_t / effective(t), b.desc.friction * jn);
+                        impulse -= t * jt;
+                    }
+                    s.velocity += impulse / b.mass;
+                    s.angular_velocity += inverse_inertia(glm::cross(r, impulse));
+                    lock(b, s);
+                }
+            }
+        });
+    }
+
+    // Only the ways it may move and turn (the scene's axes; in 2D, the plane and about z).
+    static void lock(const Body& b, State& s) {
+        s.velocity *= b.moves;
+        s.angular_velocity *= b.turns;
+    }
+
+    // The body moved back out of each wall by its deepest point's depth.
+    void project_out_of_walls(const Body& b, State& s) const {
+        glm::dvec3 shift(0.0);
+        for_each_extreme_point(b, s, [&](const glm::dvec3& p) {
+            for (int k = 0; k < D; ++k) {
+                shift[k] = std::max(shift[k], domain_lower_[k] - p[k]);
+                shift[k] = std::min(shift[k], domain_upper_[k] - p[k]);
+            }
+        });
+        s.position += shift * b.moves;
+    }
+
+    void update_status() {
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const State& s = state_[k];
+            BodyStatus& out = status_[k];
+            out.position = s.position;
+            out.orientation =
+                glm::dvec4(s.orientation.w, s.orientation.x, s.orientation.y, s.orientation.z);
+            out.velocity = s.velocity;
+            out.angular_velocity = s.angular_velocity;
+            out.force = s.force;
+            out.torque = s.torque;
+            out.mass = bodies_[k].mass;
+            out.fixed = bodies_[k].desc.fixed;
+        }
+    }
+
+    static void put_vector(StateWriter& w, const glm::dvec3& v) {
+        for (int k = 0; k < 3; ++k)
+            w.put(v[k]);
+    }
+    static glm::dvec3 get_vector(StateReader& r) {
+        glm::dvec3 v;
+        for (int k = 0; k < 3; ++k)
+            v[k] = r.get<double>();
+        return v;
+    }
+
+    std::vector<Body> bodies_;
+    std::vector<State> state_, start_;  // now, and as the step started
+    std::vector<RigidMotion> motions_;
+    std::vector<BodyStatus> status_;
+    BodyCoupling<D> coupling_;
+    std::vector<std::uint32_t> sample_body_;  // per entry of coupling_.samples: its body
+    glm::dvec3 domain_lower_{0.0}, domain_upper_{0.0};
+    bool domain_walls_ = true;
+};
+
+}  // namespace flume

@@ -1,0 +1,227 @@
+// Rigid bodies two-way coupled with the fluid (issue 30): mass properties, the draft Archimedes
+// predicts, determinism across thread counts, save and restore.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/scene.hpp"
+#include "test_scenes.hpp"
+
+namespace flume {
+namespace {
+
+Scene scene_from(const std::string& text) {
+    return parse_scene(text, "bodies", [](const std::string&) -> std::string {
+        throw SceneError("no files here");
+    });
+}
+
+// A 2D tank 1 m wide, water `depth` deep, a square of side `side` and `density` floating in it.
+std::string floating_square(double radius, double density, const char* solver, double side = 0.2,
+                            double depth = 0.5) {
+    char text[1024];
+    std::snprintf(text, sizeof text, R"({
+        "dimension": 2, "particle_radius": %g, "solver": "%s",
+        "domain": {"min": [0, 0], "max": [1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0], "max": [1, %g]}],
+        "bodies": [{"shape": "box", "min": [%g, %g], "max": [%g, %g], "density": %g,
+                    "axes": ["x", "y"]}]
+    })",
+                  radius, solver, depth, 0.5 - side / 2, depth - side / 2, 0.5 + side / 2,
+                  depth + side / 2, density);
+    return text;
+}
+
+// The square's draft, averaged over every step in [from, to], and the draft Archimedes predicts
+// for the fluid's area (its particles' count times the lattice cell) in the 1 m wide tank.
+struct Draft {
+    double measured = 0.0, expected = 0.0, drift = 0.0;  // drift: largest sideways offset, m
+};
+
+Draft measure_draft(Simulation& sim, double side, double from, double to) {
+    const double rho0 = sim.constants().rest_density;
+    const BodyStatus& b = sim.bodies()[0];
+    const double ratio = b.mass / (side * side) / rho0;
+    const double x0 = b.position.x;
+    double sum = 0.0, weight = 0.0, drift = 0.0;
+    while (sim.stats().time < to) {
+        sim.step();
+        if (sim.stats().time < from) continue;
+        const double spacing = 2.0 * sim.constants().particle_radius;
+        const double area = static_cast<double>(sim.stats().fluid_particles) * spacing * spacing;
+        const double draft = ratio * side;
+        const double level = area + side * draft;  // the water level in a 1 m wide tank
+        const double bottom = b.position.y - 0.5 * side;
+        const double dt = sim.stats().dt;
+        sum += (level - bottom) * dt;
+        weight += dt;
+        drift = std::max(drift, std::abs(b.position.x - x0));
+    }
+    return {sum / weight, ratio * side, drift};
+}
+
+// A 2D scene with two free bodies that fall, turn, hit the floor and a wall, and each other's
+// wake: what the determinism and state tests run.
+const char* const kTwoBodies = R"({
+    "dimension": 2, "particle_radius": 0.02, "solver": "dfsph",
+    "domain": {"min": [0, 0], "max": [1, 1]},
+    "fluid": [{"shape": "box", "min": [0, 0], "max": [1, 0.4]}],
+    "bodies": [{"shape": "box", "min": [0.1, 0.6], "max": [0.4, 0.7], "density": 600,
+                "rotation": {"degrees": 20}, "angular_velocity": 2},
+               {"shape": "sphere", "center": [0.75, 0.7], "radius": 0.08, "density": 1500,
+                "velocity": [0.5, 0]}]
+})";
+
+TEST(Bodies, MassFromTheShapeOrGiven) {
+    WorkerPool pool(1);
+    const auto sim = Simulation::create(scene_from(kTwoBodies), pool);
+    ASSERT_EQ(sim->bodies().size(), 2u);
+    EXPECT_NEAR(sim->bodies()[0].mass, 600.0 * 0.3 * 0.1, 1e-9);
+    EXPECT_NEAR(sim->bodies()[1].mass, 1500.0 * 3.14159265358979 * 0.08 * 0.08, 1e-9);
+    EXPECT_NEAR(sim->bodies()[0].position.x, 0.25, 1e-12);  // the centre of mass
+    EXPECT_NEAR(sim->bodies()[0].position.y, 0.65, 1e-12);
+
+    Scene three = scene_from(R"({
+        "dimension": 3, "particle_radius": 0.05,
+        "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [1, 0.3, 1]}],
+        "bodies": [{"shape": "sphere", "center": [0.5, 0.6, 0.5], "radius": 0.1, "density": 800},
+                   {"shape": "box", "min": [0.1, 0.5, 0.1], "max": [0.3, 0.6, 0.2], "mass": 2.5}]
+    })");
+    const auto sim3 = Simulation::create(three, pool);
+    EXPECT_NEAR(sim3->bodies()[0].mass, 800.0 * 4.0 / 3.0 * 3.14159265358979 * 1e-3, 1e-9);
+    EXPECT_EQ(sim3->bodies()[1].mass, 2.5);
+}
+
+TEST(Bodies, NoFluidStartsInsideABody) {
+    WorkerPool pool(1);
+    const auto sim = Simulation::create(scene_from(floating_square(0.02, 500, "dfsph")), pool);
+    const ParticleView f = sim->fluid();
+    std::size_t inside = 0;
+    for (std::size_t i = 0; i < f.count; ++i) {
+        const float x = f.position[2 * i], y = f.position[2 * i + 1];
+        inside += x > 0.4f && x < 0.6f && y > 0.4f && y < 0.6f;
+    }
+    EXPECT_EQ(inside, 0u);
+    // The lattice's 25 x 12 points (rows at y = 0.03 to 0.47, centred in the block) but the
+    // 5 x 3 in the body's lower half.
+    EXPECT_EQ(f.count, 25u * 12u - 5u * 3u);
+}
+
+// A square held upright ("axes": x and y, as a square turns over at these densities) floats at
+// the draft rho_s / rho0 times its side, time-averaged, within a quarter spacing: every solver
+// that moves bodies, at a coarse resolution (the validation runs finer ones, longer).
+class FloatingSquare : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FloatingSquare, AtTheDraftArchimedesPredicts) {
+    WorkerPool pool(2);
+    const double r = 0.02;
+    auto sim = Simulation::create(scene_from(floating_square(r, 500, GetParam())), pool);
+    const Draft d = measure_draft(*sim, 0.2, 1.0, 2.0);
+    std::printf("%s: draft %.4f m, Archimedes %.4f m (error %.2f spacings), drift %.4f m\n",
+                GetParam(), d.measured, d.expected, (d.measured - d.expected) / (2.0 * r), d.drift);
+    EXPECT_NEAR(d.measured, d.expected, 0.25 * 2.0 * r);
+}
+
+INSTANTIATE_TEST_SUITE_P(Solvers, FloatingSquare, ::testing::Values("dfsph", "pcisph", "wcsph"),
+                         [](const auto& test) { return std::string(test.param); });
+
+// The state of the bodies after `steps` steps on `threads` threads: fluid and bodies, bit for bit.
+std::uint64_t deep_hash_after(const Scene& scene, int threads, int steps) {
+    WorkerPool pool(threads);
+    auto sim = Simulation::create(scene, pool);
+    for (int i = 0; i < steps; ++i)
+        sim->step();
+    return sim->deep_hash();
+}
+
+TEST(Bodies, SameBitsForAnyThreadCount) {
+    const Scene scene = scene_from(kTwoBodies);
+    const int steps = tests::rounds(150, 40);
+    const std::uint64_t one = deep_hash_after(scene, 1, steps);
+    for (int threads : {2, 3, 8})
+        EXPECT_EQ(deep_hash_after(scene, threads, steps), one) << threads << " threads";
+    // The bodies did move: they fell and turned.
+    WorkerPool pool(2);
+    auto sim = Simulation::create(scene, pool);
+    for (int i = 0; i < steps; ++i)
+        sim->step();
+    EXPECT_LT(sim->bodies()[0].position.y, 0.6);
+    EXPECT_NE(sim->bodies()[0].orientation.x, 1.0);
+}
+
+TEST(Bodies, SavedAndRestoredStepOnToTheSameBits) {
+    const Scene scene = scene_from(kTwoBodies);
+    WorkerPool pool(2);
+    auto a = Simulation::create(scene, pool);
+    for (int i = 0; i < tests::rounds(80, 30); ++i)
+        a->step();
+    const std::string saved = a->save_state();
+    auto b = Simulation::create(scene, pool);
+    b->restore_state(saved, "the saved state");
+    EXPECT_EQ(b->deep_hash(), a->deep_hash());
+    for (int i = 0; i < 30; ++i) {
+        a->step();
+        b->step();
+    }
+    EXPECT_EQ(b->deep_hash(), a->deep_hash());
+    EXPECT_EQ(b->bodies()[1].position, a->bodies()[1].position);
+    // A state from the same scene without its bodies is another scene's.
+    Scene without = scene;
+    without.bodies.clear();
+    auto c = Simulation::create(without, pool);
+    EXPECT_THROW(c->restore_state(saved, "the saved state"), StateError);
+    EXPECT_THROW(b->restore_state(c->save_state(), "the other state"), StateError);
+}
+
+TEST(Bodies, AHeavyBodySinksAndRestsOnTheFloor) {
+    WorkerPool pool(2);
+    auto sim = Simulation::create(scene_from(floating_square(0.02, 2000, "dfsph")), pool);
+    tests::run_until(*sim, 2.0);
+    const BodyStatus& b = sim->bodies()[0];
+    EXPECT_NEAR(b.position.y - 0.1, 0.0, 0.02);  // its bottom on the floor
+    EXPECT_LT(std::abs(b.velocity.y), 0.05);
+}
+
+TEST(Bodies, ScenesThatCannotWorkAreRefused) {
+    auto message = [](const std::string& text) {
+        try {
+            scene_from(text);
+        } catch (const SceneError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    auto scene = [](const std::string& solver, const std::string& body) {
+        return R"({"dimension": 2, "particle_radius": 0.02, "solver": ")" + solver +
+               R"(", "domain": {"min": [0, 0], "max": [1, 1]},
+                   "fluid": [{"shape": "box", "min": [0, 0], "max": [1, 0.4]}],
+                   "bodies": [)" +
+               body + "]}";
+    };
+    const std::string box = R"("shape": "box", "min": [0.4, 0.5], "max": [0.6, 0.6])";
+    EXPECT_NE(message(scene("pbf", "{" + box + R"(, "density": 500})")).find("pbf solver"),
+              std::string::npos);
+    EXPECT_NE(message(scene("dfsph", "{" + box + R"(, "density": 100})")).find("lighter"),
+              std::string::npos);
+    EXPECT_NE(message(scene("dfsph", "{" + box + "}")).find("density"), std::string::npos);
+    EXPECT_NE(message(scene("dfsph", "{" + box + R"(, "density": 500, "mass": 3})")).find("one of"),
+              std::string::npos);
+    EXPECT_NE(message(scene("dfsph", R"({"shape": "box", "min": [0.9, 0.5], "max": [1.1, 0.6],
+                                          "density": 500})"))
+                  .find("outside the domain"),
+              std::string::npos);
+    EXPECT_NE(message(scene("dfsph", "{" + box + R"(, "density": 500, "axes": ["x", "q"]})"))
+                  .find("/bodies/0/axes/1"),
+              std::string::npos);
+    // A light body is fine when fixed.
+    EXPECT_EQ(message(scene("dfsph", "{" + box + R"(, "density": 100, "fixed": true})")),
+              "no error");
+}
+
+}  // namespace
+}  // namespace flume
