@@ -292,6 +292,25 @@ else
         "surface_000000.obj surface_000002.obj surface_000004.obj "
     check "OBJ faces" grep -q "^f [0-9]* [0-9]* [0-9]*$" "$work/s3/surface_000004.obj"
     check "the summary gives the time per mesh" grep -q "surface meshes: 3 in .* ms each" "$work/out"
+    # OpenVDB is a module loaded on first use (libflume_surface_vdb.so beside flume-cli): a run
+    # without surfaces does not load it, and a module that does not load is refused by name
+    # with dlerror()'s reason, exit 4, before the run writes anything.
+    LD_DEBUG=files "$cli" run dam-break-2d --steps 1 --quiet >/dev/null 2>"$work/ld"
+    check "a run without --export-surface loads no OpenVDB" bash -c "! grep -q libopenvdb '$work/ld'"
+    LD_DEBUG=files "$cli" run hydrostatic-3d --set particle_radius=0.04 --steps 1 --quiet \
+        --export-surface "$work/s4" >/dev/null 2>"$work/ld"
+    check "--export-surface loads OpenVDB" grep -q libopenvdb "$work/ld"
+    FLUME_SURFACE_MODULE="$work/missing.so" "$cli" run hydrostatic-3d --set particle_radius=0.04 \
+        --steps 1 --export-surface "$work/s5" >"$work/out" 2>"$work/err"
+    check "a module that does not load exits 4" test $? -eq 4
+    check "naming the file and why" grep -q "$work/missing.so: cannot open shared object file" \
+        "$work/err"
+    check "before writing anything" test ! -e "$work/s5"
+    mkdir "$work/bin" && cp "$cli" "$work/bin/"
+    "$work/bin/flume-cli" run hydrostatic-3d --set particle_radius=0.04 --steps 1 \
+        --export-surface "$work/s5" >"$work/out" 2>"$work/err"
+    check "flume-cli without its module exits 4" test $? -eq 4
+    check "naming where it looked" grep -q "$work/bin/libflume_surface_vdb.so" "$work/err"
 fi
 
 # Stats CSV

@@ -1,10 +1,15 @@
 // The fluid's surface as a mesh (issue 29, --export-surface with OpenVDB): a resting pool's mesh
 // is closed and consistently oriented, flat on top within a fraction of the particle spacing, and
-// encloses the fluid's volume within 5%; the files read back as written.
+// encloses the fluid's volume within 5%; the files read back as written. The mesh is built by
+// libflume_surface_vdb.so, loaded with dlopen as flume-cli loads it (named by
+// FLUME_SURFACE_MODULE here: this program does not lie beside it); a module that does not load is
+// refused with its file and dlerror().
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,9 +20,13 @@
 #include "core/simulation.hpp"
 #include "core/worker_pool.hpp"
 #include "io/surface_mesh.hpp"
+#include "io/surface_module.hpp"
 
 namespace flume {
 namespace {
+
+// The module of this build tree, for build_surface (before its first call, which loads it).
+const bool kModuleNamed = setenv(kSurfaceModuleVariable, FLUME_SURFACE_MODULE_FILE, 1) == 0;
 
 double signed_volume(const SurfaceMesh& m) {
     double v = 0.0;
@@ -29,7 +38,9 @@ double signed_volume(const SurfaceMesh& m) {
 }
 
 TEST(SurfaceMesh, ArestingPoolIsClosedFlatOnTopAndHoldsItsVolume) {
-    ASSERT_TRUE(surface_meshes_available());
+    ASSERT_TRUE(kModuleNamed);
+    ASSERT_TRUE(surface_meshes_available()) << surface_unavailable_reason();
+    EXPECT_EQ(surface_unavailable_reason(), "");
     const Scene scene = load_scene("hydrostatic-3d", {"particle_radius=0.02"});
     WorkerPool pool(2);
     const auto sim = Simulation::create(scene, pool);
@@ -102,6 +113,60 @@ TEST(SurfaceMesh, ArestingPoolIsClosedFlatOnTopAndHoldsItsVolume) {
     EXPECT_EQ(v_lines, mesh.vertices.size());
     EXPECT_EQ(f_lines, mesh.triangles.size());
     std::filesystem::remove_all(dir);
+}
+
+TEST(SurfaceModule, TheBuiltModuleLoadsMeshesNoParticlesAsNothingAndReportsErrors) {
+    const SurfaceModule module = load_surface_module(FLUME_SURFACE_MODULE_FILE);
+    ASSERT_NE(module.build, nullptr) << module.error;
+    SurfaceMesh mesh;
+    char error[256] = "";
+    SurfaceOptions options;
+    EXPECT_EQ(module.build(nullptr, 0, 0.01f, &options, &mesh, error, sizeof error), kSurfaceBuilt);
+    EXPECT_TRUE(mesh.vertices.empty());
+    EXPECT_TRUE(mesh.triangles.empty());
+    // OpenVDB's exceptions come back as a message.
+    options.voxel = 0.0;
+    EXPECT_EQ(module.build(nullptr, 0, 0.01f, &options, &mesh, error, sizeof error),
+              kSurfaceFailed);
+    EXPECT_NE(std::string(error).find("scale"), std::string::npos) << error;  // voxel 0
+}
+
+TEST(SurfaceModule, AFileThatDoesNotLoadIsNamedWithDlerror) {
+    const auto dir = std::filesystem::temp_directory_path() / "flume_surface_module_test";
+    std::filesystem::create_directories(dir);
+    const std::string missing = (dir / "missing.so").string();
+    SurfaceModule module = load_surface_module(missing);
+    EXPECT_EQ(module.build, nullptr);
+    EXPECT_EQ(module.error,
+              missing + ": cannot open shared object file: No such file or directory");
+
+    const std::string text = (dir / "text.so").string();
+    std::ofstream(text) << "not a library\n";
+    module = load_surface_module(text);
+    EXPECT_EQ(module.build, nullptr);
+    EXPECT_EQ(module.error.rfind(text + ": ", 0), 0u) << module.error;
+    std::filesystem::remove_all(dir);
+
+    // A library without the entry point (the C library): its name and the symbol.
+    Dl_info libc{};
+    ASSERT_NE(dladdr(reinterpret_cast<void*>(&std::abort), &libc), 0);
+    module = load_surface_module(libc.dli_fname);
+    EXPECT_EQ(module.build, nullptr);
+    EXPECT_NE(module.error.find(libc.dli_fname), std::string::npos) << module.error;
+    EXPECT_NE(module.error.find(kSurfaceModuleEntryName), std::string::npos) << module.error;
+}
+
+TEST(SurfaceModule, IsLookedForAsTheVariableNamesOrBesideTheProgram) {
+    EXPECT_EQ(surface_module_candidates(), std::vector<std::string>{FLUME_SURFACE_MODULE_FILE});
+    unsetenv(kSurfaceModuleVariable);
+    const std::vector<std::string> candidates = surface_module_candidates();
+    setenv(kSurfaceModuleVariable, FLUME_SURFACE_MODULE_FILE, 1);
+    const std::filesystem::path here =
+        std::filesystem::read_symlink("/proc/self/exe").parent_path();
+    ASSERT_EQ(candidates.size(), 2u);
+    EXPECT_EQ(candidates[0], (here / kSurfaceModuleFile).string());
+    EXPECT_EQ(std::filesystem::path(candidates[1]).filename(), kSurfaceModuleFile);
+    EXPECT_EQ(std::filesystem::path(candidates[1]).parent_path().filename(), "flume");
 }
 
 }  // namespace

@@ -50,12 +50,6 @@ std::string encode_checkpoint(const Checkpoint& checkpoint);
 // newer format).
 Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name);
 
-// What a build without OpenVDB says to --export-surface.
-inline std::string surface_unavailable_message() {
-    return "this build makes no surface meshes: configure it with -DFLUME_OPENVDB=ON (the "
-           "native-release preset does) and Debian's libopenvdb-dev";
-}
-
 // Writes `bytes` to `path` through a temporary file beside it (written, flushed, closed, then
 // renamed over `path`): a reader sees the old file or the new one, never a part. Throws
 // OutputError naming the file; the temporary file is removed and `path` left as it was.

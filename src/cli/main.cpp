@@ -359,6 +359,16 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                                    ? cli::load_scene_source(source)
                                    : flume::load_scene(options.scene, options.overrides);
 
+    // Surface meshes need a 3D scene and OpenVDB's module (loaded here, on first use): said
+    // before anything is built or written.
+    if (!options.surface_dir.empty()) {
+        if (scene.dimension != 3)
+            throw flume::SceneError("--export-surface: surface meshes are of 3D scenes; " +
+                                    scene.source + " is 2D");
+        if (!flume::surface_meshes_available())
+            throw flume::OutputError("--export-surface: " + flume::surface_unavailable_reason());
+    }
+
     flume::WorkerPool pool(options.threads);
     const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {
         std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()), message.data());
@@ -438,12 +448,6 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         ++surfaces;
     };
     if (!options.surface_dir.empty()) {
-        if (scene.dimension != 3)
-            throw flume::SceneError("--export-surface: surface meshes are of 3D scenes; " +
-                                    scene.source + " is 2D");
-        if (!flume::surface_meshes_available())
-            throw flume::OutputError("--export-surface: " +
-                                     flume::cli::surface_unavailable_message());
         std::error_code ec;
         std::filesystem::create_directories(surface_dir, ec);
         if (ec)
@@ -755,7 +759,8 @@ int main(int argc, char** argv) {
         "--export-surface", options.surface_dir,
         "Write the fluid's surface as a triangle mesh (surface_STEP.ply, or .obj) into this "
         "folder, for Blender or ParaView: 3D scenes, builds with OpenVDB (the native-release "
-        "preset)");
+        "preset), whose code flume-cli loads on first use: libflume_surface_vdb.so beside it, "
+        "where it is installed, or as $FLUME_SURFACE_MODULE names it");
     run_cmd
         ->add_option("--surface-every", options.surface_every,
                      "With --export-surface: every K steps (default: as --every, or 100); the "

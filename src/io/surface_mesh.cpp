@@ -4,92 +4,100 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/simulation.hpp"
 #include "io/output_file.hpp"
 
-#if defined(FLUME_HAS_OPENVDB)
-#include <openvdb/openvdb.h>
-#include <openvdb/tools/LevelSetFilter.h>
-#include <openvdb/tools/ParticlesToLevelSet.h>
-#include <openvdb/tools/VolumeToMesh.h>
+#if defined(FLUME_SURFACE_MODULE)
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <system_error>
+
+#include "io/surface_module.hpp"
 #endif
 
 namespace flume {
 
-#if defined(FLUME_HAS_OPENVDB)
 namespace {
 
-// The particles as ParticlesToLevelSet reads them: positions and one radius.
-class ParticleList {
-  public:
-    using PosType = openvdb::Vec3R;
-    ParticleList(const ParticleView& view, double radius) : view_(view), radius_(radius) {}
-    std::size_t size() const { return view_.count; }
-    void getPos(std::size_t n, openvdb::Vec3R& xyz) const {
-        const float* p = view_.position + 3 * n;
-        xyz = openvdb::Vec3R(p[0], p[1], p[2]);
+#if defined(FLUME_SURFACE_MODULE)
+// The module, loaded once from the first candidate that loads; the first of those that exists
+// and fails stops the search, so that its error is the one reported.
+SurfaceModule find_module() {
+    const std::vector<std::string> candidates = surface_module_candidates();
+    if (candidates.empty()) {
+        return {nullptr, std::string("cannot find the folder of this program (/proc/self/exe) to "
+                                     "look for ") +
+                             kSurfaceModuleFile + " beside it: name it with " +
+                             kSurfaceModuleVariable + "=PATH"};
     }
-    void getPosRad(std::size_t n, openvdb::Vec3R& xyz, openvdb::Real& radius) const {
-        getPos(n, xyz);
-        radius = radius_;
+    const char* named = std::getenv(kSurfaceModuleVariable);
+    const std::string hint =
+        named && *named ? std::string(" (the file ") + kSurfaceModuleVariable + " names)"
+                        : std::string(" (") + kSurfaceModuleVariable + "=PATH names it elsewhere)";
+    std::string missing;
+    for (const std::string& path : candidates) {
+        SurfaceModule module = load_surface_module(path);
+        if (module.build) return module;
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) {
+            module.error = "the OpenVDB surface module did not load: " + module.error + hint;
+            return module;
+        }
+        missing += (missing.empty() ? "" : "; ") + module.error;
     }
+    return {nullptr, "the OpenVDB surface module did not load: " + missing + hint};
+}
 
-  private:
-    const ParticleView& view_;
-    double radius_;
-};
-
-}  // namespace
+const SurfaceModule& surface_module() {
+    static const SurfaceModule module = find_module();
+    return module;
+}
+#else
+constexpr char kNotBuilt[] =
+    "this build makes no surface meshes: configure it with -DFLUME_OPENVDB=ON (the "
+    "native-release preset does) and Debian's libopenvdb-dev";
 #endif
 
+}  // namespace
+
 bool surface_meshes_available() {
-#if defined(FLUME_HAS_OPENVDB)
-    return true;
+#if defined(FLUME_SURFACE_MODULE)
+    return surface_module().build != nullptr;
 #else
     return false;
+#endif
+}
+
+std::string surface_unavailable_reason() {
+#if defined(FLUME_SURFACE_MODULE)
+    return surface_module().error;
+#else
+    return kNotBuilt;
 #endif
 }
 
 SurfaceMesh build_surface(const ParticleView& fluid, float particle_radius,
                           const SurfaceOptions& options) {
     if (fluid.dimension != 3) throw OutputError("surface meshes are of 3D fluids; this one is 2D");
-#if defined(FLUME_HAS_OPENVDB)
-    openvdb::initialize();
-    const double r = particle_radius;
-    const double voxel = options.voxel * r;
-    // A band wide enough for the erosion by r and the smoothing.
-    const double half_width = std::max(3.0, options.erosion * r / voxel + 3.0);
-    openvdb::FloatGrid::Ptr grid = openvdb::createLevelSet<openvdb::FloatGrid>(voxel, half_width);
+#if defined(FLUME_SURFACE_MODULE)
+    const SurfaceModule& module = surface_module();
+    if (!module.build) throw OutputError(module.error);
     SurfaceMesh mesh;
-    if (fluid.count == 0) return mesh;
-    openvdb::tools::ParticlesToLevelSet<openvdb::FloatGrid> raster(*grid);
-    raster.setRmin(1.0);
-    raster.rasterizeSpheres(ParticleList(fluid, options.sphere * r));
-    raster.finalize(true);
-    openvdb::tools::LevelSetFilter<openvdb::FloatGrid> filter(*grid);
-    filter.offset(static_cast<float>(options.erosion * r));  // erodes: the surface moves in
-    for (int pass = 0; pass < options.smoothing; ++pass)
-        filter.meanCurvature();
-    std::vector<openvdb::Vec3s> points;
-    std::vector<openvdb::Vec3I> triangles;
-    std::vector<openvdb::Vec4I> quads;
-    openvdb::tools::volumeToMesh(*grid, points, triangles, quads, 0.0, 0.0);
-    mesh.vertices.reserve(points.size());
-    for (const openvdb::Vec3s& p : points)
-        mesh.vertices.emplace_back(p.x(), p.y(), p.z());
-    // OpenVDB's faces turn clockwise seen from outside: reversed here.
-    for (const openvdb::Vec3I& t : triangles)
-        mesh.triangles.emplace_back(t.x(), t.z(), t.y());
-    for (const openvdb::Vec4I& q : quads) {
-        mesh.triangles.emplace_back(q[0], q[2], q[1]);
-        mesh.triangles.emplace_back(q[0], q[3], q[2]);
+    char error[512] = "";
+    switch (module.build(fluid.position, fluid.count, particle_radius, &options, &mesh, error,
+                         sizeof error)) {
+        case kSurfaceBuilt:
+            return mesh;
+        case kSurfaceOutOfMemory:
+            throw std::bad_alloc();
+        default:
+            throw OutputError(std::string("surface mesh: ") + error);
     }
-    return mesh;
 #else
     (void)particle_radius;
     (void)options;
-    throw OutputError(
-        "this build makes no surface meshes: configure it with -DFLUME_OPENVDB=ON (the "
-        "native-release preset does) and Debian's libopenvdb-dev");
+    throw OutputError(kNotBuilt);
 #endif
 }
 

@@ -7,6 +7,11 @@
 // (tools::LevelSetFilter) and meshed (tools::volumeToMesh). A resting pool's mesh holds its
 // volume within 4% and is flat within a quarter of a radius (tests/surface_test.cpp).
 //
+// The OpenVDB code is a module of its own, libflume_surface_vdb.so (surface_vdb.cpp), that the
+// first call of surface_meshes_available() or build_surface() loads with dlopen: OpenVDB and
+// oneTBB would otherwise cost every flume-cli process ~150 M instructions in the dynamic linker
+// at start-up, surfaces or not (surface_module.hpp says where it is looked for).
+//
 //   const SurfaceMesh mesh = build_surface(sim.fluid(), r, SurfaceOptions{});
 //   write_ply("frame.ply", mesh);  // or write_obj
 #pragma once
@@ -17,9 +22,9 @@
 
 #include <glm/glm.hpp>
 
-#include "core/simulation.hpp"
-
 namespace flume {
+
+struct ParticleView;  // core/simulation.hpp
 
 struct SurfaceOptions {
     double voxel = 0.5;    // the level set's voxel, in particle radii
@@ -33,10 +38,16 @@ struct SurfaceMesh {
     std::vector<glm::uvec3> triangles;  // counter-clockwise seen from outside the fluid
 };
 
-// Whether this build can make surfaces (FLUME_OPENVDB).
+// Whether this build can make surfaces: built with FLUME_OPENVDB, and its module loads (the
+// first call loads it; it stays loaded).
 bool surface_meshes_available();
 
-// The surface of a 3D fluid. Throws OutputError in a build without OpenVDB, or for a 2D view.
+// Why not, when surface_meshes_available() is false: a build without OpenVDB, or the module's
+// file and dlerror() for each place it was looked for. Empty when it is available.
+std::string surface_unavailable_reason();
+
+// The surface of a 3D fluid. Throws OutputError for a 2D view, or saying why not (as above) when
+// surfaces are unavailable.
 SurfaceMesh build_surface(const ParticleView& fluid, float particle_radius,
                           const SurfaceOptions& options);
 
