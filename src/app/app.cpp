@@ -10,7 +10,6 @@
 #include <limits>
 
 #include "app/dropped_files.hpp"
-#include "app/flow_marks.hpp"
 #include "app/image.hpp"
 #include "app/scene_display.hpp"
 #include "core/errors.hpp"
@@ -36,9 +35,6 @@ void push_history(std::deque<float>& history, float value) {
 glm::vec3 to3(const glm::dvec3& v) {
     return glm::vec3(v);
 }
-
-const glm::vec3 kObstacleColor(0.75f, 0.45f, 0.3f);
-const glm::vec3 kContainerColor(0.7f, 0.66f, 0.55f);
 
 }  // namespace
 
@@ -70,7 +66,7 @@ App::~App() = default;
 void App::init_graphics() {
     renderer_.init(options_.float_targets);
     graphics_ready_ = true;
-    particle_buffers_generation_ = 0;  // new buffers: size them for the scene on screen
+    scene_drawing_.renderer_reset();  // new buffers: size them for the scene on screen
 }
 
 const std::optional<std::string>& App::surface_unavailable() const {
@@ -82,7 +78,7 @@ RenderTimings App::render_timings() const {
 }
 
 void App::shutdown_graphics() {
-    release_obstacle_meshes();
+    scene_drawing_.release();
     if (graphics_ready_) renderer_.destroy();
     graphics_ready_ = false;
 }
@@ -359,237 +355,17 @@ void App::frame(const FrameSize& size) {
 }
 
 void App::draw_scene(const FrameSize& size) {
-    const Frame& f = runner_.frame();
-    if (f.scene && particle_buffers_generation_ != f.scene_generation) {
-        renderer_.reserve_particles(f.stats.capacity);
-        particle_buffers_generation_ = f.scene_generation;
-    }
-    ViewSetup view;
-    view.viewport = size.framebuffer;
-    const glm::vec2 viewport(size.framebuffer);
-    const float aspect = viewport.x / viewport.y;
-    const int dimension = f.scene ? f.scene->dimension : 2;
-    if (dimension == 2) {
-        view.view_projection = camera2d_.view_projection(aspect);
-        view.point_scale = 1.0f / camera2d_.world_per_pixel(viewport);
-        view.perspective = false;
-    } else {
-        view.view = camera3d_.view();
-        view.projection = camera3d_.projection(aspect);
-        view.view_projection = view.projection * view.view;
-        view.point_scale = camera3d_.pixels_per_unit(1.0f, viewport);
-        view.perspective = true;
-    }
-    renderer_.timer().begin_frame();
-    const glm::vec3 background(0.08f, 0.09f, 0.11f);
-    renderer_.begin(view, background);
-    view_drawn_ = ViewMode::Particles;
-    if (!f.scene) return;
-    const FlowMarks flows = flow_marks(*f.scene, f.emitters,
-                                       dimension == 2 ? camera2d_.world_per_pixel(viewport) : 0.0f);
-    if (dimension == 3 && view_.mode != ViewMode::Particles &&
-        renderer_.surface().begin_scene(size.framebuffer, background)) {
-        draw_surface(f, view);
-        view_drawn_ = view_.mode;
-    } else {
-        renderer_.timer().begin("particles");
-        if (dimension == 2) {
-            draw_polygon_fills(f);
-            renderer_.draw_mesh(flows.outlet_floor, kOutletFloorColor);
-        }
-        draw_particles(f);
-        draw_walls_and_obstacles(f);
-        renderer_.timer().end();
-    }
-    draw_flow_marks(flows, dimension);
-    if (brushing_ || brush_held_) draw_brush(dimension);
-}
-
-// Over the fluid, whatever its depth: an emitter or outlet under water stays in sight.
-void App::draw_flow_marks(const FlowMarks& flows, int dimension) {
-    renderer_.draw_overlay_mesh(flows.outlets.fill, glm::vec4(kOutletColor, 0.15f));
-    renderer_.draw_overlay_lines(flows.outlets.lines, glm::vec4(kOutletColor, 1.0f));
-    const float patch_alpha = dimension == 2 ? 1.0f : 0.4f;  // 2D: bars and arrows
-    for (const auto& [layer, color] :
-         {std::pair{&flows.idle, kIdleEmitterColor}, {&flows.emitting, kEmitterColor}}) {
-        renderer_.draw_overlay_mesh(layer->fill, glm::vec4(color, patch_alpha));
-        renderer_.draw_overlay_lines(layer->lines, glm::vec4(color, 1.0f));
-    }
-}
-
-void App::draw_surface(const Frame& f, const ViewSetup& view) {
-    renderer_.timer().begin("scene");
-    draw_solid_walls_and_obstacles(f);
-    renderer_.timer().end();
-    const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
-    const float reach = 0.5f * glm::length(hi - lo);  // from the domain's centre
-    SurfaceCamera camera;
-    camera.view = view.view;
-    camera.projection = view.projection;
-    camera.pixels_per_unit = view.point_scale;
-    camera.depth_range =
-        glm::vec2(std::max(camera3d_.distance() - reach, 0.0f), camera3d_.distance() + reach);
-    const ParticleView p = f.particles.view();
-    const SurfaceOutput output = view_.mode == ViewMode::Depth ? SurfaceOutput::Depth
-                                 : view_.mode == ViewMode::SmoothedDepth
-                                     ? SurfaceOutput::SmoothedDepth
-                                 : view_.mode == ViewMode::Normals   ? SurfaceOutput::Normals
-                                 : view_.mode == ViewMode::Thickness ? SurfaceOutput::Thickness
-                                                                     : SurfaceOutput::Shaded;
-    renderer_.surface().draw(p.position, p.count, f.constants.particle_radius, camera,
-                             view_.surface, output, renderer_.timer());
-}
-
-namespace {
-
-// The vertices appended to `mesh` from `first` on, moved by `pose`.
-void move_appended(Mesh& mesh, std::size_t first, const glm::mat4& pose) {
-    const glm::mat3 turn(pose);
-    for (std::size_t v = first; v < mesh.positions.size(); ++v) {
-        mesh.positions[v] = glm::vec3(pose * glm::vec4(mesh.positions[v], 1.0f));
-        mesh.normals[v] = turn * mesh.normals[v];
-    }
-}
-
-}  // namespace
-
-// 2D: the polygons filled, under the particles.
-void App::draw_polygon_fills(const Frame& f) {
-    Mesh fills;
-    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
-        const ShapeDesc& o = f.scene->obstacles[i];
-        if (o.shape == Shape::Mesh && !o.mesh->outline.empty() && !o.mesh->invert)
-            append_polygon_fill(fills, o.mesh->outline, obstacle_pose(f, i));
-    }
-    if (!fills.positions.empty()) renderer_.draw_mesh(fills, glm::vec3(0.45f, 0.32f, 0.24f));
-}
-
-void App::draw_solid_walls_and_obstacles(const Frame& f) {
-    const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
-    Mesh room, obstacles;
-    if (draws_domain_walls(*f.scene)) append_box_faces(room, lo, hi, true);
-    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
-        const ShapeDesc& o = f.scene->obstacles[i];
-        const std::size_t first = obstacles.positions.size();
-        if (o.shape == Shape::Box) {
-            append_box_faces(obstacles, to3(o.min), to3(o.max), false);
-        } else if (o.shape == Shape::Sphere) {
-            append_sphere(obstacles, to3(o.center), static_cast<float>(o.radius));
-        }
-        if (o.motion.moves()) move_appended(obstacles, first, obstacle_pose(f, i));
-    }
-    const float extent = std::max({hi.x - lo.x, hi.y - lo.y, hi.z - lo.z});
-    renderer_.draw_mesh(room, glm::vec3(0.78f, 0.78f, 0.76f), extent / 8.0f);
-    renderer_.draw_mesh(obstacles, kObstacleColor);
-    draw_obstacle_meshes(f);
-}
-
-// Where obstacle `obstacle` is this frame, from where the scene placed it (the identity unless it
-// moves), as the simulation published it with the particles.
-glm::mat4 App::obstacle_pose(const Frame& f, std::size_t obstacle) const {
-    return obstacle < f.obstacle_poses.size() ? f.obstacle_poses[obstacle] : glm::mat4(1.0f);
-}
-
-void App::draw_obstacle_meshes(const Frame& f) {
-    upload_obstacle_meshes(f);
-    for (const ObstacleMesh& m : obstacle_meshes_) {
-        renderer_.draw_mesh(m.gpu, obstacle_pose(f, m.obstacle),
-                            m.container ? kContainerColor : kObstacleColor);
-    }
-}
-
-// Once per scene: the mesh obstacles' triangles, flat shaded; a container turned inside out.
-void App::upload_obstacle_meshes(const Frame& f) {
-    if (obstacle_meshes_generation_ == f.scene_generation) return;
-    release_obstacle_meshes();
-    obstacle_meshes_generation_ = f.scene_generation;
-    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
-        const ShapeDesc& o = f.scene->obstacles[i];
-        if (o.shape != Shape::Mesh) continue;
-        Mesh triangles;
-        append_triangle_mesh(triangles, o.mesh->mesh, o.mesh->invert);
-        obstacle_meshes_.push_back({i, o.mesh->invert, renderer_.upload_mesh(triangles)});
-    }
-}
-
-void App::release_obstacle_meshes() {
-    for (ObstacleMesh& m : obstacle_meshes_)
-        Renderer::delete_mesh(m.gpu);
-    obstacle_meshes_.clear();
-    obstacle_meshes_generation_ = 0;
-}
-
-// Particles, coloured by the chosen quantity over the frame's range (in the shader: the arrays
-// go to the GPU as the simulation published them).
-void App::draw_particles(const Frame& f) {
-    const ParticleView p = f.particles.view();
-    ParticleDraw draw;
-    draw.positions = p.position;
-    draw.dimension = p.dimension;
-    draw.count = p.count;
-    draw.radius = f.constants.particle_radius;
-    if (coloring_.by != ColorBy::Water) {
-        const std::optional<ValueRange> range = f.ranges.of(coloring_.by);
-        draw.values = particle_values(p, coloring_.by);
-        draw.map = coloring_.map;
-        draw.range = range.value_or(ValueRange{});  // all NaN: all take the low end's colour
-        if (range) coloring_.legend = *range;
-    }
-    renderer_.draw_sprites(draw);
-}
-
-void App::draw_walls_and_obstacles(const Frame& f) {
-    const int dimension = f.scene->dimension;
-    std::vector<glm::vec3> lines;
-    if (draws_domain_walls(*f.scene))
-        append_box_edges(lines, to3(f.scene->domain_min), to3(f.scene->domain_max), dimension);
-    for (std::size_t i = 0; i < f.scene->obstacles.size(); ++i) {
-        const ShapeDesc& o = f.scene->obstacles[i];
-        const glm::mat4 pose = obstacle_pose(f, i);
-        if (o.shape == Shape::Box) {
-            const std::size_t first = lines.size();
-            append_box_edges(lines, to3(o.min), to3(o.max), dimension);
-            for (std::size_t v = first; v < lines.size(); ++v)
-                lines[v] = glm::vec3(pose * glm::vec4(lines[v], 1.0f));
-        } else if (o.shape == Shape::Sphere) {
-            const glm::vec3 center = glm::vec3(pose * glm::vec4(to3(o.center), 1.0f));
-            ParticleDraw sphere;
-            sphere.positions = &center.x;
-            sphere.count = 1;
-            sphere.radius = static_cast<float>(o.radius);
-            sphere.flat_color = glm::vec3(0.62f, 0.6f, 0.56f);
-            renderer_.draw_sprites(sphere);
-        } else if (o.shape == Shape::Mesh && !o.mesh->outline.empty()) {
-            // A polygon (2D): its outline.
-            const std::vector<glm::dvec2>& c = o.mesh->outline;
-            for (std::size_t k = 0; k < c.size(); ++k) {
-                for (const glm::dvec2& p : {c[k], c[(k + 1) % c.size()]}) {
-                    lines.push_back(glm::vec3(pose * glm::vec4(glm::vec2(p), 0.0f, 1.0f)));
-                }
-            }
-        }
-    }
-    renderer_.draw_lines(lines, glm::vec4(0.85f, 0.85f, 0.8f, 1.0f));
-    if (dimension == 3) draw_obstacle_meshes(f);
-}
-
-// The brush as a circle: in the plane of a 2D scene, facing the camera in 3D.
-void App::draw_brush(int dimension) {
-    glm::vec3 u(1, 0, 0), v(0, 1, 0);
-    if (dimension == 3) {
-        const glm::vec3 forward = glm::normalize(camera3d_.target() - camera3d_.eye());
-        u = glm::normalize(glm::cross(forward, glm::vec3(0, 1, 0)));
-        v = glm::cross(u, forward);
-    }
-    std::vector<glm::vec3> circle;
-    for (int i = 0; i < 48; ++i) {
-        for (int j : {i, i + 1}) {
-            const float a = 6.2831853f * static_cast<float>(j) / 48.0f;
-            circle.push_back(brush_center_ + (u * std::cos(a) + v * std::sin(a)) * brush_.radius);
-        }
-    }
-    renderer_.draw_overlay_lines(circle, brush_.pull ? glm::vec4(0.4f, 0.9f, 0.5f, 1.0f)
-                                                     : glm::vec4(1.0f, 0.55f, 0.2f, 1.0f));
+    std::optional<BrushMark> brush;
+    if (brushing_ || brush_held_) brush = BrushMark{brush_center_, brush_.radius, brush_.pull};
+    const SceneDrawing::Drawn drawn = scene_drawing_.draw(renderer_, runner_.frame(),
+                                                          {.framebuffer = size.framebuffer,
+                                                           .camera2d = camera2d_,
+                                                           .camera3d = camera3d_,
+                                                           .view = view_,
+                                                           .coloring = coloring_,
+                                                           .brush = brush});
+    view_drawn_ = drawn.view;
+    if (drawn.legend) coloring_.legend = *drawn.legend;
 }
 
 void App::draw_ui(const FrameSize& size) {

@@ -1,5 +1,6 @@
-// The platform-neutral front end: ties the simulation runner, the cameras, the renderer
-// (renderer.hpp and the parts it owns: every GL call) and the ImGui panels (panels.hpp)
+// The platform-neutral front end: ties the simulation runner, the cameras, the scene drawing
+// (scene_drawing.hpp: each published frame as renderer calls), the renderer (renderer.hpp and the
+// parts it owns: every GL call but the ImGui backend's) and the ImGui panels (panels.hpp)
 // together, and handles input and the force brush. The desktop (GLFW) and browser entry points
 // own the window and the ImGui backends and call:
 //
@@ -20,10 +21,10 @@
 
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
-#include "app/flow_marks.hpp"
 #include "app/panels.hpp"
 #include "app/particle_colors.hpp"
 #include "app/renderer.hpp"
+#include "app/scene_drawing.hpp"
 #include "app/simulation_runner.hpp"
 #include "app/view_mode.hpp"
 
@@ -146,21 +147,9 @@ class App {
     void load_scene(const std::string& name_or_path);
     void fit_view(const FrameSize& size);
     void draw_scene(const FrameSize& size);
-    void draw_particles(const Frame& f);
-    void draw_walls_and_obstacles(const Frame& f);
-    void draw_polygon_fills(const Frame& f);
-    // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
-    void draw_surface(const Frame& f, const ViewSetup& view);
-    void draw_solid_walls_and_obstacles(const Frame& f);
-    void draw_obstacle_meshes(const Frame& f);
-    void upload_obstacle_meshes(const Frame& f);
-    void release_obstacle_meshes();
-    glm::mat4 obstacle_pose(const Frame& f, std::size_t obstacle) const;
     void add_dropped_meshes(const std::vector<std::string>& paths);
     void drop_scene_or_meshes(const std::vector<std::string>& paths);
     void take_state_results();
-    void draw_flow_marks(const FlowMarks& flows, int dimension);
-    void draw_brush(int dimension);
     void draw_ui(const FrameSize& size);
     void update_brush(const FrameSize& size);
     glm::vec3 brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const;
@@ -169,16 +158,7 @@ class App {
     Renderer renderer_;
     bool graphics_ready_ = false;
 
-    // The scene's obstacle meshes on the GPU, uploaded once per scene (generation).
-    struct ObstacleMesh {
-        std::size_t obstacle = 0;  // index in the scene's obstacles
-        bool container = false;
-        GpuMesh gpu;
-    };
-    std::vector<ObstacleMesh> obstacle_meshes_;
-    std::uint64_t obstacle_meshes_generation_ = 0;  // 0: none uploaded
-    // The scene whose capacity the particle buffers were sized for (0: none yet).
-    std::uint64_t particle_buffers_generation_ = 0;
+    SceneDrawing scene_drawing_;  // the obstacle meshes and particle buffers it sized
 
     Camera2D camera2d_;
     OrbitCamera camera3d_;

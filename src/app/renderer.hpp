@@ -1,9 +1,10 @@
-// Draws a frame: particles as lit point sprites (coloured in the shader, from buffers sized once
-// per scene), the domain and box obstacles as wireframes, sphere obstacles as large sprites, mesh
-// obstacles as lit opaque triangles (uploaded once per scene); reads the drawn frame back for
-// screenshots. The app's GL calls (other than ImGui's backend) are here and in the parts it
-// owns: fluid_surface (the surface passes), gpu_timer (timer queries) and stream_buffer.hpp
-// (the particle buffers). OpenGL 3.3 core / OpenGL ES 3.0 subset only.
+// What a frame is drawn with (scene_drawing.hpp decides which part of the scene is drawn as
+// what): lit point sprites coloured in the shader (the particles, from buffers sized once per
+// scene), lines (wireframes), lit opaque triangles (meshes; those kept on the GPU are uploaded
+// once), overlays over everything drawn so far (marks, the brush), the fluid surface's passes;
+// reads the drawn frame back for screenshots. The app's GL calls (other than ImGui's backend) are
+// here and in the parts it owns: fluid_surface (the surface passes), gpu_timer (timer queries) and
+// stream_buffer.hpp (the particle buffers). OpenGL 3.3 core / OpenGL ES 3.0 subset only.
 #pragma once
 
 #include <glm/glm.hpp>

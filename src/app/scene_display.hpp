@@ -16,8 +16,6 @@ namespace flume {
 // ("ramp-3d + cube.obj", "from file: pour.json + cube.obj"): the scene is no longer the one named.
 std::string scene_label(const Scene& scene);
 
-// Whether the domain's walls are drawn (the wireframe box, the surface view's room): only when
-// the scene has them (`domain_walls`). Obstacles are drawn either way.
 // Where a state saved at `step` goes: SCENE-STEP.flume-state, SCENE the scene's name (its file's
 // stem when it has none), with characters other than letters, digits, '.', '_' and '-' made '-'.
 std::string state_file_name(const Scene& scene, std::uint64_t step);
@@ -25,6 +23,9 @@ std::string state_file_name(const Scene& scene, std::uint64_t step);
 // A state file, by its extension (case-insensitive): .flume-state.
 inline constexpr std::string_view kStateFileExtension = ".flume-state";
 
+// Whether the domain's walls are drawn (the wireframe box, the surface view's room; see
+// scene_drawing.hpp): only when the scene has them (`domain_walls`). Obstacles are drawn either
+// way.
 bool draws_domain_walls(const Scene& scene);
 
 }  // namespace flume
