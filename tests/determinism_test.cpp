@@ -236,6 +236,12 @@ constexpr GoldenCase kGoldenCases[] = {
      0x5be6c45cd0c455a5ull},
     {"retries_2d", "dam-break-2d", "particle_radius=0.02", "solver=pcisph", 60, 2,
      0xc7db5eac4a3d82a6ull, "max_solver_iterations=4"},
+    {"bodies_2d", "floating-boxes-2d", "particle_radius=0.02", "solver=dfsph", 150, 2,
+     0x63b28ef02825eba6ull},
+    {"bodies_3d", "floating-3d", "particle_radius=0.04", "solver=wcsph", 60, 3,
+     0xe4e7399cf38d8357ull},
+    {"bodies_pcisph_3d", "floating-3d", "particle_radius=0.04", "solver=pcisph", 60, 1,
+     0x1fe5d239ddbfe2f2ull},
 };
 
 class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};

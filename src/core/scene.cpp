@@ -1167,19 +1167,87 @@ bool set_emitter_override(std::vector<EmitterDesc>& emitters, std::string_view a
     return true;
 }
 
+// `bodies/N/density=D`, `bodies/N/mass=M`, `bodies/N/fixed=true|false` or
+// `bodies/N/velocity=[...]` (its velocity at t = 0, or now in a running simulation): one body's
+// setting. False when the assignment is not about a body.
+bool set_body_override(std::vector<BodyDesc>& bodies, int dimension, std::string_view assignment) {
+    constexpr std::string_view prefix = "bodies/";
+    if (assignment.substr(0, prefix.size()) != prefix) return false;
+    const std::string where = "--set " + std::string(assignment);
+    const auto eq = assignment.find('=');
+    const auto slash = assignment.find('/', prefix.size());
+    if (eq == std::string_view::npos || slash == std::string_view::npos || slash > eq) {
+        throw SceneError(where + ": expected bodies/N/KEY=VALUE (density, mass, fixed, velocity)");
+    }
+    const std::string index(assignment.substr(prefix.size(), slash - prefix.size()));
+    const std::string key(assignment.substr(slash + 1, eq - slash - 1));
+    const std::string text(assignment.substr(eq + 1));
+    const bool digits =
+        !index.empty() && index.size() < 6 &&
+        std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const std::size_t n = digits ? std::stoul(index) : 0;
+    if (!digits || n >= bodies.size()) {
+        throw SceneError(where + ": the scene has " + std::to_string(bodies.size()) +
+                         " body(ies); expected an index below that, found \"" + index + "\"");
+    }
+    json value;
+    DocumentBuilder builder(value);
+    const bool parsed = parse_json(text, builder);
+    BodyDesc& b = bodies[n];
+    auto positive = [&](const char* unit) {
+        if (!parsed || !value.is_number() || !std::isfinite(value.get<double>()) ||
+            value.get<double>() <= 0.0 || value.get<double>() > 1.0e6) {
+            throw SceneError(where + ": expected a number in (0, 1e6] " + unit + ", found \"" +
+                             text + "\"");
+        }
+        return value.get<double>();
+    };
+    if (key == "density") {
+        b.density = positive("kg/m^3");
+        b.mass = 0.0;
+    } else if (key == "mass") {
+        b.mass = positive("kg");
+    } else if (key == "fixed") {
+        if (!parsed || !value.is_boolean())
+            throw SceneError(where + ": expected true or false, found \"" + text + "\"");
+        b.fixed = value.get<bool>();
+    } else if (key == "velocity") {
+        const bool fits = parsed && value.is_array() &&
+                          value.size() == static_cast<std::size_t>(dimension) &&
+                          std::all_of(value.begin(), value.end(), [](const json& v) {
+                              return v.is_number() && std::abs(v.get<double>()) <= 1.0e3;
+                          });
+        if (!fits) {
+            throw SceneError(where + ": expected " + std::to_string(dimension) +
+                             " numbers in [-1000, 1000] m/s, found \"" + text + "\"");
+        }
+        for (int k = 0; k < dimension; ++k)
+            b.velocity[k] = value[static_cast<std::size_t>(k)].get<double>();
+    } else {
+        throw SceneError(where + ": a body's \"density\", \"mass\", \"fixed\" or \"velocity\" " +
+                         "can be set, not \"" + key + "\"");
+    }
+    return true;
+}
+
 }  // namespace
 
 void Scene::apply_overrides(std::span<const std::string> assignments) {
     if (assignments.empty()) return;  // parse_scene has validated the scene as it stands
-    for (const std::string& assignment : assignments) {
-        if (!set_emitter_override(emitters, assignment)) set_override(params, assignment);
-    }
+    for (const std::string& assignment : assignments)
+        apply_one_override(assignment);
     validate();
 }
 
 void Scene::apply_override(std::string_view assignment) {
-    if (!set_emitter_override(emitters, assignment)) set_override(params, assignment);
+    apply_one_override(assignment);
     validate();
+}
+
+void Scene::apply_one_override(std::string_view assignment) {
+    if (set_emitter_override(emitters, assignment)) return;
+    if (set_body_override(bodies, dimension, assignment)) return;
+    set_override(params, assignment);
 }
 
 std::string read_file_bytes(const std::string& path, std::size_t limit) {

@@ -152,7 +152,8 @@ struct Scene {
     // the cross-field rules (validate) once, on the final set. A value is parsed as JSON when it
     // is valid JSON, else taken as a string (so `solver=wcsph` works). Besides the declared
     // parameters, `emitters/N/velocity` (m/s) and `emitters/N/enabled` (true or false) set one
-    // emitter's.
+    // emitter's; `bodies/N/density`, `bodies/N/mass`, `bodies/N/fixed` and `bodies/N/velocity`
+    // one body's.
     void apply_overrides(std::span<const std::string> assignments);
 
     // One override, as apply_overrides.
@@ -163,6 +164,7 @@ struct Scene {
     void validate() const;
 
   private:
+    void apply_one_override(std::string_view assignment);
     void check_flows() const;
     void check_bodies() const;
     void check_motions() const;

@@ -143,7 +143,8 @@ class SphSimulation final : public Simulation {
                 note_short_period(shape.motion, "obstacle " + std::to_string(i));
         }
         moving_walls_.set_up(scene_.obstacles, scene_.bodies.size());
-        bodies_.set_up(scene_.bodies, domain_lower_, domain_upper_, params.boolean("domain_walls"));
+        bodies_.set_up(scene_.bodies, domain_lower_, domain_upper_, params.boolean("domain_walls"),
+                       spacing);
         const int layers = shell_layers(spacing);
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {
@@ -422,6 +423,7 @@ class SphSimulation final : public Simulation {
     }
 
     void set_brush(const std::optional<Brush>& brush) override { brush_ = brush; }
+    void set_body_drag(const std::optional<BodyDrag>& drag) override { bodies_.set_drag(drag); }
 
     std::size_t memory_bytes() const override {
         return fluid_.memory_bytes() + boundary_.memory_bytes() + fluid_grid_.memory_bytes() +
@@ -432,6 +434,16 @@ class SphSimulation final : public Simulation {
     }
 
     void set_parameter(std::string_view key, const nlohmann::json& value) override {
+        if (key.substr(0, 7) == "bodies/") {
+            Scene changed = scene_;
+            changed.apply_override(std::string(key) + "=" + value.dump());
+            for (std::size_t k = 0; k < bodies_.size(); ++k) {
+                const bool push = key == "bodies/" + std::to_string(k) + "/velocity";
+                bodies_.change(k, changed.bodies[k], push);
+            }
+            scene_ = std::move(changed);
+            return;
+        }
         if (key.substr(0, 9) == "emitters/") {
             Scene changed = scene_;
             changed.apply_override(std::string(key) + "=" + value.dump());
@@ -1113,7 +1125,14 @@ class SphSimulation final : public Simulation {
             moving_walls_.restore(s, boundary_, boundary_part_, scene_.obstacles, kWallPart,
                                   boundary_grid_, pool_);
         });
-        if (!bodies_.empty()) r.section("BODY", [&](StateReader& s) { bodies_.restore(s); });
+        if (!bodies_.empty()) {
+            r.section("BODY", [&](StateReader& s) { bodies_.restore(s); });
+            for (std::size_t k = 0; k < bodies_.size(); ++k) {
+                scene_.bodies[k].density = bodies_.desc(k).density;
+                scene_.bodies[k].mass = bodies_.desc(k).mass;
+                scene_.bodies[k].fixed = bodies_.desc(k).fixed;
+            }
+        }
         if (!r.at_end()) r.fail("bytes left over after its last section");
         stats_.fluid_particles = fluid_.size();
         lists_.invalidate();

@@ -139,6 +139,16 @@ struct BodyStatus {
     bool fixed = false;
 };
 
+// A body held by the mouse: a soft spring from the body's point `anchor` (in the scene's
+// description of it, its rest frame) to `target` (world), of angular frequency 2 pi * 5 Hz per
+// unit mass, critically damped, so that the body follows the cursor and turns about the point
+// it was grabbed by. The interactive apps drive it.
+struct BodyDrag {
+    std::size_t body = 0;
+    glm::dvec3 anchor{0.0};
+    glm::dvec3 target{0.0};
+};
+
 // How long the scene took to become a simulation (sampling, distance fields, volumes).
 struct LoadTimes {
     double distance_fields_ms = 0.0;
@@ -214,9 +224,15 @@ class Simulation {
     // The force brush for the next steps (std::nullopt: none).
     virtual void set_brush(const std::optional<Brush>& brush) = 0;
 
+    // The body held by the mouse for the next steps (std::nullopt: none). Throws
+    // std::out_of_range for a body the scene does not have.
+    virtual void set_body_drag(const std::optional<BodyDrag>& drag) = 0;
+
     // Changes a parameter declared `live` on the running simulation, with the scene file's
-    // validation, or an emitter's `emitters/N/velocity` or `emitters/N/enabled`. Throws
-    // SceneError for an invalid value or a parameter that needs a reset.
+    // validation, an emitter's `emitters/N/velocity` or `emitters/N/enabled`, or a body's
+    // `bodies/N/density`, `bodies/N/mass`, `bodies/N/fixed` or `bodies/N/velocity` (a push: its
+    // velocity from now). Throws SceneError for an invalid value or a parameter that needs a
+    // reset.
     virtual void set_parameter(std::string_view key, const nlohmann::json& value) = 0;
 };
 

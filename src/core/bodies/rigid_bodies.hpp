@@ -22,7 +22,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,9 +57,12 @@ class RigidBodies {
 
     // Mass properties and the body's description, from the scene.
     void set_up(std::span<const BodyDesc> bodies, const Vec<D>& domain_lower,
-                const Vec<D>& domain_upper, bool domain_walls) {
-        domain_lower_ = to_dvec3<D>(domain_lower);
-        domain_upper_ = to_dvec3<D>(domain_upper);
+                const Vec<D>& domain_upper, bool domain_walls, double spacing) {
+        // Bodies meet the walls a particle spacing short of them: the layer of fluid caught
+        // between keeps its rest density (a body closer than that squeezed a layer no solve could
+        // relieve, and the incompressible solvers' pressure threw a resting body off the floor).
+        domain_lower_ = to_dvec3<D>(domain_lower) + glm::dvec3(spacing);
+        domain_upper_ = to_dvec3<D>(domain_upper) - glm::dvec3(spacing);
         domain_walls_ = domain_walls;
         for (const BodyDesc& desc : bodies) {
             Body b;
@@ -112,6 +117,28 @@ class RigidBodies {
     }
 
     bool empty() const { return bodies_.empty(); }
+    const BodyDesc& desc(std::size_t k) const { return bodies_[k].desc; }
+
+    // Body k's settings changed while the simulation runs (set_parameter): its mass (the
+    // inertia scales with it), fixed or free (a body let go starts at rest), and with
+    // `set_velocity` its velocity now (a push).
+    void change(std::size_t k, const BodyDesc& desc, bool set_velocity) {
+        Body& b = bodies_[k];
+        set_mass(b, desc.body_mass(D));
+        b.desc.density = desc.density;
+        b.desc.mass = desc.mass;
+        State& s = state_[k];
+        if (desc.fixed != b.desc.fixed) s.velocity = s.angular_velocity = glm::dvec3(0.0);
+        b.desc.fixed = desc.fixed;
+        if (set_velocity && !desc.fixed) s.velocity = desc.velocity * b.moves;
+        update_status();
+    }
+
+    void set_drag(const std::optional<BodyDrag>& drag) {
+        if (drag && drag->body >= bodies_.size())
+            throw std::out_of_range("set_body_drag: no body " + std::to_string(drag->body));
+        drag_ = drag;
+    }
     std::size_t size() const { return bodies_.size(); }
     const ShapeDesc& shape(std::size_t k) const { return bodies_[k].desc.shape; }
     const std::vector<BodyStatus>& status() const { return status_; }
@@ -185,6 +212,7 @@ class RigidBodies {
             s.torque += glm::cross(r, f);
         }
         const glm::dvec3 g = to_dvec3<D>(gravity);
+        if (drag_) add_drag(*drag_);
         for (std::size_t k = 0; k < bodies_.size(); ++k) {
             const Body& b = bodies_[k];
             State& s = state_[k];
@@ -209,6 +237,11 @@ class RigidBodies {
 
     void save(StateWriter& w) const {
         w.put<std::uint64_t>(state_.size());
+        for (const Body& b : bodies_) {  // as set live
+            w.put(b.desc.density);
+            w.put(b.desc.mass);
+            w.put(b.desc.fixed);
+        }
         for (const State& s : state_) {
             for (const glm::dvec3& v :
                  {s.position, s.velocity, s.angular_velocity, s.force, s.torque})
@@ -223,6 +256,16 @@ class RigidBodies {
         if (count != state_.size()) {
             r.fail("saved with " + std::to_string(count) + " bodies, the scene has " +
                    std::to_string(state_.size()));
+        }
+        std::vector<BodyDesc> settings(count);
+        for (BodyDesc& d : settings) {
+            d.density = r.get<double>();
+            d.mass = r.get<double>();
+            d.fixed = r.get<bool>();
+            const bool fine = std::isfinite(d.density) && std::isfinite(d.mass) &&
+                              d.density >= 0.0 && d.mass >= 0.0 && d.density <= 1.0e6 &&
+                              d.mass <= 1.0e6 && (d.density > 0.0 || d.mass > 0.0);
+            if (!fine) r.fail("a body's density or mass that is not one");
         }
         std::vector<State> restored(count);
         for (std::size_t k = 0; k < count; ++k) {
@@ -250,6 +293,15 @@ class RigidBodies {
                        "turned by a quaternion that is not a rotation");
             }
         }
+        for (std::size_t k = 0; k < count; ++k) {
+            BodyDesc d = bodies_[k].desc;
+            d.density = settings[k].density;
+            d.mass = settings[k].mass;
+            set_mass(bodies_[k], d.body_mass(D));
+            bodies_[k].desc.density = d.density;
+            bodies_[k].desc.mass = d.mass;
+            bodies_[k].desc.fixed = settings[k].fixed;
+        }
         state_ = restored;
         start_ = state_;
         update_status();
@@ -272,6 +324,26 @@ class RigidBodies {
         double extent = 0.0;                // the farthest point from the centre
         glm::dvec3 moves{1.0}, turns{1.0};  // 1 per free world axis, 0 per locked one
     };
+
+    static void set_mass(Body& b, double mass) {
+        b.inertia *= mass / b.mass;
+        b.mass = mass;
+    }
+
+    // The mouse's spring on a body: k = (2 pi 5 Hz)^2 per unit mass, critically damped.
+    void add_drag(const BodyDrag& drag) {
+        const Body& b = bodies_[drag.body];
+        State& s = state_[drag.body];
+        if (b.desc.fixed) return;
+        const double omega = 2.0 * portable::kPi * 5.0;
+        const glm::dvec3 p = pose_of(b, s).apply(drag.anchor);
+        const glm::dvec3 r = p - s.position;
+        const glm::dvec3 v = s.velocity + glm::cross(s.angular_velocity, r);
+        glm::dvec3 f = b.mass * (omega * omega * (drag.target - p) - 2.0 * omega * v);
+        if (D == 2) f.z = 0.0;
+        s.force += f;
+        s.torque += glm::cross(r, f);
+    }
 
     static Pose pose_of(const Body& b, const State& s) {
         Pose p;
@@ -408,6 +480,7 @@ class RigidBodies {
     std::vector<std::uint32_t> sample_body_;  // per entry of coupling_.samples: its body
     glm::dvec3 domain_lower_{0.0}, domain_upper_{0.0};
     bool domain_walls_ = true;
+    std::optional<BodyDrag> drag_;
 };
 
 }  // namespace flume
