@@ -253,6 +253,29 @@ check "and the same stats" \
     --probes "$ck/p-part.csv" --probe-every 0.05 --checkpoint "$ck/p-points" >/dev/null
 "$cli" resume "$ck/p-points/$(ls "$ck/p-points" | tail -1)" --until 0.2 --quiet >/dev/null
 check "the probe rows go on with no gap and no duplicate" cmp -s "$ck/p-whole.csv" "$ck/p-part.csv"
+# Bodies (issue 30): a body probe's columns, the bodies' own .vtp series beside the fluid's, and
+# a run with bodies resumed from a checkpoint to the uninterrupted run's state, probes and series.
+bwhole=$("$cli" run floating-boxes-2d --set particle_radius=0.02 --until 0.3 --hash --quiet \
+    --probes "$ck/b-whole.csv" --probe-every 0.05 --export "$ck/b-whole" --every 20 | tail -1)
+check "a body probe has its columns" \
+    grep -q '^time \[s\],light box x \[m\],light box y \[m\],light box angle \[deg\]' "$ck/b-whole.csv"
+bodies=$(python3 "$here/tools/read_vtp.py" "$ck/b-whole/bodies_000020.vtp")
+check "the bodies' frame holds the 4 bodies" grep -q "^points 4" <<<"$bodies"
+for array in orientation velocity angular_velocity force torque mass; do
+    check "the bodies' frame has $array" grep -q "array $array" <<<"$bodies"
+done
+check "the bodies' .pvd lists their frames" \
+    grep -q 'file="bodies_000020.vtp"' "$ck/b-whole/floating-boxes-2d-bodies.pvd"
+"$cli" run floating-boxes-2d --set particle_radius=0.02 --until 0.15 --quiet \
+    --probes "$ck/b-part.csv" --probe-every 0.05 --export "$ck/b-part" --every 20 \
+    --checkpoint "$ck/b-points" --checkpoint-every 0.1 >/dev/null
+bresumed=$("$cli" resume "$ck/b-points/$(ls "$ck/b-points" | tail -1)" --until 0.3 --hash \
+    --quiet | tail -1)
+check "bodies resumed: the uninterrupted run's state ($bwhole / $bresumed)" \
+    test "$bwhole" = "$bresumed"
+check "bodies resumed: the same probe rows" cmp -s "$ck/b-whole.csv" "$ck/b-part.csv"
+check "bodies resumed: the bodies' series goes on" \
+    cmp -s "$ck/b-whole/floating-boxes-2d-bodies.pvd" "$ck/b-part/floating-boxes-2d-bodies.pvd"
 # SIGINT: a checkpoint, the command to go on, exit 130.
 "$cli" run dam-break-2d --set particle_radius=0.01 --until 100 --checkpoint "$ck/sig" --quiet \
     >/dev/null 2>"$ck/sig.err" &

@@ -110,8 +110,10 @@ int list_parameters() {
         std::string range;
         switch (d.kind) {
             case flume::ParamKind::Choice:
-                for (auto c : d.choices)
-                    range += (range.empty() ? "" : "|") + std::string(c);
+                for (auto c : d.choices) {
+                    if (!range.empty()) range += '|';
+                    range += c;
+                }
                 break;
             case flume::ParamKind::Bool:
                 range = "true|false";
@@ -399,6 +401,9 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         probe_log.emplace(*sim, options.probes_path, options.probe_every, next);
     }
     std::optional<flume::PvdSeries> series;
+    // Scenes with bodies: their own series beside the fluid's, STEM-bodies.pvd of bodies_STEP.vtp
+    // at the same times.
+    std::optional<flume::PvdSeries> body_series;
     const std::filesystem::path export_dir = options.export_dir;
     const std::filesystem::path save_dir = options.export_dir.empty() ? "." : export_dir;
     auto export_frame = [&] {
@@ -406,6 +411,11 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         std::snprintf(name, sizeof name, "frame_%06" PRIu64 ".vtp", sim->stats().step);
         flume::write_vtp((export_dir / name).string(), sim->fluid());
         series->add(sim->stats().time, name);
+        if (body_series) {
+            std::snprintf(name, sizeof name, "bodies_%06" PRIu64 ".vtp", sim->stats().step);
+            flume::write_bodies_vtp((export_dir / name).string(), sim->bodies());
+            body_series->add(sim->stats().time, name);
+        }
     };
     if (!options.export_dir.empty()) {
         std::error_code ec;
@@ -414,13 +424,22 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             throw flume::OutputError(options.export_dir +
                                      ": cannot create the folder: " + ec.message());
         const std::string pvd = (export_dir / (export_stem(scene.name) + ".pvd")).string();
+        const std::string body_pvd =
+            (export_dir / (export_stem(scene.name) + "-bodies.pvd")).string();
         if (continues("export", options.export_dir)) {
-            std::vector<std::pair<double, std::string>> frames;
-            for (const auto& f : record.value("frames", nlohmann::json::array()))
+            std::vector<std::pair<double, std::string>> frames, body_frames;
+            for (const auto& f : record.value("frames", nlohmann::json::array())) {
                 frames.emplace_back(f.at(0).get<double>(), f.at(1).get<std::string>());
+                const std::string& file = frames.back().second;
+                std::string body_file("bodies_");
+                body_file.append(file, std::min<std::size_t>(file.size(), 6));  // after frame_
+                body_frames.emplace_back(frames.back().first, body_file);
+            }
             series.emplace(pvd, std::move(frames));
+            if (!sim->bodies().empty()) body_series.emplace(body_pvd, std::move(body_frames));
         } else {
             series.emplace(pvd);
+            if (!sim->bodies().empty()) body_series.emplace(body_pvd);
             export_frame();
         }
     }

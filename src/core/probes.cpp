@@ -30,13 +30,13 @@ class ProbeParser {
 
     ProbeDesc probe(const json& j, const std::string& path) const {
         if (!j.is_object()) fail(path, "expected a probe (an object), found " + describe_json(j));
-        static constexpr std::string_view types[] = {"point", "gauge", "force"};
+        static constexpr std::string_view types[] = {"point", "gauge", "force", "body"};
         const std::string type = reader_.text(reader_.member(j, path, "type"), path + "/type");
         const auto known = std::find(std::begin(types), std::end(types), type);
         if (known == std::end(types)) {
             std::string msg = "unknown probe type \"" + type + "\"";
             if (auto near = closest_match(type, types)) msg += " (did you mean \"" + *near + "\"?)";
-            fail(path + "/type", msg + "; expected \"point\", \"gauge\" or \"force\"");
+            fail(path + "/type", msg + "; expected \"point\", \"gauge\", \"force\" or \"body\"");
         }
         ProbeDesc p;
         p.name = column_name(reader_.member(j, path, "name"), path + "/name");
@@ -51,6 +51,20 @@ class ProbeParser {
             reader_.check_keys(j, path, keys);
             p.type = ProbeType::Gauge;
             p.position = gauge_position(reader_.member(j, path, "position"), path + "/position");
+        } else if (type == "body") {
+            static constexpr std::string_view keys[] = {"type", "name", "body"};
+            reader_.check_keys(j, path, keys);
+            p.type = ProbeType::Body;
+            const json& body = reader_.member(j, path, "body");
+            const std::size_t count = scene_.bodies.size();
+            if (!body.is_number_integer() || body < 0 ||
+                body.get<double>() >= static_cast<double>(count)) {
+                fail(path + "/body",
+                     count == 0 ? "the scene has no bodies, found " + describe_json(body)
+                                : "expected the index of a body, 0 to " +
+                                      std::to_string(count - 1) + ", found " + describe_json(body));
+            }
+            p.body = body.get<int>();
         } else {
             static constexpr std::string_view keys[] = {"type", "name", "obstacle", "wall",
                                                         "about"};
@@ -182,6 +196,9 @@ std::vector<ProbeColumn> probe_columns(const std::vector<ProbeDesc>& probes, int
     static constexpr const char* velocity[] = {" vx", " vy", " vz"};
     static constexpr const char* force[] = {" fx", " fy", " fz"};
     static constexpr const char* torque[] = {" tx", " ty", " tz"};
+    static constexpr const char* position[] = {" x", " y", " z"};
+    static constexpr const char* turn[] = {" qw", " qx", " qy", " qz"};
+    static constexpr const char* spin[] = {" wx", " wy", " wz"};
     const bool plane = dimension == 2;
     std::vector<ProbeColumn> columns;
     for (const ProbeDesc& p : probes) {
@@ -195,6 +212,24 @@ std::vector<ProbeColumn> probe_columns(const std::vector<ProbeDesc>& probes, int
             case ProbeType::Gauge:
                 columns.push_back({p.name + " level", "m"});
                 break;
+            case ProbeType::Body:
+                for (int k = 0; k < dimension; ++k)
+                    columns.push_back({p.name + position[k], "m"});
+                if (plane) {
+                    columns.push_back({p.name + " angle", "deg"});
+                } else {
+                    for (const char* q : turn)
+                        columns.push_back({p.name + q, "1"});
+                }
+                for (int k = 0; k < dimension; ++k)
+                    columns.push_back({p.name + velocity[k], "m/s"});
+                if (plane) {
+                    columns.push_back({p.name + " wz", "rad/s"});
+                } else {
+                    for (const char* w : spin)
+                        columns.push_back({p.name + w, "rad/s"});
+                }
+                [[fallthrough]];
             case ProbeType::Force:
                 for (int k = 0; k < dimension; ++k)
                     columns.push_back({p.name + force[k], plane ? "N/m" : "N"});

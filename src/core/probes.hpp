@@ -6,6 +6,7 @@
 //     {"type": "force", "name": "box", "obstacle": 0},                force and torque on obstacle
 //     0
 //     {"type": "force", "name": "side", "wall": "x+", "about": [...]} the same on a domain wall
+//     {"type": "body", "name": "log", "body": 0}                      a body's motion and load
 //   ]
 //
 // A gauge is a vertical line (along y, the scenes' up) at x (2D) or at x, z (3D: "position" has
@@ -22,7 +23,7 @@ namespace flume {
 
 struct Scene;
 
-enum class ProbeType { Point, Gauge, Force };
+enum class ProbeType { Point, Gauge, Force, Body };
 
 struct ProbeDesc {
     ProbeType type = ProbeType::Point;
@@ -30,6 +31,7 @@ struct ProbeDesc {
     glm::dvec3 position{0.0};  // point; a gauge's x (and z in 3D), y unused
     // Force: the obstacle (index in Scene::obstacles), or -1 and a face of the domain.
     int obstacle = -1;
+    int body = -1;            // Body: its index in Scene::bodies
     int wall_axis = -1;       // 0, 1, 2 for "x", "y", "z"
     bool wall_upper = false;  // "+": the face at domain_max
     bool has_about = false;   // torque about `about` rather than the part's centre
@@ -53,7 +55,10 @@ void check_probes(const Scene& scene);
 
 // The columns of a reading, probe after probe: a point's pressure [Pa], velocity (D components,
 // [m/s]) and density [kg/m^3]; a gauge's level [m]; a force's D components [N] (per metre in 2D)
-// and its torque, a scalar in 2D [N m/m], three components in 3D [N m].
+// and its torque, a scalar in 2D [N m/m], three components in 3D [N m]; a body's centre of mass
+// (D, [m]), its turn (2D: the angle [deg]; 3D: the quaternion qw, qx, qy, qz), velocity (D,
+// [m/s]), angular velocity (2D: one [rad/s]; 3D: three) and the fluid's force and torque on it
+// over the last step (as a force probe's).
 std::vector<ProbeColumn> probe_columns(const std::vector<ProbeDesc>& probes, int dimension);
 
 }  // namespace flume

@@ -417,8 +417,9 @@ class SphSimulation final : public Simulation {
                                         std::to_string(probes_.columns().size()) + " values");
         }
         const typename ProbeReader<D>::State state{
-            scene_,         stats_.time, fluid_,           boundary_, boundary_grid_,
-            boundary_part_, constants_,  settings_.kernel, gravity_,  stats_.step > 0};
+            scene_,         stats_.time,      fluid_,         boundary_,
+            boundary_grid_, boundary_part_,   constants_,     settings_.kernel,
+            gravity_,       bodies_.status(), stats_.step > 0};
         probes_.read(state, out);
     }
 

@@ -92,6 +92,53 @@ void write_vtp(const std::string& path, const ParticleView& p) {
     close_output(out, path);
 }
 
+void write_bodies_vtp(const std::string& path, std::span<const BodyStatus> bodies) {
+    std::ofstream out = open_output(path);
+    const std::size_t n = bodies.size();
+    std::vector<float> position, orientation, velocity, spin, force, torque, mass;
+    std::vector<std::uint32_t> id;
+    auto put = [](std::vector<float>& v, const auto& x, int components) {
+        for (int k = 0; k < components; ++k)
+            v.push_back(static_cast<float>(x[k]));
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const BodyStatus& b = bodies[i];
+        put(position, b.position, 3);
+        put(orientation, b.orientation, 4);
+        put(velocity, b.velocity, 3);
+        put(spin, b.angular_velocity, 3);
+        put(force, b.force, 3);
+        put(torque, b.torque, 3);
+        mass.push_back(static_cast<float>(b.mass));
+        id.push_back(static_cast<std::uint32_t>(i));
+    }
+    out << "<?xml version=\"1.0\"?>\n"
+           "<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" "
+           "header_type=\"UInt32\">\n  <PolyData>\n"
+        << "    <Piece NumberOfPoints=\"" << n << "\" NumberOfVerts=\"" << n
+        << "\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"0\">\n";
+    out << "      <Points>\n";
+    data_array(out, "Float32", "position", 3, position);
+    out << "      </Points>\n      <PointData Vectors=\"velocity\">\n";
+    data_array(out, "Float32", "orientation", 4, orientation);
+    data_array(out, "Float32", "velocity", 3, velocity);
+    data_array(out, "Float32", "angular_velocity", 3, spin);
+    data_array(out, "Float32", "force", 3, force);
+    data_array(out, "Float32", "torque", 3, torque);
+    data_array(out, "Float32", "mass", 1, mass);
+    data_array(out, "UInt32", "id", 1, id);
+    out << "      </PointData>\n      <Verts>\n";
+    std::vector<std::int32_t> connectivity(n), offsets(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        connectivity[i] = static_cast<std::int32_t>(i);
+        offsets[i] = static_cast<std::int32_t>(i + 1);
+    }
+    data_array(out, "Int32", "connectivity", 1, connectivity);
+    data_array(out, "Int32", "offsets", 1, offsets);
+    out << "      </Verts>\n    </Piece>\n  </PolyData>\n</VTKFile>\n";
+    close_output(out, path);
+}
+
 void PvdSeries::add(double time, const std::string& file) {
     frames_.emplace_back(time, file);
     std::ofstream out = open_output(path_);

@@ -7,6 +7,7 @@
 // per particle so that readers show the points. Binary data is inline base64 (format="binary").
 #pragma once
 
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,11 @@ namespace flume {
 // Writes the particles to `path`. Throws OutputError (io/output_file.hpp) naming the path and
 // the reason when the file cannot be written whole.
 void write_vtp(const std::string& path, const ParticleView& particles);
+
+// Writes the rigid bodies to `path`, one point per body at its centre of mass: orientation (a
+// unit quaternion w, x, y, z), velocity, angular_velocity, force and torque (the fluid's, over
+// the last step), mass, id (its index in the scene). Throws OutputError as write_vtp.
+void write_bodies_vtp(const std::string& path, std::span<const BodyStatus> bodies);
 
 class PvdSeries {
   public:

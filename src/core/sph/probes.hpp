@@ -33,6 +33,7 @@
 #include <span>
 #include <vector>
 
+#include "core/math/portable.hpp"
 #include "core/neighbours/grid.hpp"
 #include "core/probes.hpp"
 #include "core/scene.hpp"
@@ -67,6 +68,7 @@ class ProbeReader {
         const DerivedConstants& constants;
         KernelKind kernel;
         Vec<D> gravity;
+        std::span<const BodyStatus> bodies;
         // Before the first step no density or pressure has been computed: the fluid is then
         // read as it starts, at the rest density (the lattice's, by the choice of the mass) and
         // at zero pressure.
@@ -138,6 +140,27 @@ class ProbeReader {
                     for (int k = 0; k < (D == 2 ? 1 : 3); ++k)
                         out[c++] = sums.torque[k];
                     break;
+                case ProbeType::Body: {
+                    const BodyStatus& b = s.bodies[static_cast<std::size_t>(probes_[i].body)];
+                    for (int k = 0; k < D; ++k)
+                        out[c++] = b.position[k];
+                    if (D == 2) {
+                        out[c++] = 2.0 * portable::atan2(b.orientation.w, b.orientation.x) *
+                                   (180.0 / portable::kPi);
+                    } else {
+                        for (int k = 0; k < 4; ++k)
+                            out[c++] = b.orientation[k];
+                    }
+                    for (int k = 0; k < D; ++k)
+                        out[c++] = b.velocity[k];
+                    for (int k = D == 2 ? 2 : 0; k < 3; ++k)
+                        out[c++] = b.angular_velocity[k];
+                    for (int k = 0; k < D; ++k)
+                        out[c++] = b.force[k];
+                    for (int k = D == 2 ? 2 : 0; k < 3; ++k)
+                        out[c++] = b.torque[k];
+                    break;
+                }
             }
         }
     }
