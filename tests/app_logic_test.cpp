@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "app/body_picking.hpp"
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
 #include "app/dropped_files.hpp"
@@ -527,6 +528,99 @@ TEST(SimulationRunner, TheEmitterControlsSwitchAndSpeedTheEmitter) {
     const double faster = static_cast<double>(run(20)) / seconds;
     EXPECT_GT(faster, 2.0 * rate) << "per simulated second, 3 m/s emits more than twice 1 m/s's "
                                   << faster << " vs " << rate;
+}
+
+// A box turned a quarter about z (rest frame [0, 2] x [0, 1] x [0, 1] placed about the origin)
+// and a sphere: rays and points are tested where the bodies are, in their rest frames.
+TEST(BodyPicking, RaysAndPointsHitTheBodiesWhereThePosesPutThem) {
+    BodyDesc box, ball;
+    box.shape.shape = Shape::Box;
+    box.shape.min = glm::dvec3(0.0);
+    box.shape.max = glm::dvec3(2.0, 1.0, 1.0);
+    ball.shape.shape = Shape::Sphere;
+    ball.shape.center = glm::dvec3(0.0);
+    ball.shape.radius = 0.5;
+    const std::vector<BodyDesc> bodies{box, ball};
+    // The box turned by 90 degrees about z: rest (x, y) goes to (-y, x); the ball moved to z = 5.
+    glm::mat4 turn(0.0f);
+    turn[0] = glm::vec4(0, 1, 0, 0);
+    turn[1] = glm::vec4(-1, 0, 0, 0);
+    turn[2] = glm::vec4(0, 0, 1, 0);
+    turn[3] = glm::vec4(0, 0, 0, 1);
+    glm::mat4 moved(1.0f);
+    moved[3] = glm::vec4(0, 0, 5, 1);
+    const std::vector<glm::mat4> poses{turn, moved};
+
+    // Down the z axis from above, through world (-0.5, 1.5): inside the turned box only.
+    const auto hit = pick_body(bodies, poses, Ray{{-0.5f, 1.5f, 10.0f}, {0.0f, 0.0f, -1.0f}});
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->body, 0u);
+    EXPECT_NEAR(hit->anchor.x, 1.5f, 1e-5f);  // rest x = world y
+    EXPECT_NEAR(hit->anchor.y, 0.5f, 1e-5f);  // rest y = -world x
+    EXPECT_NEAR(hit->anchor.z, 1.0f, 1e-5f);  // its top face
+    EXPECT_NEAR(hit->point.z, 1.0f, 1e-5f);
+    EXPECT_FALSE(pick_body(bodies, poses, Ray{{1.5f, 0.5f, 10.0f}, {0.0f, 0.0f, -1.0f}}))
+        << "where the box would be unturned, nothing";
+    // Down the z axis through the origin: the ball (at z = 5) first, then the box.
+    const auto first = pick_body(bodies, poses, Ray{{-0.1f, 0.1f, 10.0f}, {0.0f, 0.0f, -1.0f}});
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->body, 1u);
+    EXPECT_NEAR(first->point.z, 5.0f + std::sqrt(0.25f - 0.02f), 1e-4f);
+    EXPECT_FALSE(pick_body(bodies, poses, Ray{{-0.1f, 0.1f, 10.0f}, {0.0f, 0.0f, 1.0f}}))
+        << "behind the ray's origin, nothing";
+
+    // 2D: the point inside the turned box, in its rest frame.
+    const auto point = pick_body_2d(bodies, poses, glm::vec2(-0.25f, 1.75f));
+    ASSERT_TRUE(point);
+    EXPECT_EQ(point->body, 0u);
+    EXPECT_NEAR(point->anchor.x, 1.75f, 1e-5f);
+    EXPECT_NEAR(point->anchor.y, 0.25f, 1e-5f);
+    EXPECT_FALSE(pick_body_2d(bodies, poses, glm::vec2(1.75f, 0.25f)));
+    EXPECT_EQ(body_shape_center(box), glm::vec3(1.0f, 0.5f, 0.5f));
+    EXPECT_EQ(body_shape_center(ball), glm::vec3(0.0f));
+}
+
+// The Parameters panel's body controls and the mouse's drag, through the runner: published in
+// the frames, a bad density refused with the core's reason.
+TEST(SimulationRunner, TheBodyControlsAndTheDragReachTheBodies) {
+    FakeClock time;
+    SimulationRunner runner(1, SimulationRunner::Mode::Inline, time.clock());
+    runner.load(load_scene("floating-boxes-2d", {"particle_radius=0.02"}));
+    runner.set_steps_per_frame(4);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    ASSERT_EQ(runner.frame().bodies.size(), 4u);
+    ASSERT_EQ(runner.frame().body_poses.size(), 4u);
+    const glm::dvec3 start = runner.frame().bodies[1].position;
+    EXPECT_NEAR(start.x, 1.0, 1e-9);
+
+    runner.set_paused(true);
+    runner.set_body_fixed(0, true);
+    runner.set_body_density(2, 700.0);
+    runner.push_body(3, glm::dvec3(0.0, 2.0, 0.0), 2);
+    runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_TRUE(runner.frame().bodies[0].fixed);
+    EXPECT_DOUBLE_EQ(runner.frame().scene->bodies[2].density, 700.0);
+    EXPECT_DOUBLE_EQ(runner.frame().bodies[3].velocity.y, 2.0);
+    runner.set_body_density(1, 1.0);  // lighter than the coupling keeps stable
+    runner.frame_tick();
+    const std::optional<std::string> message = runner.take_message();
+    ASSERT_TRUE(message);
+    EXPECT_NE(message->find("lighter"), std::string::npos) << *message;
+
+    // Dragged by its centre towards (1.5, 0.9): it goes there.
+    runner.set_body_drag(BodyDrag{1, glm::dvec3(1.0, 0.7, 0.0), glm::dvec3(1.5, 0.9, 0.0)});
+    runner.set_paused(false);
+    for (int i = 0; i < 60; ++i)
+        runner.frame_tick();
+    ASSERT_TRUE(runner.acquire_frame());
+    EXPECT_GT(runner.frame().bodies[1].position.x, start.x + 0.2);
+    runner.set_body_drag(BodyDrag{7, glm::dvec3(0.0), glm::dvec3(0.0)});
+    runner.frame_tick();
+    const std::optional<std::string> no_body = runner.take_message();
+    ASSERT_TRUE(no_body);
+    EXPECT_NE(no_body->find("no body 7"), std::string::npos) << *no_body;
 }
 
 // What --press waits for: every command and single step carried out (settled); each S a step,

@@ -7,7 +7,7 @@
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
 # callback's path) joins the scene, a broken one is refused with its reason; a scene without
 # domain walls draws none; emitters and outlets are drawn, probes recorded; the force brush pushes
-# the water away; a saved state loads back at its step (--save state, --load-state) and a bad
+# the water away; rigid bodies are drawn (2D, both 3D views) and --drag moves one; a saved state loads back at its step (--save state, --load-state) and a bad
 # one is refused by name; bad input exits 2.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
@@ -192,6 +192,38 @@ before=$(water_in_disc "$work/no-brush.png")
 after=$(water_in_disc "$work/brush.png")
 check "the brush pushes the water out of its disc ($before -> $after water pixels)" \
     test "${before:-0}" -gt 800 -a "${after:-9999}" -lt $((${before:-0} / 2))
+# Rigid bodies: drawn solid in their amber where they are (floating-boxes-2d at step 5: the middle
+# box, 0.85-1.15 x 0.65-0.75 m, fills its pixels; none under the water line), in 3D in both
+# views, the surface view depth-testing the fluid against them (none of the bodies above the pool
+# is painted over: as much amber as in the particles view); --drag pulls a body by its centre to
+# the point given (the body's line in the capture's output), and a body the scene lacks exits 2.
+body_pixels() {  # body_pixels PNG [REGION]
+    python3 "$here/tools/png_stats.py" "$1" ${2:+--region "$2"} | awk '/^body/ {print $2}'
+}
+capture bodies-2d floating-boxes-2d --threads 2 --pause-at-step 5
+middle_box=$(body_pixels "$work/bodies-2d.png" 215,128,265,143)
+under_water=$(body_pixels "$work/bodies-2d.png" 0,200,480,360)
+check "the 2D bodies are drawn where they are ($middle_box of 750 pixels; $under_water below)" \
+    test "${middle_box:-0}" -gt 700 -a "${under_water:-1}" -eq 0
+check "the capture lists the bodies" grep -q "flume: body 3: position 1.0000 0.89" \
+    "$work/bodies-2d.out"
+for view in surface particles; do
+    capture "bodies-3d-$view" floating-3d --threads 2 --pause-at-step 5 --view "$view"
+done
+amber_surface=$(body_pixels "$work/bodies-3d-surface.png")
+amber_particles=$(body_pixels "$work/bodies-3d-particles.png")
+check "the 3D bodies are drawn in both views ($amber_surface, $amber_particles pixels)" \
+    test "${amber_surface:-0}" -gt 2000 -a "${amber_particles:-0}" -gt 2000
+check "the surface view does not paint the fluid over them" \
+    test "${amber_surface:-0}" -ge $((${amber_particles:-0} * 9 / 10))
+capture drag floating-boxes-2d --set particle_radius=0.02 --threads 2 --pause-at-step 120 \
+    --drag 1,1.5,0.85
+dragged=$(awk '/^flume: body 1:/ {print ($5 > 1.4 && $6 > 0.75) ? "yes" : "no"}' "$work/drag.out")
+check "--drag pulls body 1 to 1.5,0.85 ($(grep "body 1:" "$work/drag.out"))" \
+    test "$dragged" = yes
+"$flume" floating-boxes-2d --drag 9,1,1 >"$work/out" 2>"$work/err"
+check "--drag of a body the scene lacks exits 2" test $? -eq 2
+check "and says so" grep -q "the scene has no body 9" "$work/err"
 # Colour by and colour maps: hydrostatic-2d coloured by pressure (deeper is more) shows a
 # vertical gradient, coloured as water it does not; another colour map recolours the same field.
 for colouring in "pressure turbo" "pressure viridis" "water turbo"; do

@@ -20,6 +20,7 @@
 // its reason, a scene dropped with its mesh loads it; a missing mesh is named in the error panel.
 // Probes: the Probes window's Save probes (.csv) downloads the readings, with the values a
 // collapsing column gives (times, water levels, dry probes).
+// Bodies: floating-boxes-2d draws and lists its bodies, the mouse drags one, so does ?drag=.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -309,6 +310,48 @@ async function probeTests(browser, url) {
   await page.close();
 }
 
+// Rigid bodies: floating-boxes-2d paused at step 5 draws its bodies in their amber where they
+// are (the middle box, as on the desktop) and lists them (window.flume.bodies); the mouse grabs
+// the middle box and drags it up and right (the desktop's code path); ?drag= does the same from
+// the query.
+async function bodyTests(browser, url) {
+  const shot = path.join(outDir, "bodies-2d.png");
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+  await page.goto(`${url}?scene=floating-boxes-2d&ui=0&pauseat=5&threads=2`);
+  await page.waitForFunction(() => window.flume && window.flume.ready && window.flume.paused &&
+                             window.flume.step >= 5, null, { timeout: 90000 });
+  const drawn = (await status(page)).frames;
+  await page.waitForFunction((f) => window.flume.frames > f + 2, drawn, { timeout: 30000 });
+  await page.screenshot({ path: shot });
+  const bodyPixels = (region) => Number(execFileSync("python3", [
+    path.join(repo, "tests/tools/png_stats.py"), shot, "--region", region]).toString()
+    .match(/body (\d+)/)[1]);
+  const box = bodyPixels("215,128,265,143"), below = bodyPixels("0,200,480,360");
+  const a = await status(page);
+  check("the bodies are drawn where they are and listed", box > 700 && below === 0 &&
+        a.bodies.length === 4, `${box} of 750 pixels, ${below} below, ${a.bodies.length} bodies`);
+  // Grabbed at its middle (1.0, 0.7 m: pixel 240, 136), held at pixel 345, 90 (1.47, 0.9 m).
+  await page.mouse.move(240, 136);
+  await page.mouse.down();
+  await page.mouse.move(345, 90, { steps: 4 });
+  await page.keyboard.press("Space");
+  await page.waitForFunction(() => window.flume.bodies[1].position[0] > 1.3, null,
+                             { timeout: 30000 }).catch(() => {});
+  await page.mouse.up();
+  const b = await status(page);
+  check("the mouse drags a body", b.bodies[1].position[0] > 1.3 && b.bodies[1].position[1] > 0.7,
+        `body 1 at ${b.bodies[1].position} (step ${b.step}), body 0 at ${b.bodies[0].position}`);
+  await page.close();
+  check("no console errors (bodies)", errors.length === 0, errors.join(" | "));
+  const d = await captureAtStep(browser, url, "scene=floating-boxes-2d&ui=0&drag=1,1.5,0.85", 120,
+                                path.join(outDir, "bodies-drag.png"));
+  check("?drag= drags a body", d.bodies[1].position[0] > 1.4 && d.bodies[1].position[1] > 0.75,
+        `body 1 at ${d.bodies[1].position}`);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -477,6 +520,7 @@ async function main() {
     await surfaceTests(browser, isolated.url);
     await meshTests(browser, isolated.url);
     await probeTests(browser, isolated.url);
+    await bodyTests(browser, isolated.url);
 
     // --- ?scene=URL fetches a scene file.
     {

@@ -95,6 +95,7 @@ void App::install(const Scene& scene, bool keep_view) {
     requested_scene_ = std::make_shared<const Scene>(scene);
     runner_.load(scene);
     edited_scene_.reset();
+    grab_.reset();  // its body may not be in the new scene
     fit_requested_ = !keep_view;
     keep_view_ = keep_view;
     message_.clear();
@@ -345,6 +346,7 @@ void App::frame(const FrameSize& size) {
     }
 
     update_brush(size);
+    update_body_drag(size);
     ImGui::NewFrame();
     if (show_ui_) draw_ui(size);
     if (show_help_) help_window(show_help_, size.window);
@@ -357,13 +359,16 @@ void App::frame(const FrameSize& size) {
 void App::draw_scene(const FrameSize& size) {
     std::optional<BrushMark> brush;
     if (brushing_ || brush_held_) brush = BrushMark{brush_center_, brush_.radius, brush_.pull};
+    std::optional<DragMark> drag;
+    if (grab_) drag = DragMark{grab_->body, grab_->anchor, grab_->target};
     const SceneDrawing::Drawn drawn = scene_drawing_.draw(renderer_, runner_.frame(),
                                                           {.framebuffer = size.framebuffer,
                                                            .camera2d = camera2d_,
                                                            .camera3d = camera3d_,
                                                            .view = view_,
                                                            .coloring = coloring_,
-                                                           .brush = brush});
+                                                           .brush = brush,
+                                                           .drag = drag});
     view_drawn_ = drawn.view;
     if (drawn.legend) coloring_.legend = *drawn.legend;
 }
@@ -414,6 +419,11 @@ void App::mouse_button(int button, bool down, const glm::vec2& pos, bool shift) 
     if (button < 0 || button > 2) return;
     const Frame& f = runner_.frame();
     const bool three_d = f.scene && f.scene->dimension == 3;
+    if (button == 0 && down && !mouse_over_ui_ && grab_body(pos)) return;
+    if (button == 0 && !down && grab_ && grab_->by_mouse) {
+        grab_.reset();
+        return;
+    }
     if (button == 0 && down && !mouse_over_ui_ && (!three_d || shift)) {
         brushing_ = true;
         if (three_d) {
@@ -446,15 +456,51 @@ void App::hold_brush(const glm::vec3& center, float radius, float strength) {
     brush_.pull = strength < 0.0f;
 }
 
-glm::vec3 App::brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const {
+bool App::hold_body_drag(std::size_t body, const glm::vec3& target) {
+    if (!requested_scene_ || body >= requested_scene_->bodies.size()) return false;
+    const glm::vec3 center = body_shape_center(requested_scene_->bodies[body]);
+    grab_ = BodyGrab{body, center, target, target, false};
+    return true;
+}
+
+// A left press on a body grabs it by the point under the cursor.
+bool App::grab_body(const glm::vec2& pos) {
+    const Frame& f = runner_.frame();
+    if (!f.scene || f.scene->bodies.empty()) return false;
+    std::optional<BodyHit> hit;
+    if (f.scene->dimension == 3) {
+        hit = pick_body(f.scene->bodies, f.body_poses, camera3d_.pick_ray(pos, size_.window));
+    } else {
+        hit = pick_body_2d(f.scene->bodies, f.body_poses,
+                           camera2d_.pixel_to_world(pos, size_.window));
+    }
+    if (!hit) return false;
+    grab_ = BodyGrab{hit->body, hit->anchor, hit->point, hit->point, true};
+    return true;
+}
+
+void App::update_body_drag(const FrameSize& size) {
+    if (grab_ && grab_->by_mouse)
+        grab_->target = point_under(mouse_, size.window, grab_->plane_point);
+    std::optional<BodyDrag> drag;
+    if (grab_) drag = BodyDrag{grab_->body, glm::dvec3(grab_->anchor), glm::dvec3(grab_->target)};
+    if (drag.has_value() != last_drag_.has_value() ||
+        (drag && (drag->body != last_drag_->body || drag->anchor != last_drag_->anchor ||
+                  drag->target != last_drag_->target))) {
+        runner_.set_body_drag(drag);
+        last_drag_ = drag;
+    }
+}
+
+glm::vec3 App::point_under(const glm::vec2& pixel, const glm::vec2& viewport,
+                           const glm::vec3& plane_point) const {
     const Frame& f = runner_.frame();
     if (f.scene && f.scene->dimension == 3) {
         const Ray ray = camera3d_.pick_ray(pixel, viewport);
         const glm::vec3 normal = glm::normalize(camera3d_.target() - camera3d_.eye());
         const float denom = glm::dot(ray.direction, normal);
-        const float t = std::abs(denom) > 1.0e-6f
-                            ? glm::dot(brush_plane_point_ - ray.origin, normal) / denom
-                            : 0.0f;
+        const float t =
+            std::abs(denom) > 1.0e-6f ? glm::dot(plane_point - ray.origin, normal) / denom : 0.0f;
         return ray.origin + ray.direction * t;
     }
     return glm::vec3(camera2d_.pixel_to_world(pixel, viewport), 0.0f);
@@ -462,7 +508,7 @@ glm::vec3 App::brush_point(const glm::vec2& pixel, const glm::vec2& viewport) co
 
 void App::update_brush(const FrameSize& size) {
     std::optional<Brush> brush;
-    if (brushing_) brush_center_ = brush_point(mouse_, size.window);
+    if (brushing_) brush_center_ = point_under(mouse_, size.window, brush_plane_point_);
     if (brushing_ || brush_held_) {
         brush =
             Brush{brush_center_, brush_.radius, brush_.pull ? -brush_.strength : brush_.strength};

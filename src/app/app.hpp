@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "app/body_picking.hpp"
 #include "app/camera.hpp"
 #include "app/color_map.hpp"
 #include "app/panels.hpp"
@@ -71,7 +72,8 @@ class App {
     void after_render(const FrameSize& size);  // takes a requested screenshot
 
     // button: 0 left, 1 right, 2 middle; shift: the Shift key is held (3D: brush instead of
-    // rotate).
+    // rotate). A left press on a rigid body grabs it (whatever Shift): it follows the cursor on a
+    // spring until the button is released.
     void mouse_button(int button, bool down, const glm::vec2& pos, bool shift = false);
     void mouse_move(const glm::vec2& pos);
     void scroll(float dy);
@@ -101,6 +103,10 @@ class App {
 
     // Holds the force brush at a world point (capture runs and tests; the mouse does it live).
     void hold_brush(const glm::vec3& center, float radius, float strength);
+    // Drags rigid body `body` (scene order) by the centre of its shape towards the world point
+    // `target` with the mouse's spring (capture runs and tests: --drag; the mouse does it live).
+    // Returns false, and changes nothing, when the scene has no such body.
+    bool hold_body_drag(std::size_t body, const glm::vec3& target);
 
     // What the save buttons do (Run: Screenshot, Save particles, Save state; Probes: Save
     // probes): the next frame, the particles or the probes' readings to flume-screenshot-N.png,
@@ -152,7 +158,12 @@ class App {
     void take_state_results();
     void draw_ui(const FrameSize& size);
     void update_brush(const FrameSize& size);
-    glm::vec3 brush_point(const glm::vec2& pixel, const glm::vec2& viewport) const;
+    void update_body_drag(const FrameSize& size);
+    bool grab_body(const glm::vec2& pos);
+    // The world point under `pixel`: in 2D the plane's, in 3D on the plane through `plane_point`
+    // facing the camera.
+    glm::vec3 point_under(const glm::vec2& pixel, const glm::vec2& viewport,
+                          const glm::vec3& plane_point) const;
     AppOptions options_;
     SimulationRunner runner_;
     Renderer renderer_;
@@ -190,6 +201,18 @@ class App {
     glm::vec3 brush_plane_point_{0.0f};
     std::optional<Brush> last_brush_;    // what the runner has
     std::optional<Scene> edited_scene_;  // parameters that apply on reset
+
+    // A rigid body held: grabbed by a left press on it (follows the cursor on the plane through
+    // the point grabbed, facing the camera) or by hold_body_drag (held still).
+    struct BodyGrab {
+        std::size_t body = 0;
+        glm::vec3 anchor{0.0f};       // in the body's rest frame
+        glm::vec3 plane_point{0.0f};  // world: where it was grabbed
+        glm::vec3 target{0.0f};       // world
+        bool by_mouse = true;
+    };
+    std::optional<BodyGrab> grab_;
+    std::optional<BodyDrag> last_drag_;  // what the runner has
 
     // The size of the last frame: input events arrive between frames.
     FrameSize size_;

@@ -27,7 +27,10 @@ constexpr const char* kShortcuts[][2] = {
     {"V", "reset the view"},
     {"C", "save the state (.flume-state)"},
     {"F1", "this help"},
+    {"Left drag on a body", "drag it (a spring to the cursor)"},
     {"Left drag (3D)", "rotate"},
+    {"Left drag (2D)", "force brush"},
+    {"Shift + left (3D)", "force brush"},
     {"Right drag", "pan"},
     {"Wheel", "zoom"},
     {"Drop a .json", "open a scene file"},
@@ -331,6 +334,72 @@ void emitter_controls(SimulationRunner& runner, const Frame& frame) {
     }
 }
 
+// How many bodies the panels list one by one; the rest are counted.
+constexpr std::size_t kBodiesListed = 8;
+
+void more_bodies(std::size_t count) {
+    if (count > kBodiesListed) ImGui::TextDisabled("and %zu more", count - kBodiesListed);
+}
+
+// Each body's density (its mean density when the scene gave its mass), fixed or free, and a push
+// upwards, while the simulation runs.
+void body_controls(SimulationRunner& runner, const Frame& frame) {
+    ImGui::Separator();
+    ImGui::TextUnformatted("Bodies");
+    const Scene& scene = *frame.scene;
+    const std::size_t count = std::min(scene.bodies.size(), frame.bodies.size());
+    for (std::size_t k = 0; k < std::min(count, kBodiesListed); ++k) {
+        const BodyDesc& desc = scene.bodies[k];
+        BodyDesc unit = desc;
+        unit.mass = 0.0;
+        unit.density = 1.0;
+        const double volume = unit.body_mass(scene.dimension);
+        ImGui::PushID(static_cast<int>(k));
+        ImGui::Text("%zu %-6s", k, desc.shape.shape == Shape::Sphere ? "sphere" : "box");
+        ImGui::SameLine();
+        float density = static_cast<float>(volume > 0.0 ? frame.bodies[k].mass / volume : 0.0);
+        ImGui::SetNextItemWidth(110.0f);
+        if (ImGui::SliderFloat("##density", &density, 100.0f, 5000.0f, "%.0f kg/m^3",
+                               ImGuiSliderFlags_Logarithmic)) {
+            runner.set_body_density(k, static_cast<double>(density));
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("body %zu's density (bodies/%zu/density)", k, k);
+        ImGui::SameLine();
+        bool fixed = frame.bodies[k].fixed;
+        if (ImGui::Checkbox("fixed", &fixed)) runner.set_body_fixed(k, fixed);
+        ImGui::SameLine();
+        if (ImGui::Button("Push")) {
+            glm::dvec3 v = frame.bodies[k].velocity;
+            v.y += 1.0;
+            runner.push_body(k, v, scene.dimension);
+        }
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 m/s more upwards");
+        ImGui::PopID();
+    }
+    more_bodies(count);
+}
+
+// Each body's position, velocity and the fluid's force on it: one line each in 2D, two in 3D.
+void body_statistics(const Frame& frame) {
+    const int d = frame.scene ? frame.scene->dimension : 3;
+    ImGui::Text("bodies: at m, v m/s, fluid's force F %s", d == 2 ? "N/m" : "N");
+    for (std::size_t k = 0; k < std::min(frame.bodies.size(), kBodiesListed); ++k) {
+        const BodyStatus& b = frame.bodies[k];
+        const char* fixed = b.fixed ? " fixed" : "";
+        if (d == 2) {
+            ImGui::Text("%zu at %.3f %.3f v %.2f %.2f F %.3g %.3g%s", k, b.position.x, b.position.y,
+                        b.velocity.x, b.velocity.y, b.force.x, b.force.y, fixed);
+        } else {
+            ImGui::Text("%zu at %.3f %.3f %.3f%s", k, b.position.x, b.position.y, b.position.z,
+                        fixed);
+            ImGui::Text("   v %.2f %.2f %.2f F %.3g %.3g %.3g", b.velocity.x, b.velocity.y,
+                        b.velocity.z, b.force.x, b.force.y, b.force.z);
+        }
+    }
+    more_bodies(frame.bodies.size());
+}
+
 }  // namespace
 
 std::optional<std::string> parameters_panel(SimulationRunner& runner, const Frame& frame,
@@ -356,6 +425,7 @@ std::optional<std::string> parameters_panel(SimulationRunner& runner, const Fram
         }
     }
     if (!frame.emitters.empty()) emitter_controls(runner, frame);
+    if (!frame.bodies.empty()) body_controls(runner, frame);
     ImGui::TextDisabled("* applies on reset; the others change the running simulation");
     if (edited) {
         if (ImGui::Button("Reset with changes")) {
@@ -403,6 +473,7 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
                         static_cast<unsigned long long>(frame.outlet_removed[i]));
         }
     }
+    if (!frame.bodies.empty()) body_statistics(frame);
     for (std::size_t i = 0; i < s.stage_count; ++i) {
         const std::string name(s.stages[i].name);
         ImGui::Text("  %-12s %7.3f ms", name.c_str(), s.stages[i].milliseconds);

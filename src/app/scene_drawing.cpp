@@ -65,6 +65,12 @@ void draw_brush(Renderer& renderer, const BrushMark& brush, const OrbitCamera& c
                                                    : glm::vec4(1.0f, 0.55f, 0.2f, 1.0f));
 }
 
+void draw_drag(Renderer& renderer, const Frame& f, const DragMark& drag) {
+    if (drag.body >= f.body_poses.size()) return;
+    const glm::vec3 held = glm::vec3(f.body_poses[drag.body] * glm::vec4(drag.anchor, 1.0f));
+    renderer.draw_overlay_lines({held, drag.target}, glm::vec4(1.0f, 0.9f, 0.5f, 1.0f));
+}
+
 }  // namespace
 
 SceneDrawing::Drawn SceneDrawing::draw(Renderer& renderer, const Frame& f, const SceneLook& look) {
@@ -106,10 +112,12 @@ SceneDrawing::Drawn SceneDrawing::draw(Renderer& renderer, const Frame& f, const
         }
         draw_particles(renderer, f, look.coloring, drawn);
         draw_walls_and_obstacles(renderer, f);
+        draw_bodies(renderer, f);
         renderer.timer().end();
     }
     draw_flow_marks(renderer, flows, dimension);
     if (look.brush) draw_brush(renderer, *look.brush, look.camera3d, dimension);
+    if (look.drag) draw_drag(renderer, f, *look.drag);
     return drawn;
 }
 
@@ -117,6 +125,7 @@ void SceneDrawing::draw_surface(Renderer& renderer, const Frame& f, const ViewSe
                                 const SceneLook& look) {
     renderer.timer().begin("scene");
     draw_solid_walls_and_obstacles(renderer, f);
+    draw_bodies(renderer, f);
     renderer.timer().end();
     const glm::vec3 lo = to3(f.scene->domain_min), hi = to3(f.scene->domain_max);
     const float reach = 0.5f * glm::length(hi - lo);  // from the domain's centre
@@ -146,6 +155,59 @@ void SceneDrawing::draw_polygon_fills(Renderer& renderer, const Frame& f) {
             append_polygon_fill(fills, o.mesh->outline, obstacle_pose(f, i));
     }
     if (!fills.positions.empty()) renderer.draw_mesh(fills, glm::vec3(0.45f, 0.32f, 0.24f));
+}
+
+void SceneDrawing::draw_bodies(Renderer& renderer, const Frame& f) {
+    const std::vector<BodyDesc>& bodies = f.scene->bodies;
+    const std::size_t count = std::min(bodies.size(), f.body_poses.size());
+    if (count == 0) return;
+    Mesh solid;
+    std::vector<glm::vec3> outlines;
+    for (std::size_t i = 0; i < count; ++i) {
+        const ShapeDesc& s = bodies[i].shape;
+        const glm::mat4& pose = f.body_poses[i];
+        if (f.scene->dimension == 3) {
+            const std::size_t first = solid.positions.size();
+            if (s.shape == Shape::Box) {
+                append_box_faces(solid, to3(s.min), to3(s.max), false);
+            } else if (s.shape == Shape::Sphere) {
+                append_sphere(solid, to3(s.center), static_cast<float>(s.radius));
+            }
+            move_appended(solid, first, pose);
+            continue;
+        }
+        // 2D: over the particles (z = 0), nearer the camera than they are.
+        glm::mat4 lifted = pose;
+        lifted[3].z += 0.5f;
+        std::vector<glm::dvec2> corners;
+        if (s.shape == Shape::Box) {
+            corners = {
+                {s.min.x, s.min.y}, {s.max.x, s.min.y}, {s.max.x, s.max.y}, {s.min.x, s.max.y}};
+        } else if (s.shape == Shape::Sphere) {
+            constexpr int kSides = 48;
+            for (int k = 0; k < kSides; ++k) {
+                const double a = 6.283185307179586 * k / kSides;
+                corners.push_back(glm::dvec2(s.center) +
+                                  s.radius * glm::dvec2(std::cos(a), std::sin(a)));
+            }
+        }
+        append_polygon_fill(solid, corners, lifted);
+        auto at = [&](const glm::dvec2& p) {
+            glm::vec3 w = glm::vec3(lifted * glm::vec4(glm::vec2(p), 0.0f, 1.0f));
+            w.z = 0.6f;  // over the fill
+            return w;
+        };
+        for (std::size_t k = 0; k < corners.size(); ++k) {
+            outlines.push_back(at(corners[k]));
+            outlines.push_back(at(corners[(k + 1) % corners.size()]));
+        }
+        if (s.shape == Shape::Sphere) {  // a radius: shows the disc turn
+            outlines.push_back(at(glm::dvec2(s.center)));
+            outlines.push_back(at(glm::dvec2(s.center) + glm::dvec2(s.radius, 0.0)));
+        }
+    }
+    renderer.draw_mesh(solid, kBodyColor);
+    renderer.draw_lines(outlines, glm::vec4(0.45f * kBodyColor, 1.0f));
 }
 
 void SceneDrawing::draw_solid_walls_and_obstacles(Renderer& renderer, const Frame& f) {

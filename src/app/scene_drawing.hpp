@@ -8,8 +8,12 @@
 //   3D         the particles view: the particles, the edges and the sphere sprites as in 2D,
 //              the mesh obstacles solid; a surface view (ViewMode): the domain's faces (a
 //              checkered room) and the obstacles solid, then the fluid surface's passes
+//   bodies     the rigid bodies solid, lit, in their own amber colour, where the frame's poses put
+//              them: 2D filled (over the particles, with a darker outline and a radius line
+//              that shows a disc turn), 3D boxes and spheres in both views (in the surface view
+//              before the fluid, which is depth-tested against them as against the obstacles)
 //   both       the emitters' and outlets' marks (flow_marks.hpp) over the fluid, then the force
-//              brush's circle while it is held
+//              brush's circle while it is held, and the line of a body's drag
 //
 // Moving obstacles are drawn where the frame's poses put them. The mesh obstacles' triangles go
 // to the GPU once per scene, the particle buffers are sized once per scene.
@@ -35,6 +39,17 @@ struct BrushMark {
     bool pull = false;  // drawn green; pushing: orange
 };
 
+// A body held by the mouse or --drag: a line from the point it is held by to the target.
+struct DragMark {
+    std::size_t body = 0;
+    glm::vec3 anchor{0.0f};  // in the body's rest frame
+    glm::vec3 target{0.0f};  // world
+};
+
+// The bodies' colour (amber, distinct from the obstacles' terracotta; tests/tools/png_stats.py
+// counts it).
+inline constexpr glm::vec3 kBodyColor(0.95f, 0.78f, 0.32f);
+
 // How a frame is looked at: 2D scenes through `camera2d`, 3D ones through `camera3d`.
 struct SceneLook {
     glm::ivec2 framebuffer{1, 1};  // pixels
@@ -43,6 +58,7 @@ struct SceneLook {
     const ViewSettings& view;
     const ColoringSettings& coloring;
     std::optional<BrushMark> brush;  // none: no brush held
+    std::optional<DragMark> drag;    // none: no body held
 };
 
 class SceneDrawing {
@@ -70,6 +86,8 @@ class SceneDrawing {
                         Drawn& drawn);
     void draw_walls_and_obstacles(Renderer& renderer, const Frame& f);
     void draw_polygon_fills(Renderer& renderer, const Frame& f);
+    // The rigid bodies, solid (see the top of this file).
+    void draw_bodies(Renderer& renderer, const Frame& f);
     // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
     void draw_surface(Renderer& renderer, const Frame& f, const ViewSetup& view,
                       const SceneLook& look);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <new>
+#include <stdexcept>
 
 #include "app/scene_display.hpp"
 #include "core/errors.hpp"
@@ -112,6 +113,20 @@ void SimulationRunner::set_brush(const std::optional<Brush>& brush) {
     });
 }
 
+void SimulationRunner::set_body_drag(const std::optional<BodyDrag>& drag) {
+    post([this, drag] {
+        body_drag_ = drag;
+        if (!simulation_) return;
+        try {
+            simulation_->set_body_drag(body_drag_);
+        } catch (const std::out_of_range&) {
+            report("no body " + std::to_string(drag->body) + " to drag: the scene has " +
+                   std::to_string(simulation_->bodies().size()) + " bodies");
+            body_drag_.reset();
+        }
+    });
+}
+
 void SimulationRunner::set_parameter(const std::string& key, const nlohmann::json& value) {
     post([this, key, value] {
         if (!simulation_) return;
@@ -131,6 +146,21 @@ void SimulationRunner::set_emitter_enabled(std::size_t k, bool enabled) {
 
 void SimulationRunner::set_emitter_velocity(std::size_t k, double velocity) {
     set_parameter("emitters/" + std::to_string(k) + "/velocity", velocity);
+}
+
+void SimulationRunner::set_body_density(std::size_t k, double density) {
+    set_parameter("bodies/" + std::to_string(k) + "/density", density);
+}
+
+void SimulationRunner::set_body_fixed(std::size_t k, bool fixed) {
+    set_parameter("bodies/" + std::to_string(k) + "/fixed", fixed);
+}
+
+void SimulationRunner::push_body(std::size_t k, const glm::dvec3& velocity, int dimension) {
+    nlohmann::json v = nlohmann::json::array();
+    for (int i = 0; i < dimension; ++i)
+        v.push_back(velocity[i]);
+    set_parameter("bodies/" + std::to_string(k) + "/velocity", v);
 }
 
 void SimulationRunner::deliver(StateResult result) {
@@ -201,6 +231,9 @@ void SimulationRunner::build(const Scene& scene) {
         auto simulation = Simulation::create(installed, *pool_);
         simulation_ = std::move(simulation);
         simulation_->set_brush(brush_);
+        // A drag outlives a reset, not a scene without its body.
+        if (body_drag_ && body_drag_->body >= simulation_->bodies().size()) body_drag_.reset();
+        simulation_->set_body_drag(body_drag_);
         scene_ = std::make_shared<const Scene>(installed);
         obstacles_ = std::make_shared<const std::vector<ObstacleSummary>>(simulation_->obstacles());
         ++generation_;
@@ -226,6 +259,10 @@ void SimulationRunner::publish() {
     f.obstacle_poses.resize(scene_->obstacles.size());  // the same size each frame: no allocation
     for (std::size_t i = 0; i < f.obstacle_poses.size(); ++i)
         f.obstacle_poses[i] = simulation_->obstacle_transform(i);
+    f.bodies = simulation_->bodies();  // the same size each frame: no allocation
+    f.body_poses.resize(f.bodies.size());
+    for (std::size_t i = 0; i < f.body_poses.size(); ++i)
+        f.body_poses[i] = simulation_->body_transform(i);
     f.constants = simulation_->constants();
     f.stats = simulation_->stats();
     f.emitters = simulation_->emitters();  // the same size each frame: no allocation

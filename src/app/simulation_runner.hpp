@@ -51,6 +51,10 @@ struct Frame {
     std::shared_ptr<const std::vector<ObstacleSummary>> obstacles;
     // Where each obstacle is at this frame's step (the identity for still ones), in scene order.
     std::vector<glm::mat4> obstacle_poses;
+    // The rigid bodies at this frame's step, in scene order: how each moves and what the fluid
+    // does to it, and where it is (the map from the scene's description of it to the world).
+    std::vector<BodyStatus> bodies;
+    std::vector<glm::mat4> body_poses;
     DerivedConstants constants;
     ParticleSnapshot particles;
     QuantityRanges ranges;  // of the particles' speed, density and pressure (the colour bars)
@@ -113,6 +117,10 @@ class SimulationRunner {
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
     void set_brush(const std::optional<Brush>& brush);
+    // The body held by the mouse (or --drag) for the next steps (std::nullopt: none); kept over
+    // resets while the scene has that body. A body the scene does not have comes back as a
+    // message.
+    void set_body_drag(const std::optional<BodyDrag>& drag);
     // Changes a live parameter of the running simulation (errors come back as a message).
     void set_parameter(const std::string& key, const nlohmann::json& value);
     // Switches emitter `k` (scene order) on or off, or sets its velocity in m/s, while the
@@ -120,6 +128,12 @@ class SimulationRunner {
     // "emitters/K/enabled" or "emitters/K/velocity".
     void set_emitter_enabled(std::size_t k, bool enabled);
     void set_emitter_velocity(std::size_t k, double velocity);
+    // Body `k` (scene order) while the simulation runs (the Parameters panel's body controls):
+    // set_parameter on "bodies/K/density", "bodies/K/fixed", or "bodies/K/velocity" (a push: the
+    // body's velocity from now, `dimension` components).
+    void set_body_density(std::size_t k, double density);
+    void set_body_fixed(std::size_t k, bool fixed);
+    void push_body(std::size_t k, const glm::dvec3& velocity, int dimension);
     // Saves the simulation's whole state between two steps (Simulation::save_state): the bytes
     // come back through take_state_result().
     void save_state();
@@ -205,6 +219,7 @@ class SimulationRunner {
     std::uint64_t paused_at_generation_ = 0;  // the scene that pause_at last paused
     bool single_step_taken_ = false;          // the step running is a single step
     std::optional<Brush> brush_;
+    std::optional<BodyDrag> body_drag_;
     ProbeHistory probes_;
     std::vector<double> probe_reading_;
     double next_probe_time_ = 0.0;

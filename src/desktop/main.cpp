@@ -5,14 +5,16 @@
 //         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
 //         [--no-float-targets] [--drop FILE ...] [--press KEY,...] [--save WHAT,...]
 //         [--load-state FILE] [--color-by Q] [--color-map M] [--surface-* ...]
+//         [--brush X,Y[,Z] ...] [--drag BODY,X,Y[,Z]]
 //
 // --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
 // an obstacle, a scene .json loads, a .flume-state is loaded). --load-state starts from a saved
 // state of the scene; one that cannot be loaded exits 2 with the reason. --press feeds key presses
 // through the window's key callback (what the keyboard does), --save presses the save buttons
-// (App::save). Capture runs print what the app's panels show of the last frame: the scene's name,
-// the obstacles (triangles, boundary samples), the probes' history and the message, if any. glad
-// before GLFW, and GLFW without its own GL header.
+// (App::save). --brush holds the force brush at a point, --drag drags a rigid body towards one
+// (what the mouse does). Capture runs print what the app's panels show of the last frame: the
+// scene's name, the obstacles (triangles, boundary samples), the bodies (where, how fast), the
+// probes' history and the message, if any. glad before GLFW, and GLFW without its own GL header.
 #include "app/gl.hpp"
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
@@ -21,6 +23,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -63,6 +66,13 @@ void print_capture_state(const flume::App& app, const std::string& message) {
             std::printf("flume: obstacle %s: %zu triangles, %zu boundary samples\n", o.name.c_str(),
                         o.triangles, o.boundary_samples);
         }
+    }
+    const std::vector<flume::BodyStatus>& bodies = app.current_frame().bodies;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        const flume::BodyStatus& b = bodies[i];
+        std::printf("flume: body %zu: position %.4f %.4f %.4f, velocity %.4f %.4f %.4f%s\n", i,
+                    b.position.x, b.position.y, b.position.z, b.velocity.x, b.velocity.y,
+                    b.velocity.z, b.fixed ? " (fixed)" : "");
     }
     const flume::ProbeHistory& probes = app.current_frame().probes;
     if (!probes.empty()) {
@@ -194,6 +204,13 @@ int main(int argc, char** argv) {
                    "Brush acceleration in m/s^2 (negative pulls)")
         ->check(CLI::Range(-1.0e5f, 1.0e5f))
         ->capture_default_str();
+    std::vector<float> drag;
+    cli.add_option("--drag", drag,
+                   "Drag rigid body BODY (scene order) by its centre towards this world point "
+                   "with the mouse's spring (BODY,x,y or BODY,x,y,z)")
+        ->delimiter(',')
+        ->expected(3, 4)
+        ->type_name("BODY,X,Y[,Z]");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -224,6 +241,17 @@ int main(int argc, char** argv) {
     if (!brush.empty()) {
         app->hold_brush(glm::vec3(brush[0], brush[1], brush.size() > 2 ? brush[2] : 0.0f),
                         brush_radius, brush_strength);
+    }
+
+    if (!drag.empty()) {
+        const float body = drag[0];
+        const glm::vec3 target(drag[1], drag[2], drag.size() > 3 ? drag[3] : 0.0f);
+        if (body < 0.0f || body != std::floor(body) ||
+            !app->hold_body_drag(static_cast<std::size_t>(body), target)) {
+            std::fprintf(stderr, "flume: --drag: the scene has no body %g\n",
+                         static_cast<double>(body));
+            return kExitBadInput;
+        }
     }
 
     glfwSetErrorCallback(on_glfw_error);

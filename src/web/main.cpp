@@ -3,15 +3,15 @@
 // flume-single.js when it is not cross-origin isolated, and passes the arguments:
 //
 //   [SCENE|FILE.json] [--threads N] [--message TEXT] [--view MODE] [--no-float-targets]
-//   [--hide-ui] [--pause-at-step N]
+//   [--hide-ui] [--pause-at-step N] [--drag BODY,X,Y[,Z]]
 //
 // SCENE is a built-in name or a file the page wrote into the virtual file system (a ?scene=URL
 // it fetched, with the meshes it names beside it: the page asks flume_files_named_by_scene
 // which files to fetch before it starts main); --message is shown in the UI at start (the page's
 // fetch error); the others are the desktop app's options of the same names (the page's ?view=,
-// ?nofloat, ?ui=0, ?pauseat=). The browser drives the frames (emscripten_set_main_loop). The
-// simulation runs on its own pthread with the worker pool under it; this thread only renders the
-// newest published state and runs ImGui, and never blocks on the simulation (SimulationRunner's
+// ?nofloat, ?ui=0, ?pauseat=, ?drag=). The browser drives the frames (emscripten_set_main_loop).
+// The simulation runs on its own pthread with the worker pool under it; this thread only renders
+// the newest published state and runs ImGui, and never blocks on the simulation (SimulationRunner's
 // render side is lock-free). Without threads (the fallback build) the steps run inside the frame,
 // within a time budget.
 //
@@ -37,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
@@ -172,6 +173,12 @@ void publish_status(const glm::ivec2& size) {
                                       {"boundarySamples", o.boundary_samples}});
         }
     }
+    s["bodies"] = nlohmann::json::array();
+    for (const flume::BodyStatus& b : f.bodies) {
+        s["bodies"].push_back({{"position", {b.position.x, b.position.y, b.position.z}},
+                               {"velocity", {b.velocity.x, b.velocity.y, b.velocity.z}},
+                               {"fixed", b.fixed}});
+    }
     s["message"] = web.graphics_error.empty() ? app.message() : web.graphics_error;
     s["contextLost"] = web.context_lost;
     s["contextRestores"] = web.context_restores;
@@ -253,6 +260,26 @@ void on_file_saved(const std::string& path) {
     flume_download_file(path.c_str(), mime);
 }
 
+// --drag BODY,X,Y[,Z] (the page's ?drag=): the desktop's --drag. False when it does not parse or
+// the scene has no such body.
+bool hold_drag(const std::string& text) {
+    std::vector<double> v;
+    std::size_t pos = 0;
+    while (pos <= text.size() && v.size() < 5) {
+        const std::size_t comma = std::min(text.find(',', pos), text.size());
+        const std::string item = text.substr(pos, comma - pos);
+        char* end = nullptr;
+        const double x = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !std::isfinite(x)) return false;
+        v.push_back(x);
+        pos = comma + 1;
+    }
+    if (v.size() < 3 || v.size() > 4 || v[0] < 0.0 || v[0] != std::floor(v[0])) return false;
+    const glm::vec3 target(static_cast<float>(v[1]), static_cast<float>(v[2]),
+                           v.size() > 3 ? static_cast<float>(v[3]) : 0.0f);
+    return web.app->hold_body_drag(static_cast<std::size_t>(v[0]), target);
+}
+
 }  // namespace
 
 // The files (meshes) that the scene file at `path` names, as a JSON array of strings (empty when
@@ -272,7 +299,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* flume_files_named_by_scene(const cha
 
 int main(int argc, char** argv) {
     flume::AppOptions options;
-    std::string start_message, view_message;
+    std::string start_message, view_message, drag;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--threads" && i + 1 < argc) {
@@ -293,6 +320,8 @@ int main(int argc, char** argv) {
             options.show_ui = false;
         } else if (arg == "--pause-at-step" && i + 1 < argc) {
             options.pause_at_step = std::strtoull(argv[++i], nullptr, 10);
+        } else if (arg == "--drag" && i + 1 < argc) {
+            drag = argv[++i];
         } else {
             options.scene = arg;
         }
@@ -320,6 +349,11 @@ int main(int argc, char** argv) {
         start_message = std::string(e.what()) + " -- showing dam-break-2d instead";
         options.scene = "dam-break-2d";
         web.app.emplace(options);
+    }
+    if (!drag.empty() && !hold_drag(drag)) {
+        const std::string why =
+            "cannot drag \"" + drag + "\" (?drag=): expected BODY,X,Y[,Z] with a body of the scene";
+        start_message += (start_message.empty() ? "" : " -- ") + why;
     }
     if (!view_message.empty())
         start_message += (start_message.empty() ? "" : " -- ") + view_message;

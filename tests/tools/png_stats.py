@@ -2,13 +2,15 @@
 """Counts the pixels of a PNG screenshot that look like Flume's water, with the standard library.
 
     png_stats.py FILE.png [--min-x X] [--region X0,Y0,X1,Y1]
-        prints: size WxH, water N, obstacle N, emitter N, outlet N, wall N, distinct-colours N
+        prints: size WxH, water N, obstacle N, emitter N, outlet N, wall N, body N,
+        distinct-colours N
 
 Water is Flume's flat water colour (0.16, 0.47, 0.85) after sphere shading: clearly blue, blue
 well above red and green. Obstacle is the obstacles' terracotta (0.75, 0.45, 0.3) lit at 50-100%:
 green about 0.6 of red, blue about 0.4. Emitter is the emitters' bright green (0.3, 0.92, 0.42),
 outlet the outlets' red (0.98, 0.3, 0.28), both as drawn at full strength (their outlines, 2D
-bars and arrows). Wall is a light neutral grey: the domain's wireframe (0.85, 0.85, 0.8) and
+bars and arrows). Body is the rigid bodies' amber (0.95, 0.78, 0.32) lit at 50-100%: green
+about 0.82 of red, blue about a third. Wall is a light neutral grey: the domain's wireframe (0.85, 0.85, 0.8) and
 the surface view's lit walls and floor (0.78, 0.78, 0.76). Pixels left of --min-x (the UI panel)
 are ignored; with --region only the pixels x0 <= x < x1, y0 <= y < y1 (from the top left) count.
 """
@@ -69,7 +71,7 @@ def main():
     x0, y0, x1, y1 = min_x, 0, width, height
     if "--region" in sys.argv:
         x0, y0, x1, y1 = (int(v) for v in sys.argv[sys.argv.index("--region") + 1].split(","))
-    water, obstacle, emitter, outlet, wall, colours = 0, 0, 0, 0, 0, set()
+    water, obstacle, emitter, outlet, wall, body, colours = 0, 0, 0, 0, 0, 0, set()
     for row in rows[y0:y1]:
         for x in range(x0, min(x1, width)):
             r, g, b = row[x * channels:x * channels + 3]
@@ -84,12 +86,15 @@ def main():
                 outlet += 1
             if r > 90 and abs(r - g) <= 12 and abs(r - b) <= 30:
                 wall += 1
+            if r > 70 and 0.77 * r <= g <= 0.9 * r and b <= 0.45 * r:
+                body += 1
     print(f"size {width}x{height}")
     print(f"water {water}")
     print(f"obstacle {obstacle}")
     print(f"emitter {emitter}")
     print(f"outlet {outlet}")
     print(f"wall {wall}")
+    print(f"body {body}")
     print(f"distinct-colours {len(colours)}")
 
 
