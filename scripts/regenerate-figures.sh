@@ -63,6 +63,9 @@ for solver in wcsph pcisph dfsph pbf; do
     done
 done
 figure validate-wave-maker.txt "$cli" validate wave-maker --quiet
+for solver in wcsph pcisph dfsph; do
+    figure "validate-archimedes-$solver.txt" "$cli" validate archimedes --set "solver=$solver" --quiet
+done
 "$cli" validate dam-break --quiet --plot docs/validation-dam-break.png >/dev/null || status=1
 figure flume-bench-quick.txt "$bench" --quick
 python3 scripts/scene-params-table.py "$cli" || status=1
