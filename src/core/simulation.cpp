@@ -176,6 +176,7 @@ class SphSimulation final : public Simulation {
             o.radius = static_cast<float>(shape.radius);
             o.moves = true;
             o.index = moving_walls_.first_body() + static_cast<std::uint32_t>(k);
+            o.body = static_cast<std::int32_t>(k);
             solids_.add(o, nullptr);
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
@@ -828,8 +829,9 @@ class SphSimulation final : public Simulation {
         }
     }
 
-    // The largest speed the flow should reach: a free fall from the top of the fluid to the
-    // bottom of the domain, plus the largest initial speed (Becker & Teschner 2007, sec. 3.2).
+    // The largest speed the flow should reach: a free fall from the top of the fluid (or of a
+    // body) to the bottom of the domain, plus the largest initial speed, a body's included
+    // (Becker & Teschner 2007, sec. 3.2).
     void derive_speeds() {
         const double g = std::sqrt(static_cast<double>(length_squared<D>(gravity_)));
         double fall = 0.0;
@@ -842,6 +844,10 @@ class SphSimulation final : public Simulation {
                 top =
                     std::max(top, -static_cast<double>(dot<D>(to_vec<D>(e.center), gravity_)) / g);
             }
+            for (const BodyDesc& b : scene_.bodies) {  // a body may fall from above the fluid
+                const Vec<D> centre = to_vec<D>(0.5 * (b.shape.lower() + b.shape.upper()));
+                top = std::max(top, -static_cast<double>(dot<D>(centre, gravity_)) / g);
+            }
             // The lowest corner of the domain along gravity.
             for (int corner = 0; corner < (1 << D); ++corner) {
                 Vec<D> c;
@@ -851,7 +857,7 @@ class SphSimulation final : public Simulation {
             }
             fall = std::max(0.0, top - bottom);
         }
-        double initial = emitters_.speed(scene_.emitters);
+        double initial = std::max(emitters_.speed(scene_.emitters), bodies_.speed());
         for (const Vec<D>& v : fluid_.velocity) {
             initial = std::max(initial, std::sqrt(static_cast<double>(length_squared<D>(v))));
         }
@@ -910,12 +916,18 @@ class SphSimulation final : public Simulation {
         const double half_mass = 0.5 * constants_.particle_mass;
         const Vec<D> inside_lower = domain_lower_ - Vec<D>(escape);
         const Vec<D> inside_upper = domain_upper_ + Vec<D>(escape);
+        typename RigidBodies<D>::Push* pushes = bodies_.empty() ? nullptr : bodies_.pushes();
         const Tally tally = pool_.parallel_reduce(
             0, fluid_.size(), kParticleGrain, Tally{},
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
-                    t.corrected += solids_.keep_out(position[i], velocity[i], dt);
+                    if (pushes) {
+                        pushes[i] = {};
+                        t.corrected += solids_.keep_out(position[i], velocity[i], dt, &pushes[i]);
+                    } else {
+                        t.corrected += solids_.keep_out(position[i], velocity[i], dt);
+                    }
                     const Vec<D>& x = position[i];
                     const float v2 = length_squared<D>(velocity[i]);
                     bool finite = std::isfinite(v2) && std::isfinite(rho[i]);
@@ -986,6 +998,7 @@ class SphSimulation final : public Simulation {
         stats_.potential_energy = tally.potential;
         time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
         stats_.wall_corrections = tally.corrected;
+        if (pushes) bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass);
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = fluid_.size();
     }
@@ -1221,6 +1234,7 @@ class SphSimulation final : public Simulation {
     // Every per-particle array sized for the capacity, once.
     void reserve_capacity(double spacing) {
         fluid_.reserve(particle_capacity(spacing));
+        if (!bodies_.empty()) bodies_.reserve_pushes(fluid_.capacity);
         if (!emitters_.empty()) {
             emitters_.reserve(fluid_.capacity);
             remove_flags_.reserve(fluid_.capacity);

@@ -40,6 +40,7 @@
 #include "core/sph/particles.hpp"
 #include "core/state/state_file.hpp"
 #include "core/walls/moving_walls.hpp"
+#include "core/walls/solids.hpp"
 
 namespace flume {
 
@@ -191,6 +192,32 @@ class RigidBodies {
 
     BodyCoupling<D>& coupling() { return coupling_; }
 
+    // Per fluid particle, what the put-back did to it at a body (Solids::keep_out): room for
+    // `capacity` particles, made once.
+    using Push = typename Solids<D>::BodyPush;
+    void reserve_pushes(std::size_t capacity) { pushes_.resize(capacity); }
+    Push* pushes() { return pushes_.data(); }
+
+    // The opposite of each push on its body, as an impulse at the particle, in the particles'
+    // order: momentum the put-back gave the fluid is taken from the body.
+    void take_pushes(const Vec<D>* x, std::size_t count, double particle_mass) {
+        for (std::size_t i = 0; i < count; ++i) {
+            const Push& p = pushes_[i];
+            if (p.body == Solids<D>::kNoBody) continue;
+            const Body& b = bodies_[p.body];
+            if (b.desc.fixed) continue;
+            State& s = state_[p.body];
+            const glm::dvec3 impulse = to_dvec3<D>(p.dv) * -particle_mass;
+            const glm::dvec3 r = to_dvec3<D>(x[i]) - s.position;
+            const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+            s.velocity += impulse / b.mass;
+            s.angular_velocity +=
+                rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
+            lock(b, s);
+        }
+        update_status();
+    }
+
     // Where a step may be taken again: the state it started from.
     void begin_step() { start_ = state_; }
     void back_to_start() { state_ = start_; }
@@ -310,7 +337,7 @@ class RigidBodies {
     std::size_t memory_bytes() const {
         return coupling_.samples.capacity() * sizeof(std::uint32_t) +
                coupling_.force.capacity() * sizeof(Vec<D>) +
-               sample_body_.capacity() * sizeof(std::uint32_t) +
+               sample_body_.capacity() * sizeof(std::uint32_t) + pushes_.capacity() * sizeof(Push) +
                (state_.capacity() + start_.capacity()) * sizeof(State);
     }
 
@@ -481,6 +508,7 @@ class RigidBodies {
     glm::dvec3 domain_lower_{0.0}, domain_upper_{0.0};
     bool domain_walls_ = true;
     std::optional<BodyDrag> drag_;
+    std::vector<Push> pushes_;  // per fluid particle, the step's put-back at a body
 };
 
 }  // namespace flume

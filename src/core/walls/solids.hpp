@@ -36,7 +36,16 @@ class Solids {
         const DistanceField* field = nullptr;  // mesh
         bool invert = false;                   // mesh: a container
         bool moves = false;                    // on a prescribed path (scene's motion)
-        std::uint32_t index = 0;               // in the scene's obstacles
+        std::uint32_t index = 0;               // its mover (moving walls): obstacle or body
+        std::int32_t body = -1;                // a rigid body's index, else -1
+    };
+
+    // What the put-back did to a particle at a body: the body (or kNoBody) and the particle's
+    // change of velocity, whose opposite the body takes (so that momentum is kept).
+    static constexpr std::uint32_t kNoBody = 0xFFFFFFFFu;
+    struct BodyPush {
+        std::uint32_t body = kNoBody;
+        Vec<D> dv{0.0f};
     };
 
     void set_up(bool walls, const Vec<D>& lower, const Vec<D>& upper, float particle_radius,
@@ -69,7 +78,7 @@ class Solids {
     // rho0, so its pressure is zero, and a fast one could cross the surface before the density
     // rises. A particle whose centre is past a wall or inside an obstacle is put back on the
     // surface and the velocity component into it removed. Returns 1 if it moved the particle.
-    std::uint32_t keep_out(Vec<D>& x, Vec<D>& v, float dt) const {
+    std::uint32_t keep_out(Vec<D>& x, Vec<D>& v, float dt, BodyPush* push = nullptr) const {
         const Vec<D> start = x - v * dt;  // where the particle began the step
         std::uint32_t moved = 0;
         if (walls_) {
@@ -97,8 +106,14 @@ class Solids {
         }
         for (const Obstacle& o : obstacles_) {
             bool touches = false;
-            moved |= o.moves ? keep_out_of_moving(o, x, v, dt, eps, touches)
-                             : keep_out_of(o, x, v, eps, touches);
+            const Vec<D> before = v;
+            const std::uint32_t out = o.moves ? keep_out_of_moving(o, x, v, dt, eps, touches)
+                                              : keep_out_of(o, x, v, eps, touches);
+            if (out && push && o.body >= 0) {
+                push->body = static_cast<std::uint32_t>(o.body);
+                push->dv += v - before;
+            }
+            moved |= out;
             touching += touches;
         }
         // A particle put back on (or left on) a surface where two solids meet with no fluid
