@@ -65,7 +65,9 @@ done
 figure validate-wave-maker.txt "$cli" validate wave-maker --quiet
 for solver in wcsph pcisph dfsph; do
     figure "validate-archimedes-$solver.txt" "$cli" validate archimedes --set "solver=$solver" --quiet
+    figure "validate-water-entry-$solver.txt" "$cli" validate water-entry --set "solver=$solver" --quiet
 done
+"$cli" validate water-entry --quiet --plot docs/validation-water-entry.png >/dev/null || status=1
 "$cli" validate dam-break --quiet --plot docs/validation-dam-break.png >/dev/null || status=1
 figure flume-bench-quick.txt "$bench" --quick
 python3 scripts/scene-params-table.py "$cli" || status=1
