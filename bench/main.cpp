@@ -47,7 +47,14 @@ struct Case {
     std::string scene;  // empty: the neighbour search alone
     std::vector<std::string> overrides;
     std::size_t search_particles = 0;  // neighbour-search cases
+    bool without_bodies = false;       // the scene with its rigid bodies left out (their cost)
 };
+
+flume::Scene scene_of(const Case& c) {
+    flume::Scene scene = flume::load_scene(c.scene, c.overrides);
+    if (c.without_bodies) scene.bodies.clear();
+    return scene;
+}
 
 // A whole run from t = 0 to `until`.
 struct RunResult {
@@ -119,7 +126,7 @@ double neighbours_per_particle(const flume::ParticleView& p, float support,
 }
 
 Result run_simulation_case(const Case& c, int threads, int warmup, int steps, int repeats) {
-    const flume::Scene scene = flume::load_scene(c.scene, c.overrides);
+    const flume::Scene scene = scene_of(c);
     Result r;
     r.name = c.name;
     r.threads = threads;
@@ -164,7 +171,7 @@ Result run_simulation_case(const Case& c, int threads, int warmup, int steps, in
 }
 
 RunResult run_whole_case(const Case& c, int threads, double until, int repeats) {
-    const flume::Scene scene = flume::load_scene(c.scene, c.overrides);
+    const flume::Scene scene = scene_of(c);
     RunResult r;
     r.name = c.name;
     r.threads = threads;
@@ -485,6 +492,9 @@ int main(int argc, char** argv) {
             {"dam-break-3d-dfsph", "dam-break-3d", {"particle_radius=0.0106", "solver=dfsph"}, 0},
             {"dam-break-3d-pbf", "dam-break-3d", {"particle_radius=0.0106", "solver=pbf"}, 0},
             {"dam-break-2d-wcsph", "dam-break-2d", {"particle_radius=0.0025"}, 0},
+            // Ten bodies in 105k particles, and the same pool without them: their cost.
+            {"bodies-3d-dfsph", "flotilla-3d", {"particle_radius=0.0106"}, 0},
+            {"no-bodies-3d-dfsph", "flotilla-3d", {"particle_radius=0.0106"}, 0, true},
             {"neighbour-search-100k", "", {}, 100000},
             {"neighbour-search-1m", "", {}, 1000000}};
         // The same scenes run whole: the 3D one as scripts/side-by-side.py runs

@@ -177,6 +177,9 @@ class SphSimulation final : public Simulation {
             o.moves = true;
             o.index = moving_walls_.first_body() + static_cast<std::uint32_t>(k);
             o.body = static_cast<std::int32_t>(k);
+            o.bound_centre = to_vec<D>(0.5 * (shape.lower() + shape.upper()));
+            o.bound_radius = static_cast<float>(0.5 * glm::length(shape.upper() - shape.lower())) +
+                             constants_.particle_radius;
             solids_.add(o, nullptr);
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
@@ -917,6 +920,7 @@ class SphSimulation final : public Simulation {
         const Vec<D> inside_lower = domain_lower_ - Vec<D>(escape);
         const Vec<D> inside_upper = domain_upper_ + Vec<D>(escape);
         typename RigidBodies<D>::Push* pushes = bodies_.empty() ? nullptr : bodies_.pushes();
+        if (pushes) solids_.place_bodies();
         const Tally tally = pool_.parallel_reduce(
             0, fluid_.size(), kParticleGrain, Tally{},
             [&](const WorkerPool::Range& rg, int) {

@@ -38,6 +38,10 @@ class Solids {
         bool moves = false;                    // on a prescribed path (scene's motion)
         std::uint32_t index = 0;               // its mover (moving walls): obstacle or body
         std::int32_t body = -1;                // a rigid body's index, else -1
+        // A body: the centre of its bounding sphere (rest frame) and its radius, so that the
+        // put-back skips it for the particles far from it (place_bodies sets where it is).
+        Vec<D> bound_centre{0.0f};
+        float bound_radius = 0.0f;
     };
 
     // What the put-back did to a particle at a body: the body (or kNoBody) and the particle's
@@ -60,7 +64,17 @@ class Solids {
     // The next obstacle, in the scene's order, with the distance field it points to (a mesh's).
     void add(const Obstacle& o, std::unique_ptr<DistanceField> field) {
         obstacles_.push_back(o);
+        bound_world_.push_back(o.bound_centre);
         if (field) fields_.push_back(std::move(field));
+    }
+
+    // Where the bodies' bounding spheres are at the step's end (before keep_out).
+    void place_bodies() {
+        for (std::size_t i = 0; i < obstacles_.size(); ++i) {
+            const Obstacle& o = obstacles_[i];
+            if (o.body < 0) continue;
+            bound_world_[i] = to_vec<D>(moving_->after(o.index).apply(to_dvec3(o.bound_centre)));
+        }
     }
 
     bool walls() const { return walls_; }  // the domain's walls are solid (domain_walls)
@@ -104,7 +118,12 @@ class Solids {
                 }
             }
         }
-        for (const Obstacle& o : obstacles_) {
+        for (std::size_t i = 0; i < obstacles_.size(); ++i) {
+            const Obstacle& o = obstacles_[i];
+            if (o.body >= 0) {
+                const float reach = o.bound_radius + eps;
+                if (length_squared<D>(x - bound_world_[i]) > reach * reach) continue;
+            }
             bool touches = false;
             const Vec<D> before = v;
             const std::uint32_t out = o.moves ? keep_out_of_moving(o, x, v, dt, eps, touches)
@@ -368,6 +387,7 @@ class Solids {
     Vec<D> domain_lower_{0.0f}, domain_upper_{0.0f};
     float particle_radius_ = 0.0f;
     const MovingWalls<D>* moving_ = nullptr;
+    std::vector<Vec<D>> bound_world_;  // per obstacle: a body's bounding sphere's centre now
     std::vector<Obstacle> obstacles_;
     std::vector<std::unique_ptr<DistanceField>> fields_;  // of the mesh obstacles
 };
