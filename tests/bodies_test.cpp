@@ -99,6 +99,35 @@ TEST(Bodies, MassFromTheShapeOrGiven) {
     EXPECT_EQ(sim3->bodies()[1].mass, 2.5);
 }
 
+// A polygon body (2D): its area, centroid and moment of inertia are the exact polygon integrals;
+// a square polygon floats as the box does.
+TEST(Bodies, PolygonsHaveExactMassPropertiesAndFloat) {
+    WorkerPool pool(2);
+    const auto triangle = Simulation::create(scene_from(R"({
+        "dimension": 2, "particle_radius": 0.02,
+        "domain": {"min": [0, 0], "max": [1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0], "max": [1, 0.3]}],
+        "bodies": [{"shape": "polygon", "points": [[0.3, 0.5], [0.6, 0.5], [0.3, 0.9]],
+                    "density": 600}]
+    })"),
+                                             pool);
+    const BodyStatus& t = triangle->bodies()[0];
+    EXPECT_NEAR(t.mass, 600.0 * 0.5 * 0.3 * 0.4, 1e-9);
+    EXPECT_NEAR(t.position.x, 0.4, 1e-12);  // the centroid: the corners' mean
+    EXPECT_NEAR(t.position.y, 0.5 + 0.4 / 3.0, 1e-12);
+
+    std::string square = floating_square(0.02, 500, "dfsph");
+    const std::string box = R"("shape": "box", "min": [0.4, 0.4], "max": [0.6, 0.6])";
+    square.replace(
+        square.find(box), box.size(),
+        R"("shape": "polygon", "points": [[0.4, 0.4], [0.6, 0.4], [0.6, 0.6], [0.4, 0.6]])");
+    auto sim = Simulation::create(scene_from(square), pool);
+    EXPECT_NEAR(sim->bodies()[0].mass, 500.0 * 0.04, 1e-9);
+    const Draft d = measure_draft(*sim, 0.2, 1.0, 2.0);
+    std::printf("polygon: draft %.4f m, Archimedes %.4f m\n", d.measured, d.expected);
+    EXPECT_NEAR(d.measured, d.expected, 0.25 * 0.04);
+}
+
 TEST(Bodies, NoFluidStartsInsideABody) {
     WorkerPool pool(1);
     const auto sim = Simulation::create(scene_from(floating_square(0.02, 500, "dfsph")), pool);

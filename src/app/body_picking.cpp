@@ -44,7 +44,8 @@ std::optional<float> ray_sphere(const glm::vec3& origin, const glm::vec3& direct
 
 glm::vec3 body_shape_center(const BodyDesc& desc) {
     const ShapeDesc& s = desc.shape;
-    return s.shape == Shape::Sphere ? glm::vec3(s.center) : glm::vec3(0.5 * (s.min + s.max));
+    return s.shape == Shape::Sphere ? glm::vec3(s.center)
+                                    : glm::vec3(0.5 * (s.lower() + s.upper()));
 }
 
 std::optional<BodyHit> pick_body(std::span<const BodyDesc> bodies, std::span<const glm::mat4> poses,
@@ -83,6 +84,13 @@ std::optional<BodyHit> pick_body_2d(std::span<const BodyDesc> bodies,
         } else if (s.shape == Shape::Sphere) {
             inside =
                 glm::length(glm::vec2(rest) - glm::vec2(s.center)) <= static_cast<float>(s.radius);
+        } else if (s.shape == Shape::Mesh) {  // a polygon: crossings of a ray along +x
+            const std::vector<glm::dvec2>& c = s.mesh->outline;
+            for (std::size_t k = 0, j = c.size() - 1; k < c.size(); j = k++) {
+                if ((c[k].y > rest.y) != (c[j].y > rest.y) &&
+                    rest.x < (c[j].x - c[k].x) * (rest.y - c[k].y) / (c[j].y - c[k].y) + c[k].x)
+                    inside = !inside;
+            }
         }
         if (inside) return BodyHit{i, glm::vec3(rest.x, rest.y, 0.0f), glm::vec3(point, 0.0f)};
     }

@@ -183,6 +183,8 @@ void SceneDrawing::draw_bodies(Renderer& renderer, const Frame& f) {
         if (s.shape == Shape::Box) {
             corners = {
                 {s.min.x, s.min.y}, {s.max.x, s.min.y}, {s.max.x, s.max.y}, {s.min.x, s.max.y}};
+        } else if (s.shape == Shape::Mesh) {
+            corners = s.mesh->outline;  // a polygon
         } else if (s.shape == Shape::Sphere) {
             constexpr int kSides = 48;
             for (int k = 0; k < kSides; ++k) {

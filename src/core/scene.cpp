@@ -450,7 +450,8 @@ class Reader : public JsonReader {
         return e;
     }
 
-    // {"shape": "box", "min", "max" | "sphere", "center", "radius", "density" | "mass",
+    // {"shape": "box", "min", "max" | "sphere", "center", "radius" | "polygon", "points" (2D),
+    //  "density" | "mass",
     //  "rotation": {"axis", "degrees"} (2D: {"degrees"}), "velocity", "angular_velocity" (2D: a
     //  number), "fixed", "restitution", "friction"}
     BodyDesc body(const json& j, const std::string& path) const {
@@ -458,16 +459,16 @@ class Reader : public JsonReader {
         static constexpr std::string_view keys[] = {
             "shape",   "min",         "max",      "center",   "radius",
             "density", "mass",        "rotation", "velocity", "angular_velocity",
-            "fixed",   "restitution", "friction", "axes"};
+            "fixed",   "restitution", "friction", "axes",     "points"};
         check_keys(j, path, keys);
         json shape_keys = json::object();
-        for (const char* key : {"shape", "min", "max", "center", "radius"}) {
+        for (const char* key : {"shape", "min", "max", "center", "radius", "points"}) {
             if (auto it = j.find(key); it != j.end()) shape_keys[key] = *it;
         }
         BodyDesc b;
         b.shape = shape(shape_keys, path, false);
-        if (b.shape.shape == Shape::Mesh) {
-            fail(path + "/shape", "bodies are boxes or spheres for now, found " +
+        if (b.shape.shape == Shape::Mesh && b.shape.mesh->outline.empty()) {
+            fail(path + "/shape", "bodies are boxes, spheres or (2D) polygons for now, found " +
                                       describe_json(member(j, path, "shape")));
         }
         const auto density = j.find("density");
@@ -847,6 +848,14 @@ double BodyDesc::body_mass(int dimension) const {
     if (shape.shape == Shape::Box) {
         for (int k = 0; k < dimension; ++k)
             volume *= shape.max[k] - shape.min[k];
+    } else if (shape.shape == Shape::Mesh) {  // a polygon (2D): its area
+        const std::vector<glm::dvec2>& c = shape.mesh->outline;
+        double twice = 0.0;
+        for (std::size_t k = 0; k < c.size(); ++k) {
+            const glm::dvec2 &a = c[k], &b = c[(k + 1) % c.size()];
+            twice += a.x * b.y - b.x * a.y;
+        }
+        volume = 0.5 * std::abs(twice);
     } else {
         const double r = shape.radius;
         volume = dimension == 2 ? kPi * r * r : 4.0 / 3.0 * kPi * r * r * r;
@@ -873,7 +882,7 @@ void Scene::check_bodies() const {
         const std::string path = source + ": /bodies/" + std::to_string(i);
         const glm::dvec3 centre = 0.5 * (b.shape.lower() + b.shape.upper());
         glm::dvec3 reach = 0.5 * (b.shape.upper() - b.shape.lower());
-        if (b.shape.shape == Shape::Box && b.rotation_degrees != 0.0) {
+        if (b.shape.shape != Shape::Sphere && b.rotation_degrees != 0.0) {
             const glm::dmat3 turn = portable::rotation(b.rotation_axis, b.rotation_degrees);
             glm::dvec3 turned(0.0);
             for (int row = 0; row < 3; ++row) {

@@ -180,7 +180,12 @@ class SphSimulation final : public Simulation {
             o.bound_centre = to_vec<D>(0.5 * (shape.lower() + shape.upper()));
             o.bound_radius = static_cast<float>(0.5 * glm::length(shape.upper() - shape.lower())) +
                              constants_.particle_radius;
-            solids_.add(o, nullptr);
+            std::unique_ptr<DistanceField> field;
+            if (shape.shape == Shape::Mesh) {  // a polygon (2D)
+                field = build_field(*shape.mesh, spacing, layers);
+                o.field = field.get();
+            }
+            solids_.add(o, std::move(field));
         }
         load_times_.distance_fields_ms = milliseconds_since(fields_start);
         const auto boundary_start = Clock::now();
@@ -554,7 +559,12 @@ class SphSimulation final : public Simulation {
             part.resize(samples.position.size(), static_cast<std::uint32_t>(i));
         }
         for (std::size_t k = 0; k < bodies_.size(); ++k) {
-            sample_obstacle<D>(bodies_.shape(k), spacing, layers, samples);
+            const Obstacle& solid = solids_.obstacles()[scene_.obstacles.size() + k];
+            if (solid.field) {
+                sample_mesh_shell<D>(*solid.field, false, layers * spacing, samples);
+            } else {
+                sample_obstacle<D>(bodies_.shape(k), spacing, layers, samples);
+            }
             const auto mover = moving_walls_.first_body() + static_cast<std::uint32_t>(k);
             owner.resize(samples.position.size(), mover);
             part.resize(samples.position.size(), mover);
@@ -770,8 +780,10 @@ class SphSimulation final : public Simulation {
                     }
                 }
                 for (std::size_t k = 0; k < bodies_.size() && !blocked; ++k) {
-                    const Vec<D> rest = to_vec<D>(bodies_.pose(k).unapply(to_dvec3(x)));
-                    blocked = inside_grown<D>(bodies_.shape(k), rest, r);
+                    const glm::dvec3 rest = bodies_.pose(k).unapply(to_dvec3(x));
+                    const Obstacle& solid = solids_.obstacles()[scene_.obstacles.size() + k];
+                    blocked = solid.field ? distance_near(*solid.field, rest, r) < r
+                                          : inside_grown<D>(bodies_.shape(k), to_vec<D>(rest), r);
                 }
                 if (!blocked) fluid_.push_back(x, v);
             }

@@ -83,6 +83,8 @@ class RigidBodies {
                     b.corners.push_back(c);
                 }
                 b.extent = 0.5 * glm::length(e);
+            } else if (s.shape == Shape::Mesh) {
+                polygon_properties(s.mesh->outline, b);
             } else {
                 b.centre = s.center;
                 const double r2 = s.radius * s.radius;
@@ -352,6 +354,31 @@ class RigidBodies {
         glm::dvec3 moves{1.0}, turns{1.0};  // 1 per free world axis, 0 per locked one
     };
 
+    // A polygon's centroid, its moment of inertia about it (the area's second moment times the
+    // mass over the area: any density), its corners from the centroid and its reach.
+    static void polygon_properties(const std::vector<glm::dvec2>& c, Body& b) {
+        double twice_area = 0.0, second = 0.0;
+        glm::dvec2 moment(0.0);
+        for (std::size_t k = 0; k < c.size(); ++k) {
+            const glm::dvec2 &p = c[k], &q = c[(k + 1) % c.size()];
+            const double cross = p.x * q.y - q.x * p.y;
+            twice_area += cross;
+            moment += (p + q) * cross;
+            second +=
+                cross * (p.x * p.x + p.x * q.x + q.x * q.x + p.y * p.y + p.y * q.y + q.y * q.y);
+        }
+        const double area = 0.5 * twice_area;  // signed: the sums share its sign
+        const glm::dvec2 centroid = moment / (6.0 * area);
+        const double mean_r2 = second / 12.0 / area - glm::dot(centroid, centroid);
+        b.centre = glm::dvec3(centroid, 0.0);
+        b.inertia = glm::dvec3(b.mass * mean_r2);
+        b.extent = 0.0;
+        for (const glm::dvec2& p : c) {
+            b.corners.push_back(glm::dvec3(p - centroid, 0.0));
+            b.extent = std::max(b.extent, glm::length(p - centroid));
+        }
+    }
+
     static void set_mass(Body& b, double mass) {
         b.inertia *= mass / b.mass;
         b.mass = mass;
@@ -394,7 +421,7 @@ class RigidBodies {
     // nearest each wall.
     template <class F>
     void for_each_extreme_point(const Body& b, const State& s, F&& f) const {
-        if (b.desc.shape.shape == Shape::Box) {
+        if (b.desc.shape.shape != Shape::Sphere) {  // a box's or a polygon's corners
             const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
             for (const glm::dvec3& c : b.corners)
                 f(s.position + rotation * c);
