@@ -107,5 +107,34 @@ TEST(Bodies3D, ACubeAndASphereFloatAtTheirDrafts) {
     }
 }
 
+// Stability from the metacentric height GM = I_waterplane / V_submerged - BG: a long box of
+// 0.5 rho0 (0.4 x 0.1 x 0.2 m: GM = 0.2^2 / (12 * 0.05) - 0.025 > 0 about its long axis) let go
+// 8 degrees off flat rights itself; a cube of 0.5 rho0 (GM = 0.2^2 / (12 * 0.1) - 0.05 < 0)
+// let go 5 degrees off flat turns over.
+TEST(Bodies3D, ALongBoxFloatsFlatACubeTurnsOver) {
+    WorkerPool pool(2);
+    auto tilt_after = [&](const std::string& body, double until) {
+        auto sim = Simulation::create(scene_from(R"({
+            "dimension": 3, "particle_radius": 0.02, "solver": "dfsph",
+            "domain": {"min": [0, 0, 0], "max": [0.8, 0.7, 0.8]},
+            "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.8, 0.35, 0.8]}],
+            "bodies": [)" + body + "]}"),
+                                      pool);
+        tests::run_until(*sim, until);
+        const glm::dvec4 q = sim->bodies()[0].orientation;      // w, x, y, z
+        const double up = 1.0 - 2.0 * (q.y * q.y + q.w * q.w);  // the body's y axis, along y
+        return std::acos(std::min(1.0, std::abs(up))) * 180.0 / kPi;
+    };
+    const double box = tilt_after(R"({"shape": "box", "min": [0.2, 0.33, 0.3],
+        "max": [0.6, 0.43, 0.5], "density": 500, "rotation": {"axis": [1, 0, 0], "degrees": 8}})",
+                                  2.5);
+    const double cube = tilt_after(R"({"shape": "box", "min": [0.3, 0.25, 0.3],
+        "max": [0.5, 0.45, 0.5], "density": 500, "rotation": {"axis": [1, 0, 0], "degrees": 5}})",
+                                   1.5);
+    std::printf("long box: %.1f degrees off flat; cube: %.1f degrees\n", box, cube);
+    EXPECT_LT(box, 2.0);
+    EXPECT_GT(cube, 20.0);
+}
+
 }  // namespace
 }  // namespace flume
