@@ -301,6 +301,47 @@ TEST_P(Collision, ConservesTheMomentumOfFluidAndBody) {
 INSTANTIATE_TEST_SUITE_P(Solvers, Collision, ::testing::Values("dfsph", "wcsph", "pcisph"),
                          [](const auto& test) { return std::string(test.param); });
 
+// Two balls thrown at each other (gravity off, the water far away) bounce off each other a
+// spacing short of touching, with the restitution asked for, and keep their momentum; a box
+// dropped on a heavier one rests on it.
+TEST(Bodies, BodiesBounceOffEachOther) {
+    WorkerPool pool(2);
+    auto sim = Simulation::create(scene_from(R"({
+        "dimension": 2, "particle_radius": 0.02, "gravity": [0, 0],
+        "domain": {"min": [0, 0], "max": [2, 1]},
+        "fluid": [{"shape": "box", "min": [1.6, 0], "max": [2, 0.2]}],
+        "bodies": [{"shape": "sphere", "center": [0.3, 0.6], "radius": 0.05, "density": 800,
+                    "velocity": [1, 0], "restitution": 0.5},
+                   {"shape": "sphere", "center": [0.9, 0.6], "radius": 0.05, "density": 800,
+                    "velocity": [-1, 0], "restitution": 0.5}]
+    })"),
+                                  pool);
+    double closest = 1.0;
+    while (sim->stats().time < 0.6) {
+        sim->step();
+        closest = std::min(closest, sim->bodies()[1].position.x - sim->bodies()[0].position.x);
+    }
+    const BodyStatus &a = sim->bodies()[0], &b = sim->bodies()[1];
+    EXPECT_GT(closest, 0.1);  // never closer than their radii
+    EXPECT_NEAR(a.velocity.x, -0.5, 1e-6);
+    EXPECT_NEAR(b.velocity.x, 0.5, 1e-6);
+    EXPECT_NEAR(a.mass * a.velocity.x + b.mass * b.velocity.x, 0.0, 1e-9);
+
+    auto stack = Simulation::create(scene_from(R"({
+        "dimension": 2, "particle_radius": 0.02,
+        "domain": {"min": [0, 0], "max": [2, 1]},
+        "fluid": [{"shape": "box", "min": [1.6, 0], "max": [2, 0.2]}],
+        "bodies": [{"shape": "box", "min": [0.3, 0.2], "max": [0.7, 0.3], "density": 3000},
+                   {"shape": "box", "min": [0.4, 0.5], "max": [0.6, 0.6], "density": 1000}]
+    })"),
+                                    pool);
+    tests::run_until(*stack, 1.0);
+    // The lower box on the floor's layer (its bottom a spacing up), the upper one a spacing above
+    // it: y = 0.04 + 0.1 + 0.04 + 0.05.
+    EXPECT_NEAR(stack->bodies()[0].position.y, 0.09, 0.005);
+    EXPECT_NEAR(stack->bodies()[1].position.y, 0.23, 0.01);
+}
+
 TEST(Bodies, ScenesThatCannotWorkAreRefused) {
     auto message = [](const std::string& text) {
         try {

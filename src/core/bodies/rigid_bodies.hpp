@@ -64,6 +64,7 @@ class RigidBodies {
         // relieve, and the incompressible solvers' pressure threw a resting body off the floor).
         domain_lower_ = to_dvec3<D>(domain_lower) + glm::dvec3(spacing);
         domain_upper_ = to_dvec3<D>(domain_upper) - glm::dvec3(spacing);
+        gap_ = spacing;
         domain_walls_ = domain_walls;
         for (const BodyDesc& desc : bodies) {
             Body b;
@@ -256,9 +257,14 @@ class RigidBodies {
             s.angular_velocity = rotation * (w + dw * dt);
             lock(b, s);
             if (domain_walls_) bounce(b, s, dt, g);
-            drift(s, dt);
-            if (domain_walls_) project_out_of_walls(b, s);
         }
+        touch_each_other(dt, g, false);
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            if (bodies_[k].desc.fixed) continue;
+            drift(state_[k], dt);
+            if (domain_walls_) project_out_of_walls(bodies_[k], state_[k]);
+        }
+        touch_each_other(dt, g, true);
         for (std::size_t k = 0; k < bodies_.size(); ++k)
             walls.set_after(walls.first_body() + k, pose(k));
         update_status();
@@ -487,6 +493,137 @@ class RigidBodies {
         s.angular_velocity *= b.turns;
     }
 
+    // Contacts between bodies, a spacing short of touching as at the walls: each box's or
+    // polygon's corners and each sphere's centre (less its radius) against the other body's box
+    // or sphere (polygons are not a target yet). With `project`, the two are moved apart by the
+    // depth, in the ratio of their inverse masses; else the impulses of bounce() between them.
+    void touch_each_other(double dt, const glm::dvec3& g, bool project) {
+        const double resting = 2.0 * glm::length(g) * dt;
+        for (std::size_t i = 0; i < bodies_.size(); ++i) {
+            for (std::size_t j = 0; j < bodies_.size(); ++j) {
+                if (i == j || bodies_[j].desc.shape.shape == Shape::Mesh) continue;
+                if (bodies_[i].desc.fixed && bodies_[j].desc.fixed) continue;
+                const double reach = bodies_[i].extent + bodies_[j].extent + gap_;
+                if (glm::length(state_[i].position - state_[j].position) > reach) continue;
+                const double radius = bodies_[i].desc.shape.shape == Shape::Sphere
+                                          ? bodies_[i].desc.shape.radius
+                                          : 0.0;
+                for_each_contact_point(bodies_[i], state_[i], [&](const glm::dvec3& p) {
+                    glm::dvec3 n;
+                    const double d = distance_to(bodies_[j], state_[j], p, n);
+                    // Touching counts for the impulses (a pair moved apart last step touches).
+                    const double depth = gap_ + radius - d;
+                    if (depth <= (project ? 0.0 : -1.0e-9)) return;
+                    const glm::dvec3 at = p - n * radius;
+                    if (project) {
+                        separate(i, j, n, depth);
+                    } else {
+                        collide(i, j, at, n, resting);
+                    }
+                });
+            }
+        }
+    }
+
+    // The points of a body that meet others: corners, or a sphere's centre.
+    template <class F>
+    void for_each_contact_point(const Body& b, const State& s, F&& f) const {
+        if (b.desc.shape.shape == Shape::Sphere) {
+            f(s.position);
+            return;
+        }
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        for (const glm::dvec3& c : b.corners)
+            f(s.position + rotation * c);
+    }
+
+    // The signed distance from p (world) to a box or sphere body, and its outward normal there.
+    double distance_to(const Body& b, const State& s, const glm::dvec3& p, glm::dvec3& n) const {
+        const Pose pose = pose_of(b, s);
+        const glm::dvec3 x = pose.unapply(p);
+        const ShapeDesc& shape = b.desc.shape;
+        if (shape.shape == Shape::Sphere) {
+            const glm::dvec3 d = x - shape.center;
+            const double r = glm::length(d);
+            n = pose.rotation * (r > 0.0 ? d / r : glm::dvec3(0.0, 1.0, 0.0));
+            return r - shape.radius;
+        }
+        const glm::dvec3 c = 0.5 * (shape.min + shape.max), h = 0.5 * (shape.max - shape.min);
+        glm::dvec3 q = x - c, out(0.0);
+        int axis = 0;
+        double inside = -1.0e300;
+        for (int k = 0; k < D; ++k) {
+            out[k] = std::max(std::abs(q[k]) - h[k], 0.0) * (q[k] < 0.0 ? -1.0 : 1.0);
+            if (std::abs(q[k]) - h[k] > inside) {
+                inside = std::abs(q[k]) - h[k];
+                axis = k;
+            }
+        }
+        const double outside = glm::length(out);
+        if (outside > 0.0) {
+            n = pose.rotation * (out / outside);
+            return outside;
+        }
+        glm::dvec3 normal(0.0);
+        normal[axis] = q[axis] < 0.0 ? -1.0 : 1.0;
+        n = pose.rotation * normal;
+        return inside;
+    }
+
+    // The impulse between body i (its point `at`) and body j along n (out of j towards i).
+    void collide(std::size_t i, std::size_t j, const glm::dvec3& at, const glm::dvec3& n,
+                 double resting) {
+        State &a = state_[i], &b = state_[j];
+        const Body &ba = bodies_[i], &bb = bodies_[j];
+        const glm::dvec3 ra = at - a.position, rb = at - b.position;
+        const glm::dvec3 v = a.velocity + glm::cross(a.angular_velocity, ra) - b.velocity -
+                             glm::cross(b.angular_velocity, rb);
+        const double vn = glm::dot(v, n);
+        if (vn >= 0.0) return;
+        auto effective = [&](const glm::dvec3& dir) {
+            return response(ba, a, ra, dir) + response(bb, b, rb, dir);
+        };
+        const double e = -vn > resting ? std::min(ba.desc.restitution, bb.desc.restitution) : 0.0;
+        const double jn = -(1.0 + e) * vn / effective(n);
+        glm::dvec3 impulse = n * jn;
+        const glm::dvec3 vt = v - n * vn;
+        const double speed_t = glm::length(vt);
+        if (speed_t > 0.0) {
+            const glm::dvec3 t = vt / speed_t;
+            const double mu = std::min(ba.desc.friction, bb.desc.friction);
+            impulse -= t * std::min(speed_t / effective(t), mu * jn);
+        }
+        push(ba, a, ra, impulse);
+        push(bb, b, rb, -impulse);
+    }
+
+    // How much a unit impulse along dir at r changes the body's velocity there along dir.
+    static double response(const Body& b, const State& s, const glm::dvec3& r,
+                           const glm::dvec3& dir) {
+        if (b.desc.fixed) return 0.0;
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        const glm::dvec3 w =
+            (rotation * ((glm::transpose(rotation) * glm::cross(r, dir)) / b.inertia)) * b.turns;
+        return glm::dot(dir * b.moves, dir) / b.mass + glm::dot(dir, glm::cross(w, r));
+    }
+
+    static void push(const Body& b, State& s, const glm::dvec3& r, const glm::dvec3& impulse) {
+        if (b.desc.fixed) return;
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        s.velocity += impulse / b.mass;
+        s.angular_velocity +=
+            rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
+        lock(b, s);
+    }
+
+    void separate(std::size_t i, std::size_t j, const glm::dvec3& n, double depth) {
+        const double wi = bodies_[i].desc.fixed ? 0.0 : 1.0 / bodies_[i].mass;
+        const double wj = bodies_[j].desc.fixed ? 0.0 : 1.0 / bodies_[j].mass;
+        if (wi + wj == 0.0) return;
+        state_[i].position += n * (depth * wi / (wi + wj)) * bodies_[i].moves;
+        state_[j].position -= n * (depth * wj / (wi + wj)) * bodies_[j].moves;
+    }
+
     // The body moved back out of each wall by its deepest point's depth.
     void project_out_of_walls(const Body& b, State& s) const {
         glm::dvec3 shift(0.0);
@@ -535,6 +672,7 @@ class RigidBodies {
     glm::dvec3 domain_lower_{0.0}, domain_upper_{0.0};
     bool domain_walls_ = true;
     std::optional<BodyDrag> drag_;
+    double gap_ = 0.0;          // how far short of touching bodies meet: a particle spacing
     std::vector<Push> pushes_;  // per fluid particle, the step's put-back at a body
 };
 
