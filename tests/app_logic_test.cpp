@@ -578,6 +578,19 @@ TEST(BodyPicking, RaysAndPointsHitTheBodiesWhereThePosesPutThem) {
     EXPECT_FALSE(pick_body_2d(bodies, poses, glm::vec2(1.75f, 0.25f)));
     EXPECT_EQ(body_shape_center(box), glm::vec3(1.0f, 0.5f, 0.5f));
     EXPECT_EQ(body_shape_center(ball), glm::vec3(0.0f));
+
+    // A mesh (the unit cube's) is hit on its triangles: from above at z = 1, not beside it.
+    BodyDesc cube;
+    cube.shape.shape = Shape::Mesh;
+    auto mesh = std::make_shared<MeshShape>();
+    mesh->mesh = read_mesh(builtin_file("meshes/cube.obj"), "cube.obj");
+    cube.shape.mesh = mesh;
+    const std::vector<BodyDesc> meshes{cube};
+    const std::vector<glm::mat4> still{glm::mat4(1.0f)};
+    const auto top = pick_body(meshes, still, Ray{{0.3f, 0.6f, 10.0f}, {0.0f, 0.0f, -1.0f}});
+    ASSERT_TRUE(top);
+    EXPECT_NEAR(top->anchor.z, 1.0f, 1e-5f);
+    EXPECT_FALSE(pick_body(meshes, still, Ray{{1.3f, 0.6f, 10.0f}, {0.0f, 0.0f, -1.0f}}));
 }
 
 // The Parameters panel's body controls and the mouse's drag, through the runner: published in

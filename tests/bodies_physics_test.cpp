@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/scene.hpp"
+#include "core/scene_library.hpp"
 #include "test_scenes.hpp"
 
 namespace flume {
@@ -16,10 +17,10 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
+// A scene from JSON text; the meshes it names are the built-in scenes' ("meshes/cube.obj").
 Scene scene_from(const std::string& text) {
-    return parse_scene(text, "bodies", [](const std::string&) -> std::string {
-        throw SceneError("no files here");
-    });
+    return parse_scene(text, "bodies",
+                       [](const std::string& name) -> std::string { return builtin_file(name); });
 }
 
 // A fixed 0.2 m square 0.4 m under water feels rho0 g V, time-averaged over a second, within 2%.
@@ -66,8 +67,9 @@ double sphere_draft(double radius, double fraction) {
     return 0.5 * (lo + hi);
 }
 
-// 3D, DFSPH: a cube of 0.5 rho0 (held upright: a cube of that density floats on an edge) and a
-// free sphere of 0.3 rho0 float at their analytic drafts, time-averaged, within 5%.
+// 3D, DFSPH: a cube of 0.5 rho0 (held upright: a cube of that density floats on an edge), a free
+// sphere of 0.3 rho0 and a free mesh body float at their analytic drafts, time-averaged, within
+// 5%.
 TEST(Bodies3D, ACubeAndASphereFloatAtTheirDrafts) {
     WorkerPool pool(2);
     struct Case {
@@ -80,6 +82,10 @@ TEST(Bodies3D, ACubeAndASphereFloatAtTheirDrafts) {
          500.0, 0.1, 0.1},
         {R"({"shape": "sphere", "center": [0.3, 0.3, 0.3], "radius": 0.1, "density": 300})", 300.0,
          0.1, sphere_draft(0.1, 0.3)},
+        // A mesh: the icosphere (symmetric about its centre) of 0.5 rho0 floats half under.
+        {R"({"shape": "mesh", "file": "meshes/icosphere.obj", "scale": 0.14,
+             "translate": [0.3, 0.34, 0.3], "density": 500})",
+         500.0, 0.14, 0.14},
     };
     for (const Case& c : cases) {
         auto sim = Simulation::create(scene_from(std::string(R"({

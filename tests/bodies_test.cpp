@@ -7,19 +7,24 @@
 #include <cstdlib>
 #include <string>
 
+#include <glm/gtc/quaternion.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/bodies/mass_properties.hpp"
 #include "core/errors.hpp"
+#include "core/geometry/triangle_mesh.hpp"
+#include "core/math/portable.hpp"
 #include "core/scene.hpp"
+#include "core/scene_library.hpp"
 #include "test_scenes.hpp"
 
 namespace flume {
 namespace {
 
+// A scene from JSON text; the meshes it names are the built-in scenes' ("meshes/cube.obj").
 Scene scene_from(const std::string& text) {
-    return parse_scene(text, "bodies", [](const std::string&) -> std::string {
-        throw SceneError("no files here");
-    });
+    return parse_scene(text, "bodies",
+                       [](const std::string& name) -> std::string { return builtin_file(name); });
 }
 
 // A 2D tank 1 m wide, water `depth` deep, a square of side `side` and `density` floating in it.
@@ -373,9 +378,151 @@ TEST(Bodies, ScenesThatCannotWorkAreRefused) {
     EXPECT_NE(message(scene("dfsph", "{" + box + R"(, "density": 500, "axes": ["x", "q"]})"))
                   .find("/bodies/0/axes/1"),
               std::string::npos);
+    EXPECT_NE(message(scene("dfsph", R"({"shape": "mesh", "file": "meshes/cube.obj",
+                                          "density": 500})"))
+                  .find("meshes are for 3D scenes"),
+              std::string::npos);
     // A light body is fine when fixed.
     EXPECT_EQ(message(scene("dfsph", "{" + box + R"(, "density": 100, "fixed": true})")),
               "no error");
+}
+
+// A closed mesh's mass properties are exact: a box's mesh turned and moved has the box's mass,
+// centre and principal moments, with its edges as principal axes; a wedge has the centroid of its
+// triangle; the eigen-decomposition rebuilds its matrix.
+TEST(Bodies, MeshesHaveExactMassProperties) {
+    const MeshTransform turn{.scale = {0.4, 0.1, 0.2},
+                             .axis = {1.0, 2.0, 3.0},
+                             .degrees = 30.0,
+                             .translate = {0.5, 0.4, 0.3}};
+    auto shape_of = [](const TriangleMesh& mesh) {
+        auto placed = std::make_shared<MeshShape>();
+        placed->mesh = mesh;
+        ShapeDesc s;
+        s.shape = Shape::Mesh;
+        s.mesh = placed;
+        return s;
+    };
+    TriangleMesh box = read_mesh(builtin_file("meshes/cube.obj"), "cube.obj");
+    transform(box, turn);
+    const double mass = 3.0;
+    const MassProperties m = mass_properties(shape_of(box), mass, 3);
+    ASSERT_TRUE(m.axes.has_value());
+    const glm::dmat3 r = portable::rotation(turn.axis / glm::length(turn.axis), turn.degrees);
+    const glm::dvec3 centre = r * (0.5 * turn.scale) + turn.translate;
+    for (int k = 0; k < 3; ++k)
+        EXPECT_NEAR(m.centre[k], centre[k], 1e-14) << k;
+    // The box's moments about its own axes, turned into the scene: I = R diag(I_box) R^T.
+    const glm::dvec3 e = turn.scale;
+    glm::dmat3 own(0.0);
+    own[0][0] = mass / 12.0 * (e.y * e.y + e.z * e.z);
+    own[1][1] = mass / 12.0 * (e.x * e.x + e.z * e.z);
+    own[2][2] = mass / 12.0 * (e.x * e.x + e.y * e.y);
+    const glm::dmat3 expected = r * own * glm::transpose(r), found = inertia_tensor(m);
+    for (int c = 0; c < 3; ++c) {
+        for (int k = 0; k < 3; ++k)
+            EXPECT_NEAR(found[c][k], expected[c][k], 1e-14) << c << k;
+    }
+    // Each principal axis is one of the box's edges, with that edge's moment.
+    for (int k = 0; k < 3; ++k) {
+        const glm::dvec3 axis = (*m.axes)[k];
+        int edge = 0;
+        for (int j = 1; j < 3; ++j) {
+            if (std::abs(glm::dot(axis, r[j])) > std::abs(glm::dot(axis, r[edge]))) edge = j;
+        }
+        EXPECT_NEAR(std::abs(glm::dot(axis, r[edge])), 1.0, 1e-12) << k;
+        EXPECT_NEAR(m.moments[k], own[edge][edge], 1e-14) << k;
+    }
+    EXPECT_NEAR(glm::determinant(*m.axes), 1.0, 1e-14);
+
+    // The wedge x in [0, 1], y under 0.5 x, z in [0, 1]: its centroid (2/3, 1/6, 1/2).
+    const MassProperties wedge =
+        mass_properties(shape_of(read_mesh(builtin_file("meshes/ramp.obj"), "ramp.obj")), 1.0, 3);
+    EXPECT_NEAR(wedge.centre.x, 2.0 / 3.0, 1e-15);
+    EXPECT_NEAR(wedge.centre.y, 1.0 / 6.0, 1e-15);
+    EXPECT_NEAR(wedge.centre.z, 0.5, 1e-15);
+    EXPECT_NEAR(wedge.extent, glm::length(glm::dvec3(2.0 / 3.0, 1.0 / 6.0, 0.5)), 1e-15);
+    EXPECT_EQ(wedge.corners.size(), 6u);
+
+    // A symmetric matrix with no zero: axes diag(moments) axes^T rebuilds it.
+    const glm::dmat3 a(4.0, -1.0, 0.5, -1.0, 3.0, 2.0, 0.5, 2.0, 5.0);
+    MassProperties decomposed;
+    glm::dmat3 axes;
+    principal_moments(a, decomposed.moments, axes);
+    decomposed.axes = axes;
+    const glm::dmat3 rebuilt = inertia_tensor(decomposed);
+    for (int c = 0; c < 3; ++c) {
+        for (int k = 0; k < 3; ++k)
+            EXPECT_NEAR(rebuilt[c][k], a[c][k], 1e-14) << c << k;
+    }
+}
+
+// A mesh body whose principal axes are not the scene's, spun about an axis that is none of them,
+// with gravity off and the fluid far away: it tumbles (its angular velocity turns), keeping its
+// angular momentum and kinetic energy, as Euler's equations in its principal frame say.
+TEST(Bodies, ATumblingMeshKeepsItsAngularMomentum) {
+    WorkerPool pool(2);
+    auto sim = Simulation::create(scene_from(R"({
+        "dimension": 3, "particle_radius": 0.04, "gravity": [0, 0, 0],
+        "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [0.24, 0.16, 0.24]}],
+        "bodies": [{"shape": "mesh", "file": "meshes/cube.obj", "scale": [0.3, 0.1, 0.2],
+                    "rotate": {"axis": [1, 2, 3], "degrees": 30}, "translate": [0.4, 0.45, 0.4],
+                    "density": 500, "angular_velocity": [1, 4, 0.5]}]
+    })"),
+                                  pool);
+    const MassProperties m =
+        mass_properties(sim->scene().bodies[0].shape, sim->bodies()[0].mass, 3);
+    const glm::dmat3 inertia = inertia_tensor(m);
+    auto momentum_and_energy = [&](glm::dvec3& w, double& energy) {
+        const BodyStatus& b = sim->bodies()[0];
+        const glm::dquat q(b.orientation[0], b.orientation[1], b.orientation[2], b.orientation[3]);
+        const glm::dmat3 r = glm::mat3_cast(q);
+        const glm::dmat3 world = r * inertia * glm::transpose(r);
+        w = b.angular_velocity;
+        energy = 0.5 * glm::dot(w, world * w);
+        return world * w;
+    };
+    glm::dvec3 w0, w;
+    double e0 = 0.0, e = 0.0;
+    const glm::dvec3 l0 = momentum_and_energy(w0, e0);
+    double largest = 0.0, turned = 0.0;
+    while (sim->stats().time < 1.0) {
+        sim->step();
+        const glm::dvec3 l = momentum_and_energy(w, e);
+        largest = std::max(largest, glm::length(l - l0) / glm::length(l0));
+        turned = std::max(
+            turned, std::acos(std::min(1.0, glm::dot(w, w0) / glm::length(w) / glm::length(w0))));
+    }
+    std::printf("angular momentum within %.2e, energy %+.2e, the spin turned by up to %.0f deg\n",
+                largest, e / e0 - 1.0, turned * 180.0 / portable::kPi);
+    EXPECT_LT(largest, 1e-2);
+    EXPECT_NEAR(e / e0, 1.0, 2e-2);
+    EXPECT_GT(turned * 180.0 / portable::kPi, 20.0);
+}
+
+TEST(Bodies, MeshBodiesAreRead) {
+    auto scene = [](const std::string& body) {
+        return R"({"dimension": 3, "particle_radius": 0.04,
+                   "domain": {"min": [0, 0, 0], "max": [1, 1, 1]},
+                   "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [1, 0.4, 1]}],
+                   "bodies": [)" +
+               body + "]}";
+    };
+    const Scene s = scene_from(scene(R"({"shape": "mesh", "file": "meshes/ramp.obj",
+        "scale": 0.2, "translate": [0.4, 0.5, 0.4], "density": 500})"));
+    ASSERT_EQ(s.bodies.size(), 1u);
+    EXPECT_NEAR(s.bodies[0].body_mass(3), 500.0 * 0.25 * 0.008, 1e-12);
+    EXPECT_EQ(files_named_by_scene(scene(R"({"shape": "mesh", "file": "a.obj", "density": 1})")),
+              std::vector<std::string>{"a.obj"});
+    try {
+        scene_from(scene(R"({"shape": "mesh", "file": "meshes/ramp.obj", "scale": 0.2,
+                             "translate": [0.4, 0.5, 0.4], "density": 500, "invert": true})"));
+        ADD_FAILURE() << "an inverted mesh body was read";
+    } catch (const SceneError& e) {
+        EXPECT_NE(std::string(e.what()).find("/bodies/0/invert: unknown key"), std::string::npos)
+            << e.what();
+    }
 }
 
 }  // namespace

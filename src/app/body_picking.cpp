@@ -40,6 +40,28 @@ std::optional<float> ray_sphere(const glm::vec3& origin, const glm::vec3& direct
     return std::max(-b - root, 0.0f);
 }
 
+// The nearest t >= 0 at which the ray meets a triangle of `mesh` (Moller and Trumbore 1997).
+std::optional<float> ray_mesh(const glm::vec3& origin, const glm::vec3& direction,
+                              const TriangleMesh& mesh) {
+    std::optional<float> nearest;
+    for (const glm::u32vec3& t : mesh.triangles) {
+        const glm::vec3 a(mesh.vertices[t.x]), b(mesh.vertices[t.y]), c(mesh.vertices[t.z]);
+        const glm::vec3 ab = b - a, ac = c - a;
+        const glm::vec3 p = glm::cross(direction, ac);
+        const float det = glm::dot(ab, p);
+        if (std::abs(det) < 1.0e-12f) continue;  // along the triangle's plane
+        const glm::vec3 to = origin - a;
+        const float u = glm::dot(to, p) / det;
+        if (u < 0.0f || u > 1.0f) continue;
+        const glm::vec3 q = glm::cross(to, ab);
+        const float v = glm::dot(direction, q) / det;
+        if (v < 0.0f || u + v > 1.0f) continue;
+        const float hit = glm::dot(ac, q) / det;
+        if (hit >= 0.0f && (!nearest || hit < *nearest)) nearest = hit;
+    }
+    return nearest;
+}
+
 }  // namespace
 
 glm::vec3 body_shape_center(const BodyDesc& desc) {
@@ -63,6 +85,8 @@ std::optional<BodyHit> pick_body(std::span<const BodyDesc> bodies, std::span<con
             t = ray_box(origin, direction, glm::vec3(s.min), glm::vec3(s.max));
         } else if (s.shape == Shape::Sphere) {
             t = ray_sphere(origin, direction, glm::vec3(s.center), static_cast<float>(s.radius));
+        } else if (s.shape == Shape::Mesh) {
+            t = ray_mesh(origin, direction, s.mesh->mesh);
         }
         if (t && *t < best_t) {
             best_t = *t;

@@ -1,6 +1,6 @@
 // Which rigid body the mouse is on (App: a left press on a body grabs it), without GL: the bodies'
-// boxes and spheres are tested in their rest frames (the scene's description of each, placed in
-// the world by the frame's pose), so a turned box is hit where it is drawn.
+// boxes, spheres, polygons and meshes are tested in their rest frames (the scene's description of
+// each, placed in the world by the frame's pose), so a turned box is hit where it is drawn.
 #pragma once
 
 #include <glm/glm.hpp>
@@ -28,8 +28,8 @@ std::optional<BodyHit> pick_body(std::span<const BodyDesc> bodies, std::span<con
 std::optional<BodyHit> pick_body_2d(std::span<const BodyDesc> bodies,
                                     std::span<const glm::mat4> poses, const glm::vec2& point);
 
-// The centre of body `desc`'s shape in its rest frame (a box's middle, a sphere's centre): where
-// --drag holds it.
+// The centre of body `desc`'s shape in its rest frame (a box's middle, a sphere's centre, the
+// middle of a polygon's or mesh's bounding box): where --drag holds it.
 glm::vec3 body_shape_center(const BodyDesc& desc);
 
 }  // namespace flume

@@ -172,6 +172,8 @@ void SceneDrawing::draw_bodies(Renderer& renderer, const Frame& f) {
                 append_box_faces(solid, to3(s.min), to3(s.max), false);
             } else if (s.shape == Shape::Sphere) {
                 append_sphere(solid, to3(s.center), static_cast<float>(s.radius));
+            } else if (s.shape == Shape::Mesh) {
+                append_triangle_mesh(solid, s.mesh->mesh, false);
             }
             move_appended(solid, first, pose);
             continue;

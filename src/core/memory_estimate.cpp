@@ -144,6 +144,8 @@ MemoryEstimate estimate_memory(const Scene& scene) {
         if (!scene.outlets[i].plane)
             field(scene.outlets[i].region, "/outlets/" + std::to_string(i));
     }
+    for (std::size_t i = 0; i < scene.bodies.size(); ++i)
+        field(scene.bodies[i].shape, "/bodies/" + std::to_string(i));
 
     if (gauges) {
         const double height = scene.domain_max[1] - scene.domain_min[1];

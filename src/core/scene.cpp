@@ -450,8 +450,8 @@ class Reader : public JsonReader {
         return e;
     }
 
-    // {"shape": "box", "min", "max" | "sphere", "center", "radius" | "polygon", "points" (2D),
-    //  "density" | "mass",
+    // {"shape": "box", "min", "max" | "sphere", "center", "radius" | "polygon", "points" (2D) |
+    //  "mesh", "file", "scale", "rotate", "translate" (3D), "density" | "mass",
     //  "rotation": {"axis", "degrees"} (2D: {"degrees"}), "velocity", "angular_velocity" (2D: a
     //  number), "fixed", "restitution", "friction"}
     BodyDesc body(const json& j, const std::string& path) const {
@@ -459,18 +459,16 @@ class Reader : public JsonReader {
         static constexpr std::string_view keys[] = {
             "shape",   "min",         "max",      "center",   "radius",
             "density", "mass",        "rotation", "velocity", "angular_velocity",
-            "fixed",   "restitution", "friction", "axes",     "points"};
+            "fixed",   "restitution", "friction", "axes",     "points",
+            "file",    "scale",       "rotate",   "translate"};
         check_keys(j, path, keys);
         json shape_keys = json::object();
-        for (const char* key : {"shape", "min", "max", "center", "radius", "points"}) {
+        for (const char* key : {"shape", "min", "max", "center", "radius", "points", "file",
+                                "scale", "rotate", "translate"}) {
             if (auto it = j.find(key); it != j.end()) shape_keys[key] = *it;
         }
         BodyDesc b;
         b.shape = shape(shape_keys, path, false);
-        if (b.shape.shape == Shape::Mesh && b.shape.mesh->outline.empty()) {
-            fail(path + "/shape", "bodies are boxes, spheres or (2D) polygons for now, found " +
-                                      describe_json(member(j, path, "shape")));
-        }
         const auto density = j.find("density");
         const auto mass = j.find("mass");
         if ((density == j.end()) == (mass == j.end())) {
@@ -848,7 +846,9 @@ double BodyDesc::body_mass(int dimension) const {
     if (shape.shape == Shape::Box) {
         for (int k = 0; k < dimension; ++k)
             volume *= shape.max[k] - shape.min[k];
-    } else if (shape.shape == Shape::Mesh) {  // a polygon (2D): its area
+    } else if (shape.shape == Shape::Mesh && dimension == 3) {
+        volume = shape.mesh->mesh.volume();
+    } else if (shape.shape == Shape::Mesh) {  // a polygon: its area
         const std::vector<glm::dvec2>& c = shape.mesh->outline;
         double twice = 0.0;
         for (std::size_t k = 0; k < c.size(); ++k) {
@@ -1067,6 +1067,8 @@ void Scene::check_distance_fields() const {
     for (std::size_t i = 0; i < outlets.size(); ++i) {
         if (!outlets[i].plane) check(outlets[i].region, "/outlets/" + std::to_string(i));
     }
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+        check(bodies[i].shape, "/bodies/" + std::to_string(i));
 }
 
 void Scene::check_boundary_samples() const {
@@ -1306,7 +1308,7 @@ std::vector<std::string> files_named_by_scene(std::string_view json_text) {
     json root;
     DocumentBuilder builder(root);
     if (!parse_json(json_text, builder) || !root.is_object()) return files;
-    for (const char* list : {"fluid", "obstacles", "outlets"}) {
+    for (const char* list : {"fluid", "obstacles", "outlets", "bodies"}) {
         auto it = root.find(list);
         if (it == root.end() || !it->is_array()) continue;
         for (const json& shape : *it) {

@@ -1,15 +1,17 @@
-// Rigid bodies two-way coupled with the fluid: a room of the simulation. A body is a box or a
-// sphere (a disc in 2D) whose boundary samples (Akinci et al. 2012) move with it as moving walls
-// (core/walls/moving_walls.hpp), so that the fluid sees a moving wall; the reaction of the
+// Rigid bodies two-way coupled with the fluid: a room of the simulation. A body is a box, a sphere
+// (a disc in 2D), a polygon (2D) or a closed mesh (3D), with the mass properties of its shape
+// (bodies/mass_properties.hpp), whose boundary samples (Akinci et al. 2012) move with it as moving
+// walls (core/walls/moving_walls.hpp), so that the fluid sees a moving wall; the reaction of the
 // pressure force those samples put on the fluid (sph/body_reactions.hpp), folded in sample order,
 // and gravity move the body (the coupling is explicit: the force of a step moves the body at its
 // end; the walls' pressure sees the samples' velocity, not the body's acceleration, see
-// RigidMotion): symplectic Euler on its centre of mass and on its orientation
-// quaternion, the gyroscopic term included, in double precision with + - * / and sqrt only, so
-// that a body moves by the same bits for any thread count and natively as in wasm. Contacts with
-// the domain's walls are impulses at the shape's extreme points (a box's corners, a sphere's
-// points nearest each wall) with restitution and Coulomb friction, then a projection out of the
-// wall. The state (pose, velocities, last forces) saves itself: the BODY section of a saved state.
+// RigidMotion): symplectic Euler on its centre of mass and on its orientation quaternion, the
+// gyroscopic term included, in double precision with + - * / and sqrt only, so that a body moves by
+// the same bits for any thread count and natively as in wasm. Contacts with the domain's walls are
+// impulses at the shape's extreme points (the corners of a box or polygon, a mesh's vertices, a
+// sphere's points nearest each wall) with restitution and Coulomb friction, then a projection out
+// of the wall. The state (pose, velocities, last forces) saves itself: the BODY section of a saved
+// state.
 //
 //   RigidBodies<D> bodies;
 //   bodies.set_up(scene.bodies);                              // mass properties, t = 0
@@ -31,6 +33,7 @@
 #include <glm/glm.hpp>
 #include <glm/gtc/quaternion.hpp>
 
+#include "core/bodies/mass_properties.hpp"
 #include "core/math/portable.hpp"
 #include "core/math/vec.hpp"
 #include "core/motion.hpp"
@@ -70,30 +73,12 @@ class RigidBodies {
             Body b;
             b.desc = desc;
             b.mass = desc.body_mass(D);
-            const ShapeDesc& s = desc.shape;
-            if (s.shape == Shape::Box) {
-                b.centre = 0.5 * (s.min + s.max);
-                const glm::dvec3 e = s.max - s.min;  // edges
-                const double m12 = b.mass / 12.0;
-                b.inertia = {m12 * (e.y * e.y + e.z * e.z), m12 * (e.x * e.x + e.z * e.z),
-                             m12 * (e.x * e.x + e.y * e.y)};
-                for (int corner = 0; corner < (1 << D); ++corner) {
-                    glm::dvec3 c(0.0);
-                    for (int k = 0; k < D; ++k)
-                        c[k] = (corner >> k) & 1 ? s.max[k] - b.centre[k] : s.min[k] - b.centre[k];
-                    b.corners.push_back(c);
-                }
-                b.extent = 0.5 * glm::length(e);
-            } else if (s.shape == Shape::Mesh) {
-                polygon_properties(s.mesh->outline, b);
-            } else {
-                b.centre = s.center;
-                const double r2 = s.radius * s.radius;
-                const double i = (D == 2 ? 0.5 : 0.4) * b.mass * r2;
-                b.inertia = glm::dvec3(i);
-                b.extent = s.radius;
-            }
-            if (D == 2) b.inertia.x = b.inertia.y = b.inertia.z;  // only z turns
+            MassProperties m = mass_properties(desc.shape, b.mass, D);
+            b.inertia = m.moments;
+            b.principal_axes = m.axes;
+            b.centre = m.centre;
+            b.corners = std::move(m.corners);
+            b.extent = m.extent;
             b.moves = desc.moves;
             b.turns = desc.turns;
             if (D == 2) {
@@ -212,7 +197,7 @@ class RigidBodies {
             State& s = state_[p.body];
             const glm::dvec3 impulse = to_dvec3<D>(p.dv) * -particle_mass;
             const glm::dvec3 r = to_dvec3<D>(x[i]) - s.position;
-            const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+            const glm::dmat3 rotation = inertia_frame(b, s);
             s.velocity += impulse / b.mass;
             s.angular_velocity +=
                 rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
@@ -248,8 +233,8 @@ class RigidBodies {
             State& s = state_[k];
             if (b.desc.fixed) continue;
             s.velocity += (s.force / b.mass + g) * dt;
-            // Euler's equations in the body's frame: I w' = tau - w x I w.
-            const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+            // Euler's equations in the body's principal frame: I w' = tau - w x I w.
+            const glm::dmat3 rotation = inertia_frame(b, s);
             const glm::dmat3 to_body = glm::transpose(rotation);
             const glm::dvec3 w = to_body * s.angular_velocity;
             const glm::dvec3 tau = to_body * s.torque;
@@ -353,36 +338,20 @@ class RigidBodies {
     struct Body {
         BodyDesc desc;
         double mass = 1.0;
-        glm::dvec3 inertia{1.0};  // principal moments, about the centre, in the rest frame's axes
-        glm::dvec3 centre{0.0};   // of mass, in the rest frame
-        std::vector<glm::dvec3> corners;    // a box's, from its centre, in the rest frame
-        double extent = 0.0;                // the farthest point from the centre
+        glm::dvec3 inertia{1.0};  // principal moments, about the centre
+        // The principal axes in the rest frame (columns), where they are not its own axes (a
+        // mesh's): the inertia tensor there is principal_axes diag(inertia) principal_axes^T.
+        std::optional<glm::dmat3> principal_axes;
+        glm::dvec3 centre{0.0};           // of mass, in the rest frame
+        std::vector<glm::dvec3> corners;  // a box's, polygon's or mesh's, from the centre, at rest
+        double extent = 0.0;              // the farthest point from the centre
         glm::dvec3 moves{1.0}, turns{1.0};  // 1 per free world axis, 0 per locked one
     };
 
-    // A polygon's centroid, its moment of inertia about it (the area's second moment times the
-    // mass over the area: any density), its corners from the centroid and its reach.
-    static void polygon_properties(const std::vector<glm::dvec2>& c, Body& b) {
-        double twice_area = 0.0, second = 0.0;
-        glm::dvec2 moment(0.0);
-        for (std::size_t k = 0; k < c.size(); ++k) {
-            const glm::dvec2 &p = c[k], &q = c[(k + 1) % c.size()];
-            const double cross = p.x * q.y - q.x * p.y;
-            twice_area += cross;
-            moment += (p + q) * cross;
-            second +=
-                cross * (p.x * p.x + p.x * q.x + q.x * q.x + p.y * p.y + p.y * q.y + q.y * q.y);
-        }
-        const double area = 0.5 * twice_area;  // signed: the sums share its sign
-        const glm::dvec2 centroid = moment / (6.0 * area);
-        const double mean_r2 = second / 12.0 / area - glm::dot(centroid, centroid);
-        b.centre = glm::dvec3(centroid, 0.0);
-        b.inertia = glm::dvec3(b.mass * mean_r2);
-        b.extent = 0.0;
-        for (const glm::dvec2& p : c) {
-            b.corners.push_back(glm::dvec3(p - centroid, 0.0));
-            b.extent = std::max(b.extent, glm::length(p - centroid));
-        }
+    // The body's principal frame in the world: its rotation now, after its principal axes.
+    static glm::dmat3 inertia_frame(const Body& b, const State& s) {
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        return b.principal_axes ? rotation * *b.principal_axes : rotation;
     }
 
     static void set_mass(Body& b, double mass) {
@@ -446,7 +415,7 @@ class RigidBodies {
     // with restitution (none for the slow approach of a body at rest, whose speed into the wall
     // is what gravity gave it this step), a tangential one within Coulomb's cone.
     void bounce(const Body& b, State& s, double dt, const glm::dvec3& g) const {
-        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        const glm::dmat3 rotation = inertia_frame(b, s);
         const glm::dmat3 to_body = glm::transpose(rotation);
         auto inverse_inertia = [&](const glm::dvec3& x) {
             return (rotation * ((to_body * x) / b.inertia)) * b.turns;
@@ -601,7 +570,7 @@ class RigidBodies {
     static double response(const Body& b, const State& s, const glm::dvec3& r,
                            const glm::dvec3& dir) {
         if (b.desc.fixed) return 0.0;
-        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        const glm::dmat3 rotation = inertia_frame(b, s);
         const glm::dvec3 w =
             (rotation * ((glm::transpose(rotation) * glm::cross(r, dir)) / b.inertia)) * b.turns;
         return glm::dot(dir * b.moves, dir) / b.mass + glm::dot(dir, glm::cross(w, r));
@@ -609,7 +578,7 @@ class RigidBodies {
 
     static void push(const Body& b, State& s, const glm::dvec3& r, const glm::dvec3& impulse) {
         if (b.desc.fixed) return;
-        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        const glm::dmat3 rotation = inertia_frame(b, s);
         s.velocity += impulse / b.mass;
         s.angular_velocity +=
             rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
