@@ -63,7 +63,7 @@ for solver in wcsph pcisph dfsph pbf; do
     done
 done
 figure validate-wave-maker.txt "$cli" validate wave-maker --quiet
-for solver in wcsph pcisph dfsph; do
+for solver in wcsph pcisph dfsph pbf; do
     figure "validate-archimedes-$solver.txt" "$cli" validate archimedes --set "solver=$solver" --quiet
     figure "validate-water-entry-$solver.txt" "$cli" validate water-entry --set "solver=$solver" --quiet
 done

@@ -15,7 +15,6 @@
 #include "core/math/portable.hpp"
 #include "core/math/vec.hpp"
 #include "core/memory_estimate.hpp"
-#include "core/sph/solvers/solver_table.hpp"
 
 namespace flume {
 
@@ -867,16 +866,6 @@ double BodyDesc::body_mass(int dimension) const {
 void Scene::check_bodies() const {
     const int d = dimension;
     const double rho0 = params.number("rest_density");
-    const SolverEntry* solver = find_solver(params.choice("solver"));
-    if (!bodies.empty() && solver && !solver->couples_bodies) {
-        std::string coupled;
-        for (const SolverEntry& entry : solver_table()) {
-            if (entry.couples_bodies)
-                coupled += (coupled.empty() ? "" : ", ") + std::string(entry.name);
-        }
-        throw SceneError(source + ": /bodies: the " + params.choice("solver") +
-                         " solver does not move bodies yet; choose one of " + coupled);
-    }
     for (std::size_t i = 0; i < bodies.size(); ++i) {
         const BodyDesc& b = bodies[i];
         const std::string path = source + ": /bodies/" + std::to_string(i);

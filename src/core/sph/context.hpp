@@ -56,7 +56,8 @@ struct SphContext {
     // max_solver_iterations doubled on each retry (Simulation::step).
     int max_passes = 0;
     // The bodies' samples, when the scene has bodies: each solver adds the reaction of the
-    // walls' pressure force on them (add_body_reactions) once its pressure is final.
+    // walls' pressure force on them (add_body_reactions) once its pressure is final; PBF adds
+    // that of its wall corrections in every pass (pbf.cpp).
     BodyCoupling<D>* bodies = nullptr;
 
     // f(j, x_i - x_j, |x_i - x_j|) for the fluid particles j within `radius` of x[i] (i itself

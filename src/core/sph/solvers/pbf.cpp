@@ -19,6 +19,7 @@
 //                           power as two squarings), over A0 = sum_j |(m/rho0) grad W_ij|^2 in
 //                           the rest lattice so that it has the units of lambda: a pair as close
 //                           as dq pushes like a density error of k
+//                 F_b    -= (m/dt^2) sum_i V_b (lambda_i + lambda_b) grad W_ib   (bodies' samples)
 //                 x*     += dx
 //               until at least 2 passes are done and the mean compression is under
 //               density_tolerance (or max_solver_iterations is reached)
@@ -41,6 +42,12 @@
 // term by term for Lambda = sum lambda = -p dt^2 / rho0, and the wall term with lambda_b for the
 // wall pressure p_b of the other solvers.
 //
+// Bodies. The same relation makes the wall term a force: a particle's momentum changes by
+// m dx / dt over the step (v = (x* - x) / dt), so a body's sample b pushes particle i with
+// m/dt^2 V_b (lambda_i + lambda_b) grad W_ib per pass (Akinci et al. 2012's pressure force with
+// Lambda for -p dt^2 / rho0). The sample receives its opposite, pair by pair, at the x* that the
+// pass moved the fluid from (add_body_reactions_of_pass), summed over the passes.
+//
 // Walls. MM13 (and SPlisHSPlasH's PBF) move a particle off a boundary sample by lambda_i alone,
 // the walls having no constraint of their own: in pressure terms a wall at p = 0, so the fluid
 // next to the floor would need about twice the multiplier to carry the column. Here a boundary
@@ -59,6 +66,8 @@
 // docs/solvers.md has the measurements behind these choices.
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <memory>
 
 #include "core/sph/kernels.hpp"
@@ -149,7 +158,7 @@ class PbfSolver final : public Solver<D> {
             converged = error <= tolerance;
             if ((iterations >= kMinIterations && converged) || iterations >= max_iterations) break;
             extrapolate_wall_lambdas(ctx);
-            apply_corrections(ctx, iterations == 0);
+            apply_corrections(ctx, iterations == 0, dt);
             ++iterations;
         }
         // The density of the final positions is in fluid.density; the pressure it stands for:
@@ -231,8 +240,8 @@ class PbfSolver final : public Solver<D> {
     }
 
     // One Jacobi pass of MM13 eq. 12 with the walls' multipliers; s_corr only in the first pass
-    // of the step.
-    void apply_corrections(SphContext<D>& ctx, bool first_pass) {
+    // of the step. The bodies' samples take the reaction of the pass's wall corrections.
+    void apply_corrections(SphContext<D>& ctx, bool first_pass, float dt) {
         const float support = kernel_.support();
         const float s_corr_scale = first_pass ? s_corr_scale_ : 0.0f;
         const Vec<D>* x = predicted_.data();
@@ -265,10 +274,45 @@ class PbfSolver final : public Solver<D> {
                 });
             correction_[i] = dx;
         });
+        add_body_reactions_of_pass(ctx, dt);
         ctx.for_each_fluid([&](std::size_t i) {
             predicted_[i] += correction_[i];
             lambda_sum_[i] += lambda_[i];
         });
+    }
+
+    // The reaction of this pass's wall corrections on the bodies' samples, before the fluid
+    // moves by them. Fluid particle i moves by dx_ib = V_b (lambda_i + lambda_b) grad W_ib away
+    // from sample b; over the step that is the force m dx_ib / dt^2 (its velocity is
+    // (x* - x) / dt), so the sample receives -m dx_ib / dt^2 (the header: the corrections are a
+    // pressure force). Each sample gathers its pairs as apply_corrections takes them, the fluid
+    // particles within the support at x(t), taken at x*: the same pairs, each pair's term with
+    // the bits the particle moved by, in an order that does not depend on the thread count.
+    void add_body_reactions_of_pass(SphContext<D>& ctx, float dt) {
+        if (!ctx.bodies || ctx.bodies->samples.empty()) return;
+        BodyCoupling<D>& bodies = *ctx.bodies;
+        const float support = kernel_.support();
+        const float scale = -ctx.constants.particle_mass / (dt * dt);
+        const Vec<D>* x = predicted_.data();
+        const Vec<D>* search = ctx.fluid.position.data();
+        const Vec<D>* xb = ctx.boundary.position.data();
+        const float* vb = ctx.boundary.volume.data();
+        const float* lb = wall_lambda_.data();
+        const float* lambda = lambda_.data();
+        ctx.pool.parallel_for(
+            0, bodies.samples.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
+                for (std::size_t k = rg.begin; k < rg.end; ++k) {
+                    const std::uint32_t b = bodies.samples[k];
+                    Vec<D> dx(0.0f);
+                    ctx.fluid_grid.for_each_neighbour(
+                        xb[b], search, support, [&](std::uint32_t j, const Vec<D>&, float) {
+                            const Vec<D> xjb = x[j] - xb[b];
+                            const float r = std::sqrt(length_squared<D>(xjb));
+                            dx += kernel_.gradient(xjb, r) * (vb[b] * (lambda[j] + lb[b]));
+                        });
+                    bodies.force[k] += dx * scale;
+                }
+            });
     }
 
     K kernel_;

@@ -13,14 +13,12 @@ extern const SolverFactories pbf_factories;
 namespace {
 
 constexpr std::array kSolvers = {
-    SolverEntry{"wcsph", "weakly compressible SPH (Becker & Teschner 2007)", true, true,
+    SolverEntry{"wcsph", "weakly compressible SPH (Becker & Teschner 2007)", true,
                 &wcsph_factories},
     SolverEntry{"pcisph", "predictive-corrective incompressible SPH (Solenthaler & Pajarola 2009)",
-                false, true, &pcisph_factories},
-    SolverEntry{"dfsph", "divergence-free SPH (Bender & Koschier 2017)", false, true,
-                &dfsph_factories},
-    SolverEntry{"pbf", "position based fluids (Macklin & Mueller 2013)", false, false,
-                &pbf_factories},
+                false, &pcisph_factories},
+    SolverEntry{"dfsph", "divergence-free SPH (Bender & Koschier 2017)", false, &dfsph_factories},
+    SolverEntry{"pbf", "position based fluids (Macklin & Mueller 2013)", false, &pbf_factories},
 };
 
 }  // namespace

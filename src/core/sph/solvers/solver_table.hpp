@@ -37,9 +37,6 @@ struct SolverEntry {
     // rest starts with a pressure wave. The solver's iterates() is false. An incompressible
     // solver (false here) iterates until the mean density error is under density_tolerance.
     bool weakly_compressible;
-    // Pushes rigid bodies (core/bodies/) with the reaction of the walls' pressure force on the
-    // fluid (sph/body_reactions.hpp).
-    bool couples_bodies;
     const SolverFactories* factories;
 };
 
