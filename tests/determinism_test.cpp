@@ -242,6 +242,8 @@ constexpr GoldenCase kGoldenCases[] = {
      0x8a8a6404c3f0e6f6ull},
     {"bodies_pcisph_3d", "floating-3d", "particle_radius=0.04", "solver=pcisph", 60, 1,
      0xfb6738cf5269b396ull},
+    {"bodies_pbf_2d", "floating-boxes-2d", "particle_radius=0.02", "solver=pbf", 150, 3,
+     0x089d18a23741072full},
     {"mesh_bodies_3d", "floating-meshes-3d", "particle_radius=0.04", "solver=dfsph", 60, 2,
      0xd1d4d4b72989c52aull},
 };
