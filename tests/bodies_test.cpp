@@ -348,6 +348,48 @@ TEST(Bodies, BodiesBounceOffEachOther) {
     EXPECT_NEAR(stack->bodies()[1].position.y, 0.23, 0.01);
 }
 
+// Still obstacles stop bodies a spacing short of their surface, as the walls do: a box dropped
+// on a box obstacle rests on it, a ball dropped on a slope (a polygon) rolls down it and stays
+// above it, a ball thrown at a sphere obstacle bounces back.
+TEST(Bodies, BodiesRestOnObstacles) {
+    WorkerPool pool(2);
+    auto sim = Simulation::create(scene_from(R"({
+        "dimension": 2, "particle_radius": 0.02,
+        "domain": {"min": [0, 0], "max": [3, 1]},
+        "fluid": [{"shape": "box", "min": [2.8, 0], "max": [3, 0.1]}],
+        "obstacles": [{"shape": "box", "min": [0.2, 0], "max": [0.6, 0.4]},
+                      {"shape": "polygon", "points": [[1, 0], [1.8, 0], [1, 0.6]]},
+                      {"shape": "sphere", "center": [2.5, 0.6], "radius": 0.1}],
+        "bodies": [{"shape": "box", "min": [0.3, 0.7], "max": [0.5, 0.8], "density": 2000},
+                   {"shape": "sphere", "center": [1.2, 0.8], "radius": 0.05, "density": 2000},
+                   {"shape": "sphere", "center": [2.1, 0.6], "radius": 0.05, "density": 2000,
+                    "velocity": [3, 1.5]}]
+    })"),
+                                  pool);
+    const double gap = 2.0 * sim->constants().particle_radius;
+    double lowest_above_slope = 1.0, turned_back = 0.0;
+    while (sim->stats().time < 1.5) {
+        sim->step();
+        // The slope's surface: y = 0.6 (1 - (x - 1) / 0.8); the ball's distance above it.
+        const glm::dvec3 ball = sim->bodies()[1].position;
+        const double normal_length = std::sqrt(1.0 + 0.75 * 0.75);
+        const double above = (ball.y - 0.6 * (1.0 - (ball.x - 1.0) / 0.8)) / normal_length;
+        if (ball.x > 1.05 && ball.x < 1.75)
+            lowest_above_slope = std::min(lowest_above_slope, above);
+        turned_back = std::min(turned_back, sim->bodies()[2].velocity.x);
+    }
+    const BodyStatus& box = sim->bodies()[0];
+    std::printf(
+        "box at y %.4f (rests at %.4f), ball %.4f above the slope at least, thrown ball "
+        "back at %.2f m/s\n",
+        box.position.y, 0.4 + gap + 0.05, lowest_above_slope, turned_back);
+    EXPECT_NEAR(box.position.y, 0.4 + gap + 0.05, 0.005);
+    EXPECT_LT(glm::length(box.velocity), 0.05);
+    EXPECT_GT(lowest_above_slope, 0.05 + 0.5 * gap);
+    EXPECT_GT(sim->bodies()[1].position.x, 1.3) << "it rolled down the slope";
+    EXPECT_LT(turned_back, -0.1) << "it bounced off the sphere";
+}
+
 TEST(Bodies, ScenesThatCannotWorkAreRefused) {
     auto message = [](const std::string& text) {
         try {

@@ -18,12 +18,13 @@
 //   walls.move(obstacles, bodies.motions(dt), ...);           // each step's grid stage
 //   bodies.collect(walls.owners(), walls.first_body());       // then the bodies' samples
 //   ctx.bodies = &bodies.coupling();                          // the solver adds the forces
-//   bodies.advance(boundary, dt, gravity, walls);             // after the solver
+//   bodies.advance(boundary, dt, gravity, walls, solids);     // after the solver
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -100,6 +101,19 @@ class RigidBodies {
             state_.push_back(st);
         }
         start_ = state_;
+        // Directions to a sphere's surface points: the lattice directions (i, j, k) in
+        // [-3, 3]^D with no common factor, normalised (32 in 2D, 290 in 3D).
+        round_directions_.clear();
+        const int z = D == 3 ? 3 : 0;
+        for (int i = -3; i <= 3; ++i) {
+            for (int j = -3; j <= 3; ++j) {
+                for (int k = -z; k <= z; ++k) {
+                    if (std::gcd(std::gcd(i, j), k) != 1) continue;
+                    const glm::dvec3 v(i, j, k);
+                    round_directions_.push_back(v / std::sqrt(glm::dot(v, v)));
+                }
+            }
+        }
         motions_.resize(bodies_.size());
         status_.resize(bodies_.size());
         update_status();
@@ -214,7 +228,7 @@ class RigidBodies {
     // their order), then gravity, the move, the walls' contacts; the moving walls learn each
     // body's pose at the step's end.
     void advance(const BoundaryParticles<D>& boundary, double dt, const Vec<D>& gravity,
-                 MovingWalls<D>& walls) {
+                 MovingWalls<D>& walls, const Solids<D>& solids) {
         for (State& s : state_) {
             s.force = glm::dvec3(0.0);
             s.torque = glm::dvec3(0.0);
@@ -242,12 +256,14 @@ class RigidBodies {
             s.angular_velocity = rotation * (w + dw * dt);
             lock(b, s);
             if (domain_walls_) bounce(b, s, dt, g);
+            bounce_off_obstacles(b, s, dt, g, solids);
         }
         touch_each_other(dt, g, false);
         for (std::size_t k = 0; k < bodies_.size(); ++k) {
             if (bodies_[k].desc.fixed) continue;
             drift(state_[k], dt);
             if (domain_walls_) project_out_of_walls(bodies_[k], state_[k]);
+            project_out_of_obstacles(bodies_[k], state_[k], solids);
         }
         touch_each_other(dt, g, true);
         for (std::size_t k = 0; k < bodies_.size(); ++k)
@@ -415,45 +431,111 @@ class RigidBodies {
     // with restitution (none for the slow approach of a body at rest, whose speed into the wall
     // is what gravity gave it this step), a tangential one within Coulomb's cone.
     void bounce(const Body& b, State& s, double dt, const glm::dvec3& g) const {
-        const glm::dmat3 rotation = inertia_frame(b, s);
-        const glm::dmat3 to_body = glm::transpose(rotation);
-        auto inverse_inertia = [&](const glm::dvec3& x) {
-            return (rotation * ((to_body * x) / b.inertia)) * b.turns;
-        };
-        const double slop = 1.0e-9;
         const double resting = 2.0 * glm::length(g) * dt;
         for_each_extreme_point(b, s, [&](const glm::dvec3& p) {
             for (int k = 0; k < D; ++k) {
                 for (const double side : {1.0, -1.0}) {
                     const double depth =
                         side > 0.0 ? domain_lower_[k] - p[k] : p[k] - domain_upper_[k];
-                    if (depth < -slop) continue;
+                    if (depth < -kSlop) continue;
                     glm::dvec3 n(0.0);
                     n[k] = side;
-                    const glm::dvec3 r = p - s.position;
-                    const glm::dvec3 v = s.velocity + glm::cross(s.angular_velocity, r);
-                    const double vn = glm::dot(v, n);
-                    if (vn >= 0.0) continue;
-                    auto effective = [&](const glm::dvec3& dir) {
-                        return 1.0 / b.mass +
-                               glm::dot(dir, glm::cross(inverse_inertia(glm::cross(r, dir)), r));
-                    };
-                    const double e = -vn > resting ? b.desc.restitution : 0.0;
-                    const double jn = -(1.0 + e) * vn / effective(n);
-                    glm::dvec3 impulse = n * jn;
-                    const glm::dvec3 vt = v - n * vn;
-                    const double speed_t = glm::length(vt);
-                    if (speed_t > 0.0) {
-                        const glm::dvec3 t = vt / speed_t;
-                        const double jt = std::min(speed_t / effective(t), b.desc.friction * jn);
-                        impulse -= t * jt;
-                    }
-                    s.velocity += impulse / b.mass;
-                    s.angular_velocity += inverse_inertia(glm::cross(r, impulse));
-                    lock(b, s);
+                    hit_still(b, s, p, n, resting);
                 }
             }
         });
+    }
+
+    // The impulse at p (world) against something still whose surface's outward normal there is
+    // n: if p moves into it, the normal one with restitution and a tangential one within
+    // Coulomb's cone.
+    static void hit_still(const Body& b, State& s, const glm::dvec3& p, const glm::dvec3& n,
+                          double resting) {
+        const glm::dmat3 rotation = inertia_frame(b, s);
+        const glm::dmat3 to_body = glm::transpose(rotation);
+        auto inverse_inertia = [&](const glm::dvec3& x) {
+            return (rotation * ((to_body * x) / b.inertia)) * b.turns;
+        };
+        const glm::dvec3 r = p - s.position;
+        const glm::dvec3 v = s.velocity + glm::cross(s.angular_velocity, r);
+        const double vn = glm::dot(v, n);
+        if (vn >= 0.0) return;
+        auto effective = [&](const glm::dvec3& dir) {
+            return 1.0 / b.mass + glm::dot(dir, glm::cross(inverse_inertia(glm::cross(r, dir)), r));
+        };
+        const double e = -vn > resting ? b.desc.restitution : 0.0;
+        const double jn = -(1.0 + e) * vn / effective(n);
+        glm::dvec3 impulse = n * jn;
+        const glm::dvec3 vt = v - n * vn;
+        const double speed_t = glm::length(vt);
+        if (speed_t > 0.0) {
+            const glm::dvec3 t = vt / speed_t;
+            const double jt = std::min(speed_t / effective(t), b.desc.friction * jn);
+            impulse -= t * jt;
+        }
+        s.velocity += impulse / b.mass;
+        s.angular_velocity += inverse_inertia(glm::cross(r, impulse));
+        lock(b, s);
+    }
+
+    // Contacts with the still obstacles, a spacing short of their surface as at the walls: each
+    // extreme point of the body (a box's or polygon's corners, a mesh's vertices; a sphere's
+    // centre, less its radius, against a box or sphere, and points on its surface against a
+    // mesh or polygon, whose distance field is exact only within its band) against each
+    // obstacle's solid (a container's from inside), with the obstacle's outward normal there.
+    // f(point, normal, depth), depth > 0 inside the gap.
+    template <class F>
+    void for_each_obstacle_contact(const Body& b, const State& s, const Solids<D>& solids,
+                                   F&& f) const {
+        const bool round = b.desc.shape.shape == Shape::Sphere;
+        const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
+        for (const typename Solids<D>::Obstacle& o : solids.obstacles()) {
+            if (o.moves || o.body >= 0) continue;
+            // Far from it: the distance (a lower bound outside a box or beyond a field's band)
+            // less the body's reach.
+            if (solids.distance(o, to_vec<D>(s.position), nullptr) - b.extent > gap_) continue;
+            auto at = [&](const glm::dvec3& p, double radius) {
+                Vec<D> normal(0.0f);
+                const double d = solids.distance(o, to_vec<D>(p), &normal) - radius;
+                const glm::dvec3 n = to_dvec3<D>(normal);
+                if (glm::dot(n, n) > 0.0) f(p - n * radius, n, gap_ - d);
+            };
+            if (round && !o.field) {
+                at(s.position, b.desc.shape.radius);
+                continue;
+            }
+            if (round) {
+                for (const glm::dvec3& direction : round_directions_)
+                    at(s.position + direction * b.desc.shape.radius, 0.0);
+                continue;
+            }
+            for (const glm::dvec3& c : b.corners)
+                at(s.position + rotation * c, 0.0);
+        }
+    }
+
+    void bounce_off_obstacles(const Body& b, State& s, double dt, const glm::dvec3& g,
+                              const Solids<D>& solids) const {
+        const double resting = 2.0 * glm::length(g) * dt;
+        for_each_obstacle_contact(b, s, solids,
+                                  [&](const glm::dvec3& p, const glm::dvec3& n, double depth) {
+                                      if (depth >= -kSlop) hit_still(b, s, p, n, resting);
+                                  });
+    }
+
+    // The body moved out of each obstacle's gap along the normal at its deepest point.
+    void project_out_of_obstacles(const Body& b, State& s, const Solids<D>& solids) const {
+        glm::dvec3 shift(0.0), normal(0.0);
+        double deepest = 0.0;
+        for_each_obstacle_contact(b, s, solids,
+                                  [&](const glm::dvec3&, const glm::dvec3& n, double depth) {
+                                      if (depth > deepest) {
+                                          deepest = depth;
+                                          normal = n;
+                                      }
+                                  });
+        shift = normal * deepest;
+        s.position += shift * b.moves;
     }
 
     // Only the ways it may move and turn (the scene's axes; in 2D, the plane and about z).
@@ -632,8 +714,11 @@ class RigidBodies {
         return v;
     }
 
+    static constexpr double kSlop = 1.0e-9;  // m: a point this far from a contact touches it
+
     std::vector<Body> bodies_;
-    std::vector<State> state_, start_;  // now, and as the step started
+    std::vector<glm::dvec3> round_directions_;  // unit, to a sphere's points that meet meshes
+    std::vector<State> state_, start_;          // now, and as the step started
     std::vector<RigidMotion> motions_;
     std::vector<BodyStatus> status_;
     BodyCoupling<D> coupling_;
