@@ -237,15 +237,15 @@ constexpr GoldenCase kGoldenCases[] = {
     {"retries_2d", "dam-break-2d", "particle_radius=0.02", "solver=pcisph", 60, 2,
      0xc7db5eac4a3d82a6ull, "max_solver_iterations=4"},
     {"bodies_2d", "floating-boxes-2d", "particle_radius=0.02", "solver=dfsph", 150, 2,
-     0x36d8b05052760d73ull},
+     0x47a8d4c6766842f7ull},
     {"bodies_3d", "floating-3d", "particle_radius=0.04", "solver=wcsph", 60, 3,
      0x8a8a6404c3f0e6f6ull},
     {"bodies_pcisph_3d", "floating-3d", "particle_radius=0.04", "solver=pcisph", 60, 1,
-     0xfb6738cf5269b396ull},
+     0xeb8420328f332183ull},
     {"bodies_pbf_2d", "floating-boxes-2d", "particle_radius=0.02", "solver=pbf", 150, 3,
-     0x089d18a23741072full},
+     0x3ac0c069084fc041ull},
     {"mesh_bodies_3d", "floating-meshes-3d", "particle_radius=0.04", "solver=dfsph", 60, 2,
-     0xd1d4d4b72989c52aull},
+     0x17e5d3680734702bull},
 };
 
 class GoldenHash : public ::testing::TestWithParam<GoldenCase> {};

@@ -144,7 +144,7 @@ class SphSimulation final : public Simulation {
         }
         moving_walls_.set_up(scene_.obstacles, scene_.bodies.size());
         bodies_.set_up(scene_.bodies, domain_lower_, domain_upper_, params.boolean("domain_walls"),
-                       spacing);
+                       spacing, scene_.obstacles.size());
         const int layers = shell_layers(spacing);
         const auto fields_start = Clock::now();
         for (const ShapeDesc& shape : scene_.obstacles) {

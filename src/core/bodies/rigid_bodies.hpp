@@ -61,8 +61,10 @@ class RigidBodies {
     };
 
     // Mass properties and the body's description, from the scene.
+    // `obstacles`: how many the scene has (room for the contacts with them).
     void set_up(std::span<const BodyDesc> bodies, const Vec<D>& domain_lower,
-                const Vec<D>& domain_upper, bool domain_walls, double spacing) {
+                const Vec<D>& domain_upper, bool domain_walls, double spacing,
+                std::size_t obstacles) {
         // Bodies meet the walls a particle spacing short of them: the layer of fluid caught
         // between keeps its rest density (a body closer than that squeezed a layer no solve could
         // relieve, and the incompressible solvers' pressure threw a resting body off the floor).
@@ -114,6 +116,15 @@ class RigidBodies {
                 }
             }
         }
+        // Room for every contact that find_contacts can find: each body's points against each
+        // wall, each obstacle and each other body (at most 1 << 20; beyond, the rest are left
+        // out).
+        std::size_t room = 0;
+        for (const Body& b : bodies_) {
+            const std::size_t points = std::max(round_directions_.size(), b.corners.size());
+            room += points * (2 * D + obstacles + bodies_.size());
+        }
+        contacts_.reserve(std::min<std::size_t>(room, std::size_t{1} << 20));
         motions_.resize(bodies_.size());
         status_.resize(bodies_.size());
         update_status();
@@ -255,17 +266,16 @@ class RigidBodies {
             const glm::dvec3 dw = (tau - glm::cross(w, b.inertia * w)) / b.inertia;
             s.angular_velocity = rotation * (w + dw * dt);
             lock(b, s);
-            if (domain_walls_) bounce(b, s, dt, g);
-            bounce_off_obstacles(b, s, dt, g, solids);
         }
-        touch_each_other(dt, g, false);
+        find_contacts(dt, g, solids);
+        solve_contacts();
         for (std::size_t k = 0; k < bodies_.size(); ++k) {
             if (bodies_[k].desc.fixed) continue;
             drift(state_[k], dt);
             if (domain_walls_) project_out_of_walls(bodies_[k], state_[k]);
             project_out_of_obstacles(bodies_[k], state_[k], solids);
         }
-        touch_each_other(dt, g, true);
+        separate_bodies();
         for (std::size_t k = 0; k < bodies_.size(); ++k)
             walls.set_after(walls.first_body() + k, pose(k));
         update_status();
@@ -347,6 +357,7 @@ class RigidBodies {
         return coupling_.samples.capacity() * sizeof(std::uint32_t) +
                coupling_.force.capacity() * sizeof(Vec<D>) +
                sample_body_.capacity() * sizeof(std::uint32_t) + pushes_.capacity() * sizeof(Push) +
+               contacts_.capacity() * sizeof(Contact) +
                (state_.capacity() + start_.capacity()) * sizeof(State);
     }
 
@@ -362,6 +373,19 @@ class RigidBodies {
         std::vector<glm::dvec3> corners;  // a box's, polygon's or mesh's, from the centre, at rest
         double extent = 0.0;              // the farthest point from the centre
         glm::dvec3 moves{1.0}, turns{1.0};  // 1 per free world axis, 0 per locked one
+    };
+
+    static constexpr std::uint32_t kStill = 0xFFFFFFFFu;  // a contact's other side: a wall
+    // A contact solved this step: body a's point against body b's, or against a wall or a still
+    // obstacle.
+    struct Contact {
+        std::uint32_t a = 0, b = kStill;
+        glm::dvec3 ra{0.0}, rb{0.0};  // from each centre of mass to the point
+        glm::dvec3 n{0.0};            // out of b (or the still thing) towards a
+        double target = 0.0;          // the normal velocity the solve aims at, at least
+        double mu = 0.0;              // Coulomb's friction
+        double normal = 0.0;          // the accumulated normal impulse (>= 0)
+        glm::dvec3 friction{0.0};     // the accumulated tangential impulse
     };
 
     // The body's principal frame in the world: its rotation now, after its principal axes.
@@ -427,73 +451,169 @@ class RigidBodies {
         }
     }
 
-    // Impulses at the points inside a wall or touching it and moving into it: the normal one
-    // with restitution (none for the slow approach of a body at rest, whose speed into the wall
-    // is what gravity gave it this step), a tangential one within Coulomb's cone.
-    void bounce(const Body& b, State& s, double dt, const glm::dvec3& g) const {
-        const double resting = 2.0 * glm::length(g) * dt;
-        for_each_extreme_point(b, s, [&](const glm::dvec3& p) {
-            for (int k = 0; k < D; ++k) {
-                for (const double side : {1.0, -1.0}) {
-                    const double depth =
-                        side > 0.0 ? domain_lower_[k] - p[k] : p[k] - domain_upper_[k];
-                    if (depth < -kSlop) continue;
-                    glm::dvec3 n(0.0);
-                    n[k] = side;
-                    hit_still(b, s, p, n, resting);
-                }
-            }
-        });
+    // How far any point of the body can move in a step: contacts nearer than that are taken
+    // before they touch (speculative contacts).
+    static double within_step(const Body& b, const State& s, double dt) {
+        return (glm::length(s.velocity) + glm::length(s.angular_velocity) * b.extent) * dt + kSlop;
     }
 
-    // The impulse at p (world) against something still whose surface's outward normal there is
-    // n: if p moves into it, the normal one with restitution and a tangential one within
-    // Coulomb's cone.
-    static void hit_still(const Body& b, State& s, const glm::dvec3& p, const glm::dvec3& n,
-                          double resting) {
-        const glm::dmat3 rotation = inertia_frame(b, s);
-        const glm::dmat3 to_body = glm::transpose(rotation);
-        auto inverse_inertia = [&](const glm::dvec3& x) {
-            return (rotation * ((to_body * x) / b.inertia)) * b.turns;
+    // This step's contacts (contacts_): each free body's extreme points within a step's reach of
+    // the walls' gap (a spacing short of each wall) and of the still obstacles', and the contact
+    // points of each pair of bodies (a box's, polygon's or mesh's corners and a sphere's centre
+    // less its radius, against the other's box or sphere) within their reach of the gap between
+    // them. Each aims at a normal velocity (of the body against the other thing): touching, none
+    // into it (a bounce with restitution when it comes faster than gravity brings a body at
+    // rest in two steps); apart and coming slowly, no faster than closes the gap in the step, so
+    // that the step ends touching, not inside (a point that went in was projected out, which
+    // lifted a resting box: it rocked at 0.9 rad/s). An impact is met when it touches, so that
+    // its bounce has the whole speed.
+    void find_contacts(double dt, const glm::dvec3& g, const Solids<D>& solids) {
+        contacts_.clear();
+        const double resting = 2.0 * glm::length(g) * dt;
+        auto add = [&](std::uint32_t a, std::uint32_t b, const glm::dvec3& p, const glm::dvec3& n,
+                       double depth, double reach) {
+            if (depth < -reach || contacts_.size() == contacts_.capacity()) return;
+            const Body& body = bodies_[a];
+            Contact c;
+            c.a = a;
+            c.b = b;
+            c.ra = p - state_[a].position;
+            c.n = n;
+            double restitution = body.desc.restitution;
+            c.mu = body.desc.friction;
+            if (b != kStill) {
+                c.rb = p - state_[b].position;
+                restitution = std::min(restitution, bodies_[b].desc.restitution);
+                c.mu = std::min(c.mu, bodies_[b].desc.friction);
+            }
+            const double vn = glm::dot(relative_velocity(c), n);
+            const double apart = -depth;
+            if (apart > kSlop) {
+                if (-vn > resting) return;  // an impact: met touching, with its whole speed
+                c.target = -apart / dt;
+            } else {
+                c.target = -vn > resting ? -restitution * vn : 0.0;
+            }
+            contacts_.push_back(c);
         };
-        const glm::dvec3 r = p - s.position;
-        const glm::dvec3 v = s.velocity + glm::cross(s.angular_velocity, r);
-        const double vn = glm::dot(v, n);
-        if (vn >= 0.0) return;
-        auto effective = [&](const glm::dvec3& dir) {
-            return 1.0 / b.mass + glm::dot(dir, glm::cross(inverse_inertia(glm::cross(r, dir)), r));
-        };
-        const double e = -vn > resting ? b.desc.restitution : 0.0;
-        const double jn = -(1.0 + e) * vn / effective(n);
-        glm::dvec3 impulse = n * jn;
-        const glm::dvec3 vt = v - n * vn;
-        const double speed_t = glm::length(vt);
-        if (speed_t > 0.0) {
-            const glm::dvec3 t = vt / speed_t;
-            const double jt = std::min(speed_t / effective(t), b.desc.friction * jn);
-            impulse -= t * jt;
+        for (std::size_t k = 0; k < bodies_.size(); ++k) {
+            const Body& b = bodies_[k];
+            const State& s = state_[k];
+            if (b.desc.fixed) continue;
+            const auto a = static_cast<std::uint32_t>(k);
+            const double reach = within_step(b, s, dt);
+            if (domain_walls_) {
+                for_each_extreme_point(b, s, [&](const glm::dvec3& p) {
+                    for (int axis = 0; axis < D; ++axis) {
+                        glm::dvec3 n(0.0);
+                        n[axis] = 1.0;
+                        add(a, kStill, p, n, domain_lower_[axis] - p[axis], reach);
+                        add(a, kStill, p, -n, p[axis] - domain_upper_[axis], reach);
+                    }
+                });
+            }
+            for_each_obstacle_contact(b, s, solids, reach,
+                                      [&](const glm::dvec3& p, const glm::dvec3& n, double depth) {
+                                          add(a, kStill, p, n, depth, reach);
+                                      });
         }
-        s.velocity += impulse / b.mass;
-        s.angular_velocity += inverse_inertia(glm::cross(r, impulse));
-        lock(b, s);
+        for (std::size_t i = 0; i < bodies_.size(); ++i) {
+            for (std::size_t j = 0; j < bodies_.size(); ++j) {
+                if (i == j || bodies_[j].desc.shape.shape == Shape::Mesh) continue;
+                if (bodies_[i].desc.fixed && bodies_[j].desc.fixed) continue;
+                const double reach =
+                    within_step(bodies_[i], state_[i], dt) + within_step(bodies_[j], state_[j], dt);
+                const double far = bodies_[i].extent + bodies_[j].extent + gap_ + reach;
+                if (glm::length(state_[i].position - state_[j].position) > far) continue;
+                const double radius = bodies_[i].desc.shape.shape == Shape::Sphere
+                                          ? bodies_[i].desc.shape.radius
+                                          : 0.0;
+                for_each_contact_point(bodies_[i], state_[i], [&](const glm::dvec3& p) {
+                    glm::dvec3 n;
+                    const double d = distance_to(bodies_[j], state_[j], p, n);
+                    add(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j),
+                        p - n * radius, n, gap_ + radius - d, reach);
+                });
+            }
+        }
+    }
+
+    // The velocity of contact c's point on its body against the other thing's.
+    glm::dvec3 relative_velocity(const Contact& c) const {
+        const State& a = state_[c.a];
+        glm::dvec3 v = a.velocity + glm::cross(a.angular_velocity, c.ra);
+        if (c.b != kStill) {
+            const State& b = state_[c.b];
+            v -= b.velocity + glm::cross(b.angular_velocity, c.rb);
+        }
+        return v;
+    }
+
+    // How much a unit impulse along dir at contact c changes the relative velocity along dir.
+    double contact_response(const Contact& c, const glm::dvec3& dir) const {
+        double k = response(bodies_[c.a], state_[c.a], c.ra, dir);
+        if (c.b != kStill) k += response(bodies_[c.b], state_[c.b], c.rb, dir);
+        return k;
+    }
+
+    void apply(const Contact& c, const glm::dvec3& impulse) {
+        push(bodies_[c.a], state_[c.a], c.ra, impulse);
+        if (c.b != kStill) push(bodies_[c.b], state_[c.b], c.rb, -impulse);
+    }
+
+    // Sequential impulses (Catto's, as Box2D's): passes over the contacts, each pass the normal
+    // impulses then Coulomb's friction, with the impulses accumulated per contact and clamped as
+    // totals (the normal one never pulling, the tangential one within mu times the normal one),
+    // so that a later pass can take back what an earlier one gave too much (one impulse per
+    // contact, unclamped, slid a resting box sideways by what its friction took from a turn that
+    // the next corner's impulse then stopped; a ball resting on a sinking box squeezed the water
+    // between them until the solve broke down).
+    void solve_contacts() {
+        for (int pass = 0; pass < kContactPasses; ++pass) {
+            for (Contact& c : contacts_) {
+                const double effective = contact_response(c, c.n);
+                if (effective <= 0.0) continue;  // locked along it
+                const double vn = glm::dot(relative_velocity(c), c.n);
+                const double total = std::max(c.normal + (c.target - vn) / effective, 0.0);
+                apply(c, c.n * (total - c.normal));
+                c.normal = total;
+            }
+            for (Contact& c : contacts_) {
+                const glm::dvec3 v = relative_velocity(c);
+                const glm::dvec3 vt = v - c.n * glm::dot(v, c.n);
+                const double speed = glm::length(vt);
+                glm::dvec3 total = c.friction;
+                if (speed > 0.0) {
+                    const glm::dvec3 t = vt / speed;
+                    const double effective = contact_response(c, t);
+                    if (effective > 0.0) total -= t * (speed / effective);
+                }
+                const double limit = c.mu * c.normal, length = glm::length(total);
+                if (length > limit) total *= length > 0.0 ? limit / length : 0.0;
+                apply(c, total - c.friction);
+                c.friction = total;
+            }
+        }
     }
 
     // Contacts with the still obstacles, a spacing short of their surface as at the walls: each
     // extreme point of the body (a box's or polygon's corners, a mesh's vertices; a sphere's
     // centre, less its radius, against a box or sphere, and points on its surface against a
     // mesh or polygon, whose distance field is exact only within its band) against each
-    // obstacle's solid (a container's from inside), with the obstacle's outward normal there.
-    // f(point, normal, depth), depth > 0 inside the gap.
+    // obstacle's solid (a container's from inside), with the obstacle's outward normal there,
+    // for the obstacles within `margin` of the gap. f(point, normal, depth), depth > 0 inside
+    // the gap.
     template <class F>
     void for_each_obstacle_contact(const Body& b, const State& s, const Solids<D>& solids,
-                                   F&& f) const {
+                                   double margin, F&& f) const {
         const bool round = b.desc.shape.shape == Shape::Sphere;
         const glm::dmat3 rotation = glm::mat3_cast(s.orientation);
         for (const typename Solids<D>::Obstacle& o : solids.obstacles()) {
             if (o.moves || o.body >= 0) continue;
             // Far from it: the distance (a lower bound outside a box or beyond a field's band)
             // less the body's reach.
-            if (solids.distance(o, to_vec<D>(s.position), nullptr) - b.extent > gap_) continue;
+            if (solids.distance(o, to_vec<D>(s.position), nullptr) - b.extent > gap_ + margin)
+                continue;
             auto at = [&](const glm::dvec3& p, double radius) {
                 Vec<D> normal(0.0f);
                 const double d = solids.distance(o, to_vec<D>(p), &normal) - radius;
@@ -514,20 +634,11 @@ class RigidBodies {
         }
     }
 
-    void bounce_off_obstacles(const Body& b, State& s, double dt, const glm::dvec3& g,
-                              const Solids<D>& solids) const {
-        const double resting = 2.0 * glm::length(g) * dt;
-        for_each_obstacle_contact(b, s, solids,
-                                  [&](const glm::dvec3& p, const glm::dvec3& n, double depth) {
-                                      if (depth >= -kSlop) hit_still(b, s, p, n, resting);
-                                  });
-    }
-
     // The body moved out of each obstacle's gap along the normal at its deepest point.
     void project_out_of_obstacles(const Body& b, State& s, const Solids<D>& solids) const {
         glm::dvec3 shift(0.0), normal(0.0);
         double deepest = 0.0;
-        for_each_obstacle_contact(b, s, solids,
+        for_each_obstacle_contact(b, s, solids, 0.0,
                                   [&](const glm::dvec3&, const glm::dvec3& n, double depth) {
                                       if (depth > deepest) {
                                           deepest = depth;
@@ -544,12 +655,9 @@ class RigidBodies {
         s.angular_velocity *= b.turns;
     }
 
-    // Contacts between bodies, a spacing short of touching as at the walls: each box's or
-    // polygon's corners and each sphere's centre (less its radius) against the other body's box
-    // or sphere (polygons are not a target yet). With `project`, the two are moved apart by the
-    // depth, in the ratio of their inverse masses; else the impulses of bounce() between them.
-    void touch_each_other(double dt, const glm::dvec3& g, bool project) {
-        const double resting = 2.0 * glm::length(g) * dt;
+    // Bodies that ended a step closer than the gap between them moved apart by the depth, in
+    // the ratio of their inverse masses (the contacts between them: find_contacts).
+    void separate_bodies() {
         for (std::size_t i = 0; i < bodies_.size(); ++i) {
             for (std::size_t j = 0; j < bodies_.size(); ++j) {
                 if (i == j || bodies_[j].desc.shape.shape == Shape::Mesh) continue;
@@ -561,16 +669,8 @@ class RigidBodies {
                                           : 0.0;
                 for_each_contact_point(bodies_[i], state_[i], [&](const glm::dvec3& p) {
                     glm::dvec3 n;
-                    const double d = distance_to(bodies_[j], state_[j], p, n);
-                    // Touching counts for the impulses (a pair moved apart last step touches).
-                    const double depth = gap_ + radius - d;
-                    if (depth <= (project ? 0.0 : -1.0e-9)) return;
-                    const glm::dvec3 at = p - n * radius;
-                    if (project) {
-                        separate(i, j, n, depth);
-                    } else {
-                        collide(i, j, at, n, resting);
-                    }
+                    const double depth = gap_ + radius - distance_to(bodies_[j], state_[j], p, n);
+                    if (depth > 0.0) separate(i, j, n, depth);
                 });
             }
         }
@@ -619,33 +719,6 @@ class RigidBodies {
         normal[axis] = q[axis] < 0.0 ? -1.0 : 1.0;
         n = pose.rotation * normal;
         return inside;
-    }
-
-    // The impulse between body i (its point `at`) and body j along n (out of j towards i).
-    void collide(std::size_t i, std::size_t j, const glm::dvec3& at, const glm::dvec3& n,
-                 double resting) {
-        State &a = state_[i], &b = state_[j];
-        const Body &ba = bodies_[i], &bb = bodies_[j];
-        const glm::dvec3 ra = at - a.position, rb = at - b.position;
-        const glm::dvec3 v = a.velocity + glm::cross(a.angular_velocity, ra) - b.velocity -
-                             glm::cross(b.angular_velocity, rb);
-        const double vn = glm::dot(v, n);
-        if (vn >= 0.0) return;
-        auto effective = [&](const glm::dvec3& dir) {
-            return response(ba, a, ra, dir) + response(bb, b, rb, dir);
-        };
-        const double e = -vn > resting ? std::min(ba.desc.restitution, bb.desc.restitution) : 0.0;
-        const double jn = -(1.0 + e) * vn / effective(n);
-        glm::dvec3 impulse = n * jn;
-        const glm::dvec3 vt = v - n * vn;
-        const double speed_t = glm::length(vt);
-        if (speed_t > 0.0) {
-            const glm::dvec3 t = vt / speed_t;
-            const double mu = std::min(ba.desc.friction, bb.desc.friction);
-            impulse -= t * std::min(speed_t / effective(t), mu * jn);
-        }
-        push(ba, a, ra, impulse);
-        push(bb, b, rb, -impulse);
     }
 
     // How much a unit impulse along dir at r changes the body's velocity there along dir.
@@ -715,6 +788,8 @@ class RigidBodies {
     }
 
     static constexpr double kSlop = 1.0e-9;  // m: a point this far from a contact touches it
+    static constexpr int kContactPasses = 8;
+    std::vector<Contact> contacts_;  // sized at set-up
 
     std::vector<Body> bodies_;
     std::vector<glm::dvec3> round_directions_;  // unit, to a sphere's points that meet meshes
