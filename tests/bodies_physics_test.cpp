@@ -52,7 +52,7 @@ TEST_P(SubmergedSquare, FeelsRho0GV) {
     EXPECT_NEAR(sum / weight, buoyancy, 0.02 * buoyancy);
 }
 
-INSTANTIATE_TEST_SUITE_P(Solvers, SubmergedSquare, ::testing::Values("dfsph", "pcisph"),
+INSTANTIATE_TEST_SUITE_P(Solvers, SubmergedSquare, ::testing::Values("dfsph", "pcisph", "pbf"),
                          [](const auto& test) { return std::string(test.param); });
 
 // The submerged depth d of a sphere of radius R whose cap pi d^2 (3R - d) / 3 holds `fraction`
