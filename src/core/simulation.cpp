@@ -314,7 +314,8 @@ class SphSimulation final : public Simulation {
         const SolveResult result = solver_->step(ctx, dt);
         lists_.invalidate();  // the particles have moved
         if (result.converged && !bodies_.empty()) {
-            ctx.stage("bodies", [&] { bodies_.advance(boundary_, dt, gravity_, moving_walls_, solids_); });
+            ctx.stage("bodies",
+                      [&] { bodies_.advance(boundary_, dt, gravity_, moving_walls_, solids_); });
         }
         return result;
     }
