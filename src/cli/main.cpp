@@ -3,6 +3,8 @@
 //   flume-cli list                         built-in scenes and their particle counts
 //   flume-cli params                       every scene parameter: key, default, range, meaning
 //   flume-cli run SCENE [options]          run a built-in scene or a JSON file
+//   mpirun -np N flume-cli run SCENE ...   the same over N processes (FLUME_MPI builds; rank 0
+//                                          prints and writes; mpi_communicator.hpp)
 //
 // Exit status: 0 success, 2 bad input (message on stderr), 3 the simulation became invalid.
 #include <unistd.h>
@@ -24,6 +26,8 @@
 #include <vector>
 
 #include "checkpoint.hpp"
+#include "cli/mpi_communicator.hpp"
+#include "core/communicator.hpp"
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "core/scene_library.hpp"
@@ -63,6 +67,9 @@ struct RunOptions {
     flume::SurfaceOptions surface;  // --surface-voxel, --surface-smoothing
 };
 
+// The run's processes: one, or the ranks of mpirun (set in main).
+flume::Communicator* g_ranks = nullptr;
+
 // SIGINT or SIGTERM during a run with --checkpoint: the run writes a checkpoint and stops.
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void on_stop_signal(int signal) {
@@ -73,6 +80,99 @@ std::string hex64(std::uint64_t v) {
     char buffer[17];
     std::snprintf(buffer, sizeof buffer, "%016" PRIx64, v);
     return buffer;
+}
+
+// What a rank is about to run, to compare with the others before the first step: its build (a
+// hash of its executable), what it built (the simulation's deep hash at the start) and how
+// far it will go.
+std::string rank_fingerprint(const flume::Simulation& sim, const RunOptions& options) {
+    std::uint64_t h = 1469598103934665603ull;
+    std::ifstream exe("/proc/self/exe", std::ios::binary);
+    char buffer[1 << 16];
+    while (exe.read(buffer, sizeof buffer) || exe.gcount() > 0) {
+        for (std::streamsize i = 0; i < exe.gcount(); ++i)
+            h = (h ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+    }
+    std::string run = options.steps   ? std::to_string(*options.steps) + " steps"
+                      : options.until ? "until " + std::to_string(*options.until)
+                                      : "to end_time";
+    return "build " + hex64(h) + "\nscene " + hex64(sim.deep_hash()) + "\nrun " + run;
+}
+
+// Under mpirun: every rank builds the simulation (`build`), then they compare. A rank that could
+// not (its message said once, with the ranks it came from), or that differs from rank 0 in its
+// build, what it built or how far it will run, stops them all before the first step. Returns
+// the exit status to stop with, or 0.
+template <class Build>
+int build_on_every_rank(flume::Communicator& ranks, Build&& build, const RunOptions& options,
+                        const std::unique_ptr<flume::Simulation>& sim) {
+    std::string mine;
+    int code = 0;
+    try {
+        build();
+        mine = "ok\n" + rank_fingerprint(*sim, options);
+    } catch (const flume::SceneError& e) {
+        code = kExitBadInput;
+        mine = e.what();
+    } catch (const flume::StateError& e) {
+        code = kExitBadInput;
+        mine = e.what();
+    } catch (const flume::OutputError& e) {
+        code = kExitOutputFailed;
+        mine = e.what();
+    } catch (const std::bad_alloc&) {
+        code = 1;
+        mine = "out of memory while building the simulation";
+    } catch (const std::exception& e) {
+        code = 1;
+        mine = std::string("error: ") + e.what();
+    }
+    if (code != 0) mine = "failed " + std::to_string(code) + "\n" + mine;
+    const std::vector<std::string> all = ranks.all_gather(mine);
+    const bool lead = ranks.rank() == 0;
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> failures;  // message, the ranks it came from
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        if (all[r].rfind("failed ", 0) != 0) continue;
+        const std::size_t eol = all[r].find('\n');
+        if (status == 0) status = std::atoi(all[r].c_str() + 7);
+        const std::string message = all[r].substr(eol + 1);
+        auto same = std::find_if(failures.begin(), failures.end(),
+                                 [&](const auto& f) { return f.first == message; });
+        if (same == failures.end()) {
+            failures.emplace_back(message, "rank " + std::to_string(r));
+        } else {
+            if (same->second.rfind("ranks", 0) != 0) same->second.insert(4, "s");
+            same->second += ", " + std::to_string(r);
+        }
+    }
+    if (status != 0) {
+        for (const auto& [message, who] : failures) {
+            if (lead) std::fprintf(stderr, "flume-cli: %s: %s\n", who.c_str(), message.c_str());
+        }
+        return status;
+    }
+    for (std::size_t r = 1; r < all.size(); ++r) {
+        if (all[r] == all[0]) continue;
+        if (lead) {
+            std::string what;
+            for (const char* key : {"build", "scene", "run"}) {
+                auto line = [&](const std::string& text) {
+                    const std::size_t at = text.find(std::string("\n") + key + " ");
+                    return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+                };
+                if (line(all[r]) != line(all[0]))
+                    what += (what.empty() ? "" : "; ") + line(all[r]) + " where rank 0 has " +
+                            line(all[0]);
+            }
+            std::fprintf(stderr,
+                         "flume-cli: rank %zu does not run what rank 0 runs (%s): every rank "
+                         "needs the same flume-cli, scene, overrides and length of run\n",
+                         r, what.c_str());
+        }
+        return kExitBadInput;
+    }
+    return 0;
 }
 
 // One line per mesh obstacle: its triangles and boundary samples, after `indent` (a format
@@ -357,25 +457,38 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     } else if (checkpoints) {
         source = cli::capture_scene_source(options.scene, options.overrides);
     }
-    const flume::Scene scene = resume || checkpoints
-                                   ? cli::load_scene_source(source)
-                                   : flume::load_scene(options.scene, options.overrides);
-
-    // Surface meshes need a 3D scene and OpenVDB's module (loaded here, on first use): said
-    // before anything is built or written.
-    if (!options.surface_dir.empty()) {
-        if (scene.dimension != 3)
-            throw flume::SceneError("--export-surface: surface meshes are of 3D scenes; " +
-                                    scene.source + " is 2D");
-        if (!flume::surface_meshes_available())
-            throw flume::OutputError("--export-surface: " + flume::surface_unavailable_reason());
-    }
-
+    flume::Communicator& ranks = *g_ranks;
+    const bool lead = ranks.rank() == 0;  // under mpirun, rank 0 alone speaks and writes
     flume::WorkerPool pool(options.threads);
-    const auto sim = flume::Simulation::create(scene, pool, [](std::string_view message) {
-        std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()), message.data());
-    });
-    if (resume) sim->restore_state(resume->state, resume_path);
+    std::optional<flume::Scene> loaded;
+    std::unique_ptr<flume::Simulation> built;
+    auto build = [&] {
+        loaded.emplace(resume || checkpoints ? cli::load_scene_source(source)
+                                             : flume::load_scene(options.scene, options.overrides));
+        // Surface meshes need a 3D scene and OpenVDB's module (loaded here, on first use): said
+        // before anything is built or written.
+        if (!options.surface_dir.empty()) {
+            if (loaded->dimension != 3)
+                throw flume::SceneError("--export-surface: surface meshes are of 3D scenes; " +
+                                        loaded->source + " is 2D");
+            if (!flume::surface_meshes_available())
+                throw flume::OutputError("--export-surface: " +
+                                         flume::surface_unavailable_reason());
+        }
+        built = flume::Simulation::create(*loaded, pool, [lead](std::string_view message) {
+            if (lead)
+                std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()),
+                             message.data());
+        });
+        if (resume) built->restore_state(resume->state, resume_path);
+    };
+    if (ranks.size() == 1) {
+        build();
+    } else if (const int code = build_on_every_rank(ranks, build, options, built); code != 0) {
+        return code;
+    }
+    const flume::Scene& scene = *loaded;
+    const std::unique_ptr<flume::Simulation>& sim = built;
     const std::uint64_t first_step = sim->stats().step;
     // An output a resumed run goes on writing: the same file as the checkpoint's run wrote.
     auto continues = [&](const char* key, const std::string& path) {
@@ -566,7 +679,9 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             try {
                 sim->step();
             } catch (const flume::SimulationError& e) {
+                // Every rank runs the same steps: each stops here, rank 0 says why.
                 progress.finish();
+                if (!lead) return kExitInvalidSimulation;
                 std::fprintf(stderr, "flume-cli: %s\n", e.what());
                 save_state(save_dir, "last-valid-step", last_valid, "last valid state");
                 return kExitInvalidSimulation;
@@ -601,6 +716,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                              "  flume-cli resume %s\n",
                              g_stop_signal == SIGINT ? "interrupted" : "terminated", s.step, s.time,
                              last_checkpoint.c_str(), last_checkpoint.c_str());
+                if (ranks.size() > 1) ranks.abort(128 + g_stop_signal);
                 return 128 + g_stop_signal;
             }
             progress.update(target_step ? static_cast<double>(s.step - first_step) /
@@ -624,7 +740,23 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         flume::ParticleSnapshot current;
         current.assign(sim->fluid(), sim->stats().step, sim->stats().time);
         save_state(save_dir, "stopped-at-step", current, "state reached");
+        if (ranks.size() > 1) ranks.abort(kExitOutputFailed);  // the others wait at the end
         return kExitOutputFailed;
+    }
+    // Under mpirun: every rank ran the whole simulation (the domain is not split between them
+    // yet), so every rank must have ended in the same state.
+    if (ranks.size() > 1) {
+        const std::vector<std::string> ends = ranks.all_gather(hex64(sim->deep_hash()));
+        for (std::size_t r = 1; r < ends.size(); ++r) {
+            if (ends[r] == ends[0]) continue;
+            if (lead) {
+                std::fprintf(stderr,
+                             "flume-cli: rank %zu ended in another state than rank 0 (deep hash "
+                             "%s, not %s): the ranks' machines do not compute alike\n",
+                             r, ends[r].c_str(), ends[0].c_str());
+            }
+            return 1;
+        }
     }
     progress.update(1.0, sim->stats().step, sim->stats().time, true);
     progress.finish();
@@ -641,6 +773,12 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 s.fluid_particles, s.boundary_particles, options.threads, seconds, steps_per_second,
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
+    if (ranks.size() > 1) {
+        std::printf(
+            "  %d ranks, each ran the whole domain (it is not split between them yet) and "
+            "ended in the same state\n",
+            ranks.size());
+    }
     print_meshes(*sim, "%s  ");
     if (surfaces > 0) {
         std::printf("  surface meshes: %" PRIu64 " in %s, %.0f ms each (OpenVDB)\n", surfaces,
@@ -719,6 +857,8 @@ int validate(const ValidateOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const std::unique_ptr<flume::Communicator> ranks = flume::cli::start_communicator(argc, argv);
+    g_ranks = ranks.get();
     CLI::App app{"flume-cli: headless SPH fluid simulation (batch runs, export, benchmarks)",
                  "flume-cli"};
     app.require_subcommand(1);
@@ -883,12 +1023,40 @@ int main(int argc, char** argv) {
                              "Write a PNG plot of simulated against reference data");
     validate_cmd->add_flag("--quiet", validate_options.quiet, "No progress bar");
 
+    // An error that ends this process: said, and under mpirun said with the rank and the
+    // others ended with it (so that none waits for this one).
+    auto stop = [&](int code, const std::string& message) {
+        if (ranks->size() == 1) {
+            std::fprintf(stderr, "flume-cli: %s\n", message.c_str());
+            return code;
+        }
+        std::fprintf(stderr, "flume-cli: rank %d: %s\n", ranks->rank(), message.c_str());
+        ranks->abort(code);
+        return code;
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
+        if (code != 0 && ranks->size() > 1) ranks->abort(kExitBadInput);
         return code == 0 ? 0 : kExitBadInput;
     }
+
+    // Under mpirun, rank 0 alone speaks and writes; the others run the same simulation quietly
+    // (and only `run` and `resume` run on them).
+    const bool lead = ranks->rank() == 0;
+    auto quietly = [&](RunOptions o) {
+        if (lead) return o;
+        o.stats_path.clear();
+        o.probes_path.clear();
+        o.export_dir.clear();
+        o.surface_dir.clear();
+        o.checkpoint_dir.clear();
+        o.quiet = true;
+        if (!std::freopen("/dev/null", "w", stdout)) std::fclose(stdout);
+        return o;
+    };
+    if (!lead && !app.got_subcommand("run") && !app.got_subcommand("resume")) return 0;
 
     try {
         if (app.got_subcommand("list")) return list_scenes();
@@ -915,28 +1083,23 @@ int main(int argc, char** argv) {
             o.surface.voxel = r.value("surface_voxel", o.surface.voxel);
             o.surface.smoothing = r.value("surface_smoothing", o.surface.smoothing);
             if (!o.export_dir.empty() && o.export_every == 0) o.export_every = 100;
-            return run(o, &c, resume_file);
+            return run(quietly(o), &c, resume_file);
         }
         if (!options.export_dir.empty() && options.export_every == 0) options.export_every = 100;
-        return run(options);
+        return run(quietly(options));
     } catch (const flume::SceneError& e) {
-        std::fprintf(stderr, "flume-cli: %s\n", e.what());
-        return kExitBadInput;
+        return stop(kExitBadInput, e.what());
     } catch (const flume::StateError& e) {
-        std::fprintf(stderr, "flume-cli: %s\n", e.what());
-        return kExitBadInput;
+        return stop(kExitBadInput, e.what());
     } catch (const flume::OutputError& e) {
-        std::fprintf(stderr, "flume-cli: %s\n", e.what());
-        return kExitOutputFailed;
+        return stop(kExitOutputFailed, e.what());
     } catch (const std::bad_alloc&) {
-        std::fprintf(stderr,
-                     "flume-cli: out of memory: the run needed more than this process could get, "
-                     "although its estimate at load was within memory_limit (see `flume-cli "
-                     "params`); set memory_limit to what this machine can spare, or use a larger "
-                     "particle_radius or a smaller max_particles\n");
-        return 1;
+        return stop(1,
+                    "out of memory: the run needed more than this process could get, although "
+                    "its estimate at load was within memory_limit (see `flume-cli params`); set "
+                    "memory_limit to what this machine can spare, or use a larger "
+                    "particle_radius or a smaller max_particles");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "flume-cli: error: %s\n", e.what());
-        return 1;
+        return stop(1, std::string("error: ") + e.what());
     }
 }
