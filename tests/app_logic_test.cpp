@@ -214,6 +214,41 @@ TEST(OrbitCamera, PickRayThroughTheCentreHitsTheTarget) {
     EXPECT_NEAR((0.5f - clip.y / clip.w * 0.5f) * viewport.y, 360.0f, 0.5f);
 }
 
+// With a panel over the left 360 pixels of a 960 x 600 window, the 3D view frames the box in
+// the rest: every corner lands there, the target in its middle, and picking agrees.
+TEST(OrbitCamera, FramesTheBoxInThePartThePanelsLeaveFree) {
+    OrbitCamera camera;
+    const glm::vec3 lo(0.0f), hi(3.22f, 1.0f, 1.0f);  // the dam break's tank
+    const glm::vec2 viewport(960, 600);
+    camera.fit(lo, hi, viewport, 360.0f, 0.0f);
+    const glm::mat4 m = camera.projection(viewport.x / viewport.y) * camera.view();
+    auto pixel = [&](const glm::vec3& p) {
+        const glm::vec4 clip = m * glm::vec4(p, 1.0f);
+        return glm::vec2((clip.x / clip.w * 0.5f + 0.5f) * viewport.x,
+                         (0.5f - clip.y / clip.w * 0.5f) * viewport.y);
+    };
+    for (int corner = 0; corner < 8; ++corner) {
+        const glm::vec3 p(corner & 1 ? hi.x : lo.x, corner & 2 ? hi.y : lo.y,
+                          corner & 4 ? hi.z : lo.z);
+        const glm::vec2 px = pixel(p);
+        EXPECT_GT(px.x, 360.0f) << corner;
+        EXPECT_LT(px.x, 960.0f) << corner;
+        EXPECT_GT(px.y, 0.0f) << corner;
+        EXPECT_LT(px.y, 600.0f) << corner;
+    }
+    EXPECT_NEAR(pixel(camera.target()).x, 660.0f, 0.5f);
+    EXPECT_NEAR(pixel(camera.target()).y, 300.0f, 0.5f);
+    const Ray ray = camera.pick_ray(glm::vec2(660, 300), viewport);
+    const glm::vec3 to_target = camera.target() - ray.origin;
+    EXPECT_LT(glm::length(to_target - ray.direction * glm::dot(to_target, ray.direction)),
+              1e-3f * camera.distance());
+    // Without the panel, the middle of the window.
+    camera.fit(lo, hi, viewport);
+    const glm::vec4 clip = camera.projection(viewport.x / viewport.y) * camera.view() *
+                           glm::vec4(camera.target(), 1.0f);
+    EXPECT_NEAR(clip.x / clip.w, 0.0f, 1e-5f);
+}
+
 TEST(OrbitCamera, ZoomAndRotateStayInRange) {
     OrbitCamera camera;
     camera.fit(glm::vec3(-1), glm::vec3(1));

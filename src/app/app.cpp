@@ -293,18 +293,18 @@ void App::add_dropped_meshes(const std::vector<std::string>& paths) {
 void App::fit_view(const FrameSize& size) {
     const Frame& f = runner_.frame();
     if (!f.scene) return;
+    // Keep the domain clear of the panel (about 360 px at the left) and of the Probes window at
+    // the right, if any, while the UI is shown.
+    const float pixels = options_.ui_scale * static_cast<float>(size.framebuffer.x) / size.window.x;
+    const float left = show_ui_ ? 360.0f * pixels : 0.0f;
+    const float right =
+        show_ui_ && !f.probes.columns().empty() ? (kProbesWindowWidth + 20.0f) * pixels : 0.0f;
     if (f.scene->dimension == 2) {
-        // Keep the domain clear of the panel (about 360 px at the left) and of the Probes window
-        // at the right, if any, while the UI is shown.
-        const float pixels =
-            options_.ui_scale * static_cast<float>(size.framebuffer.x) / size.window.x;
-        const float left = show_ui_ ? 360.0f * pixels : 0.0f;
-        const float right =
-            show_ui_ && !f.probes.columns().empty() ? (kProbesWindowWidth + 20.0f) * pixels : 0.0f;
         camera2d_.fit(glm::vec2(to3(f.scene->domain_min)), glm::vec2(to3(f.scene->domain_max)),
                       glm::vec2(size.framebuffer), left, right);
     } else {
-        camera3d_.fit(to3(f.scene->domain_min), to3(f.scene->domain_max));
+        camera3d_.fit(to3(f.scene->domain_min), to3(f.scene->domain_max),
+                      glm::vec2(size.framebuffer), left, right);
     }
 }
 

@@ -6,11 +6,20 @@
 
 namespace flume {
 
-void Camera2D::fit(const glm::vec2& lo, const glm::vec2& hi, const glm::vec2& viewport,
-                   float left_inset, float right_inset) {
-    // A narrow window: the panels cover the view rather than leave too little of it.
+namespace {
+
+// The insets that fit leaves free of the view: in a narrow window the panels cover the view
+// rather than leave too little of it.
+void usable_insets(const glm::vec2& viewport, float& left_inset, float& right_inset) {
     if (left_inset + right_inset > 0.6f * viewport.x) right_inset = 0.0f;
     if (left_inset > 0.5f * viewport.x) left_inset = 0.0f;
+}
+
+}  // namespace
+
+void Camera2D::fit(const glm::vec2& lo, const glm::vec2& hi, const glm::vec2& viewport,
+                   float left_inset, float right_inset) {
+    usable_insets(viewport, left_inset, right_inset);
     const float usable = viewport.x - left_inset - right_inset;
     const glm::vec2 half = 0.5f * (hi - lo) * 1.08f;
     half_height_ = std::max(half.y, half.x * viewport.y / std::max(usable, 1.0f));
@@ -40,12 +49,19 @@ void Camera2D::zoom_at(float factor, const glm::vec2& pixel, const glm::vec2& vi
     center_ += anchor - pixel_to_world(pixel, viewport);
 }
 
-void OrbitCamera::fit(const glm::vec3& lo, const glm::vec3& hi) {
+void OrbitCamera::fit(const glm::vec3& lo, const glm::vec3& hi, const glm::vec2& viewport,
+                      float left_inset, float right_inset) {
+    usable_insets(viewport, left_inset, right_inset);
+    const float usable = std::max(viewport.x - left_inset - right_inset, 1.0f);
     target_ = 0.5f * (lo + hi);
+    // The box's bounding sphere within the vertical field of view and within the usable width's.
     const float radius = 0.5f * glm::length(hi - lo);
-    distance_ = radius / std::sin(0.5f * fov_y_) * 1.05f;
+    const float half_y = 0.5f * fov_y_;
+    const float half_x = std::atan(std::tan(half_y) * usable / std::max(viewport.y, 1.0f));
+    distance_ = radius / std::sin(std::min(half_y, half_x)) * 1.05f;
     near_ = distance_ * 0.01f;
     far_ = distance_ * 10.0f;
+    shift_ndc_ = (left_inset - right_inset) / std::max(viewport.x, 1.0f);
 }
 
 glm::vec3 OrbitCamera::eye() const {
@@ -59,7 +75,10 @@ glm::mat4 OrbitCamera::view() const {
 }
 
 glm::mat4 OrbitCamera::projection(float aspect) const {
-    return glm::perspective(fov_y_, aspect, near_, far_);
+    // x' = x + shift w in clip space: the whole image moves by shift in normalised x.
+    glm::mat4 shift(1.0f);
+    shift[3][0] = shift_ndc_;
+    return shift * glm::perspective(fov_y_, aspect, near_, far_);
 }
 
 Ray OrbitCamera::pick_ray(const glm::vec2& pixel, const glm::vec2& viewport) const {

@@ -39,8 +39,11 @@ class Camera2D {
 
 class OrbitCamera {
   public:
-    // Looks at the centre of [lo, hi] from a distance that shows it whole.
-    void fit(const glm::vec3& lo, const glm::vec3& hi);
+    // Looks at the centre of [lo, hi] from a distance that shows it whole, in the part of the
+    // viewport between `left_inset` pixels from its left and `right_inset` from its right (where
+    // UI panels may sit): the view is shifted sideways so that the target is that part's centre.
+    void fit(const glm::vec3& lo, const glm::vec3& hi, const glm::vec2& viewport = {1.0f, 1.0f},
+             float left_inset = 0.0f, float right_inset = 0.0f);
     glm::vec3 eye() const;
     glm::mat4 view() const;
     glm::mat4 projection(float aspect) const;
@@ -62,6 +65,7 @@ class OrbitCamera {
     float yaw_ = 0.6f;
     float pitch_ = 0.35f;
     float fov_y_ = 0.7853982f;  // 45 degrees
+    float shift_ndc_ = 0.0f;    // the projection's sideways shift, in normalised x
     float near_ = 0.01f;
     float far_ = 100.0f;
 };
