@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# flume-cli under mpirun (issue 32, first slice): every rank runs the whole simulation (the
-# domain is not split between the ranks yet); rank 0 alone prints and writes; ranks that differ
-# or fail stop the run with a message, never a hang.
+# flume-cli under mpirun (issue 32): the ranks split the fluid between them (or, for scenes
+# whose features the split does not cover yet, each runs the whole simulation) and write the
+# bytes of one process; rank 0 alone prints and writes; ranks that differ or fail stop the run
+# with a message, never a hang.
 #   mpi_test.sh PATH/TO/flume-cli
 set -uo pipefail
 cli=$(realpath "$1")
@@ -13,8 +14,10 @@ cd "$work" || exit 1
 # As root in a container: Open MPI refuses root and more ranks than cores unless told.
 mpi() { timeout 120 mpirun --allow-run-as-root --oversubscribe "$@"; }
 
-# The same state as one process, on 1, 2 and 3 ranks, 2D and 3D, with bodies; one summary.
-for scene in "dam-break-2d --set solver=wcsph" "floating-3d --set particle_radius=0.04"; do
+# The same state as one process, on 1, 2 and 3 ranks, 2D and 3D, split or (bodies) whole on
+# every rank; one summary.
+for scene in "dam-break-2d --set solver=wcsph" "drop-3d --set particle_radius=0.04 --set solver=pbf" \
+    "floating-3d --set particle_radius=0.04"; do
     # shellcheck disable=SC2086
     one=$("$cli" run $scene --steps 40 --hash --quiet | grep '^state-hash')
     for np in 1 2 3; do
@@ -24,9 +27,11 @@ for scene in "dam-break-2d --set solver=wcsph" "floating-3d --set particle_radiu
         check "$scene on $np ranks: the one-process hash" test "$(grep '^state-hash' out)" = "$one"
         check "$scene on $np ranks: one summary" test "$(grep -c ' steps to t = ' out)" -eq 1
     done
-    if [ "$np" -gt 1 ]; then
-        check "$scene: the summary says how many ranks ran" grep -q "^  3 ranks, each ran" out
-    fi
+    case $scene in
+    floating*) check "$scene: the summary says each rank ran all" grep -q "^  3 ranks, each ran" out ;;
+    *) check "$scene: the summary gives the ranks' shares" \
+        grep -qE "^  3 ranks split the fluid: shares [0-9.]+% [0-9.]+% [0-9.]+% at the end" out ;;
+    esac
 done
 
 # Outputs: rank 0 alone writes them, the same rows as one process writes.
@@ -36,6 +41,30 @@ check "--stats on 2 ranks exits 0" test $? -eq 0
 check "--stats on 2 ranks: the rows of one process" \
     test "$(cut -d, -f1-3 two.csv)" = "$(cut -d, -f1-3 one.csv)"
 check "--export on 2 ranks writes each frame once" test "$(ls frames | grep -c vtp)" -eq 2
+
+# Split between ranks, the exports, stats and checkpoints have the bytes of one process, and a
+# checkpoint written on 3 ranks resumes on 2, on 1 and without mpirun to the same state.
+run=(run dam-break-2d --set solver=dfsph --set particle_radius=0.03 --quiet --threads 1)
+"$cli" "${run[@]}" --steps 60 --export one-frames --every 30 --stats one-split.csv --hash >one.out
+mpi -np 3 "$cli" "${run[@]}" --steps 60 --export three-frames --every 30 --stats three-split.csv \
+    --hash --checkpoint three-checkpoints --checkpoint-every 0.01 --keep 100 >three.out 2>err
+check "a split run on 3 ranks exits 0 ($(head -c 300 err))" test $? -eq 0
+check "its frames have the bytes of one process's" diff -r one-frames three-frames
+check "its stats have the rows of one process's" \
+    test "$(cut -d, -f1-12 three-split.csv)" = "$(cut -d, -f1-12 one-split.csv)"
+check "its hash is one process's" \
+    test "$(grep '^state-hash' three.out)" = "$(grep '^state-hash' one.out)"
+middle=$(ls three-checkpoints/*.flume-checkpoint | head -3 | tail -1)
+for np in 2 1; do
+    mpi -np "$np" "$cli" resume "$middle" --steps 20 --hash --quiet --threads 1 --export "resumed-$np" \
+        >"resumed-$np.out" 2>err
+    check "the checkpoint of 3 ranks resumes on $np ($(head -c 300 err))" test $? -eq 0
+done
+"$cli" resume "$middle" --steps 20 --hash --quiet --export resumed-plain >resumed-plain.out
+check "resumed on 2 ranks and on 1, the same state" \
+    test "$(grep '^state-hash' resumed-2.out)" = "$(grep '^state-hash' resumed-1.out)"
+check "resumed without mpirun, the same state" \
+    test "$(grep '^state-hash' resumed-2.out)" = "$(grep '^state-hash' resumed-plain.out)"
 
 # Ranks that do not run the same thing stop before the first step, with what differs.
 mpi -np 1 "$cli" run dam-break-2d --steps 30 --quiet : -np 1 "$cli" run dam-break-2d --steps 31 \

@@ -475,11 +475,14 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 throw flume::OutputError("--export-surface: " +
                                          flume::surface_unavailable_reason());
         }
-        built = flume::Simulation::create(*loaded, pool, [lead](std::string_view message) {
-            if (lead)
-                std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()),
-                             message.data());
-        });
+        built = flume::Simulation::create(
+            *loaded, pool,
+            [lead](std::string_view message) {
+                if (lead)
+                    std::fprintf(stderr, "note: %.*s\n", static_cast<int>(message.size()),
+                                 message.data());
+            },
+            ranks.size() > 1 ? &ranks : nullptr);
         if (resume) built->restore_state(resume->state, resume_path);
     };
     if (ranks.size() == 1) {
@@ -490,6 +493,9 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     const flume::Scene& scene = *loaded;
     const std::unique_ptr<flume::Simulation>& sim = built;
     const std::uint64_t first_step = sim->stats().step;
+    // Under mpirun, where the ranks split the fluid: every rank takes part in each output (the
+    // particles are gathered from all of them), and rank 0 writes it.
+    const bool split = sim->rank_share().has_value();
     // An output a resumed run goes on writing: the same file as the checkpoint's run wrote.
     auto continues = [&](const char* key, const std::string& path) {
         return resume && !path.empty() && record.value(key, std::string()) == absolute_path(path);
@@ -519,10 +525,13 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     std::optional<flume::PvdSeries> body_series;
     const std::filesystem::path export_dir = options.export_dir;
     const std::filesystem::path save_dir = options.export_dir.empty() ? "." : export_dir;
+    const bool exporting = !options.export_dir.empty();
     auto export_frame = [&] {
+        const flume::ParticleView all = sim->whole_fluid();
+        if (!lead) return;
         char name[64];
         std::snprintf(name, sizeof name, "frame_%06" PRIu64 ".vtp", sim->stats().step);
-        flume::write_vtp((export_dir / name).string(), sim->fluid());
+        flume::write_vtp((export_dir / name).string(), all);
         series->add(sim->stats().time, name);
         if (body_series) {
             std::snprintf(name, sizeof name, "bodies_%06" PRIu64 ".vtp", sim->stats().step);
@@ -530,7 +539,9 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             body_series->add(sim->stats().time, name);
         }
     };
-    if (!options.export_dir.empty()) {
+    if (exporting && !lead) {
+        if (!continues("export", options.export_dir)) export_frame();  // rank 0 writes it
+    } else if (exporting) {
         std::error_code ec;
         std::filesystem::create_directories(export_dir, ec);
         if (ec)
@@ -562,9 +573,11 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     double surface_ms = 0.0;
     std::uint64_t surfaces = 0;
     auto export_surface = [&] {
+        const flume::ParticleView all = sim->whole_fluid();
+        if (!lead) return;
         const auto begin = std::chrono::steady_clock::now();
         const flume::SurfaceMesh mesh =
-            flume::build_surface(sim->fluid(), sim->constants().particle_radius, options.surface);
+            flume::build_surface(all, sim->constants().particle_radius, options.surface);
         char name[64];
         std::snprintf(name, sizeof name, "surface_%06" PRIu64 ".%s", sim->stats().step,
                       options.surface_format.c_str());
@@ -581,7 +594,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     };
     if (!options.surface_dir.empty()) {
         std::error_code ec;
-        std::filesystem::create_directories(surface_dir, ec);
+        if (lead) std::filesystem::create_directories(surface_dir, ec);
         if (ec)
             throw flume::OutputError(options.surface_dir +
                                      ": cannot create the folder: " + ec.message());
@@ -615,6 +628,11 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         next_checkpoint += checkpoint_every;
     std::string last_checkpoint;
     auto write_checkpoint = [&] {
+        const std::string state = sim->save_state();  // gathered from every rank
+        const std::string path =
+            (checkpoint_dir / checkpoint_name(stem, sim->stats().step)).string();
+        last_checkpoint = path;
+        if (!lead) return;
         if (stats_file.is_open()) {
             stats_file.flush();
             flume::check_output(stats_file, options.stats_path);
@@ -622,7 +640,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         if (probe_log) probe_log->flush();
         cli::Checkpoint c;
         c.scene = source;
-        c.state = sim->save_state();
+        c.state = state;
         nlohmann::json& r = c.run;
         if (target_step) {
             r["target_step"] = *target_step;
@@ -649,15 +667,12 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         r["checkpoint_every"] = options.checkpoint_every;
         r["checkpoint_keep"] = options.checkpoint_keep;
         r["next_checkpoint"] = next_checkpoint;
-        const std::string path =
-            (checkpoint_dir / checkpoint_name(stem, sim->stats().step)).string();
         cli::write_file_atomically(path, cli::encode_checkpoint(c));
         keep_newest_checkpoints(checkpoint_dir, stem, options.checkpoint_keep);
-        last_checkpoint = path;
     };
     if (checkpoints) {
         std::error_code ec;
-        std::filesystem::create_directories(checkpoint_dir, ec);
+        if (lead) std::filesystem::create_directories(checkpoint_dir, ec);
         if (ec) {
             throw flume::OutputError(options.checkpoint_dir +
                                      ": cannot create the folder: " + ec.message());
@@ -665,6 +680,31 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         std::signal(SIGINT, on_stop_signal);
         std::signal(SIGTERM, on_stop_signal);
     }
+
+    // Split between ranks, an output that fails on rank 0 is said to every rank at the end of
+    // the step (agree), so that all stop together, each output's gathering done; a stop signal
+    // that reached any rank likewise.
+    std::string failed_output;
+    auto output = [&](auto&& write) {
+        if (!split) return write();
+        try {
+            write();
+        } catch (const flume::OutputError& e) {
+            if (failed_output.empty()) failed_output = e.what();
+        }
+    };
+    auto agree = [&] {
+        if (!split) return;
+        const std::vector<std::string> news =
+            ranks.all_gather(std::to_string(g_stop_signal) + "\n" + failed_output);
+        for (const std::string& n : news) {
+            const std::size_t eol = n.find('\n');
+            const int signal = std::atoi(n.substr(0, eol).c_str());
+            if (signal != 0 && g_stop_signal == 0) g_stop_signal = signal;
+            if (failed_output.empty()) failed_output = n.substr(eol + 1);
+        }
+        if (!failed_output.empty()) throw flume::OutputError(failed_output);
+    };
 
     Progress progress(!options.quiet && isatty(STDOUT_FILENO));
     flume::ParticleSnapshot last_valid;
@@ -675,12 +715,14 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     };
     try {
         while (running()) {
+            // Split between ranks, each keeps its share; they are gathered if the step fails.
             last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
             try {
                 sim->step();
             } catch (const flume::SimulationError& e) {
                 // Every rank runs the same steps: each stops here, rank 0 says why.
                 progress.finish();
+                if (split) last_valid = cli::gather_snapshot(ranks, last_valid);
                 if (!lead) return kExitInvalidSimulation;
                 std::fprintf(stderr, "flume-cli: %s\n", e.what());
                 save_state(save_dir, "last-valid-step", last_valid, "last valid state");
@@ -695,14 +737,15 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 flume::check_output(stats_file, options.stats_path);
             }
             if (probe_log) probe_log->after_step();
-            if (series && options.export_every > 0 && s.step % options.export_every == 0)
-                export_frame();
-            if (!options.surface_dir.empty() && s.step % surface_every == 0) export_surface();
+            if (exporting && options.export_every > 0 && s.step % options.export_every == 0)
+                output(export_frame);
+            if (!options.surface_dir.empty() && s.step % surface_every == 0) output(export_surface);
             if (checkpoints && s.time + 1.0e-12 >= next_checkpoint) {
                 while (next_checkpoint <= s.time + 1.0e-12)
                     next_checkpoint += checkpoint_every;
-                write_checkpoint();
+                output(write_checkpoint);
             }
+            agree();
             if (g_stop_signal != 0) {
                 progress.finish();
                 if (last_checkpoint.empty() ||
@@ -710,13 +753,14 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                     write_checkpoint();
                 if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
                 if (probe_log) probe_log->close();
+                if (split && !lead) return 128 + g_stop_signal;
                 std::fprintf(stderr,
                              "flume-cli: %s at step %" PRIu64
                              " (t = %.6f s): the run is saved in %s; go on with\n"
                              "  flume-cli resume %s\n",
                              g_stop_signal == SIGINT ? "interrupted" : "terminated", s.step, s.time,
                              last_checkpoint.c_str(), last_checkpoint.c_str());
-                if (ranks.size() > 1) ranks.abort(128 + g_stop_signal);
+                if (ranks.size() > 1 && !split) ranks.abort(128 + g_stop_signal);
                 return 128 + g_stop_signal;
             }
             progress.update(target_step ? static_cast<double>(s.step - first_step) /
@@ -725,26 +769,29 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                             s.step, s.time);
         }
         // The final state is always exported, whatever --every says.
-        if (series &&
+        if (exporting &&
             (options.export_every == 0 || sim->stats().step % options.export_every != 0)) {
-            export_frame();
+            output(export_frame);
         }
         if (!options.surface_dir.empty() && sim->stats().step % surface_every != 0)
-            export_surface();
+            output(export_surface);
+        agree();
         if (stats_file.is_open()) flume::close_output(stats_file, options.stats_path);
         if (probe_log) probe_log->close();
     } catch (const flume::OutputError& e) {
         // The run cannot deliver what was asked: stop, but keep the state it reached.
         progress.finish();
-        std::fprintf(stderr, "flume-cli: %s\n", e.what());
         flume::ParticleSnapshot current;
-        current.assign(sim->fluid(), sim->stats().step, sim->stats().time);
+        current.assign(sim->whole_fluid(), sim->stats().step, sim->stats().time);
+        if (split && !lead) return kExitOutputFailed;
+        std::fprintf(stderr, "flume-cli: %s\n", e.what());
         save_state(save_dir, "stopped-at-step", current, "state reached");
-        if (ranks.size() > 1) ranks.abort(kExitOutputFailed);  // the others wait at the end
+        // Not split, the others go on to the end and wait there for this one.
+        if (ranks.size() > 1 && !split) ranks.abort(kExitOutputFailed);
         return kExitOutputFailed;
     }
-    // Under mpirun: every rank ran the whole simulation (the domain is not split between them
-    // yet), so every rank must have ended in the same state.
+    // Under mpirun: every rank must have ended in the same state (where they split the fluid,
+    // they compare the state gathered from all).
     if (ranks.size() > 1) {
         const std::vector<std::string> ends = ranks.all_gather(hex64(sim->deep_hash()));
         for (std::size_t r = 1; r < ends.size(); ++r) {
@@ -757,6 +804,13 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             }
             return 1;
         }
+    }
+    // Split between ranks: what each sent, for the summary.
+    std::vector<std::string> sent;
+    if (split) {
+        sent = ranks.all_gather(std::to_string(ranks.bytes_sent) + " " +
+                                std::to_string(ranks.messages_sent) + " " +
+                                std::to_string(sim->rank_share()->halo));
     }
     progress.update(1.0, sim->stats().step, sim->stats().time, true);
     progress.finish();
@@ -773,9 +827,34 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 s.fluid_particles, s.boundary_particles, options.threads, seconds, steps_per_second,
                 steps_per_second * static_cast<double>(s.fluid_particles) * 1e-6,
                 100.0 * s.average_density_error, s.max_speed, s.removed_particles);
-    if (ranks.size() > 1) {
+    if (split) {
+        const flume::RankShare share = *sim->rank_share();
+        std::string shares;
+        const double total = static_cast<double>(std::max<std::size_t>(s.fluid_particles, 1));
+        for (std::size_t owned : share.owned_by_rank) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%s%.1f%%", shares.empty() ? "" : " ",
+                          100.0 * static_cast<double>(owned) / total);
+            shares += text;
+        }
+        double bytes = 0.0, messages = 0.0, halo = 0.0;
+        for (const std::string& line : sent) {
+            std::istringstream in(line);
+            double b = 0.0, m = 0.0, h = 0.0;
+            in >> b >> m >> h;
+            bytes += b;
+            messages += m;
+            halo += h;
+        }
+        const double per = std::max(1.0, static_cast<double>(steps) * ranks.size());
+        std::printf("  %d ranks split the fluid: shares %s at the end, %" PRIu64
+                    " cuts; per rank and step %.1f kB sent in %.1f messages, %.0f halo "
+                    "particles\n",
+                    ranks.size(), shares.c_str(), share.recuts, bytes / per * 1.0e-3,
+                    messages / per, halo / static_cast<double>(ranks.size()));
+    } else if (ranks.size() > 1) {
         std::printf(
-            "  %d ranks, each ran the whole domain (it is not split between them yet) and "
+            "  %d ranks, each ran the whole domain (this scene is not split between them) and "
             "ended in the same state\n",
             ranks.size());
     }
@@ -1045,13 +1124,12 @@ int main(int argc, char** argv) {
     // Under mpirun, rank 0 alone speaks and writes; the others run the same simulation quietly
     // (and only `run` and `resume` run on them).
     const bool lead = ranks->rank() == 0;
+    // The others keep the folders of the outputs that gather every rank's particles, and take
+    // part in each (run()).
     auto quietly = [&](RunOptions o) {
         if (lead) return o;
         o.stats_path.clear();
         o.probes_path.clear();
-        o.export_dir.clear();
-        o.surface_dir.clear();
-        o.checkpoint_dir.clear();
         o.quiet = true;
         if (!std::freopen("/dev/null", "w", stdout)) std::fclose(stdout);
         return o;

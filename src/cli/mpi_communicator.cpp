@@ -1,9 +1,12 @@
 #include "cli/mpi_communicator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -31,28 +34,75 @@ class MpiCommunicator final : public Communicator {
     int rank() const override { return rank_; }
     int size() const override { return size_; }
 
-    std::vector<std::string> all_gather(std::string_view bytes) override {
+    using Communicator::all_gather;
+    void all_gather(std::string_view bytes, std::vector<std::string>& out) override {
         const auto mine = static_cast<std::int64_t>(bytes.size());
-        std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
+        sizes_.resize(static_cast<std::size_t>(size_));
         MPI_Request request;
-        MPI_Iallgather(&mine, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, MPI_COMM_WORLD,
+        MPI_Iallgather(&mine, 1, MPI_INT64_T, sizes_.data(), 1, MPI_INT64_T, MPI_COMM_WORLD,
                        &request);
         wait(request, "the sizes of what each rank says");
-        std::vector<int> counts(sizes.size()), offsets(sizes.size());
+        counts_.resize(sizes_.size());
+        offsets_.resize(sizes_.size());
         std::int64_t total = 0;
-        for (std::size_t r = 0; r < sizes.size(); ++r) {
-            counts[r] = static_cast<int>(sizes[r]);
-            offsets[r] = static_cast<int>(total);
-            total += sizes[r];
+        for (std::size_t r = 0; r < sizes_.size(); ++r) {
+            counts_[r] = checked_int(sizes_[r]);
+            offsets_[r] = checked_int(total);
+            total += sizes_[r];
         }
-        std::string all(static_cast<std::size_t>(total), '\0');
-        MPI_Iallgatherv(bytes.data(), static_cast<int>(mine), MPI_CHAR, all.data(), counts.data(),
-                        offsets.data(), MPI_CHAR, MPI_COMM_WORLD, &request);
+        all_.resize(static_cast<std::size_t>(total));
+        MPI_Iallgatherv(bytes.data(), static_cast<int>(mine), MPI_CHAR, all_.data(), counts_.data(),
+                        offsets_.data(), MPI_CHAR, MPI_COMM_WORLD, &request);
         wait(request, "what each rank says");
-        std::vector<std::string> out;
-        for (std::size_t r = 0; r < sizes.size(); ++r)
-            out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), sizes[r]));
-        return out;
+        out.resize(sizes_.size());
+        for (std::size_t r = 0; r < sizes_.size(); ++r)
+            out[r].assign(all_, static_cast<std::size_t>(offsets_[r]),
+                          static_cast<std::size_t>(sizes_[r]));
+        bytes_sent += static_cast<std::uint64_t>(mine) * static_cast<std::uint64_t>(size_ - 1);
+        messages_sent += static_cast<std::uint64_t>(size_ - 1);
+    }
+
+    void exchange(const std::vector<std::string>& send,
+                  std::vector<std::string>& receive) override {
+        const auto n = static_cast<std::size_t>(size_);
+        send_sizes_.resize(n);
+        sizes_.resize(n);
+        for (std::size_t r = 0; r < n; ++r)
+            send_sizes_[r] = static_cast<std::int64_t>(send.at(r).size());
+        MPI_Request request;
+        MPI_Ialltoall(send_sizes_.data(), 1, MPI_INT64_T, sizes_.data(), 1, MPI_INT64_T,
+                      MPI_COMM_WORLD, &request);
+        wait(request, "the sizes of the particles each rank sends");
+        send_counts_.resize(n);
+        send_offsets_.resize(n);
+        counts_.resize(n);
+        offsets_.resize(n);
+        std::int64_t send_total = 0, total = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+            send_counts_[r] = checked_int(send_sizes_[r]);
+            send_offsets_[r] = checked_int(send_total);
+            send_total += send_sizes_[r];
+            counts_[r] = checked_int(sizes_[r]);
+            offsets_[r] = checked_int(total);
+            total += sizes_[r];
+            if (r != static_cast<std::size_t>(rank_) && send_sizes_[r] > 0) {
+                bytes_sent += static_cast<std::uint64_t>(send_sizes_[r]);
+                ++messages_sent;
+            }
+        }
+        packed_.resize(static_cast<std::size_t>(send_total));
+        for (std::size_t r = 0; r < n; ++r)
+            std::copy(send[r].begin(), send[r].end(),
+                      packed_.begin() + static_cast<std::ptrdiff_t>(send_offsets_[r]));
+        all_.resize(static_cast<std::size_t>(total));
+        MPI_Ialltoallv(packed_.data(), send_counts_.data(), send_offsets_.data(), MPI_CHAR,
+                       all_.data(), counts_.data(), offsets_.data(), MPI_CHAR, MPI_COMM_WORLD,
+                       &request);
+        wait(request, "the particles each rank sends");
+        receive.resize(n);
+        for (std::size_t r = 0; r < n; ++r)
+            receive[r].assign(all_, static_cast<std::size_t>(offsets_[r]),
+                              static_cast<std::size_t>(sizes_[r]));
     }
 
     [[noreturn]] void abort(int code) override {
@@ -65,7 +115,7 @@ class MpiCommunicator final : public Communicator {
     void wait(MPI_Request& request, const char* what) {
         const auto start = std::chrono::steady_clock::now();
         int done = 0;
-        for (int polls = 0;; ++polls) {
+        for (;;) {
             MPI_Test(&request, &done, MPI_STATUS_IGNORE);
             if (done) return;
             const double waited =
@@ -78,16 +128,74 @@ class MpiCommunicator final : public Communicator {
                              rank_, size_, timeout_s_, what);
                 abort(3);
             }
-            if (polls > 1000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            // A split run exchanges halos dozens of times a step: spin (yielding the core, which
+            // an oversubscribed rank shares) for the first 50 ms of a wait, then sleep.
+            if (waited > 0.05) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            } else {
+                std::this_thread::yield();
+            }
         }
+    }
+
+    // MPI counts are ints: a message of 2 GiB or more ends the run with a message.
+    int checked_int(std::int64_t bytes) {
+        if (bytes > std::numeric_limits<int>::max()) {
+            std::fprintf(stderr,
+                         "flume-cli: rank %d of %d: a message of %lld bytes, over MPI's limit of "
+                         "2 GiB; run on more ranks\n",
+                         rank_, size_, static_cast<long long>(bytes));
+            abort(1);
+        }
+        return static_cast<int>(bytes);
     }
 
     int rank_ = 0, size_ = 1;
     double timeout_s_ = 600.0;
+    // The collectives' buffers, kept from call to call.
+    std::vector<std::int64_t> sizes_, send_sizes_;
+    std::vector<int> counts_, offsets_, send_counts_, send_offsets_;
+    std::string all_, packed_;
 };
 
 }  // namespace
 #endif
+
+ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mine) {
+    std::string bytes;
+    auto put = [&](const auto& v) {
+        const std::uint64_t n = v.size();
+        bytes.append(reinterpret_cast<const char*>(&n), sizeof n);
+        bytes.append(reinterpret_cast<const char*>(v.data()), n * sizeof(v[0]));
+    };
+    put(mine.position);
+    put(mine.velocity);
+    put(mine.density);
+    put(mine.pressure);
+    put(mine.id);
+    ParticleSnapshot all;
+    all.dimension = mine.dimension;
+    all.step = mine.step;
+    all.time = mine.time;
+    for (const std::string& part : ranks.all_gather(bytes)) {
+        const char* p = part.data();
+        auto take = [&](auto& v) {
+            std::uint64_t n = 0;
+            std::memcpy(&n, p, sizeof n);
+            p += sizeof n;
+            const std::size_t at = v.size();
+            v.resize(at + n);
+            std::memcpy(v.data() + at, p, n * sizeof(v[0]));
+            p += n * sizeof(v[0]);
+        };
+        take(all.position);
+        take(all.velocity);
+        take(all.density);
+        take(all.pressure);
+        take(all.id);
+    }
+    return all;
+}
 
 std::unique_ptr<Communicator> start_communicator([[maybe_unused]] int& argc,
                                                  [[maybe_unused]] char**& argv) {

@@ -10,11 +10,16 @@
 #include <memory>
 
 #include "core/communicator.hpp"
+#include "core/simulation.hpp"
 
 namespace flume::cli {
 
 // MPI when the process was started by mpirun (Open MPI's OMPI_COMM_WORLD_SIZE, or PMI_SIZE),
 // else one process without MPI (so a plain run pays nothing for the build's MPI).
 std::unique_ptr<Communicator> start_communicator(int& argc, char**& argv);
+
+// Every rank's share of a snapshot, in rank order (a collective): where the ranks split the
+// fluid, the whole fluid in the global slot order.
+ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mine);
 
 }  // namespace flume::cli

@@ -100,7 +100,7 @@ double milliseconds_since(Clock::time_point start) {
 template <int D>
 class SphSimulation final : public Simulation {
   public:
-    SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log)
+    SphSimulation(const Scene& scene, WorkerPool& pool, LogCallback log, Communicator* ranks)
         : scene_(scene),
           pool_(pool),
           log_(std::move(log)),
@@ -221,6 +221,41 @@ class SphSimulation final : public Simulation {
         }
         stats_.max_speed = std::sqrt(v2max);
         time_step_ = TimeStepController(stats_.max_speed);
+        if (ranks != nullptr && ranks->size() > 1) split_between(*ranks);
+    }
+
+    // Under mpirun: the ranks split the fluid between them (core/decomposition/), where the
+    // decomposition covers what the scene has; else each runs all of it, as one process.
+    void split_between(Communicator& ranks) {
+        std::string missing;
+        auto lacks = [&](bool has, const char* what) {
+            if (has) missing += (missing.empty() ? "" : ", ") + std::string(what);
+        };
+        lacks(!scene_.emitters.empty(), "emitters");
+        lacks(!scene_.outlets.empty(), "outlets");
+        lacks(!scene_.bodies.empty(), "bodies");
+        lacks(moving_walls_.any(), "moving obstacles");
+        lacks(!scene_.probes.empty(), "probes");
+        lacks(settings_.surface_tension_model != SurfaceTensionModel::None, "surface tension");
+        if (!missing.empty()) {
+            if (log_) {
+                log_("every rank runs the whole scene: splitting it between ranks does not cover " +
+                     missing + " yet");
+            }
+            return;
+        }
+        decomposition_ = std::make_unique<Decomposition<D>>(ranks);
+    }
+
+    // The particles of every rank between steps (the one-process count).
+    std::size_t whole_fluid_count() const {
+        if (!decomposition_ || decomposition_->holds_everything()) return fluid_.size();
+        return gathered_.size();  // state_payload gathered them
+    }
+
+    // Decomposed: how many particles every rank holds together.
+    std::size_t global_fluid_count() const {
+        return decomposition_ ? decomposition_->global_count() : fluid_.size();
     }
 
     // A step of a solver that iterates starts from a saved state: when one of its solves stops
@@ -237,6 +272,7 @@ class SphSimulation final : public Simulation {
         float dt = next_time_step();
         stats_.stage_count = 0;
         if (keeps_start()) step_start_.save(fluid_, stats_, emitters_);
+        const bool held_everything = decomposition_ && decomposition_->holds_everything();
         bodies_.begin_step();
         for (int retries = 0;; ++retries) {
             const SolveResult result = attempt_step(dt, settings_.max_solver_iterations << retries);
@@ -249,6 +285,7 @@ class SphSimulation final : public Simulation {
                     // on_invalid = retry: the step again from its start, at half the step.
                     if (!settings_.retry_invalid || last) throw;
                     back_to_start();
+                    if (decomposition_) decomposition_->set_holds_everything(held_everything);
                     stats_.step_retries += static_cast<std::uint64_t>(retries) + 1;
                     if (log_) {
                         log_(std::string(e.what()) + "; on_invalid = retry: the step is taken " +
@@ -259,6 +296,7 @@ class SphSimulation final : public Simulation {
                 }
             }
             back_to_start();
+            if (decomposition_) decomposition_->set_holds_everything(held_everything);
             if (last) throw unconverged_error(result, dt, retries);
             stats_.step_retries += static_cast<std::uint64_t>(retries) + 1;
             if (step_start_.first_retry() && log_) log_(retry_note(result, dt));
@@ -297,10 +335,12 @@ class SphSimulation final : public Simulation {
                 if (!bodies_.empty())
                     bodies_.collect(moving_walls_.owners(), moving_walls_.first_body());
             }
+            if (decomposition_) decomposition_->migrate(fluid_, fluid_grid_);
             // The sort's per-particle arrays borrow the neighbour lists' array, idle from the
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
+            if (decomposition_) decomposition_->found_owned(fluid_grid_, fluid_.size());
             if (!emitters_.empty()) emitters_.note_carried(fluid_);
         });
         if (settings_.neighbour_lists) {
@@ -311,8 +351,10 @@ class SphSimulation final : public Simulation {
             ctx.lists = &lists_;
         }
         if (!bodies_.empty()) ctx.bodies = &bodies_.coupling();
+        ctx.decomposition = decomposition_.get();
         const SolveResult result = solver_->step(ctx, dt);
         lists_.invalidate();  // the particles have moved
+        if (decomposition_) decomposition_->keep_owned(fluid_);
         if (result.converged && !bodies_.empty()) {
             ctx.stage("bodies",
                       [&] { bodies_.advance(boundary_, dt, gravity_, moving_walls_, solids_); });
@@ -374,15 +416,7 @@ class SphSimulation final : public Simulation {
     const DerivedConstants& constants() const override { return constants_; }
     int dimension() const override { return D; }
 
-    ParticleView fluid() const override {
-        return ParticleView{D,
-                            fluid_.size(),
-                            reinterpret_cast<const float*>(fluid_.position.data()),
-                            reinterpret_cast<const float*>(fluid_.velocity.data()),
-                            fluid_.density.data(),
-                            fluid_.pressure.data(),
-                            fluid_.id.data()};
-    }
+    ParticleView fluid() const override { return view_of(fluid_); }
 
     ParticleView boundary() const override {
         ParticleView v;
@@ -392,14 +426,81 @@ class SphSimulation final : public Simulation {
         return v;
     }
 
-    std::uint64_t state_hash() const override { return flume::state_hash(fluid()); }
+    ParticleView whole_fluid() const override { return view_of(whole()); }
+
+    std::optional<RankShare> rank_share() const override {
+        if (!decomposition_) return std::nullopt;
+        const DecompositionStats& d = decomposition_->stats();
+        RankShare share;
+        share.rank = decomposition_->rank();
+        share.ranks = decomposition_->ranks();
+        share.owned = d.owned;
+        share.halo = d.halo;
+        share.recuts = d.recuts;
+        share.owned_by_rank = decomposition_->counts();
+        return share;
+    }
+
+    std::uint64_t state_hash() const override { return flume::state_hash(whole_fluid()); }
+
+    static ParticleView view_of(const FluidParticles<D>& f) {
+        return ParticleView{D,
+                            f.size(),
+                            reinterpret_cast<const float*>(f.position.data()),
+                            reinterpret_cast<const float*>(f.velocity.data()),
+                            f.density.data(),
+                            f.pressure.data(),
+                            f.id.data()};
+    }
+
+    // Every rank's particles in the global slot order: this process's own, unless the ranks
+    // split the fluid; then gathered from every rank (a collective) into a copy.
+    const FluidParticles<D>& whole() const {
+        if (!decomposition_ || decomposition_->holds_everything()) return fluid_;
+        StateWriter w;
+        fluid_.save(w);
+        const std::vector<std::string> parts = decomposition_->communicator().all_gather(w.take());
+        FluidParticles<D>& all = gathered_;
+        all = FluidParticles<D>{};
+        all.tracks_inflow = fluid_.tracks_inflow;
+        for (std::size_t r = 0; r < parts.size(); ++r) {
+            FluidParticles<D> part;
+            part.tracks_inflow = fluid_.tracks_inflow;
+            part.capacity = fluid_.capacity;
+            StateReader reader(parts[r], "rank " + std::to_string(r) + "'s particles");
+            part.restore(reader);
+            auto append = [](auto& to, const auto& from) {
+                to.insert(to.end(), from.begin(), from.end());
+            };
+            append(all.position, part.position);
+            append(all.velocity, part.velocity);
+            append(all.density, part.density);
+            append(all.pressure, part.pressure);
+            append(all.id, part.id);
+            const auto to_warm = all.warm.all();
+            const auto from_warm = part.warm.all();
+            for (std::size_t k = 0; k < to_warm.size(); ++k) {
+                // A rank with no particles has no warm starts; the others' are all sized.
+                if (!from_warm[k]->empty()) append(*to_warm[k], *from_warm[k]);
+            }
+            if (all.tracks_inflow) append(all.inflow, part.inflow);
+            all.next_id = part.next_id;
+        }
+        for (std::vector<float>* warm : all.warm.all()) {
+            if (!warm->empty() && warm->size() != all.size())
+                throw std::logic_error("whole(): ranks disagree on which warm starts they keep");
+        }
+        all.capacity = fluid_.capacity;
+        return all;
+    }
 
     std::string save_state() const override {
         StateHeader header;
         header.dimension = D;
-        header.fluid_particles = fluid_.size();
+        const std::string payload = state_payload();
+        header.fluid_particles = whole_fluid_count();
         header.build = state_build();
-        return write_state_file(header, state_payload());
+        return write_state_file(header, payload);
     }
 
     std::uint64_t deep_hash() const override { return fnv1a(state_payload()); }
@@ -934,8 +1035,11 @@ class SphSimulation final : public Simulation {
         const Vec<D> inside_upper = domain_upper_ + Vec<D>(escape);
         typename RigidBodies<D>::Push* pushes = bodies_.empty() ? nullptr : bodies_.pushes();
         if (pushes) solids_.place_bodies();
-        const Tally tally = pool_.parallel_reduce(
-            0, fluid_.size(), kParticleGrain, Tally{},
+        // Decomposed: slots are numbered in the global order (the first invalid one is found
+        // on whichever rank holds it).
+        const std::size_t first_slot = decomposition_ ? decomposition_->global_offset() : 0;
+        const Tally tally = reduce_fluid(
+            Tally{},
             [&](const WorkerPool::Range& rg, int) {
                 Tally t;
                 for (std::size_t i = rg.begin; i < rg.end; ++i) {
@@ -952,7 +1056,8 @@ class SphSimulation final : public Simulation {
                         finite = finite && std::isfinite(x[k]);
                     // Weakly compressible means about 1%: twice the rest density is a blow-up.
                     if (!finite || v2 > limit2 || rho[i] > 2.0f * rho0) {
-                        if (t.invalid++ == 0) t.first_invalid = static_cast<std::uint32_t>(i);
+                        if (t.invalid++ == 0)
+                            t.first_invalid = static_cast<std::uint32_t>(first_slot + i);
                         continue;
                     }
                     const float error = std::max(rho[i] - rho0, 0.0f) / rho0;
@@ -986,8 +1091,29 @@ class SphSimulation final : public Simulation {
         stats_.step += 1;
         stats_.time += dt;
         stats_.dt = dt;
-        if (tally.invalid > 0) {
-            const std::size_t i = tally.first_invalid;
+        if (tally.invalid > 0) throw invalid_error(tally);
+        const std::size_t n = global_fluid_count();
+        stats_.average_density_error = n ? tally.density_error_sum / static_cast<double>(n) : 0.0;
+        if (n == 0) stats_.max_speed = 0.0;
+        stats_.max_density_error = tally.density_error_max;
+        stats_.max_speed = std::sqrt(tally.speed2_max);
+        stats_.kinetic_energy = tally.kinetic;
+        stats_.potential_energy = tally.potential;
+        time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
+        stats_.wall_corrections = tally.corrected;
+        if (pushes) bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass);
+        if (tally.outside > 0) remove_escaped(escape, tally.outside);
+        stats_.fluid_particles = decomposition_ ? n - tally.outside : fluid_.size();
+    }
+
+    // The message of a step that left particles invalid, from the rank that holds the first of
+    // them (one process: this one), said by every rank.
+    SimulationError invalid_error(const Tally& tally) const {
+        std::string message;
+        const std::size_t first = decomposition_ ? decomposition_->global_offset() : 0;
+        if (tally.first_invalid >= first && tally.first_invalid - first < fluid_.size()) {
+            const std::size_t i = tally.first_invalid - first;
+            const float rho0 = constants_.rest_density;
             const float speed = std::sqrt(length_squared<D>(fluid_.velocity[i]));
             std::ostringstream msg;
             msg << "simulation became invalid at step " << stats_.step << " (t = " << stats_.time
@@ -1004,25 +1130,31 @@ class SphSimulation final : public Simulation {
                     << density / rho0 << " x the rest density (the limit is 2)";
             }
             msg << where_it_failed(fluid_.position[i], i);
-            throw SimulationError(msg.str(), stats_.step);
+            message = msg.str();
         }
-        const std::size_t n = fluid_.size();
-        stats_.average_density_error = n ? tally.density_error_sum / static_cast<double>(n) : 0.0;
-        if (n == 0) stats_.max_speed = 0.0;
-        stats_.max_density_error = tally.density_error_max;
-        stats_.max_speed = std::sqrt(tally.speed2_max);
-        stats_.kinetic_energy = tally.kinetic;
-        stats_.potential_energy = tally.potential;
-        time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
-        stats_.wall_corrections = tally.corrected;
-        if (pushes) bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass);
-        if (tally.outside > 0) remove_escaped(escape);
-        stats_.fluid_particles = fluid_.size();
+        if (decomposition_) {
+            for (const std::string& m : decomposition_->communicator().all_gather(message)) {
+                if (!m.empty()) message = m;
+            }
+        }
+        return SimulationError(message, stats_.step);
+    }
+
+    // pool.parallel_reduce over the fluid in its 256-particle chunks, or, decomposed, the same
+    // over every rank's particles in the global order (the same bits).
+    template <class T, class ChunkFn, class Combine>
+    T reduce_fluid(T identity, ChunkFn&& chunk_fn, Combine&& combine) {
+        if (decomposition_) {
+            return decomposition_->reduce(pool_, 0, fluid_.size(), identity, chunk_fn, combine);
+        }
+        return pool_.parallel_reduce(0, fluid_.size(), kParticleGrain, identity, chunk_fn, combine);
     }
 
     // Removes the particles that left the domain (counted in removed_particles) or entered an
     // outlet (counted per outlet, the domain first).
-    void remove_escaped(float escape) {
+    // `outside` is the count over every rank (decomposed, where the scene has no outlets, each
+    // of them left the domain).
+    void remove_escaped(float escape, std::uint64_t outside) {
         fluid_.fit(remove_flags_);
         std::uint64_t left_domain = 0;
         for (std::size_t i = 0; i < fluid_.size(); ++i) {
@@ -1043,6 +1175,7 @@ class SphSimulation final : public Simulation {
             }
         }
         fluid_.remove_if(remove_flags_);
+        if (decomposition_) left_domain = outside;
         stats_.removed_particles += left_domain;
         if (log_ && left_domain > 0) {
             log_("step " + std::to_string(stats_.step) + ": removed " +
@@ -1071,7 +1204,7 @@ class SphSimulation final : public Simulation {
             save_stats(s, stats_);
             time_step_.save(s);
         });
-        w.section("FLUI", [&](StateWriter& s) { fluid_.save(s); });
+        w.section("FLUI", [&](StateWriter& s) { whole().save(s); });
         w.section("EMIT", [&](StateWriter& s) { emitters_.save(s); });
         w.section("OUTL", [&](StateWriter& s) { outlets_.save(s); });
         w.section("WALL",
@@ -1167,6 +1300,8 @@ class SphSimulation final : public Simulation {
         if (!r.at_end()) r.fail("bytes left over after its last section");
         stats_.fluid_particles = fluid_.size();
         lists_.invalidate();
+        // Every rank restored every particle; the next step keeps each rank's share.
+        if (decomposition_) decomposition_->hold_everything();
     }
 
     // The parameters as the state was saved: live ones are applied, any other must be the
@@ -1317,16 +1452,20 @@ class SphSimulation final : public Simulation {
     Outlets<D> outlets_;
     StepStart<D, Emitters<D>> step_start_;  // the state this step started from, for a retry
     TimeStepController time_step_;          // the adaptive step and its memory
+    // Under mpirun, where the ranks split the fluid: the split (a room of its own), and every
+    // rank's particles gathered for an output.
+    std::unique_ptr<Decomposition<D>> decomposition_;
+    mutable FluidParticles<D> gathered_;
 };
 
 }  // namespace
 
 std::unique_ptr<Simulation> Simulation::create(const Scene& scene, WorkerPool& pool,
-                                               LogCallback log) {
+                                               LogCallback log, Communicator* ranks) {
     scene.validate();
     if (scene.dimension == 2)
-        return std::make_unique<SphSimulation<2>>(scene, pool, std::move(log));
-    return std::make_unique<SphSimulation<3>>(scene, pool, std::move(log));
+        return std::make_unique<SphSimulation<2>>(scene, pool, std::move(log), ranks);
+    return std::make_unique<SphSimulation<3>>(scene, pool, std::move(log), ranks);
 }
 
 }  // namespace flume

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/communicator.hpp"
 #include "core/scene.hpp"
 #include "core/worker_pool.hpp"
 
@@ -156,6 +157,17 @@ struct LoadTimes {
     double fluid_ms = 0.0;
 };
 
+// Under mpirun, where the ranks split the fluid between them (core/decomposition/): what this
+// rank held in the last step, and what every rank owned.
+struct RankShare {
+    int rank = 0;
+    int ranks = 1;
+    std::size_t owned = 0;  // fluid particles this rank stepped
+    std::size_t halo = 0;   // copies of its neighbours' particles it read
+    std::uint64_t recuts = 0;
+    std::vector<std::size_t> owned_by_rank;  // in rank order
+};
+
 using LogCallback = std::function<void(std::string_view message)>;
 
 class Simulation {
@@ -164,8 +176,14 @@ class Simulation {
 
     // Builds a simulation of `scene` that runs its parallel loops on `pool`. Throws SceneError
     // when the scene cannot be simulated (e.g. absurd sizes). `log` receives notes (optional).
+    // With `ranks` of more than one process (flume-cli under mpirun), every rank builds the same
+    // simulation and they split its fluid between them from the first step: each steps its
+    // share, and what every rank's simulation reports (stats, hashes, saved states,
+    // whole_fluid) has the bits of one process. Their calls that say so are collectives: every
+    // rank makes them, in the same order. A scene whose features the split does not cover yet
+    // runs whole on every rank (`log` says so).
     static std::unique_ptr<Simulation> create(const Scene& scene, WorkerPool& pool,
-                                              LogCallback log = {});
+                                              LogCallback log = {}, Communicator* ranks = nullptr);
 
     // Advances by one time step. Throws SimulationError, leaving the particles as they were
     // after the failed step, when a NaN or exploding velocity appears.
@@ -175,7 +193,14 @@ class Simulation {
     virtual const Scene& scene() const = 0;
     virtual const DerivedConstants& constants() const = 0;
     virtual int dimension() const = 0;
+    // This process's fluid particles: all of them, but under mpirun where the ranks split the
+    // fluid, this rank's share (between steps, in the global slot order).
     virtual ParticleView fluid() const = 0;
+    // Every rank's fluid particles in the global slot order, on every rank: fluid() in one
+    // process; a collective that gathers them where the ranks split the fluid.
+    virtual ParticleView whole_fluid() const = 0;
+    // Where the ranks split the fluid: this rank's share (std::nullopt otherwise).
+    virtual std::optional<RankShare> rank_share() const = 0;
     virtual ParticleView boundary() const = 0;
     // Per obstacle of the scene, in its order.
     virtual const std::vector<ObstacleSummary>& obstacles() const = 0;
@@ -198,7 +223,8 @@ class Simulation {
     virtual const std::vector<ProbeColumn>& probe_columns() const = 0;
     virtual void read_probes(std::span<double> out) const = 0;
 
-    // Hash of the bit patterns of every fluid particle's position and velocity, in id order.
+    // Hash of the bit patterns of every fluid particle's position and velocity, in id order
+    // (a collective where the ranks split the fluid, as save_state and deep_hash are).
     virtual std::uint64_t state_hash() const = 0;
 
     // The whole state at a step boundary, as the bytes of a state file (core/state/state_file.hpp,

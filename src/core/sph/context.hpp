@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/decomposition/decomposition.hpp"
 #include "core/neighbours/grid.hpp"
 #include "core/neighbours/lists.hpp"
 #include "core/neighbours/scan.hpp"
@@ -59,6 +60,39 @@ struct SphContext {
     // walls' pressure force on them (add_body_reactions) once its pressure is final; PBF adds
     // that of its wall corrections in every pass (pbf.cpp).
     BodyCoupling<D>* bodies = nullptr;
+    // Under mpirun, where the ranks split the fluid (core/decomposition/): the loops run over
+    // the particles this rank owns, the slots [fluid_begin(), fluid_end()); the others are the
+    // halo, copies of other ranks' particles whose fields a loop that writes them shares
+    // (share) for the loops that read them at neighbours; reductions go through reduce.
+    Decomposition<D>* decomposition = nullptr;
+
+    std::size_t fluid_begin() const { return decomposition ? decomposition->owned_begin() : 0; }
+    std::size_t fluid_end() const {
+        return decomposition ? decomposition->owned_end() : fluid.size();
+    }
+    // The fluid particles of every rank together.
+    std::size_t fluid_count() const {
+        return decomposition ? decomposition->global_count() : fluid.size();
+    }
+
+    // After a loop that writes `field` (one value per fluid slot) and before one that reads it
+    // at neighbours: the halo's values from their owners. Nothing in one process.
+    template <class T>
+    void share(T* field) {
+        if (decomposition) decomposition->share(field);
+    }
+
+    // pool.parallel_reduce over the fluid particles in chunks of kParticleGrain, combined in
+    // chunk order; decomposed, over every rank's in the global order, with the same bits.
+    // chunk_fn must fold its particles' terms from `identity` with `combine`.
+    template <class T, class ChunkFn, class Combine>
+    T reduce(T identity, ChunkFn&& chunk_fn, Combine&& combine) {
+        if (decomposition) {
+            return decomposition->reduce(pool, fluid_begin(), fluid_end(), identity, chunk_fn,
+                                         combine);
+        }
+        return pool.parallel_reduce(0, fluid.size(), kParticleGrain, identity, chunk_fn, combine);
+    }
 
     // f(j, x_i - x_j, |x_i - x_j|) for the fluid particles j within `radius` of x[i] (i itself
     // included), `x` in the fluid grid's order: from the lists when they hold these positions at
@@ -176,12 +210,13 @@ struct SphContext {
     // could tell), three dependent loads per particle in a loop as short as x += v dt.
     template <class Fn>
     void for_each_fluid(Fn&& fn) {
-        pool.parallel_for(0, fluid.size(), kParticleGrain, [&](const WorkerPool::Range& r, int) {
-            auto body = fn;
-            const std::size_t end = r.end;
-            for (std::size_t i = r.begin; i < end; ++i)
-                body(i);
-        });
+        pool.parallel_for(fluid_begin(), fluid_end(), kParticleGrain,
+                          [&](const WorkerPool::Range& r, int) {
+                              auto body = fn;
+                              const std::size_t end = r.end;
+                              for (std::size_t i = r.begin; i < end; ++i)
+                                  body(i);
+                          });
     }
 };
 

@@ -19,6 +19,7 @@ void integrate_velocities(SphContext<D>& ctx, float dt) {
     Vec<D>* v = ctx.fluid.velocity.data();
     const Vec<D>* a = ctx.fluid.acceleration.data();
     ctx.for_each_fluid([=](std::size_t i) { v[i] += a[i] * dt; });
+    ctx.share(v);
 }
 
 template <int D>

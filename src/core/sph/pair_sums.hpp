@@ -105,6 +105,7 @@ void compute_density_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x, fl
             [&](std::uint32_t b, const Vec<D>&, float r) { boundary_sum += vb[b] * kernel.W(r); });
         density[i] = mass * fluid_sum + rho0 * boundary_sum;
     });
+    ctx.share(density);
 }
 
 template <int D, class K>
@@ -121,11 +122,11 @@ void compute_density(SphContext<D>& ctx, const K& kernel) {
 // (nullptr) it is the mean compression.
 template <int D>
 double mean_density_residual(SphContext<D>& ctx, const float* density, const float* pressure) {
-    const std::size_t n = ctx.fluid.size();
+    const std::size_t n = ctx.fluid_count();
     if (n == 0) return 0.0;
     const float rho0 = ctx.constants.rest_density;
-    const double sum = ctx.pool.parallel_reduce(
-        0, n, kParticleGrain, 0.0,
+    const double sum = ctx.reduce(
+        0.0,
         [&](const WorkerPool::Range& rg, int) {
             double part = 0.0;
             for (std::size_t i = rg.begin; i < rg.end; ++i) {
@@ -200,6 +201,7 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
                                         });
         out[i] = mass * fluid_sum + rho0 * (dot<D>(u[i], boundary_gradient) - wall_flux);
     });
+    ctx.share(out);
 }
 
 // Density (as compute_density_at) and the inverse diagonal of the pressure system, in one pass
@@ -259,6 +261,9 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
         inverse_diagonal[i] = denominator > 0.0f ? rho * rho / denominator : 0.0f;
         if (neighbours) neighbours[i] = count;
     });
+    ctx.share(density);
+    ctx.share(inverse_diagonal);
+    if (neighbours) ctx.share(neighbours);
 }
 
 // The same at the particles' own positions, into fluid.density.
@@ -280,6 +285,7 @@ void update_pressure(SphContext<D>& ctx, const float* inverse_diagonal, const fl
     ctx.for_each_fluid([&](std::size_t i) {
         p[i] = std::max(p[i] + omega_over_dt2 * inverse_diagonal[i] * (predicted[i] - rho0), 0.0f);
     });
+    ctx.share(p);
 }
 
 // Chebyshev acceleration of Jacobi pressure passes (the semi-iterative method of Golub & Varga
@@ -321,6 +327,7 @@ void update_pressure(SphContext<D>& ctx, const float* inverse_diagonal, const fl
         previous[i] = p[i];
         p[i] = next;
     });
+    ctx.share(p);
 }
 
 // XSPH velocity smoothing (Monaghan 1989): v_i += eps sum_j (m / rho_j) (v_j - v_i) W_ij.

@@ -183,6 +183,7 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
     float* fluid_term = terms.fluid.data();
     float* wall_term = terms.wall.data();
     ctx.for_each_fluid([&](std::size_t i) { fluid_term[i] = p[i] / (rho[i] * rho[i]); });
+    ctx.share(fluid_term);
     if (weights && weights->covers(x)) {
         ctx.pool.parallel_for(
             0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {

@@ -124,6 +124,7 @@ class DfsphSolver final : public Solver<D> {
             ctx.for_each_fluid(
                 [&](std::size_t i) { predicted_velocity_[i] = ctx.fluid.velocity[i]; });
         }
+        ctx.share(predicted_velocity_.data());
         compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data(),
                                &gradients_);
         ctx.for_each_fluid([&](std::size_t i) {
@@ -161,6 +162,7 @@ class DfsphSolver final : public Solver<D> {
         ctx.for_each_fluid([&](std::size_t i) {
             p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
         });
+        ctx.share(p);
 
         int iterations = 0;
         bool converged = false;
@@ -179,6 +181,7 @@ class DfsphSolver final : public Solver<D> {
             ctx.fluid.velocity[i] = predicted_velocity_[i];
             warm[i] = p[i];
         });
+        ctx.share(ctx.fluid.velocity.data());
         return {divergence ? "divergence solve" : "density solve", iterations, error, converged};
     }
 

@@ -120,6 +120,7 @@ class PbfSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] += ctx.fluid.acceleration[i] * dt;
                 predicted_[i] = ctx.fluid.position[i] + ctx.fluid.velocity[i] * dt;
             });
+            ctx.share(predicted_.data());
         });
         SolveResult solve_result;
         ctx.stage("constraint solve", [&] {
@@ -132,6 +133,7 @@ class PbfSolver final : public Solver<D> {
             ctx.for_each_fluid([&](std::size_t i) {
                 ctx.fluid.velocity[i] = (predicted_[i] - ctx.fluid.position[i]) * inv_dt;
             });
+            ctx.share(ctx.fluid.velocity.data());
             ctx.fluid.position.swap(predicted_);
             xsph_.run(ctx, kernel_);
         });
@@ -237,6 +239,7 @@ class PbfSolver final : public Solver<D> {
             const float d = inverse_diagonal_[i] * (rho0 * rho0);
             lambda_[i] = -constraint * d / (rho[i] * rho[i] + epsilon_ * d);
         });
+        ctx.share(lambda_.data());
     }
 
     // One Jacobi pass of MM13 eq. 12 with the walls' multipliers; s_corr only in the first pass
@@ -279,6 +282,7 @@ class PbfSolver final : public Solver<D> {
             predicted_[i] += correction_[i];
             lambda_sum_[i] += lambda_[i];
         });
+        ctx.share(predicted_.data());
     }
 
     // The reaction of this pass's wall corrections on the bodies' samples, before the fluid

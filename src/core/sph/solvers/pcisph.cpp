@@ -75,6 +75,7 @@ class PcisphSolver final : public Solver<D> {
                 ctx.fluid.velocity[i] +=
                     (ctx.fluid.acceleration[i] + pressure_acceleration_[i]) * dt;
             });
+            ctx.share(ctx.fluid.velocity.data());
             xsph_.run(ctx, kernel_);
             integrate_positions(ctx, dt);
         });
@@ -104,10 +105,12 @@ class PcisphSolver final : public Solver<D> {
         // pressure: elsewhere last step's pressure would push apart what has already stopped.
         ctx.for_each_fluid(
             [&](std::size_t i) { predicted_position_[i] = x[i] + (v[i] + a[i] * dt) * dt; });
+        ctx.share(predicted_position_.data());
         compute_density_at(ctx, kernel_, predicted_position_.data(), predicted_density_.data());
         ctx.for_each_fluid([&](std::size_t i) {
             p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
         });
+        ctx.share(p);
 
         int iterations = 0;
         bool converged = false;
@@ -120,6 +123,7 @@ class PcisphSolver final : public Solver<D> {
                 predicted_position_[i] =
                     x[i] + (v[i] + (a[i] + pressure_acceleration_[i]) * dt) * dt;
             });
+            ctx.share(predicted_position_.data());
             compute_density_at(ctx, kernel_, predicted_position_.data(), predicted_density_.data());
             error = mean_density_residual(ctx, predicted_density_.data(), p);
             ++iterations;

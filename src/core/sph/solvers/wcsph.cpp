@@ -75,6 +75,7 @@ class WcsphSolver final : public Solver<D> {
             const float ratio = std::max(ctx.fluid.density[i] / rho0, 1.0f);
             ctx.fluid.pressure[i] = stiffness_ * (pow7(ratio) - 1.0f);
         });
+        ctx.share(ctx.fluid.pressure.data());
     }
 
     K kernel_;

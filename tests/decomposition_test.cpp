@@ -1,0 +1,196 @@
+// Runs split between ranks (core/decomposition/, issue 32), with ranks as threads of this
+// process (local_ranks.hpp): every rank count gives the bits of one process, step by step.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/decomposition/decomposition.hpp"
+#include "local_ranks.hpp"
+#include "test_scenes.hpp"
+
+namespace flume {
+namespace {
+
+struct Trace {
+    std::vector<std::uint64_t> hashes;  // state hash after each step
+    std::uint64_t deep = 0;
+    StepStats stats;
+    std::uint64_t recuts = 0;
+    std::vector<std::size_t> owned;
+};
+
+Trace one_process(const Scene& scene, int steps) {
+    WorkerPool pool(2);
+    const auto sim = Simulation::create(scene, pool);
+    Trace t;
+    for (int s = 0; s < steps; ++s) {
+        sim->step();
+        t.hashes.push_back(sim->state_hash());
+    }
+    t.deep = sim->deep_hash();
+    t.stats = sim->stats();
+    return t;
+}
+
+Trace split(const Scene& scene, int steps, int ranks) {
+    tests::LocalGroup group(ranks);
+    Trace t;
+    group.run([&](Communicator& comm) {
+        WorkerPool pool(1);
+        const auto sim = Simulation::create(scene, pool, {}, &comm);
+        std::vector<std::uint64_t> hashes;
+        for (int s = 0; s < steps; ++s) {
+            sim->step();
+            hashes.push_back(sim->state_hash());
+        }
+        const std::uint64_t deep = sim->deep_hash();
+        if (comm.rank() == 0) {
+            t.hashes = hashes;
+            t.deep = deep;
+            t.stats = sim->stats();
+            ASSERT_TRUE(sim->rank_share().has_value()) << "the run was not split";
+            t.recuts = sim->rank_share()->recuts;
+            t.owned = sim->rank_share()->owned_by_rank;
+        }
+    });
+    return t;
+}
+
+// `recuts`: the run is long enough for the fluid to unbalance the first cut.
+void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> rank_counts,
+                                bool recuts = true) {
+    const Trace one = one_process(scene, steps);
+    for (int ranks : rank_counts) {
+        const Trace many = split(scene, steps, ranks);
+        ASSERT_EQ(many.hashes.size(), one.hashes.size());
+        for (std::size_t s = 0; s < one.hashes.size(); ++s) {
+            ASSERT_EQ(many.hashes[s], one.hashes[s])
+                << ranks << " ranks: the state differs from one process's after step " << s + 1;
+        }
+        EXPECT_EQ(many.deep, one.deep) << ranks << " ranks: the deep hash differs";
+        EXPECT_EQ(many.stats.kinetic_energy, one.stats.kinetic_energy);
+        EXPECT_EQ(many.stats.average_density_error, one.stats.average_density_error);
+        EXPECT_EQ(many.stats.fluid_particles, one.stats.fluid_particles);
+        EXPECT_EQ(many.stats.pressure_iterations, one.stats.pressure_iterations);
+        // Every rank held a share, and the first cut was followed by re-cuts as the fluid moved.
+        ASSERT_EQ(many.owned.size(), static_cast<std::size_t>(ranks));
+        for (std::size_t n : many.owned)
+            EXPECT_GT(n, 0u);
+        if (recuts) {
+            EXPECT_GT(many.recuts, 1u) << ranks << " ranks: no re-cut happened";
+        }
+    }
+}
+
+// Every solver, 2D: long enough for the fluid to move between ranks and for re-cuts.
+TEST(Decomposition, WcsphIsTheSameOnEveryRankCount2D) {
+    expect_same_as_one_process(load_scene("dam-break-2d", {"particle_radius=0.03", "solver=wcsph"}),
+                               tests::rounds(600, 150), {2, 3});
+}
+
+TEST(Decomposition, PcisphIsTheSameOnEveryRankCount2D) {
+    expect_same_as_one_process(
+        load_scene("dam-break-2d", {"particle_radius=0.03", "solver=pcisph"}),
+        tests::rounds(200, 60), {2, 3});
+}
+
+TEST(Decomposition, DfsphIsTheSameOnEveryRankCount2D) {
+    expect_same_as_one_process(load_scene("dam-break-2d", {"particle_radius=0.03", "solver=dfsph"}),
+                               tests::rounds(200, 60), {2, 3});
+}
+
+TEST(Decomposition, PbfIsTheSameOnEveryRankCount2D) {
+    expect_same_as_one_process(load_scene("dam-break-2d", {"particle_radius=0.03", "solver=pbf"}),
+                               tests::rounds(200, 60), {2, 3});
+}
+
+// Without neighbour lists (every loop scans the grid), with XSPH, and with steps taken again
+// at half the time step (a pass cap of 4).
+TEST(Decomposition, GridScansXsphAndRetriesAreTheSame2D) {
+    expect_same_as_one_process(
+        load_scene("dam-break-2d", {"particle_radius=0.03", "solver=dfsph", "neighbour_lists=false",
+                                    "viscosity_model=xsph"}),
+        tests::rounds(150, 40), {3});
+    expect_same_as_one_process(load_scene("dam-break-2d", {"particle_radius=0.03", "solver=pcisph",
+                                                           "max_solver_iterations=4"}),
+                               tests::rounds(150, 40), {2});
+}
+
+// 3D: a column that falls (four ranks on few cells: thin ranges, halos over several ranks),
+// and a still mesh obstacle.
+TEST(Decomposition, IsTheSameOnEveryRankCount3D) {
+    expect_same_as_one_process(load_scene("drop-3d", {"particle_radius=0.04", "solver=dfsph"}),
+                               tests::rounds(60, 20), {2, 4}, false);
+    expect_same_as_one_process(load_scene("ramp-3d", {"particle_radius=0.04", "solver=wcsph"}),
+                               tests::rounds(100, 30), {3}, false);
+}
+
+// A state saved by three ranks resumes on two, on one and in a plain process to the same
+// states as the run that went on.
+TEST(Decomposition, AStateSavedByThreeRanksResumesOnAnyCount) {
+    const Scene scene = load_scene("dam-break-2d", {"particle_radius=0.03", "solver=dfsph"});
+    const int first = tests::rounds(60, 20), then = tests::rounds(60, 20);
+    std::string saved;
+    std::uint64_t saved_deep = 0;
+    tests::LocalGroup three(3);
+    three.run([&](Communicator& comm) {
+        WorkerPool pool(1);
+        const auto sim = Simulation::create(scene, pool, {}, &comm);
+        for (int s = 0; s < first; ++s)
+            sim->step();
+        const std::string state = sim->save_state();
+        const std::uint64_t deep = sim->deep_hash();
+        if (comm.rank() == 0) {
+            saved = state;
+            saved_deep = deep;
+        }
+    });
+    WorkerPool pool(2);
+    const auto straight = Simulation::create(scene, pool);
+    for (int s = 0; s < first; ++s)
+        straight->step();
+    ASSERT_EQ(saved_deep, straight->deep_hash()) << "three ranks saved another state";
+    EXPECT_TRUE(saved == straight->save_state()) << "three ranks saved other bytes";
+    for (int s = 0; s < then; ++s)
+        straight->step();
+    const std::uint64_t expected = straight->deep_hash();
+    for (int ranks : {2, 1}) {
+        tests::LocalGroup group(ranks);
+        group.run([&](Communicator& comm) {
+            WorkerPool own(1);
+            const auto sim = Simulation::create(scene, own, {}, &comm);
+            sim->restore_state(saved, "three ranks' state");
+            for (int s = 0; s < then; ++s)
+                sim->step();
+            const std::uint64_t deep = sim->deep_hash();
+            if (comm.rank() == 0) {
+                EXPECT_EQ(deep, expected) << "resumed on " << ranks << " rank(s)";
+            }
+        });
+    }
+    const auto plain = Simulation::create(scene, pool);
+    plain->restore_state(saved, "three ranks' state");
+    for (int s = 0; s < then; ++s)
+        plain->step();
+    EXPECT_EQ(plain->deep_hash(), expected) << "resumed in a plain process";
+}
+
+// A scene with what the split does not cover yet runs whole on every rank, and says so.
+TEST(Decomposition, ScenesItDoesNotCoverRunWholeOnEveryRank) {
+    const Scene scene = load_scene("fountain-2d", {"particle_radius=0.03"});
+    tests::LocalGroup group(2);
+    group.run([&](Communicator& comm) {
+        WorkerPool pool(1);
+        std::string note;
+        const auto sim = Simulation::create(
+            scene, pool, [&](std::string_view m) { note += std::string(m); }, &comm);
+        EXPECT_FALSE(sim->rank_share().has_value());
+        EXPECT_NE(note.find("every rank runs the whole scene"), std::string::npos) << note;
+        EXPECT_NE(note.find("emitters"), std::string::npos) << note;
+    });
+}
+
+}  // namespace
+}  // namespace flume
