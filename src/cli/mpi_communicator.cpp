@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -105,18 +106,54 @@ class MpiCommunicator final : public Communicator {
                               static_cast<std::size_t>(sizes_[r]));
     }
 
+    // Point to point between the pairs that have bytes to exchange; this rank's own entry is
+    // copied.
+    void exchange_known(const std::vector<std::string>& send, std::vector<std::string>& receive,
+                        const std::vector<std::size_t>& receive_bytes) override {
+        const auto n = static_cast<std::size_t>(size_);
+        const auto me = static_cast<std::size_t>(rank_);
+        receive.resize(n);
+        requests_.clear();
+        for (std::size_t r = 0; r < n; ++r) {
+            receive[r].resize(receive_bytes.at(r));
+            if (r == me || receive_bytes[r] == 0) continue;
+            requests_.emplace_back();
+            MPI_Irecv(receive[r].data(), checked_int(static_cast<std::int64_t>(receive_bytes[r])),
+                      MPI_CHAR, static_cast<int>(r), kHaloTag, MPI_COMM_WORLD, &requests_.back());
+        }
+        for (std::size_t r = 0; r < n; ++r) {
+            if (r == me || send.at(r).empty()) continue;
+            requests_.emplace_back();
+            MPI_Isend(send[r].data(), checked_int(static_cast<std::int64_t>(send[r].size())),
+                      MPI_CHAR, static_cast<int>(r), kHaloTag, MPI_COMM_WORLD, &requests_.back());
+            bytes_sent += send[r].size();
+            ++messages_sent;
+        }
+        if (send.at(me).size() != receive_bytes[me])
+            throw std::logic_error("exchange_known: this rank's own entry has another size");
+        receive[me].assign(send[me]);
+        wait_all("the halo's values");
+    }
+
     [[noreturn]] void abort(int code) override {
         MPI_Abort(MPI_COMM_WORLD, code);
         std::exit(code);
     }
 
   private:
-    // Waits for `request`, polling: past the watchdog's time, the run ends with a message.
-    void wait(MPI_Request& request, const char* what) {
+    static constexpr int kHaloTag = 7;
+
+    void wait(MPI_Request& request, const char* what) { wait_on(1, &request, what); }
+    void wait_all(const char* what) {
+        wait_on(static_cast<int>(requests_.size()), requests_.data(), what);
+    }
+
+    // Waits for `requests`, polling: past the watchdog's time, the run ends with a message.
+    void wait_on(int count, MPI_Request* requests, const char* what) {
         const auto start = std::chrono::steady_clock::now();
         int done = 0;
         for (;;) {
-            MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+            MPI_Testall(count, requests, &done, MPI_STATUSES_IGNORE);
             if (done) return;
             const double waited =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -156,6 +193,7 @@ class MpiCommunicator final : public Communicator {
     std::vector<std::int64_t> sizes_, send_sizes_;
     std::vector<int> counts_, offsets_, send_counts_, send_offsets_;
     std::string all_, packed_;
+    std::vector<MPI_Request> requests_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,20 @@ class Communicator {
     // receive[r] is what rank r sent this one. The strings' room is reused from call to call.
     virtual void exchange(const std::vector<std::string>& send,
                           std::vector<std::string>& receive) = 0;
+    // The same where every rank knows what it receives from each (receive_bytes[r] from rank
+    // r): only the pairs that have something to say exchange messages (a halo exchange).
+    virtual void exchange_known(const std::vector<std::string>& send,
+                                std::vector<std::string>& receive,
+                                const std::vector<std::size_t>& receive_bytes) {
+        exchange(send, receive);
+        for (std::size_t r = 0; r < receive.size(); ++r) {
+            if (receive[r].size() != receive_bytes.at(r))
+                throw std::logic_error("Communicator::exchange_known: rank " + std::to_string(r) +
+                                       " sent " + std::to_string(receive[r].size()) +
+                                       " bytes where " + std::to_string(receive_bytes[r]) +
+                                       " were expected");
+        }
+    }
     // Bytes this process sent to other processes, and messages, since it started (its own
     // entries not counted): what a run measures of its communication.
     std::uint64_t bytes_sent = 0;

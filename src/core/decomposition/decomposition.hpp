@@ -60,6 +60,7 @@ class Decomposition {
         send_ranges_.resize(static_cast<std::size_t>(size_));
         receive_ranges_.resize(static_cast<std::size_t>(size_));
         counts_.resize(static_cast<std::size_t>(size_));
+        receive_bytes_.resize(static_cast<std::size_t>(size_));
     }
 
     Communicator& communicator() { return comm_; }
@@ -159,8 +160,10 @@ class Decomposition {
             std::string& s = send_[static_cast<std::size_t>(q)];
             const auto [a, b] = send_ranges_[static_cast<std::size_t>(q)];
             s.assign(reinterpret_cast<const char*>(field + a), (b - a) * sizeof(T));
+            const auto [c, d] = receive_ranges_[static_cast<std::size_t>(q)];
+            receive_bytes_[static_cast<std::size_t>(q)] = (d - c) * sizeof(T);
         }
-        comm_.exchange(send_, receive_);
+        comm_.exchange_known(send_, receive_, receive_bytes_);
         for (int q = 0; q < size_; ++q) {
             const std::string& s = receive_[static_cast<std::size_t>(q)];
             const auto [a, b] = receive_ranges_[static_cast<std::size_t>(q)];
@@ -508,6 +511,7 @@ class Decomposition {
     std::vector<std::uint32_t> cells_;  // per particle at migrate
     std::vector<std::uint32_t> histogram_;
     std::vector<std::string> send_, receive_, gathered_;
+    std::vector<std::size_t> receive_bytes_;
     std::string partials_;
     DecompositionStats stats_;
 };
