@@ -10,7 +10,8 @@
 # the water away; rigid bodies are drawn (2D, both 3D views) and --drag moves one; a saved state loads back at its step (--save state, --load-state) and a bad
 # one is refused by name; bad input exits 2. The first minute: without a scene the app opens on
 # a 3D scene; P collapses the panel to a strip, which the next start remembers (the settings file
-# under $XDG_CONFIG_HOME) and whose room the view uses; --ui-scale scales the font and panels.
+# under $XDG_CONFIG_HOME) and whose room the view uses; the screen's DPI (Xft.dpi) and
+# --ui-scale scale the font and panels.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -325,6 +326,26 @@ check "--ui-scale 2 scales the panels and rasterises the font at 26 px" \
     grep -q "^flume: panel: expanded, ui scale 2.00, font 26 px" "$work/key-scale.out"
 check "the screen's own scale is 1 under Xvfb" \
     grep -q "^flume: panel: expanded, ui scale 1.00, font 13 px" "$work/key-ui.out"
+# A screen of twice the DPI, as desktops say it to X clients (Xft.dpi: 192 in the root window's
+# resources; -noreset keeps them after xprop leaves): GLFW's content scale is 2, the font and
+# panels follow, and the default window grows with it, within the screen (90% of 1920 x 1080).
+hidpi() {  # hidpi NAME ARGS...: dam-break-2d paused at step 10 on a 1920x1080 screen at 192 dpi
+    local name=$1
+    shift
+    xrun -s "-screen 0 1920x1080x24 -noreset" sh -c \
+        'xprop -root -f RESOURCE_MANAGER 8s -set RESOURCE_MANAGER "Xft.dpi: 192" && exec "$@"' \
+        sh "$flume" dam-break-2d --set particle_radius=0.04 --pause-at-step 10 \
+        --screenshot "$work/$name.png" "$@" >"$work/$name.out" 2>"$work/err"
+    check "$name capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+}
+hidpi hidpi-sized --size 960,540
+check "at 192 dpi the font and panels are twice the size" \
+    grep -q "^flume: panel: expanded, ui scale 2.00, font 26 px" "$work/hidpi-sized.out"
+check "and a window size given stays in pixels" \
+    grep -q "size 960x540" <<<"$(python3 "$here/tools/png_stats.py" "$work/hidpi-sized.png")"
+hidpi hidpi-default
+check "the default window grows with the scale, within the screen" \
+    grep -q "size 1728x972" <<<"$(python3 "$here/tools/png_stats.py" "$work/hidpi-default.png")"
 
 # No scene named: the start scene, a 3D scene, with its water in view right of the panel.
 xrun -s "-screen 0 1280x720x24" "$flume" --size 960,600 --pause-at-step 5 \

@@ -28,6 +28,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -315,6 +316,19 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "flume: cannot create a window with an OpenGL 3.3 core context\n");
         glfwTerminate();
         return 1;
+    }
+    // Grown with the screen's scale, the default window still fits the screen's work area.
+    if (size_option->count() == 0) {
+        if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+            int x = 0, y = 0, w = 0, h = 0, ww = 0, wh = 0;
+            glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+            glfwGetWindowSize(window, &ww, &wh);
+            if (w > 0 && h > 0 && (ww > w || wh > h)) {
+                const double fit =
+                    0.9 * std::min(static_cast<double>(w) / ww, static_cast<double>(h) / wh);
+                glfwSetWindowSize(window, static_cast<int>(ww * fit), static_cast<int>(wh * fit));
+            }
+        }
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(frames > 0 ? 0 : 1);
