@@ -22,8 +22,9 @@
 // collapsing column gives (times, water levels, dry probes).
 // Bodies: floating-boxes-2d draws and lists its bodies, the mouse drags one, so does ?drag=.
 // The first minute: the page without ?scene= opens on the start scene (3D, the surface view), P
-// collapses the panel to a strip that a reload remembers (localStorage), and a devicePixelRatio
-// of 2 doubles the drawing buffer, the panels' scale and the font.
+// collapses the panel to a strip that a reload remembers (localStorage), a devicePixelRatio of 2
+// doubles the drawing buffer, the panels' scale and the font, and a change of devicePixelRatio
+// under the running page rescales them.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -442,6 +443,36 @@ async function firstMinuteTests(browser, url) {
           s.devicePixelRatio === 2 && String(s.canvas) === "1280,800", `${s.devicePixelRatio} ${s.canvas}`);
     check("and the panels and font at twice the scale", s.uiScale === 2 && s.fontSize === 26,
           `ui scale ${s.uiScale}, font ${s.fontSize}`);
+    await page.close();
+  }
+
+  // devicePixelRatio changing under a running page (browser zoom, another screen): the font is
+  // rasterised again and the panels rescaled, and drawing goes on.
+  {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+    await page.goto(`${url}?scene=hydrostatic-2d&threads=1`);
+    await page.waitForFunction(() => window.flume && window.flume.ready && window.flume.frames > 3,
+                               null, { timeout: 90000 }).catch(() => {});
+    const before = await status(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setDeviceMetricsOverride",
+                   { width: 640, height: 400, deviceScaleFactor: 1.5, mobile: false });
+    await page.waitForFunction(() => window.flume.uiScale === 1.5, null, { timeout: 10000 })
+      .catch(() => {});
+    const changed = await status(page);
+    await page.waitForTimeout(500);
+    const after = await status(page);
+    await page.screenshot({ path: path.join(outDir, "dpr-change.png") });
+    check("a devicePixelRatio change from 1 to 1.5 rescales the UI and the buffer",
+          before.uiScale === 1 && before.fontSize === 13 && changed.uiScale === 1.5 &&
+          changed.fontSize === 20 && String(changed.canvas) === "960,600",
+          `${before.uiScale}/${before.fontSize} -> ${changed.uiScale}/${changed.fontSize}, canvas ${changed.canvas}`);
+    check("and the page goes on drawing", after.frames > changed.frames + 1,
+          `frames ${changed.frames} -> ${after.frames}`);
+    check("no console errors (devicePixelRatio change)", errors.length === 0, errors.join(" | "));
     await page.close();
   }
 }
