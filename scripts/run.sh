@@ -3,6 +3,7 @@
 # run command.
 #
 #   scripts/run.sh [SCENE|FILE.json] [flume options...]      e.g. scripts/run.sh dam-break-3d
+#                                    (no scene: the app's start scene, mixer-3d)
 #   scripts/run.sh web [--port N] [--bind ADDR] [--no-isolation]
 #
 # Desktop without a display (no DISPLAY or WAYLAND_DISPLAY): it says so and makes a capture under

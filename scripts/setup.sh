@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 declare -A GROUP_PACKAGES=(
     [core]="g++ cmake ninja-build clang-format libglm-dev nlohmann-json3-dev libtinyobjloader-dev libcli11-dev libgtest-dev libstb-dev libopenvdb-dev libboost-dev libopenmpi-dev openmpi-bin python3"
-    [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth"
+    [desktop]="libglfw3-dev libimgui-dev python3-glad libstb-dev xvfb xauth x11-utils"
     [wasm]="emscripten nodejs chromium libstb-dev"
     [fuzz]="clang libclang-rt-14-dev"
 )

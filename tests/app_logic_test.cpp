@@ -1,6 +1,7 @@
 // The app's logic that needs no window: cameras and picking, colour maps, particle colours, the
 // simulation runner (its save and load of states too), the probes' history, dropped files, the
-// views' names.
+// views' names, the remembered UI settings, the Scene list's thumbnails, descriptions and start
+// scene.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,7 +19,9 @@
 #include "app/particle_colors.hpp"
 #include "app/probe_history.hpp"
 #include "app/scene_display.hpp"
+#include "app/scene_sketch.hpp"
 #include "app/simulation_runner.hpp"
+#include "app/ui_settings.hpp"
 #include "app/view_mode.hpp"
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
@@ -1044,6 +1047,93 @@ TEST(ViewMode, EveryNameParsesToItsModeAndNothingElseDoes) {
     EXPECT_EQ(parse_view_mode("surface "), std::nullopt);
     EXPECT_EQ(parse_view_mode("smoothed_depth"), std::nullopt);
     EXPECT_EQ(view_mode_list(), "surface, particles, depth, smoothed-depth, normals, thickness");
+}
+
+TEST(UiSettings, RoundTripThroughTextAndDefaultsForAnythingElse) {
+    for (const bool collapsed : {false, true}) {
+        const UiSettings s = parse_ui_settings(format_ui_settings({.panel_collapsed = collapsed}));
+        EXPECT_EQ(s.panel_collapsed, collapsed);
+    }
+    for (const char* bad : {"", "not json", "[true]", "{\"panel_collapsed\": 1}",
+                            "{\"panel_collapsed\": \"yes\"}", "{\"other\": true}"}) {
+        EXPECT_FALSE(parse_ui_settings(bad).panel_collapsed) << bad;
+    }
+}
+
+TEST(UiSettings, LiveInTheUsersConfigurationFolder) {
+    EXPECT_EQ(ui_settings_path("/cfg", "/home/u"),
+              std::filesystem::path("/cfg/flume/settings.json"));
+    EXPECT_EQ(ui_settings_path(nullptr, "/home/u"),
+              std::filesystem::path("/home/u/.config/flume/settings.json"));
+    // XDG: a relative XDG_CONFIG_HOME is ignored.
+    EXPECT_EQ(ui_settings_path("relative", "/home/u"),
+              std::filesystem::path("/home/u/.config/flume/settings.json"));
+    EXPECT_EQ(ui_settings_path(nullptr, nullptr, "C:/Users/u/AppData/Roaming"),
+              std::filesystem::path("C:/Users/u/AppData/Roaming/flume/settings.json"));
+    EXPECT_TRUE(ui_settings_path(nullptr, nullptr).empty());
+}
+
+TEST(UiSettings, TheCollapsedPanelIsRememberedInAFile) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        ("flume-settings-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    std::filesystem::remove_all(dir);
+    const std::filesystem::path path = ui_settings_path(dir.c_str(), nullptr);
+    EXPECT_FALSE(read_ui_settings_file(path).panel_collapsed);  // no file yet: the defaults
+    EXPECT_EQ(write_ui_settings_file(path, {.panel_collapsed = true}), "");  // makes the folder
+    EXPECT_TRUE(read_ui_settings_file(path).panel_collapsed);
+    EXPECT_EQ(write_ui_settings_file(path, {.panel_collapsed = false}), "");
+    EXPECT_FALSE(read_ui_settings_file(path).panel_collapsed);
+    EXPECT_NE(write_ui_settings_file({}, {}), "");
+    std::filesystem::remove_all(dir);
+}
+
+// The Scene list shows each built-in scene's description under the list, one sentence.
+TEST(SceneList, EveryBuiltInSceneHasAShortOneLineDescription) {
+    for (const EmbeddedFile& file : builtin_scenes()) {
+        const Scene scene = load_builtin_scene(file.name);
+        EXPECT_FALSE(scene.description.empty()) << file.name;
+        EXPECT_EQ(scene.description.find('\n'), std::string::npos) << file.name;
+        EXPECT_LE(scene.description.size(), kMaxSceneDescription) << file.name;
+    }
+}
+
+// Each built-in scene's thumbnail: its domain, and each fluid block as a shape with an area,
+// everything inside the thumbnail.
+TEST(SceneList, EveryBuiltInSceneHasAThumbnailOfItsFluidInsideItsDomain) {
+    for (const EmbeddedFile& file : builtin_scenes()) {
+        const Scene scene = load_builtin_scene(file.name);
+        const SceneSketch sketch = sketch_scene(scene, 1.6f);
+        ASSERT_FALSE(sketch.shapes.empty()) << file.name;
+        EXPECT_EQ(sketch.shapes.front().kind, SketchShape::Kind::Domain) << file.name;
+        std::size_t fluid = 0;
+        for (const SketchShape& shape : sketch.shapes) {
+            for (const glm::vec2& p : shape.points) {
+                EXPECT_GE(p.x, -0.01f) << file.name;
+                EXPECT_LE(p.x, 1.01f) << file.name;
+                EXPECT_GE(p.y, -0.01f) << file.name;
+                EXPECT_LE(p.y, 1.01f) << file.name;
+            }
+            if (shape.kind != SketchShape::Kind::Fluid) continue;
+            ++fluid;
+            ASSERT_GE(shape.points.size(), 3u) << file.name;
+            float area = 0.0f;  // the shoelace formula
+            for (std::size_t i = 0; i < shape.points.size(); ++i) {
+                const glm::vec2 a = shape.points[i],
+                                b = shape.points[(i + 1) % shape.points.size()];
+                area += a.x * b.y - b.x * a.y;
+            }
+            EXPECT_GT(std::abs(0.5f * area), 1e-4f) << file.name;
+        }
+        EXPECT_EQ(fluid, scene.fluid.size()) << file.name;
+    }
+}
+
+// The apps open on a 3D scene (scripts/run.sh, the browser page without ?scene=).
+TEST(SceneList, TheStartSceneIsABuiltIn3DScene) {
+    const Scene scene = load_builtin_scene(kStartScene);
+    EXPECT_EQ(scene.dimension, 3);
+    EXPECT_EQ(scene.name, kStartScene);
 }
 
 }  // namespace

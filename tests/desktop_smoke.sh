@@ -8,7 +8,10 @@
 # callback's path) joins the scene, a broken one is refused with its reason; a scene without
 # domain walls draws none; emitters and outlets are drawn, probes recorded; the force brush pushes
 # the water away; rigid bodies are drawn (2D, both 3D views) and --drag moves one; a saved state loads back at its step (--save state, --load-state) and a bad
-# one is refused by name; bad input exits 2.
+# one is refused by name; bad input exits 2. The first minute: without a scene the app opens on
+# a 3D scene; P collapses the panel to a strip, which the next start remembers (the settings file
+# under $XDG_CONFIG_HOME) and whose room the view uses; the screen's DPI (Xft.dpi) and
+# --ui-scale scale the font and panels.
 #   desktop_smoke.sh PATH/TO/flume
 set -uo pipefail
 flume=$(realpath "$1")
@@ -16,6 +19,8 @@ here=$(dirname "$(realpath "$0")")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$here/tools/check.sh"
+# The app's remembered settings (the collapsed panel) go here, not to the user's.
+export XDG_CONFIG_HOME="$work/config"
 
 # xvfb-run with an authority file of our own (-f): left to make its own temporary folder, it
 # sometimes failed to remove it ("problem while cleaning up temporary directory") and exited 5
@@ -293,6 +298,63 @@ keys key-esc --pause-at-step 10 --hide-ui --press f1,escape
     >/dev/null &&
     python3 "$here/tools/surface_checks.py" compare "$work/key-esc.png" "$work/key-hidden.png" 0.5
 check "F1 shows the help and Escape closes it" test $? -eq 0
+
+# The first minute. P collapses the panel to a strip and the view is framed again in the room it
+# leaves (the water column at the domain's left comes out from where the panel was); the next
+# start remembers it; P expands it again, remembered too.
+settings="$XDG_CONFIG_HOME/flume/settings.json"
+left_water() { python3 "$here/tools/png_stats.py" "$work/$1.png" --region 50,0,360,540 |
+    awk '/^water/ {print $2}'; }
+keys key-p --pause-at-step 10 --press p
+check "P collapses the panel to a strip" grep -q "^flume: panel: strip" "$work/key-p.out"
+check "and it is remembered in $settings" grep -q '"panel_collapsed": true' "$settings"
+keys key-strip --pause-at-step 10
+check "the next start shows the strip" grep -q "^flume: panel: strip" "$work/key-strip.out"
+check "and frames the view for it ($(left_water key-strip) water pixels left of x = 360)" \
+    test "$(left_water key-strip)" -gt 2000
+python3 "$here/tools/surface_checks.py" compare "$work/key-p.png" "$work/key-strip.png" 0.5
+check "P frames the view again for the strip (as a start with the strip does)" test $? -eq 0
+keys key-expand --pause-at-step 10 --press p
+check "P expands it again" grep -q "^flume: panel: expanded" "$work/key-expand.out"
+check "and that is remembered" grep -q '"panel_collapsed": false' "$settings"
+echo "not json" >"$settings"
+keys key-bad-settings --pause-at-step 10
+check "an unreadable settings file gives the expanded panel" \
+    grep -q "^flume: panel: expanded" "$work/key-bad-settings.out"
+keys key-scale --pause-at-step 10 --ui-scale 2
+check "--ui-scale 2 scales the panels and rasterises the font at 26 px" \
+    grep -q "^flume: panel: expanded, ui scale 2.00, font 26 px" "$work/key-scale.out"
+check "the screen's own scale is 1 under Xvfb" \
+    grep -q "^flume: panel: expanded, ui scale 1.00, font 13 px" "$work/key-ui.out"
+# A screen of twice the DPI, as desktops say it to X clients (Xft.dpi: 192 in the root window's
+# resources; -noreset keeps them after xprop leaves): GLFW's content scale is 2, the font and
+# panels follow, and the default window grows with it, within the screen (90% of 1920 x 1080).
+hidpi() {  # hidpi NAME ARGS...: dam-break-2d paused at step 10 on a 1920x1080 screen at 192 dpi
+    local name=$1
+    shift
+    xrun -s "-screen 0 1920x1080x24 -noreset" sh -c \
+        'xprop -root -f RESOURCE_MANAGER 8s -set RESOURCE_MANAGER "Xft.dpi: 192" && exec "$@"' \
+        sh "$flume" dam-break-2d --set particle_radius=0.04 --pause-at-step 10 \
+        --screenshot "$work/$name.png" "$@" >"$work/$name.out" 2>"$work/err"
+    check "$name capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
+}
+hidpi hidpi-sized --size 960,540
+check "at 192 dpi the font and panels are twice the size" \
+    grep -q "^flume: panel: expanded, ui scale 2.00, font 26 px" "$work/hidpi-sized.out"
+check "and a window size given stays in pixels" \
+    grep -q "size 960x540" <<<"$(python3 "$here/tools/png_stats.py" "$work/hidpi-sized.png")"
+hidpi hidpi-default
+check "the default window grows with the scale, within the screen" \
+    grep -q "size 1728x972" <<<"$(python3 "$here/tools/png_stats.py" "$work/hidpi-default.png")"
+
+# No scene named: the start scene, a 3D scene, with its water in view right of the panel.
+xrun -s "-screen 0 1280x720x24" "$flume" --size 960,600 --pause-at-step 5 \
+    --screenshot "$work/start.png" >"$work/start.out" 2>"$work/err"
+check "without a scene the app starts ($(head -c 300 "$work/err"))" test $? -eq 0
+check "on a 3D scene ($(grep '^flume: scene' "$work/start.out"))" \
+    grep -Eq "^flume: scene: [a-z0-9-]+-3d$" "$work/start.out"
+start_water=$(python3 "$here/tools/png_stats.py" "$work/start.png" --min-x 360 | awk '/^water/ {print $2}')
+check "its water is in view ($start_water pixels right of the panel)" test "$start_water" -gt 5000
 
 # The save buttons (--save presses them): the screenshot, the particles (.vtp) and the probes'
 # readings (.csv) in the working folder, named as the buttons name them.

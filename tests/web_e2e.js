@@ -21,6 +21,10 @@
 // Probes: the Probes window's Save probes (.csv) downloads the readings, with the values a
 // collapsing column gives (times, water levels, dry probes).
 // Bodies: floating-boxes-2d draws and lists its bodies, the mouse drags one, so does ?drag=.
+// The first minute: the page without ?scene= opens on the start scene (3D, the surface view), P
+// collapses the panel to a strip that a reload remembers (localStorage), a devicePixelRatio of 2
+// doubles the drawing buffer, the panels' scale and the font, and a change of devicePixelRatio
+// under the running page rescales them.
 "use strict";
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
@@ -34,6 +38,9 @@ const outIndex = process.argv.indexOf("--out");
 const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1])
                             : fs.mkdtempSync(path.join(os.tmpdir(), "flume-web-"));
 fs.mkdirSync(outDir, { recursive: true });
+
+// The scene the page opens on without ?scene= (kStartScene, src/app/scene_display.hpp).
+const kStartScene = "mixer-3d";
 
 let passes = 0, failures = 0;
 function check(name, ok, detail = "") {
@@ -257,7 +264,7 @@ async function meshTests(browser, url) {
   check("a missing mesh is named with its URL in the error panel",
         panel.includes("cannot load nowhere.obj") && panel.includes(`${url}test/nowhere.obj`) &&
         panel.includes("HTTP 404"), panel);
-  check("and the default scene runs", m.scene === "dam-break-2d" && m.step > 0,
+  check("and the start scene runs", m.scene === kStartScene && m.step > 0,
         `${m.scene} step ${m.step}`);
   await e.close();
 }
@@ -352,6 +359,124 @@ async function bodyTests(browser, url) {
         `body 1 at ${d.bodies[1].position}`);
 }
 
+// The first minute, as a new user gets it.
+async function firstMinuteTests(browser, url) {
+  // No ?scene=: the start scene, a 3D scene in the surface view, its water in view.
+  {
+    const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+    await page.goto(`${url}?threads=2`);
+    await page.waitForFunction(() => window.flume && (window.flume.error ||
+                               (window.flume.ready && window.flume.frames > 5 && window.flume.step > 0)),
+                               null, { timeout: 120000 }).catch(() => {});
+    const a = await status(page);
+    await page.waitForTimeout(5000);
+    const b = await status(page);
+    const seconds = 5;
+    console.log(`start scene: ${b.scene}, ${b.particles} particles, ${b.threads} threads; ` +
+                `${((b.frames - a.frames) / seconds).toFixed(1)} frames/s, ` +
+                `${((b.step - a.step) / seconds).toFixed(1)} steps/s, ` +
+                `${((b.time - a.time) / seconds).toFixed(3)} simulated s per s`);
+    check("the page opens on the start scene", b.scene === kStartScene, b.scene);
+    check("a 3D scene in the surface view", b.view === "surface", `view ${b.view}`);
+    check("with the panel expanded", b.panel === "expanded", `panel ${b.panel}`);
+    check("the start scene runs", b.step > a.step && b.frames > a.frames,
+          `step ${a.step} -> ${b.step}, frames ${a.frames} -> ${b.frames}`);
+    const shot = path.join(outDir, "start.png");
+    await page.screenshot({ path: shot });
+    const water = waterPixels(shot);
+    check("its water is in view right of the panel", water > 5000, `${water} water pixels`);
+    check("no console errors (start scene)", errors.length === 0, errors.join(" | "));
+    await page.close();
+  }
+
+  // P collapses the panel to a strip; the page remembers it (localStorage) across a reload; P
+  // expands it again, remembered too. One browser context: one localStorage.
+  {
+    const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+    const open = async () => {
+      await page.waitForFunction(() => window.flume && window.flume.ready && window.flume.frames > 3,
+                                 null, { timeout: 90000 }).catch(() => {});
+      await page.waitForTimeout(300);
+    };
+    const press = async (want) => {
+      await page.keyboard.press("p");
+      await page.waitForFunction((w) => window.flume.panel === w, want, { timeout: 10000 })
+        .catch(() => {});
+    };
+    await page.goto(`${url}?scene=hydrostatic-2d&threads=1`);
+    await open();
+    check("the panel starts expanded", (await status(page)).panel === "expanded");
+    await press("strip");
+    const collapsed = await status(page);
+    const stored = await page.evaluate(() => localStorage.getItem("flume.settings"));
+    await page.screenshot({ path: path.join(outDir, "strip.png") });
+    check("P collapses the panel to a strip", collapsed.panel === "strip", collapsed.panel);
+    check("and stores it", /"panel_collapsed": true/.test(stored || ""), stored);
+    await page.reload();
+    await open();
+    check("a reload remembers the strip", (await status(page)).panel === "strip",
+          (await status(page)).panel);
+    await press("expanded");
+    await page.reload();
+    await open();
+    check("P expands it, and a reload remembers that", (await status(page)).panel === "expanded",
+          (await status(page)).panel);
+    check("no page errors (strip)", errors.length === 0, errors.join(" | "));
+    await context.close();
+  }
+
+  // devicePixelRatio 2: a drawing buffer of twice the CSS size, panels and font at twice the scale.
+  {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    await page.goto(`${url}?scene=hydrostatic-2d&threads=1`);
+    await page.waitForFunction(() => window.flume && window.flume.ready && window.flume.frames > 3,
+                               null, { timeout: 90000 }).catch(() => {});
+    const s = await status(page);
+    await page.screenshot({ path: path.join(outDir, "dpr2.png") });
+    check("devicePixelRatio 2: a 1280x800 drawing buffer for a 640x400 page",
+          s.devicePixelRatio === 2 && String(s.canvas) === "1280,800", `${s.devicePixelRatio} ${s.canvas}`);
+    check("and the panels and font at twice the scale", s.uiScale === 2 && s.fontSize === 26,
+          `ui scale ${s.uiScale}, font ${s.fontSize}`);
+    await page.close();
+  }
+
+  // devicePixelRatio changing under a running page (browser zoom, another screen): the font is
+  // rasterised again and the panels rescaled, and drawing goes on.
+  {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(e.stack || String(e)));
+    await page.goto(`${url}?scene=hydrostatic-2d&threads=1`);
+    await page.waitForFunction(() => window.flume && window.flume.ready && window.flume.frames > 3,
+                               null, { timeout: 90000 }).catch(() => {});
+    const before = await status(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setDeviceMetricsOverride",
+                   { width: 640, height: 400, deviceScaleFactor: 1.5, mobile: false });
+    await page.waitForFunction(() => window.flume.uiScale === 1.5, null, { timeout: 10000 })
+      .catch(() => {});
+    const changed = await status(page);
+    await page.waitForTimeout(500);
+    const after = await status(page);
+    await page.screenshot({ path: path.join(outDir, "dpr-change.png") });
+    check("a devicePixelRatio change from 1 to 1.5 rescales the UI and the buffer",
+          before.uiScale === 1 && before.fontSize === 13 && changed.uiScale === 1.5 &&
+          changed.fontSize === 20 && String(changed.canvas) === "960,600",
+          `${before.uiScale}/${before.fontSize} -> ${changed.uiScale}/${changed.fontSize}, canvas ${changed.canvas}`);
+    check("and the page goes on drawing", after.frames > changed.frames + 1,
+          `frames ${changed.frames} -> ${after.frames}`);
+    check("no console errors (devicePixelRatio change)", errors.length === 0, errors.join(" | "));
+    await page.close();
+  }
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -364,7 +489,7 @@ async function main() {
   try {
     // --- Cross-origin isolated: the threaded build.
     {
-      const { page, errors } = await openPage(browser, isolated.url + "?threads=2");
+      const { page, errors } = await openPage(browser, isolated.url + "?scene=dam-break-2d&threads=2");
       const a = await status(page);
       check("no error panel", !a.error, a.error);
       check("crossOriginIsolated", a.crossOriginIsolated === true);
@@ -388,14 +513,15 @@ async function main() {
       check("screenshot shows the fluid", water > 5000, `${water} water pixels`);
 
       // The Run panel's Screenshot and Save particles (.vtp) buttons become downloads. (Clicked
-      // where ImGui lays them out at this viewport size and devicePixelRatio 1.)
-      const [png] = await Promise.all([page.waitForEvent("download"), page.mouse.click(202, 155)]);
+      // where ImGui lays them out at this viewport size and devicePixelRatio 1, below the Scene
+      // panel's list and dam-break-2d's description.)
+      const [png] = await Promise.all([page.waitForEvent("download"), page.mouse.click(202, 377)]);
       const pngFile = path.join(outDir, png.suggestedFilename());
       await png.saveAs(pngFile);
       check("Screenshot downloads a PNG of the view",
             png.suggestedFilename().endsWith(".png") && waterPixels(pngFile) > 5000,
             png.suggestedFilename());
-      const [vtp] = await Promise.all([page.waitForEvent("download"), page.mouse.click(95, 178)]);
+      const [vtp] = await Promise.all([page.waitForEvent("download"), page.mouse.click(95, 400)]);
       const vtpFile = path.join(outDir, vtp.suggestedFilename());
       await vtp.saveAs(vtpFile);
       const vtpStats = execFileSync("python3", [path.join(repo, "tests/tools/read_vtp.py"),
@@ -411,7 +537,7 @@ async function main() {
         .catch(() => {});
       await page.waitForTimeout(300);  // a step under way when the pause came is published
       const [stateDownload] = await Promise.all([page.waitForEvent("download"),
-                                                 page.mouse.click(57, 201)]);
+                                                 page.mouse.click(57, 423)]);
       const stateFile = path.join(outDir, stateDownload.suggestedFilename());
       await stateDownload.saveAs(stateFile);
       const stateBytes = fs.readFileSync(stateFile);
@@ -517,6 +643,7 @@ async function main() {
       await page.close();
     }
 
+    await firstMinuteTests(browser, isolated.url);
     await surfaceTests(browser, isolated.url);
     await meshTests(browser, isolated.url);
     await probeTests(browser, isolated.url);
@@ -539,7 +666,7 @@ async function main() {
       await page.waitForTimeout(1000);
       const s = await status(page);
       check(`${query} shows the loader's message`, (s.message || "").includes(expected), s.message);
-      check(`${query}: the default scene runs`, s.scene === "dam-break-2d" && s.step > 0,
+      check(`${query}: the start scene runs`, s.scene === kStartScene && s.step > 0,
             `${s.scene} step ${s.step}`);
       if (query.includes("does-not")) await page.screenshot({ path: path.join(outDir, "bad-scene.png") });
       await page.close();
@@ -547,7 +674,7 @@ async function main() {
 
     // --- No isolation headers: the single-threaded build and its banner.
     {
-      const { page, errors } = await openPage(browser, plain.url);
+      const { page, errors } = await openPage(browser, plain.url + "?scene=dam-break-2d");
       const a = await status(page);
       check("not cross-origin isolated", a.crossOriginIsolated === false);
       check("single-threaded build loaded", a.build === "single" && a.threads === 1,

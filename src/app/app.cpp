@@ -49,15 +49,12 @@ App::App(const AppOptions& options, const Scene& scene)
               options.runner_mode),
       coloring_(options.coloring),
       show_ui_(options.show_ui),
+      settings_(options.settings),
       threads_(options.threads > 0 ? options.threads : WorkerPool::hardware_threads()) {
     view_.mode = options.view;
     view_.surface = options.surface;
     install(scene, false);
     if (options.pause_at_step > 0) runner_.pause_at(options.pause_at_step);
-    const auto scenes = builtin_scenes();
-    for (std::size_t i = 0; i < scenes.size(); ++i) {
-        if (scenes[i].name == options.scene) selected_scene_ = static_cast<int>(i);
-    }
     last_time_ = now_seconds();
 }
 
@@ -290,22 +287,41 @@ void App::add_dropped_meshes(const std::vector<std::string>& paths) {
     install(scene, on_screen);
 }
 
+glm::vec2 App::panel_insets(const FrameSize& size) const {
+    if (!show_ui_) return glm::vec2(0.0f);
+    const Frame& f = runner_.frame();
+    // ImGui units to framebuffer pixels.
+    const float pixels = options_.ui_scale * static_cast<float>(size.framebuffer.x) / size.window.x;
+    const float panel = settings_.panel_collapsed ? kStripWidth : kPanelWidth;
+    const float left = (panel + 2.0f * kPanelMargin) * pixels;
+    const float right = f.scene && !f.probes.columns().empty()
+                            ? (kProbesWindowWidth + 2.0f * kPanelMargin) * pixels
+                            : 0.0f;
+    return {left, right};
+}
+
+void App::set_panel_collapsed(bool collapsed) {
+    if (settings_.panel_collapsed == collapsed) return;
+    settings_.panel_collapsed = collapsed;
+    strip_closed_ = !collapsed;
+    if (!view_moved_) fit_requested_ = true;
+    if (options_.save_settings) options_.save_settings(settings_);
+}
+
 void App::fit_view(const FrameSize& size) {
     const Frame& f = runner_.frame();
     if (!f.scene) return;
-    // Keep the domain clear of the panel (about 360 px at the left) and of the Probes window at
+    // Keep the domain clear of the panel (or its strip) at the left and of the Probes window at
     // the right, if any, while the UI is shown.
-    const float pixels = options_.ui_scale * static_cast<float>(size.framebuffer.x) / size.window.x;
-    const float left = show_ui_ ? 360.0f * pixels : 0.0f;
-    const float right =
-        show_ui_ && !f.probes.columns().empty() ? (kProbesWindowWidth + 20.0f) * pixels : 0.0f;
+    const glm::vec2 inset = panel_insets(size);
     if (f.scene->dimension == 2) {
         camera2d_.fit(glm::vec2(to3(f.scene->domain_min)), glm::vec2(to3(f.scene->domain_max)),
-                      glm::vec2(size.framebuffer), left, right);
+                      glm::vec2(size.framebuffer), inset.x, inset.y);
     } else {
         camera3d_.fit(to3(f.scene->domain_min), to3(f.scene->domain_max),
-                      glm::vec2(size.framebuffer), left, right);
+                      glm::vec2(size.framebuffer), inset.x, inset.y);
     }
+    view_moved_ = false;
 }
 
 void App::frame(const FrameSize& size) {
@@ -375,8 +391,36 @@ void App::draw_scene(const FrameSize& size) {
 
 void App::draw_ui(const FrameSize& size) {
     const Frame& f = runner_.frame();
-    begin_main_window(options_.ui_scale);
-    if (auto chosen = scene_panel(f, selected_scene_, path_input_)) open_file(*chosen);
+    if (settings_.panel_collapsed) {
+        switch (panel_strip(options_.ui_scale, runner_.paused())) {
+            case StripRequest::Expand:
+                set_panel_collapsed(false);
+                break;
+            case StripRequest::PlayPause:
+                runner_.set_paused(!runner_.paused());
+                break;
+            case StripRequest::Reset:
+                runner_.reset();
+                break;
+            case StripRequest::Help:
+                show_help_ = !show_help_;
+                break;
+            case StripRequest::None:
+                break;
+        }
+        draw_floating_windows(size);
+        return;
+    }
+    const bool reopened = strip_closed_;
+    strip_closed_ = false;
+    if (!begin_main_window(options_.ui_scale, reopened)) {
+        end_main_window();
+        set_panel_collapsed(true);
+        draw_floating_windows(size);
+        return;
+    }
+    if (auto chosen = scene_panel(f, scene_list_, path_input_, options_.ui_scale))
+        open_file(*chosen);
 
     const int max_threads = options_.max_threads > 0
                                 ? options_.max_threads
@@ -409,8 +453,13 @@ void App::draw_ui(const FrameSize& size) {
     }
     statistics_panel(f, fps_, runner_.steps_per_second(), history_, render_timings());
     end_main_window();
-    if (probes_window(f, probe_plots_, options_.ui_scale, size.window)) save(Save::Probes);
+    draw_floating_windows(size);
+}
 
+// The windows beside the panel, shown whether it is expanded or a strip.
+void App::draw_floating_windows(const FrameSize& size) {
+    if (probes_window(runner_.frame(), probe_plots_, options_.ui_scale, size.window))
+        save(Save::Probes);
     if (!message_.empty()) message_window(message_, size.window);
 }
 
@@ -529,14 +578,17 @@ void App::mouse_move(const glm::vec2& pos) {
     if (f.scene->dimension == 3) {
         if (dragging_[0]) camera3d_.rotate(-delta.x * 0.008f, delta.y * 0.008f);
         if (dragging_[1] || dragging_[2]) camera3d_.pan_pixels(delta, size_.window);
+        if (dragging_[0] || dragging_[1] || dragging_[2]) view_moved_ = true;
     } else if (dragging_[1] || dragging_[2]) {
         camera2d_.pan_pixels(delta, size_.window);
+        view_moved_ = true;
     }
 }
 
 void App::scroll(float dy) {
     if (mouse_over_ui_) return;
     const float factor = std::pow(1.15f, dy);
+    view_moved_ = true;
     const Frame& f = runner_.frame();
     if (f.scene && f.scene->dimension == 3) {
         camera3d_.zoom(factor);
@@ -558,6 +610,9 @@ void App::key(Key key) {
             break;
         case Key::H:
             show_ui_ = !show_ui_;
+            break;
+        case Key::P:
+            set_panel_collapsed(!settings_.panel_collapsed);
             break;
         case Key::V:
             fit_requested_ = true;

@@ -25,24 +25,33 @@
 #include "app/panels.hpp"
 #include "app/particle_colors.hpp"
 #include "app/renderer.hpp"
+#include "app/scene_display.hpp"
 #include "app/scene_drawing.hpp"
 #include "app/simulation_runner.hpp"
+#include "app/ui_settings.hpp"
 #include "app/view_mode.hpp"
 
 namespace flume {
 
 struct AppOptions {
-    std::string scene = "dam-break-2d";  // built-in name or JSON path
+    std::string scene{kStartScene};      // built-in name or JSON path
     std::vector<std::string> overrides;  // key=value
     int threads = 0;                     // 0: all hardware threads
     int max_threads = 0;                 // cap of the thread slider (0: twice the hardware's)
     SimulationRunner::Mode runner_mode = SimulationRunner::Mode::Thread;
-    float ui_scale = 1.0f;              // panel sizes (device pixels per ImGui unit in the browser)
+    // How many times larger than at 1:1 the panels are in the window's coordinates, ImGui's (the
+    // desktop's content scale over its framebuffer-to-window ratio; the browser's
+    // devicePixelRatio): their places and sizes, and the room they leave the view.
+    float ui_scale = 1.0f;
     ColoringSettings coloring;          // what the particles are coloured by at start
     ViewMode view = ViewMode::Surface;  // 3D scenes
     SurfaceSettings surface;            // the Surface panel's settings at start
     bool float_targets = true;  // false: as if float render targets were missing (the fallback)
     bool show_ui = true;
+    // What the app remembers between runs (the panel collapsed to a strip), as read at start;
+    // `save_settings` is called with the new settings whenever the user changes one.
+    UiSettings settings;
+    std::function<void(const UiSettings&)> save_settings;
     // Pause once the simulation reaches this step (captures of one state; 0: never).
     std::uint64_t pause_at_step = 0;
     // Called after the app wrote a file the user asked for (screenshot PNG, particles .vtp,
@@ -53,7 +62,7 @@ struct AppOptions {
     std::function<void()> platform_ui;
 };
 
-enum class Key { Space, S, R, H, V, C, F1, Escape };
+enum class Key { Space, S, R, H, P, V, C, F1, Escape };
 
 struct FrameSize {
     glm::ivec2 framebuffer{1, 1};  // pixels
@@ -131,6 +140,18 @@ class App {
     // next frame shows the result (see SimulationRunner::settled).
     bool settled() const { return runner_.settled(); }
     bool ui_shown() const { return show_ui_; }
+    // The panel collapsed to a strip (P, the panel's title-bar arrow, the strip's >> button):
+    // remembered through AppOptions::save_settings; the view is framed again for the room the
+    // panel leaves, unless the user has moved it since it was last framed.
+    bool panel_collapsed() const { return settings_.panel_collapsed; }
+    void set_panel_collapsed(bool collapsed);
+    // The panels' scale (AppOptions::ui_scale), when the window moves to a screen of another
+    // DPI; the caller rebuilds ImGui's font and style.
+    void set_ui_scale(float scale) { options_.ui_scale = scale; }
+    float ui_scale() const { return options_.ui_scale; }
+    // Left and right of the window (framebuffer pixels) that the panels cover while shown: what
+    // the view is framed clear of.
+    glm::vec2 panel_insets(const FrameSize& size) const;
 
     // Writes the next drawn frame to a PNG file.
     void request_screenshot(std::string path) { screenshot_path_ = std::move(path); }
@@ -157,6 +178,7 @@ class App {
     void drop_scene_or_meshes(const std::vector<std::string>& paths);
     void take_state_results();
     void draw_ui(const FrameSize& size);
+    void draw_floating_windows(const FrameSize& size);
     void update_brush(const FrameSize& size);
     void update_body_drag(const FrameSize& size);
     bool grab_body(const glm::vec2& pos);
@@ -189,7 +211,10 @@ class App {
     bool show_help_ = false;
     std::string message_;
     char path_input_[512] = {};
-    int selected_scene_ = 0;
+    SceneList scene_list_;
+    UiSettings settings_;
+    bool strip_closed_ = false;  // the strip gave way to the panel this frame
+    bool view_moved_ = false;    // rotated, panned or zoomed since the view was last framed
     int threads_ = 1;
 
     // Force brush: left drag in 2D, Shift + left drag in 3D (on the plane through the picked

@@ -52,6 +52,9 @@ void on_key(GLFWwindow* window, int key, int, int action, int) {
         case GLFW_KEY_H:
             k = Key::H;
             break;
+        case GLFW_KEY_P:
+            k = Key::P;
+            break;
         case GLFW_KEY_V:
             k = Key::V;
             break;

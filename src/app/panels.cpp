@@ -24,6 +24,7 @@ constexpr const char* kShortcuts[][2] = {
     {"S", "single step (while paused)"},
     {"R", "reset the scene"},
     {"H", "hide / show the panels"},
+    {"P", "collapse the panel to a strip / expand it"},
     {"V", "reset the view"},
     {"C", "save the state (.flume-state)"},
     {"F1", "this help"},
@@ -152,32 +153,154 @@ void plot(const char* label, const std::deque<float>& history) {
 
 }  // namespace
 
-void begin_main_window(float ui_scale) {
-    ImGui::SetNextWindowPos(ImVec2(10 * ui_scale, 10 * ui_scale), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(340 * ui_scale, 0), ImGuiCond_FirstUseEver);
+bool begin_main_window(float ui_scale, bool reopened) {
+    ImGui::SetNextWindowPos(ImVec2(kPanelMargin * ui_scale, kPanelMargin * ui_scale),
+                            ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(kPanelWidth * ui_scale, 0), ImGuiCond_FirstUseEver);
+    if (reopened) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
     ImGui::Begin("Flume");
+    return !ImGui::IsWindowCollapsed();
 }
 
 void end_main_window() {
     ImGui::End();
 }
 
-std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
-                                       std::span<char> path_input) {
+StripRequest panel_strip(float ui_scale, bool paused) {
+    ImGui::SetNextWindowPos(ImVec2(kPanelMargin * ui_scale, kPanelMargin * ui_scale),
+                            ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(kStripWidth * ui_scale, 0.0f), ImGuiCond_Always);
+    ImGui::Begin("##strip", nullptr,
+                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoSavedSettings);
+    StripRequest request = StripRequest::None;
+    auto button = [&](const char* label, const char* tip, StripRequest what) {
+        if (ImGui::Button(label, ImVec2(-FLT_MIN, 0.0f))) request = what;
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+    };
+    button(">>", "Show the panel (P)", StripRequest::Expand);
+    button(paused ? ">##play" : "||##pause", paused ? "Play (Space)" : "Pause (Space)",
+           StripRequest::PlayPause);
+    button("R", "Reset the scene (R)", StripRequest::Reset);
+    button("?", "Shortcuts (F1)", StripRequest::Help);
+    ImGui::End();
+    return request;
+}
+
+namespace {
+
+void fill_scene_list(SceneList& list) {
+    for (const EmbeddedFile& file : builtin_scenes()) {
+        try {
+            const Scene scene = load_builtin_scene(file.name);
+            list.entries.push_back({std::string(file.name), scene.dimension, scene.description,
+                                    sketch_scene(scene, kThumbnailWidth / kThumbnailHeight)});
+        } catch (const SceneError&) {
+            list.entries.push_back({std::string(file.name), 3, "", {}});  // the load says why
+        }
+    }
+}
+
+ImU32 sketch_color(SketchShape::Kind kind, float alpha) {
+    glm::vec3 c(0.6f);
+    switch (kind) {
+        case SketchShape::Kind::Domain:
+            c = glm::vec3(0.55f, 0.58f, 0.62f);
+            break;
+        case SketchShape::Kind::Fluid:
+            c = glm::vec3(0.25f, 0.55f, 0.95f);
+            break;
+        case SketchShape::Kind::Obstacle:
+        case SketchShape::Kind::Container:
+            c = glm::vec3(0.78f, 0.47f, 0.36f);  // the obstacles' terracotta
+            break;
+        case SketchShape::Kind::Body:
+            c = glm::vec3(0.95f, 0.70f, 0.20f);  // the bodies' amber
+            break;
+        case SketchShape::Kind::Emitter:
+            c = glm::vec3(0.35f, 0.85f, 0.40f);
+            break;
+    }
+    return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, alpha));
+}
+
+void draw_thumbnail(ImDrawList* draw, const SceneSketch& sketch, ImVec2 origin, ImVec2 size) {
+    draw->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y),
+                        IM_COL32(24, 27, 33, 255), 3.0f);
+    std::vector<ImVec2> points;
+    for (const SketchShape& shape : sketch.shapes) {
+        points.clear();
+        for (const glm::vec2& p : shape.points)
+            points.emplace_back(origin.x + p.x * size.x, origin.y + p.y * size.y);
+        if (points.empty()) continue;
+        const int n = static_cast<int>(points.size());
+        if (shape.kind == SketchShape::Kind::Domain && !shape.closed) {
+            for (std::size_t i = 0; i + 1 < points.size(); i += 2)
+                draw->AddLine(points[i], points[i + 1], sketch_color(shape.kind, 0.7f));
+        } else if (shape.filled && n >= 3) {
+            draw->AddConvexPolyFilled(points.data(), n, sketch_color(shape.kind, 0.9f));
+        } else {
+            draw->AddPolyline(points.data(), n, sketch_color(shape.kind, 1.0f),
+                              shape.closed ? ImDrawFlags_Closed : ImDrawFlags_None, 1.5f);
+        }
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> scene_panel(const Frame& frame, SceneList& list,
+                                       std::span<char> path_input, float ui_scale) {
     if (!ImGui::CollapsingHeader("Scene", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
+    if (list.entries.empty()) fill_scene_list(list);
     std::optional<std::string> chosen;
-    const auto scenes = builtin_scenes();
     // The running scene: a built-in's name, or the file it came from (scene_display.hpp).
     const std::string current = frame.scene ? scene_label(*frame.scene) : "(loading)";
-    if (ImGui::BeginCombo("scene", current.c_str())) {
-        for (std::size_t i = 0; i < scenes.size(); ++i) {
-            const std::string name(scenes[i].name);
-            if (ImGui::Selectable(name.c_str(), static_cast<int>(i) == selected_scene)) {
-                selected_scene = static_cast<int>(i);
-                chosen = name;
+    ImGui::Text("%s", current.c_str());
+    // A new scene on screen: its tab opens and the list scrolls to it.
+    const bool turn = frame.scene && list.scene_generation != frame.scene_generation;
+    if (turn) list.scene_generation = frame.scene_generation;
+    const int dimension = frame.scene ? frame.scene->dimension : 3;
+    const ImVec2 thumb(kThumbnailWidth * ui_scale, kThumbnailHeight * ui_scale);
+    if (ImGui::BeginTabBar("scene dimensions")) {
+        for (const int d : {3, 2}) {
+            const ImGuiTabItemFlags flags =
+                turn && d == dimension ? ImGuiTabItemFlags_SetSelected : 0;
+            if (!ImGui::BeginTabItem(d == 3 ? "3D scenes" : "2D scenes", nullptr, flags)) continue;
+            const float row = thumb.y + ImGui::GetStyle().ItemSpacing.y;
+            ImGui::BeginChild("scene list", ImVec2(0.0f, 3.6f * row), true);
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            for (const SceneList::Entry& e : list.entries) {
+                if (e.dimension != d) continue;
+                const bool running = e.name == current;
+                ImGui::PushID(e.name.c_str());
+                if (ImGui::Selectable("##scene", running, 0, ImVec2(0.0f, thumb.y)))
+                    chosen = e.name;
+                if (ImGui::IsItemHovered() && !e.description.empty()) {
+                    ImGui::BeginTooltip();
+                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+                    ImGui::TextUnformatted(e.description.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
+                }
+                if (running && turn) ImGui::SetScrollHereY(0.5f);
+                const ImVec2 at = ImGui::GetItemRectMin();
+                draw_thumbnail(draw, e.sketch, at, thumb);
+                draw->AddText(ImVec2(at.x + thumb.x + 8.0f * ui_scale,
+                                     at.y + 0.5f * (thumb.y - ImGui::GetFontSize())),
+                              ImGui::GetColorU32(ImGuiCol_Text), e.name.c_str());
+                ImGui::PopID();
             }
+            ImGui::EndChild();
+            ImGui::EndTabItem();
         }
-        ImGui::EndCombo();
+        ImGui::EndTabBar();
+    }
+    // The running scene's description, one sentence, under the list.
+    if (frame.scene && !frame.scene->description.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("%s", frame.scene->description.c_str());
+        ImGui::PopStyleColor();
     }
     ImGui::InputText("##path", path_input.data(), path_input.size());
     ImGui::SameLine();

@@ -2,8 +2,9 @@
 // edits it, or returns what the user asked for; the App acts on the requests. Call them between
 // ImGui::NewFrame() and ImGui::Render(), the panels inside the main window:
 //
-//   begin_main_window(ui_scale);
-//   if (auto name = scene_panel(...)) load(*name);   ...   statistics_panel(...);
+//   if (begin_main_window(ui_scale, reopened)) {
+//       if (auto name = scene_panel(...)) load(*name);   ...   statistics_panel(...);
+//   }                                   // else: collapsed by the user; show panel_strip instead
 //   end_main_window();
 #pragma once
 
@@ -19,6 +20,7 @@
 #include "app/gpu_timer.hpp"
 #include "app/particle_colors.hpp"
 #include "app/probe_history.hpp"
+#include "app/scene_sketch.hpp"
 #include "app/simulation_runner.hpp"
 #include "app/view_mode.hpp"
 
@@ -53,13 +55,45 @@ struct PerformanceHistory {
     std::deque<float> frames_per_second, steps_per_second, density_error_percent;
 };
 
-void begin_main_window(float ui_scale);
+// The main window's place and width, in ImGui units before ui_scale: the camera frames the scene
+// in the part of the window that it (or the strip) leaves free.
+inline constexpr float kPanelMargin = 10.0f;
+inline constexpr float kPanelWidth = 340.0f;
+inline constexpr float kStripWidth = 34.0f;  // the panel collapsed to a strip
+
+// The main window ("Flume"), expanded (`reopened`: the first frame after the strip). Returns false
+// when the user collapsed it (its title bar's arrow, or a double click on the title): then draw
+// no panels, call end_main_window, and show panel_strip from the next frame.
+bool begin_main_window(float ui_scale, bool reopened);
 void end_main_window();
 
-// Scene: the built-in scenes and a path field (a scene .json or a .flume-state). Returns the
-// name or path to open, if one was chosen.
-std::optional<std::string> scene_panel(const Frame& frame, int& selected_scene,
-                                       std::span<char> path_input);
+enum class StripRequest { None, Expand, PlayPause, Reset, Help };
+
+// The panel collapsed to a strip at the left: expand (P), play / pause, reset, help.
+StripRequest panel_strip(float ui_scale, bool paused);
+
+// The Scene list's entries: each built-in scene's name, dimension, description and thumbnail,
+// read once, the first time the list is shown.
+struct SceneList {
+    struct Entry {
+        std::string name;
+        int dimension = 3;
+        std::string description;
+        SceneSketch sketch;
+    };
+    std::vector<Entry> entries;
+    std::uint64_t scene_generation = 0;  // of the scene the list last turned to
+};
+
+// Thumbnails' size, in ImGui units before ui_scale.
+inline constexpr float kThumbnailWidth = 64.0f;
+inline constexpr float kThumbnailHeight = 40.0f;
+
+// Scene: the built-in scenes as a list of thumbnails in two tabs (3D, 2D; the running scene's
+// tab open), the running scene's description under it, and a path field (a scene .json or a
+// .flume-state). Returns the name or path to open, if one was chosen.
+std::optional<std::string> scene_panel(const Frame& frame, SceneList& list,
+                                       std::span<char> path_input, float ui_scale);
 
 enum class RunRequest { None, Screenshot, SaveParticles, SaveState, LoadState };
 

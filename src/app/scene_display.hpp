@@ -1,5 +1,6 @@
 // What the app shows of the running scene, decided without GL or ImGui (the unit tests call it):
-// the Scene panel's name for it, whether its domain walls are drawn, the name of a saved state.
+// the Scene panel's name for it, whether its domain walls are drawn, the name of a saved state,
+// the scene the apps open on.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,14 @@
 #include "core/scene.hpp"
 
 namespace flume {
+
+// The scene the apps open on when none is named (scripts/run.sh, the browser page without
+// ?scene=): a 3D scene that shows the fluid surface at a frame rate a laptop sustains (chosen by
+// measuring the browser's threaded build: docs/apps.md, "The start scene").
+inline constexpr std::string_view kStartScene = "mixer-3d";
+
+// The longest description a built-in scene has: the Scene panel shows it under the list.
+inline constexpr std::size_t kMaxSceneDescription = 160;
 
 // The Scene panel's name for `scene`: a built-in scene's name, or "from file: NAME" (the file's
 // name without its folder) for a scene opened from a file: the command line, the path field, a

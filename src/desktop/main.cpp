@@ -5,7 +5,12 @@
 //         [--frames N | --pause-at-step N] [--screenshot out.png] [--size W,H] [--hide-ui]
 //         [--no-float-targets] [--drop FILE ...] [--press KEY,...] [--save WHAT,...]
 //         [--load-state FILE] [--color-by Q] [--color-map M] [--surface-* ...]
-//         [--brush X,Y[,Z] ...] [--drag BODY,X,Y[,Z]]
+//         [--brush X,Y[,Z] ...] [--drag BODY,X,Y[,Z]] [--ui-scale S]
+//
+// Without a scene it opens on flume::kStartScene. The window honours the screen's content scale
+// (glfwGetWindowContentScale: the font and the panels follow it, also when the window moves to
+// another screen; --ui-scale overrides it). What the app remembers (the panel collapsed to a
+// strip) is kept in $XDG_CONFIG_HOME/flume/settings.json (else ~/.config/flume/).
 //
 // --drop hands files to the app as if they were dropped on the window (a mesh joins the scene as
 // an obstacle, a scene .json loads, a .flume-state is loaded). --load-state starts from a saved
@@ -23,8 +28,11 @@
 #include <imgui_impl_opengl3.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +41,8 @@
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
 #include "app/scene_display.hpp"
+#include "app/ui_scale.hpp"
+#include "app/ui_settings.hpp"
 #include "core/errors.hpp"
 
 namespace {
@@ -81,6 +91,25 @@ void print_capture_state(const flume::App& app, const std::string& message) {
                     probes.time(probes.size() - 1));
     }
     if (!message.empty()) std::printf("flume: message: %s\n", message.c_str());
+    const ImGuiIO& io = ImGui::GetIO();
+    const float font = io.Fonts->Fonts.empty() ? 0.0f : io.Fonts->Fonts[0]->FontSize;
+    std::printf("flume: panel: %s, ui scale %.2f, font %.0f px\n",
+                !app.ui_shown()         ? "hidden"
+                : app.panel_collapsed() ? "strip"
+                                        : "expanded",
+                static_cast<double>(app.ui_scale()), static_cast<double>(font));
+}
+
+// The window's UI scale: the screen's content scale (or --ui-scale) over the framebuffer's
+// pixels per window coordinate.
+flume::UiScale window_ui_scale(GLFWwindow* window, float forced) {
+    float x = 1.0f, y = 1.0f;
+    glfwGetWindowContentScale(window, &x, &y);
+    int fw = 0, fh = 0, ww = 0, wh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    glfwGetWindowSize(window, &ww, &wh);
+    const float ratio = fw > 0 && ww > 0 ? static_cast<float>(fw) / static_cast<float>(ww) : 1.0f;
+    return {forced > 0.0f ? forced : std::max(x, 0.25f), ratio};
 }
 
 }  // namespace
@@ -130,10 +159,14 @@ int main(int argc, char** argv) {
     bool hide_ui = false;
     cli.add_flag("--hide-ui", hide_ui, "Start with the panels hidden (H shows them)");
     std::vector<int> window_size{1280, 720};
-    cli.add_option("--size", window_size, "Window size in pixels, W,H")
-        ->delimiter(',')
-        ->expected(2)
-        ->check(CLI::Range(64, 8192));
+    float forced_ui_scale = 0.0f;
+    cli.add_option("--ui-scale", forced_ui_scale,
+                   "Scale the font and panels by S instead of the screen's content scale")
+        ->check(CLI::Range(0.5f, 4.0f));
+    auto* size_option = cli.add_option("--size", window_size, "Window size in pixels, W,H")
+                            ->delimiter(',')
+                            ->expected(2)
+                            ->check(CLI::Range(64, 8192));
     std::uint64_t pause_at = 0;
     cli.add_option(
         "--pause-at-step", pause_at,
@@ -144,14 +177,15 @@ int main(int argc, char** argv) {
                    "as an obstacle, a scene .json loads")
         ->type_name("FILE");
     const std::map<std::string, int> key_names{
-        {"space", GLFW_KEY_SPACE}, {"s", GLFW_KEY_S},          {"r", GLFW_KEY_R},
-        {"h", GLFW_KEY_H},         {"v", GLFW_KEY_V},          {"c", GLFW_KEY_C},
-        {"f1", GLFW_KEY_F1},       {"escape", GLFW_KEY_ESCAPE}};
+        {"space", GLFW_KEY_SPACE}, {"s", GLFW_KEY_S},   {"r", GLFW_KEY_R},
+        {"h", GLFW_KEY_H},         {"p", GLFW_KEY_P},   {"v", GLFW_KEY_V},
+        {"c", GLFW_KEY_C},         {"f1", GLFW_KEY_F1}, {"escape", GLFW_KEY_ESCAPE}};
     std::vector<int> presses;
-    cli.add_option("--press", presses,
-                   "Press these keys (space, s, r, h, v, c, f1, escape) through the window's key "
-                   "callback, one at a time, each once the simulation has carried out the one "
-                   "before (with --pause-at-step: from that pause on)")
+    cli.add_option(
+           "--press", presses,
+           "Press these keys (space, s, r, h, p, v, c, f1, escape) through the window's key "
+           "callback, one at a time, each once the simulation has carried out the one "
+           "before (with --pause-at-step: from that pause on)")
         ->delimiter(',')
         ->transform(CLI::CheckedTransformer(key_names, CLI::ignore_case))
         ->type_name("KEY,...");
@@ -225,6 +259,17 @@ int main(int argc, char** argv) {
     if (!surface_color.empty())
         options.surface.color = glm::vec3(surface_color[0], surface_color[1], surface_color[2]);
 
+    // The settings file; what cannot be written is said once and the app goes on.
+    const std::filesystem::path settings_path = flume::ui_settings_path(
+        std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"), std::getenv("APPDATA"));
+    options.settings = flume::read_ui_settings_file(settings_path);
+    options.save_settings = [settings_path, told = false](const flume::UiSettings& s) mutable {
+        const std::string error = flume::write_ui_settings_file(settings_path, s);
+        if (!error.empty() && !told)
+            std::fprintf(stderr, "flume: settings not kept: %s\n", error.c_str());
+        told = told || !error.empty();
+    };
+
     std::optional<flume::App> app;
     try {
         app.emplace(options);
@@ -263,12 +308,27 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    // A size given is in pixels, as captures need; the default grows with the screen's scale.
+    glfwWindowHint(GLFW_SCALE_TO_MONITOR, size_option->count() > 0 ? GLFW_FALSE : GLFW_TRUE);
     GLFWwindow* window =
         glfwCreateWindow(window_size[0], window_size[1], "Flume", nullptr, nullptr);
     if (!window) {
         std::fprintf(stderr, "flume: cannot create a window with an OpenGL 3.3 core context\n");
         glfwTerminate();
         return 1;
+    }
+    // Grown with the screen's scale, the default window still fits the screen's work area.
+    if (size_option->count() == 0) {
+        if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+            int x = 0, y = 0, w = 0, h = 0, ww = 0, wh = 0;
+            glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+            glfwGetWindowSize(window, &ww, &wh);
+            if (w > 0 && h > 0 && (ww > w || wh > h)) {
+                const double fit =
+                    0.9 * std::min(static_cast<double>(w) / ww, static_cast<double>(h) / wh);
+                glfwSetWindowSize(window, static_cast<int>(ww * fit), static_cast<int>(wh * fit));
+            }
+        }
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(frames > 0 ? 0 : 1);
@@ -283,7 +343,9 @@ int main(int argc, char** argv) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini next to the user's files
-    ImGui::StyleColorsDark();
+    flume::UiScale ui_scale = window_ui_scale(window, forced_ui_scale);
+    flume::apply_ui_scale(ui_scale, false);
+    app->set_ui_scale(ui_scale.ui());
     ImGui_ImplGlfw_InitForOpenGL(window, true);  // chains to the callbacks above
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
@@ -310,6 +372,13 @@ int main(int argc, char** argv) {
             if (size.framebuffer.x <= 0 || size.framebuffer.y <= 0) {  // minimised
                 glfwWaitEvents();
                 continue;
+            }
+            // Moved to a screen of another scale: the font and panels follow.
+            if (const flume::UiScale now = window_ui_scale(window, forced_ui_scale);
+                now != ui_scale) {
+                ui_scale = now;
+                flume::apply_ui_scale(ui_scale, true);
+                app->set_ui_scale(ui_scale.ui());
             }
             // A capture at a step waits until the simulation has paused there; the frame drawn
             // next shows that state.

@@ -15,6 +15,10 @@
 // render side is lock-free). Without threads (the fallback build) the steps run inside the frame,
 // within a time budget.
 //
+// Without a scene it opens on flume::kStartScene. What the app remembers (the panel collapsed to
+// a strip) is kept in the page's localStorage ("flume.settings"). The UI follows
+// devicePixelRatio, also when it changes (browser zoom, another screen).
+//
 // The page's state is published as `window.flume` every frame (frames, step, time, threads,
 // workers, message...): the status line of the page and the end-to-end test read it.
 #include <emscripten.h>
@@ -41,6 +45,8 @@
 
 #include "app/app.hpp"
 #include "app/glfw_input.hpp"
+#include "app/ui_scale.hpp"
+#include "app/ui_settings.hpp"
 #include "core/errors.hpp"
 #include "core/scene.hpp"
 
@@ -88,6 +94,17 @@ EM_JS(int, flume_context_is_lost, (), { return Module.ctx && Module.ctx.isContex
 EM_JS(int, flume_cross_origin_isolated, (), { return self.crossOriginIsolated ? 1 : 0; });
 EM_JS(int, flume_hardware_concurrency, (), { return navigator.hardwareConcurrency || 1; });
 
+// The remembered settings (ui_settings.hpp) in localStorage; nothing where it is unavailable
+// (storage blocked, an opaque origin). Writes the text into `buffer` (cut at `size` bytes).
+EM_JS(void, flume_load_settings, (char* buffer, int size), {
+    let text = "";
+    try { text = localStorage.getItem("flume.settings") || ""; } catch (e) {}
+    stringToUTF8(text, buffer, size);
+});
+EM_JS(void, flume_save_settings, (const char* text), {
+    try { localStorage.setItem("flume.settings", UTF8ToString(text)); } catch (e) {}
+});
+
 // clang-format on
 
 namespace {
@@ -96,6 +113,7 @@ struct Web {
     GLFWwindow* window = nullptr;
     std::optional<flume::App> app;
     float device_pixel_ratio = 1.0f;
+    float ui_scale = 1.0f;  // the devicePixelRatio the font and panels were made for
     int hardware_threads = 1;
     bool isolated = false;
     bool context_lost = false;
@@ -184,6 +202,10 @@ void publish_status(const glm::ivec2& size) {
     s["contextRestores"] = web.context_restores;
     s["canvas"] = {size.x, size.y};
     s["devicePixelRatio"] = web.device_pixel_ratio;
+    s["uiScale"] = app.ui_scale();
+    const ImFontAtlas* fonts = ImGui::GetIO().Fonts;
+    s["fontSize"] = fonts->Fonts.empty() ? 0.0f : fonts->Fonts[0]->FontSize;
+    s["panel"] = !app.ui_shown() ? "hidden" : app.panel_collapsed() ? "strip" : "expanded";
     s["heapInUseMB"] = heap_in_use_mb();
     flume_publish_status(s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
@@ -233,6 +255,13 @@ void frame() {
     emscripten_get_canvas_element_size("#canvas", &w, &h);
     if (w != pixels.x || h != pixels.y)
         emscripten_set_canvas_element_size("#canvas", pixels.x, pixels.y);
+
+    // devicePixelRatio changed (zoom, another screen): the font and panels follow.
+    if (web.device_pixel_ratio != web.ui_scale) {
+        web.ui_scale = web.device_pixel_ratio;
+        flume::apply_ui_scale({web.ui_scale, 1.0f}, true);
+        web.app->set_ui_scale(web.ui_scale);
+    }
 
     flume::FrameSize size;
     size.framebuffer = pixels;
@@ -341,13 +370,19 @@ int main(int argc, char** argv) {
     options.ui_scale = web.device_pixel_ratio;
     options.on_file_saved = on_file_saved;
     options.platform_ui = platform_ui;
+    char settings[4096] = {};
+    flume_load_settings(settings, sizeof settings);
+    options.settings = flume::parse_ui_settings(settings);
+    options.save_settings = [](const flume::UiSettings& s) {
+        flume_save_settings(flume::format_ui_settings(s).c_str());
+    };
 
     // A bad scene never leaves a blank page: the default scene runs and the UI says why.
     try {
         web.app.emplace(options);
     } catch (const flume::SceneError& e) {
-        start_message = std::string(e.what()) + " -- showing dam-break-2d instead";
-        options.scene = "dam-break-2d";
+        options.scene = std::string(flume::kStartScene);
+        start_message = std::string(e.what()) + " -- showing " + options.scene + " instead";
         web.app.emplace(options);
     }
     if (!drag.empty() && !hold_drag(drag)) {
@@ -380,12 +415,10 @@ int main(int argc, char** argv) {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
-    ImGui::StyleColorsDark();
-    // High-DPI screens: the font rasterised at device pixels, and every size scaled with it.
-    ImFontConfig font;
-    font.SizePixels = std::round(13.0f * web.device_pixel_ratio);
-    io.Fonts->AddFontDefault(&font);
-    ImGui::GetStyle().ScaleAllSizes(web.device_pixel_ratio);
+    // High-DPI screens: the font rasterised at device pixels, and every size scaled with it
+    // (ImGui's coordinates are the canvas's pixels).
+    web.ui_scale = web.device_pixel_ratio;
+    flume::apply_ui_scale({web.ui_scale, 1.0f}, false);
     ImGui_ImplGlfw_InitForOpenGL(web.window, true);
     init_imgui_graphics();
     try {
