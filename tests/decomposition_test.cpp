@@ -58,7 +58,8 @@ Trace split(const Scene& scene, int steps, int ranks) {
     return t;
 }
 
-// `recuts`: the run is long enough for the fluid to unbalance the first cut.
+// `recuts`: the run is long enough for the fluid to unbalance the first cut (in the optimised
+// builds: the sanitizers' shorter runs do not get that far).
 void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> rank_counts,
                                 bool recuts = true) {
     const Trace one = one_process(scene, steps);
@@ -78,7 +79,7 @@ void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> 
         ASSERT_EQ(many.owned.size(), static_cast<std::size_t>(ranks));
         for (std::size_t n : many.owned)
             EXPECT_GT(n, 0u);
-        if (recuts) {
+        if (recuts && !tests::kSanitized) {
             EXPECT_GT(many.recuts, 1u) << ranks << " ranks: no re-cut happened";
         }
     }
