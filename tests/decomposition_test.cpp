@@ -60,9 +60,11 @@ Trace split(const Scene& scene, int steps, int ranks) {
 
 // `recuts`: the run is long enough for the fluid to unbalance the first cut (in the optimised
 // builds: the sanitizers' shorter runs do not get that far).
+// `one_out`: one process's trace.
 void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> rank_counts,
-                                bool recuts = true) {
+                                bool recuts = true, Trace* one_out = nullptr) {
     const Trace one = one_process(scene, steps);
+    if (one_out) *one_out = one;
     for (int ranks : rank_counts) {
         const Trace many = split(scene, steps, ranks);
         ASSERT_EQ(many.hashes.size(), one.hashes.size());
@@ -74,6 +76,9 @@ void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> 
         EXPECT_EQ(many.stats.kinetic_energy, one.stats.kinetic_energy);
         EXPECT_EQ(many.stats.average_density_error, one.stats.average_density_error);
         EXPECT_EQ(many.stats.fluid_particles, one.stats.fluid_particles);
+        EXPECT_EQ(many.stats.outlet_particles, one.stats.outlet_particles);
+        EXPECT_EQ(many.stats.removed_particles, one.stats.removed_particles);
+        EXPECT_EQ(many.stats.emitted_particles, one.stats.emitted_particles);
         EXPECT_EQ(many.stats.pressure_iterations, one.stats.pressure_iterations);
         // Every rank held a share, and the first cut was followed by re-cuts as the fluid moved.
         ASSERT_EQ(many.owned.size(), static_cast<std::size_t>(ranks));
@@ -128,6 +133,43 @@ TEST(Decomposition, IsTheSameOnEveryRankCount3D) {
                                tests::rounds(100, 30), {3}, false);
 }
 
+// Moving obstacles (a piston, a paddle) and surface tension.
+TEST(Decomposition, MovingObstaclesAndSurfaceTensionAreTheSame) {
+    expect_same_as_one_process(load_scene("wave-tank-2d", {"particle_radius=0.03"}),
+                               tests::rounds(150, 40), {3}, false);
+    expect_same_as_one_process(load_scene("mixer-3d", {"particle_radius=0.04", "solver=wcsph"}),
+                               tests::rounds(60, 20), {2}, false);
+    expect_same_as_one_process(
+        load_scene("dam-break-2d", {"particle_radius=0.03", "surface_tension_model=akinci"}),
+        tests::rounds(150, 40), {2}, false);
+}
+
+// Outlets, and particles that leave the domain.
+TEST(Decomposition, OutletsAndEscapesAreTheSame) {
+    // A dam break whose water runs into an outlet on the right of the floor, and out of the
+    // domain over a wall-less top.
+    const Scene scene = parse_scene(R"({"dimension": 2, "solver": "wcsph", "particle_radius": 0.03,
+        "domain": {"min": [0, 0], "max": [2, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0], "max": [0.6, 0.9]}],
+        "outlets": [{"shape": "box", "min": [1.4, 0], "max": [2, 0.2]}]})",
+                                    "outlet-test");
+    Trace one;
+    expect_same_as_one_process(scene, tests::rounds(1500, 300), {2, 3}, false, &one);
+    if (!tests::kSanitized) {
+        EXPECT_GT(one.stats.outlet_particles, 0u) << "no particle reached the outlet";
+    }
+}
+
+// Emitters (a channel's inflow and its outlet, a fountain).
+TEST(Decomposition, EmittersAreTheSame) {
+    Trace one;
+    expect_same_as_one_process(load_scene("channel-2d", {"particle_radius=0.03"}),
+                               tests::rounds(300, 60), {2, 3}, false, &one);
+    EXPECT_GT(one.stats.emitted_particles, 0u);
+    expect_same_as_one_process(load_scene("fountain-2d", {"particle_radius=0.03"}),
+                               tests::rounds(200, 60), {3}, false);
+}
+
 // A state saved by three ranks resumes on two, on one and in a plain process to the same
 // states as the run that went on.
 TEST(Decomposition, AStateSavedByThreeRanksResumesOnAnyCount) {
@@ -180,7 +222,7 @@ TEST(Decomposition, AStateSavedByThreeRanksResumesOnAnyCount) {
 
 // A scene with what the split does not cover yet runs whole on every rank, and says so.
 TEST(Decomposition, ScenesItDoesNotCoverRunWholeOnEveryRank) {
-    const Scene scene = load_scene("fountain-2d", {"particle_radius=0.03"});
+    const Scene scene = load_scene("floating-boxes-2d", {"particle_radius=0.03"});
     tests::LocalGroup group(2);
     group.run([&](Communicator& comm) {
         WorkerPool pool(1);
@@ -189,7 +231,7 @@ TEST(Decomposition, ScenesItDoesNotCoverRunWholeOnEveryRank) {
             scene, pool, [&](std::string_view m) { note += std::string(m); }, &comm);
         EXPECT_FALSE(sim->rank_share().has_value());
         EXPECT_NE(note.find("every rank runs the whole scene"), std::string::npos) << note;
-        EXPECT_NE(note.find("emitters"), std::string::npos) << note;
+        EXPECT_NE(note.find("bodies"), std::string::npos) << note;
     });
 }
 

@@ -17,7 +17,7 @@ mpi() { timeout 120 mpirun --allow-run-as-root --oversubscribe "$@"; }
 # The same state as one process, on 1, 2 and 3 ranks, 2D and 3D, split or (bodies) whole on
 # every rank; one summary.
 for scene in "dam-break-2d --set solver=wcsph" "drop-3d --set particle_radius=0.04 --set solver=pbf" \
-    "floating-3d --set particle_radius=0.04"; do
+    "channel-2d --set particle_radius=0.03" "floating-3d --set particle_radius=0.04"; do
     # shellcheck disable=SC2086
     one=$("$cli" run $scene --steps 40 --hash --quiet | grep '^state-hash')
     for np in 1 2 3; do

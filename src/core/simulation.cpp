@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -204,6 +205,7 @@ class SphSimulation final : public Simulation {
             },
             fluid_, scene_.source);
         reserve_capacity(spacing);
+        removed_by_outlet_.reserve(scene_.outlets.size() + 1);
         probes_ = ProbeReader<D>(scene_, constants_.particle_radius, boundary_.size());
         derive_speeds();
         solver_ = make_solver<D>(settings_, constants_);
@@ -231,12 +233,8 @@ class SphSimulation final : public Simulation {
         auto lacks = [&](bool has, const char* what) {
             if (has) missing += (missing.empty() ? "" : ", ") + std::string(what);
         };
-        lacks(!scene_.emitters.empty(), "emitters");
-        lacks(!scene_.outlets.empty(), "outlets");
         lacks(!scene_.bodies.empty(), "bodies");
-        lacks(moving_walls_.any(), "moving obstacles");
         lacks(!scene_.probes.empty(), "probes");
-        lacks(settings_.surface_tension_model != SurfaceTensionModel::None, "surface tension");
         if (!missing.empty()) {
             if (log_) {
                 log_("every rank runs the whole scene: splitting it between ranks does not cover " +
@@ -327,7 +325,22 @@ class SphSimulation final : public Simulation {
                           constants_, settings_, gravity_,    stats_,         brush_};
         ctx.max_passes = max_passes;
         if (!emitters_.empty())
-            ctx.stage("inflow", [&] { emitters_.emit(flow(), stats_.time, dt); });
+            ctx.stage("inflow", [&] {
+                if (!decomposition_) {
+                    emitters_.emit(flow(), stats_.time, dt);
+                    return;
+                }
+                // Split between ranks: every rank places the new layers (their ids), and the
+                // last keeps them, at the end of the global order as one process does (unless
+                // every rank holds every particle, in the first step).
+                typename Emitters<D>::Flow f = flow();
+                const std::size_t before = fluid_.size();
+                const bool whole = decomposition_->holds_everything();
+                f.elsewhere = whole ? 0 : stats_.fluid_particles - before;
+                emitters_.emit(f, stats_.time, dt);
+                if (!whole && decomposition_->rank() + 1 < decomposition_->ranks())
+                    fluid_.truncate(before);
+            });
         ctx.stage("grid", [&] {
             if (moving_walls_.any()) {
                 moving_walls_.move(scene_.obstacles, bodies_.motions(dt), boundary_, boundary_part_,
@@ -341,7 +354,14 @@ class SphSimulation final : public Simulation {
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
             if (decomposition_) decomposition_->found_owned(fluid_grid_, fluid_.size());
-            if (!emitters_.empty()) emitters_.note_carried(fluid_);
+            if (!emitters_.empty()) {
+                if (decomposition_) {
+                    emitters_.note_carried(fluid_, decomposition_->owned_begin(),
+                                           decomposition_->owned_end());
+                } else {
+                    emitters_.note_carried(fluid_, 0, fluid_.size());
+                }
+            }
         });
         if (settings_.neighbour_lists) {
             ctx.stage("neighbour lists", [&] {
@@ -1102,7 +1122,7 @@ class SphSimulation final : public Simulation {
         time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
         stats_.wall_corrections = tally.corrected;
         if (pushes) bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass);
-        if (tally.outside > 0) remove_escaped(escape, tally.outside);
+        if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = decomposition_ ? n - tally.outside : fluid_.size();
     }
 
@@ -1152,11 +1172,13 @@ class SphSimulation final : public Simulation {
 
     // Removes the particles that left the domain (counted in removed_particles) or entered an
     // outlet (counted per outlet, the domain first).
-    // `outside` is the count over every rank (decomposed, where the scene has no outlets, each
-    // of them left the domain).
-    void remove_escaped(float escape, std::uint64_t outside) {
+    // Split between ranks, each removes its own and the counts are summed over the ranks.
+    void remove_escaped(float escape) {
         fluid_.fit(remove_flags_);
         std::uint64_t left_domain = 0;
+        // Per outlet, what this process removed.
+        std::vector<std::uint64_t>& by_outlet = removed_by_outlet_;
+        by_outlet.assign(outlets_.size(), 0);
         for (std::size_t i = 0; i < fluid_.size(); ++i) {
             const Vec<D>& x = fluid_.position[i];
             bool out = false;
@@ -1169,13 +1191,32 @@ class SphSimulation final : public Simulation {
                 const int o = outlets_.of(x);
                 if (o >= 0) {
                     remove_flags_[i] = 1;
-                    outlets_.count_removed(o);
-                    ++stats_.outlet_particles;
+                    ++by_outlet[static_cast<std::size_t>(o)];
                 }
             }
         }
         fluid_.remove_if(remove_flags_);
-        if (decomposition_) left_domain = outside;
+        if (decomposition_) {
+            // Summed over the ranks: left the domain, then per outlet.
+            by_outlet.push_back(left_domain);
+            const std::size_t bytes = by_outlet.size() * sizeof(std::uint64_t);
+            const std::vector<std::string> parts = decomposition_->communicator().all_gather(
+                std::string_view(reinterpret_cast<const char*>(by_outlet.data()), bytes));
+            std::fill(by_outlet.begin(), by_outlet.end(), 0);
+            for (const std::string& part : parts) {
+                for (std::size_t k = 0; k < by_outlet.size(); ++k) {
+                    std::uint64_t theirs = 0;
+                    std::memcpy(&theirs, part.data() + k * sizeof theirs, sizeof theirs);
+                    by_outlet[k] += theirs;
+                }
+            }
+            left_domain = by_outlet.back();
+            by_outlet.pop_back();
+        }
+        for (std::size_t o = 0; o < outlets_.size(); ++o) {
+            outlets_.count_removed(static_cast<int>(o), by_outlet[o]);
+            stats_.outlet_particles += by_outlet[o];
+        }
         stats_.removed_particles += left_domain;
         if (log_ && left_domain > 0) {
             log_("step " + std::to_string(stats_.step) + ": removed " +
@@ -1447,6 +1488,7 @@ class SphSimulation final : public Simulation {
     std::unique_ptr<Solver<D>> solver_;
     StepStats stats_;
     std::vector<std::uint8_t> remove_flags_;
+    std::vector<std::uint64_t> removed_by_outlet_;  // remove_escaped's counts, sized at load
     std::optional<Brush> brush_;
     Emitters<D> emitters_;  // open flows: rooms of their own (core/flows/)
     Outlets<D> outlets_;

@@ -66,6 +66,9 @@ class Emitters {
         StepStats& stats;
         WorkerPool& pool;
         const LogCallback& log;
+        // Split between ranks (core/decomposition/): the particles the other ranks hold, which
+        // count against the capacity.
+        std::size_t elsewhere = 0;
     };
 
     void set_up(std::span<const EmitterDesc> descs, double spacing) {
@@ -196,7 +199,7 @@ class Emitters {
             const double distance = travelled(p, desc, t);
             const auto due = static_cast<std::uint64_t>(std::floor(distance / spacing_)) + 1;
             while (p.layers < due) {
-                if (f.fluid.size() + e.layer.size() > f.fluid.capacity ||
+                if (f.fluid.size() + f.elsewhere + e.layer.size() > f.fluid.capacity ||
                     f.fluid.next_id > kLastId - e.layer.size()) {
                     stop_at_capacity(f, t);
                     break;
@@ -220,13 +223,14 @@ class Emitters {
         return false;
     }
 
-    // The slots and positions of the particles in an inflow zone, after this step's sort.
-    void note_carried(const FluidParticles<D>& fluid) {
+    // The slots and positions of the particles in an inflow zone, after this step's sort: of
+    // the slots [begin, end) (split between ranks, the owned ones), numbered from `begin`.
+    void note_carried(const FluidParticles<D>& fluid, std::size_t begin, std::size_t end) {
         carried_.clear();
         carried_start_.clear();
-        for (std::size_t i = 0; i < fluid.size(); ++i) {
+        for (std::size_t i = begin; i < end; ++i) {
             if (fluid.inflow[i] == 0) continue;
-            carried_.push_back(static_cast<std::uint32_t>(i));
+            carried_.push_back(static_cast<std::uint32_t>(i - begin));
             carried_start_.push_back(fluid.position[i]);
         }
     }

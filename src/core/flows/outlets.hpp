@@ -72,7 +72,10 @@ class Outlets {
         return -1;
     }
 
-    void count_removed(int outlet) { ++status_[static_cast<std::size_t>(outlet)].removed; }
+    void count_removed(int outlet, std::uint64_t count = 1) {
+        status_[static_cast<std::size_t>(outlet)].removed += count;
+    }
+    std::size_t size() const { return status_.size(); }
 
     // Their counts, in a saved state.
     void save(StateWriter& w) const {

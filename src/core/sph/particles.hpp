@@ -205,6 +205,20 @@ struct FluidParticles {
         if (tracks_inflow) gather(inflow, order, inflow_scratch, pool);
     }
 
+    // Drops the particles from slot `count` on (the ids they took stay taken).
+    void truncate(std::size_t count) {
+        for (std::vector<float>* state : warm.all()) {
+            if (state->size() > count) state->resize(count);
+        }
+        if (tracks_inflow) inflow.resize(count);
+        position.resize(count);
+        velocity.resize(count);
+        acceleration.resize(count);
+        density.resize(count);
+        pressure.resize(count);
+        id.resize(count);
+    }
+
     // Removes the particles whose flag is set, keeping the others in order.
     void remove_if(std::span<const std::uint8_t> remove) {
         std::size_t out = 0;

@@ -64,6 +64,7 @@ void add_surface_tension(SphContext<D>& ctx, const K& kernel, float gamma,
                                      });
         normals[i] = n * (support * mass);
     });
+    ctx.share(normals.data());
     const CohesionSpline<D> cohesion(support);
     ctx.for_each_fluid([&](std::size_t i) {
         Vec<D> a(0.0f);
