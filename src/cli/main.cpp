@@ -708,6 +708,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
 
     Progress progress(!options.quiet && isatty(STDOUT_FILENO));
     flume::ParticleSnapshot last_valid;
+    std::uint64_t step_bytes = 0, step_messages = 0;  // what this rank sent inside the steps
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t steps = 0;
     auto running = [&] {
@@ -717,6 +718,8 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         while (running()) {
             // Split between ranks, each keeps its share; they are gathered if the step fails.
             last_valid.assign(sim->fluid(), sim->stats().step, sim->stats().time);
+            const std::uint64_t bytes_before = ranks.bytes_sent;
+            const std::uint64_t messages_before = ranks.messages_sent;
             try {
                 sim->step();
             } catch (const flume::SimulationError& e) {
@@ -729,6 +732,8 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                 return kExitInvalidSimulation;
             }
             ++steps;
+            step_bytes += ranks.bytes_sent - bytes_before;
+            step_messages += ranks.messages_sent - messages_before;
             const flume::StepStats& s = sim->stats();
             if (stats_file.is_open()) {
                 if (!stats_header) write_stats_header(stats_file, s);
@@ -808,9 +813,8 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     // Split between ranks: what each sent, for the summary.
     std::vector<std::string> sent;
     if (split) {
-        sent = ranks.all_gather(std::to_string(ranks.bytes_sent) + " " +
-                                std::to_string(ranks.messages_sent) + " " +
-                                std::to_string(sim->rank_share()->halo));
+        sent = ranks.all_gather(std::to_string(step_bytes) + " " + std::to_string(step_messages) +
+                                " " + std::to_string(sim->rank_share()->halo));
     }
     progress.update(1.0, sim->stats().step, sim->stats().time, true);
     progress.finish();
