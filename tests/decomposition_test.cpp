@@ -2,7 +2,10 @@
 // process (local_ranks.hpp): every rank count gives the bits of one process, step by step.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,7 @@ struct Trace {
     StepStats stats;
     std::uint64_t recuts = 0;
     std::vector<std::size_t> owned;
+    std::vector<double> probes;  // a reading at the end, where the scene has probes
 };
 
 Trace one_process(const Scene& scene, int steps) {
@@ -31,6 +35,8 @@ Trace one_process(const Scene& scene, int steps) {
     }
     t.deep = sim->deep_hash();
     t.stats = sim->stats();
+    t.probes.resize(sim->probe_columns().size());
+    if (!t.probes.empty()) sim->read_probes(t.probes);
     return t;
 }
 
@@ -46,7 +52,10 @@ Trace split(const Scene& scene, int steps, int ranks) {
             hashes.push_back(sim->state_hash());
         }
         const std::uint64_t deep = sim->deep_hash();
+        std::vector<double> probes(sim->probe_columns().size());
+        if (!probes.empty()) sim->read_probes(probes);
         if (comm.rank() == 0) {
+            t.probes = probes;
             t.hashes = hashes;
             t.deep = deep;
             t.stats = sim->stats();
@@ -73,6 +82,11 @@ void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> 
                 << ranks << " ranks: the state differs from one process's after step " << s + 1;
         }
         EXPECT_EQ(many.deep, one.deep) << ranks << " ranks: the deep hash differs";
+        // Bit for bit (a probe with no fluid near reads NaN).
+        ASSERT_EQ(many.probes.size(), one.probes.size());
+        EXPECT_EQ(0, std::memcmp(many.probes.data(), one.probes.data(),
+                                 one.probes.size() * sizeof(double)))
+            << ranks << " ranks: the probes read otherwise";
         EXPECT_EQ(many.stats.kinetic_energy, one.stats.kinetic_energy);
         EXPECT_EQ(many.stats.average_density_error, one.stats.average_density_error);
         EXPECT_EQ(many.stats.fluid_particles, one.stats.fluid_particles);
@@ -168,6 +182,17 @@ TEST(Decomposition, EmittersAreTheSame) {
     EXPECT_GT(one.stats.emitted_particles, 0u);
     expect_same_as_one_process(load_scene("fountain-2d", {"particle_radius=0.03"}),
                                tests::rounds(200, 60), {3}, false);
+}
+
+// Probes read the fluid gathered from every rank.
+TEST(Decomposition, ProbesReadTheSame) {
+    Trace one;
+    expect_same_as_one_process(load_scene("dam-break-probes-3d", {"particle_radius=0.04"}),
+                               tests::rounds(60, 20), {2, 3}, false, &one);
+    ASSERT_FALSE(one.probes.empty());
+    EXPECT_TRUE(std::any_of(one.probes.begin(), one.probes.end(), [](double v) {
+        return std::isfinite(v) && v != 0.0;
+    })) << "every probe read nothing";
 }
 
 // A state saved by three ranks resumes on two, on one and in a plain process to the same

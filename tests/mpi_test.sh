@@ -54,6 +54,13 @@ check "its stats have the rows of one process's" \
     test "$(cut -d, -f1-12 three-split.csv)" = "$(cut -d, -f1-12 one-split.csv)"
 check "its hash is one process's" \
     test "$(grep '^state-hash' three.out)" = "$(grep '^state-hash' one.out)"
+"$cli" run dam-break-probes-3d --set particle_radius=0.04 --steps 30 --quiet --probes one-probes.csv \
+    >/dev/null
+mpi -np 2 "$cli" run dam-break-probes-3d --set particle_radius=0.04 --steps 30 --quiet --threads 1 \
+    --probes two-probes.csv >out 2>err
+check "a split run with probes exits 0 ($(head -c 300 err))" test $? -eq 0
+check "it splits the fluid" grep -q "2 ranks split the fluid" out
+check "its probes CSV has the bytes of one process's" cmp one-probes.csv two-probes.csv
 middle=$(ls three-checkpoints/*.flume-checkpoint | head -3 | tail -1)
 for np in 2 1; do
     mpi -np "$np" "$cli" resume "$middle" --steps 20 --hash --quiet --threads 1 --export "resumed-$np" \

@@ -359,13 +359,27 @@ class ProbeLog {
   public:
     // A new file: the header and a row now. Resuming (`next` given): the rows of `path` up to
     // now are kept, and the next row comes at `next`.
+    // `writes`: false on the ranks other than 0 under mpirun, which read the probes at the same
+    // times (a collective where the ranks split the fluid) and write nothing.
     ProbeLog(const flume::Simulation& sim, const std::string& path, double every,
-             std::optional<double> next = std::nullopt)
-        : sim_(sim), path_(path), every_(every), values_(sim.probe_columns().size()) {
+             std::optional<double> next = std::nullopt, bool writes = true)
+        : sim_(sim),
+          path_(path),
+          every_(every),
+          values_(sim.probe_columns().size()),
+          writes_(writes) {
         if (values_.empty()) {
             throw flume::SceneError(
                 "--probes: the scene has no probes (add a \"probes\" array; "
                 "see README.md)");
+        }
+        if (!writes_) {
+            if (next) {
+                next_ = *next;
+            } else {
+                write_row();
+            }
+            return;
         }
         if (next) {
             keep_rows_up_to(path, sim.stats().time);
@@ -385,6 +399,7 @@ class ProbeLog {
 
     double next() const { return next_; }
     void flush() {
+        if (!writes_) return;
         out_.flush();
         flume::check_output(out_, path_);
     }
@@ -394,17 +409,21 @@ class ProbeLog {
         if (sim_.stats().time + 1.0e-12 >= next_) write_row();
     }
 
-    void close() { flume::close_output(out_, path_); }
+    void close() {
+        if (writes_) flume::close_output(out_, path_);
+    }
 
   private:
     void write_row() {
         const double t = sim_.stats().time;
         sim_.read_probes(values_);
-        out_ << t;
-        for (double v : values_)
-            out_ << ',' << v;
-        out_ << '\n';
-        flume::check_output(out_, path_);
+        if (writes_) {
+            out_ << t;
+            for (double v : values_)
+                out_ << ',' << v;
+            out_ << '\n';
+            flume::check_output(out_, path_);
+        }
         if (every_ > 0.0) {
             while (next_ <= t + 1.0e-12)
                 next_ += every_;
@@ -416,6 +435,7 @@ class ProbeLog {
     double every_;
     double next_ = 0.0;
     std::vector<double> values_;
+    bool writes_ = true;
     std::ofstream out_;
 };
 
@@ -517,7 +537,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     if (!options.probes_path.empty()) {
         std::optional<double> next;
         if (continues("probes", options.probes_path)) next = record.value("probe_next", 0.0);
-        probe_log.emplace(*sim, options.probes_path, options.probe_every, next);
+        probe_log.emplace(*sim, options.probes_path, options.probe_every, next, lead);
     }
     std::optional<flume::PvdSeries> series;
     // Scenes with bodies: their own series beside the fluid's, STEM-bodies.pvd of bodies_STEP.vtp
@@ -736,12 +756,14 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
             step_messages += ranks.messages_sent - messages_before;
             const flume::StepStats& s = sim->stats();
             if (stats_file.is_open()) {
-                if (!stats_header) write_stats_header(stats_file, s);
-                stats_header = true;
-                write_stats_row(stats_file, s);
-                flume::check_output(stats_file, options.stats_path);
+                output([&] {
+                    if (!stats_header) write_stats_header(stats_file, s);
+                    stats_header = true;
+                    write_stats_row(stats_file, s);
+                    flume::check_output(stats_file, options.stats_path);
+                });
             }
-            if (probe_log) probe_log->after_step();
+            if (probe_log) output([&] { probe_log->after_step(); });
             if (exporting && options.export_every > 0 && s.step % options.export_every == 0)
                 output(export_frame);
             if (!options.surface_dir.empty() && s.step % surface_every == 0) output(export_surface);
@@ -1133,7 +1155,6 @@ int main(int argc, char** argv) {
     auto quietly = [&](RunOptions o) {
         if (lead) return o;
         o.stats_path.clear();
-        o.probes_path.clear();
         o.quiet = true;
         if (!std::freopen("/dev/null", "w", stdout)) std::fclose(stdout);
         return o;

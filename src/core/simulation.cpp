@@ -234,7 +234,6 @@ class SphSimulation final : public Simulation {
             if (has) missing += (missing.empty() ? "" : ", ") + std::string(what);
         };
         lacks(!scene_.bodies.empty(), "bodies");
-        lacks(!scene_.probes.empty(), "probes");
         if (!missing.empty()) {
             if (log_) {
                 log_("every rank runs the whole scene: splitting it between ranks does not cover " +
@@ -548,7 +547,7 @@ class SphSimulation final : public Simulation {
                                         std::to_string(probes_.columns().size()) + " values");
         }
         const typename ProbeReader<D>::State state{
-            scene_,         stats_.time,      fluid_,         boundary_,
+            scene_,         stats_.time,      whole(),        boundary_,
             boundary_grid_, boundary_part_,   constants_,     settings_.kernel,
             gravity_,       bodies_.status(), stats_.step > 0};
         probes_.read(state, out);

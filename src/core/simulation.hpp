@@ -219,7 +219,8 @@ class Simulation {
     // The scene's probes (core/probes.hpp): the columns of a reading, and a reading of the
     // current state into `out` (probe_columns().size() values; core/sph/probes.hpp says how).
     // A reading allocates nothing and has the same bits for any thread count; it uses scratch
-    // of the simulation, so call it from the thread that steps, between steps.
+    // of the simulation, so call it from the thread that steps, between steps. Where the ranks
+    // split the fluid it is a collective (it reads the fluid gathered from every rank).
     virtual const std::vector<ProbeColumn>& probe_columns() const = 0;
     virtual void read_probes(std::span<double> out) const = 0;
 
