@@ -7,13 +7,14 @@ uniform sampler2D u_scene_color;
 uniform sampler2D u_depth;     // eye distance, 0: no fluid (the splat)
 uniform sampler2D u_smoothed;  // the same, smoothed
 uniform sampler2D u_thickness; // metres, reduced resolution
+uniform sampler2D u_scene_depth;  // window depth of the opaque scene, 1: nothing
 uniform mat4 u_projection;
 uniform mat3 u_view_to_world;  // rotation
 uniform int u_mode;            // 0 surface, 1 depth, 2 smoothed depth, 3 normals, 4 thickness
 uniform vec2 u_depth_range;    // near and far eye distances of the depth views
 uniform vec3 u_absorption;     // per metre, per colour channel
 uniform vec3 u_color;          // the water's colour (light scattered back)
-uniform float u_refraction;    // screen offset per unit of normal and metre of thickness
+uniform float u_refraction;    // displacement (world units) per unit of normal and metre of thickness
 out vec4 frag_color;
 
 const vec3 kSun = vec3(0.4, 0.8, 0.45);  // world, normalised below (as in mesh.frag)
@@ -48,6 +49,29 @@ vec3 sky(vec3 d) {
     return mix(horizon, ground, min(-d.y * 4.0, 1.0));
 }
 
+// What is seen through the surface at `px`: the scene displaced along the normal by u_refraction
+// x thickness in world units at the fluid's depth (so the offset scales with the fluid on the
+// screen, not with the window), taken only where the scene there lies behind this fluid. Taken
+// anywhere (as before), thick fluid moved the lookup by a hundred pixels, out of the room onto
+// the dark clear colour, or onto the front of the fluid: the dark streaks at the depth
+// discontinuities, where the normals turn sideways. Where the displaced point fails, the
+// offset is halved, down to none (what lies straight behind, which always passes).
+vec3 refracted(ivec2 px, vec3 n, float z, float thickness) {
+    vec2 size = vec2(textureSize(u_scene_color, 0));
+    vec2 offset = -n.xy * u_refraction * thickness *
+                  vec2(u_projection[0][0], u_projection[1][1]) * 0.5 / z * size;  // pixels
+    vec4 clip = u_projection * vec4(0.0, 0.0, -z, 1.0);
+    float fluid_window_z = clip.z / clip.w * 0.5 + 0.5;
+    ivec2 last = ivec2(size) - 1;
+    for (int k = 0; k < 4; ++k) {
+        ivec2 q = clamp(px + ivec2(floor(offset + 0.5)), ivec2(0), last);
+        float scene_z = texelFetch(u_scene_depth, q, 0).r;
+        if (scene_z < 1.0 && scene_z > fluid_window_z) return texelFetch(u_scene_color, q, 0).rgb;
+        offset *= 0.5;
+    }
+    return texelFetch(u_scene_color, px, 0).rgb;
+}
+
 float depth_shade(float z) {
     return 1.0 - clamp((z - u_depth_range.x) / (u_depth_range.y - u_depth_range.x), 0.0, 1.0);
 }
@@ -77,9 +101,7 @@ void main() {
     }
     vec3 n = view_normal(px, z);
     vec3 to_eye = normalize(-view_position(px, z));
-    // Refraction: what lies behind, displaced along the normal, more through thicker fluid.
-    vec2 uv = clamp(v_uv - n.xy * u_refraction * thickness, vec2(0.0), vec2(1.0));
-    vec3 behind = texture(u_scene_color, uv).rgb;
+    vec3 behind = refracted(px, n, z, thickness);
     vec3 transmittance = exp(-u_absorption * thickness);  // Beer-Lambert
     vec3 transmitted = behind * transmittance + u_color * (1.0 - transmittance) * 0.12;
     // Fresnel (Schlick, water's F0 = 0.02) between it and the sky reflected by the surface.

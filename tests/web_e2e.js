@@ -11,10 +11,13 @@
 // ?scene=URL that is missing show the loader's message while a scene keeps running. Server
 // without the isolation headers: the single-threaded build with its banner, still simulating.
 // The fluid surface (3D): a pool at rest drawn four ways passes tests/tools/surface_checks.py,
-// so do its depth and smoothed-depth views (?view= takes the desktop's --view names, and the old
+// so do its depth and smoothed-depth views (with ?splats=isotropic; ?view= takes the desktop's
+// --view names, and the old
 // "smoothed depth"; an unknown view is named in the message), ?nofloat shows the particle view
 // and says why, and dam-break-3d at step 400 matches the
-// desktop's docs/surface-desktop.png, over the whole frame and over the fluid alone.
+// desktop's docs/surface-desktop.png, over the whole frame and over the fluid alone; the
+// anisotropic splats pass the desktop's bounds on bumps and roughness in dam-break-3d and
+// mixer-3d, the isotropic ones fail the bumps'.
 // Meshes: ?scene=URL fetches the mesh the scene names relative to its URL, the mesh is drawn and
 // listed (window.flume.obstacles); a dropped .obj joins the scene, a broken one is refused with
 // its reason, a scene dropped with its mesh loads it; a missing mesh is named in the error panel.
@@ -129,14 +132,16 @@ async function surfaceTests(browser, url) {
   // The depth buffers' views by the desktop's --view names (one table: src/app/view_mode.hpp),
   // checked as the desktop's are; the old spelling ?view=smoothed%20depth still works, and an
   // unknown name is said in the message while the default view shows.
-  for (const view of ["depth", "smoothed-depth"]) {
-    const s = await captureAtStep(browser, url, `scene=hydrostatic-3d&ui=0&view=${view}`, 5,
-                                  pool(view));
+  // The filter's check on the isotropic splats (?splats=isotropic), as on the desktop.
+  for (const view of ["depth", "smoothed-depth", "normals"]) {
+    const s = await captureAtStep(browser, url,
+                                  `scene=hydrostatic-3d&ui=0&view=${view}&splats=isotropic`, 5,
+                                  pool(`iso-${view}`));
     check(`the pool is drawn in the ${view} view`, s.view === view && s.step === 5,
           `${s.view} at step ${s.step}: ${s.surfaceUnavailable}`);
   }
   check("the depth and smoothed-depth views pass their checks",
-        runChecks(["depth", pool("depth"), pool("smoothed-depth"), pool("normals")]));
+        runChecks(["depth", pool("iso-depth"), pool("iso-smoothed-depth"), pool("iso-normals")]));
   const old = await captureAtStep(browser, url, "scene=hydrostatic-3d&ui=0&view=smoothed%20depth",
                                   5, pool("smoothed-depth-old-name"));
   check("?view=smoothed depth (the old spelling) shows the smoothed depth",
@@ -160,9 +165,31 @@ async function surfaceTests(browser, url) {
   check("dam-break-3d's surface at step 400 matches the desktop's",
         runChecks(["compare", shot, path.join(repo, "docs/surface-desktop.png"), "3"]));
   // The fluid is under 3% of the picture: the whole frame's mean passes with it missing (1.68),
-  // so its pixels are compared alone (1.19 between docs/surface-browser.png and the desktop's).
+  // so its pixels are compared alone (0.30 between docs/surface-browser.png and the desktop's).
   check("and so does its fluid",
         runChecks(["compare-fluid", shot, path.join(repo, "docs/surface-desktop.png"), "3"]));
+}
+
+// Anisotropic splats against isotropic ones, with the desktop's metrics and bounds
+// (tests/desktop_smoke.sh): bumps at the particle scale in the normals view and the roughness
+// of the smoothed depth, dam-break-3d and mixer-3d paused at step 400; the isotropic splats'
+// bumps fail the bound.
+async function splatTests(browser, url) {
+  for (const [scene, period, bumps, rough] of [["dam-break-3d", "3.03", "4.0", "0.575"],
+                                               ["mixer-3d", "5.08", "10.0", "0.55"]]) {
+    const file = (name) => path.join(outDir, `${scene}-${name}.png`);
+    for (const [name, query] of [["normals", "view=normals"],
+                                 ["smoothed-depth", "view=smoothed-depth"],
+                                 ["iso-normals", "view=normals&splats=isotropic"]]) {
+      await captureAtStep(browser, url, `scene=${scene}&ui=0&${query}`, 400, file(name));
+    }
+    check(`${scene}: the anisotropic splats' bumps are within ${bumps}`,
+          runChecks(["bumps", file("normals"), file("normals"), period, bumps]));
+    check(`${scene}: the anisotropic splats' smoothed depth's roughness is within ${rough}`,
+          runChecks(["roughness", file("smoothed-depth"), file("normals"), rough]));
+    check(`${scene}: the isotropic splats' bumps are not`,
+          !runChecks(["bumps", file("iso-normals"), file("iso-normals"), period, bumps]));
+  }
 }
 
 function obstaclePixels(file, region) {
@@ -645,6 +672,7 @@ async function main() {
 
     await firstMinuteTests(browser, isolated.url);
     await surfaceTests(browser, isolated.url);
+    await splatTests(browser, isolated.url);
     await meshTests(browser, isolated.url);
     await probeTests(browser, isolated.url);
     await bodyTests(browser, isolated.url);

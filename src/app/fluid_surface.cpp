@@ -85,6 +85,7 @@ std::optional<std::string> FluidSurface::init(bool float_targets) {
     glGenVertexArrays(1, &quad_vao_);
     glGenBuffers(1, &corner_buffer_);
     centers_.create();
+    shapes_.create();
     glBindVertexArray(quad_vao_);
     glBindBuffer(GL_ARRAY_BUFFER, corner_buffer_);
     glBufferData(GL_ARRAY_BUFFER, sizeof corners, corners, GL_STATIC_DRAW);
@@ -94,6 +95,13 @@ std::optional<std::string> FluidSurface::init(bool float_targets) {
     glEnableVertexAttribArray(1);
     glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
     glVertexAttribDivisor(1, 1);
+    shapes_.reserve(0);
+    constexpr GLsizei kStride = 8 * sizeof(float);
+    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, kStride, nullptr);
+    glVertexAttribPointer(3, 4, GL_FLOAT, GL_FALSE, kStride,
+                          reinterpret_cast<const void*>(4 * sizeof(float)));
+    glVertexAttribDivisor(2, 1);
+    glVertexAttribDivisor(3, 1);
     glGenVertexArrays(1, &empty_vao_);
     glBindVertexArray(0);
     return std::nullopt;
@@ -116,6 +124,7 @@ void FluidSurface::destroy() {
     release_targets();
     glDeleteBuffers(1, &corner_buffer_);
     centers_.destroy();
+    shapes_.destroy();
     glDeleteVertexArrays(1, &quad_vao_);
     glDeleteVertexArrays(1, &empty_vao_);
     for (GLuint p : {depth_program_, thickness_program_, smooth_program_, shade_program_})
@@ -178,11 +187,23 @@ void FluidSurface::splat(GLuint program, std::size_t count, float radius,
     glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, static_cast<GLsizei>(count));
 }
 
-void FluidSurface::draw(const float* positions, std::size_t count, float radius,
-                        const SurfaceCamera& camera, const SurfaceSettings& settings,
-                        SurfaceOutput output, GpuTimer& timer) {
+void FluidSurface::draw(const SurfaceSplats& splats, const SurfaceCamera& camera,
+                        const SurfaceSettings& settings, SurfaceOutput output, GpuTimer& timer) {
+    const std::size_t count = splats.count;
+    const float radius = splats.radius;
     glBindVertexArray(quad_vao_);
-    centers_.update(positions, count * 3 * sizeof(float));
+    centers_.update(splats.centers, count * 3 * sizeof(float));
+    if (splats.shapes) {
+        shapes_.update(splats.shapes, count * 8 * sizeof(float));
+        glEnableVertexAttribArray(2);
+        glEnableVertexAttribArray(3);
+    } else {
+        // Spheres: the same shape for every instance, as constant attributes.
+        glDisableVertexAttribArray(2);
+        glDisableVertexAttribArray(3);
+        glVertexAttrib4f(2, 1.0f / radius, 1.0f / radius, 1.0f / radius, radius);
+        glVertexAttrib4f(3, 0.0f, 0.0f, 0.0f, 0.0f);
+    }
     glDisable(GL_BLEND);
 
     timer.begin("depth");
@@ -236,6 +257,7 @@ void FluidSurface::draw(const float* positions, std::size_t count, float radius,
     bind_texture(shade_program_, "u_depth", 1, depth_);
     bind_texture(shade_program_, "u_smoothed", 2, smoothed_);
     bind_texture(shade_program_, "u_thickness", 3, thickness_);
+    bind_texture(shade_program_, "u_scene_depth", 4, scene_depth_);
     set_matrix(shade_program_, "u_projection", camera.projection);
     const glm::mat3 view_to_world = glm::transpose(glm::mat3(camera.view));
     glUniformMatrix3fv(glGetUniformLocation(shade_program_, "u_view_to_world"), 1, GL_FALSE,

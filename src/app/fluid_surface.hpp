@@ -2,10 +2,11 @@
 // coloured surface, in passes over the pixels:
 //
 //   scene      the opaque geometry (domain faces, obstacles) into an offscreen colour + depth
-//   depth      each particle a camera-facing quad (instanced) with sphere depth: the eye distance
-//              of the nearest sphere per pixel, depth-tested against the scene
+//   depth      each particle a camera-facing quad (instanced) over its ellipsoid (anisotropic,
+//              particle_anisotropy.hpp) or sphere (isotropic): the view depth of the nearest one
+//              per pixel, by a ray cast into it, depth-tested against the scene
 //   smooth     the narrow-range filter (Truong & Yuksel 2018) or a bilateral one, separable
-//   thickness  every sphere's chord added up, at half resolution
+//   thickness  every splat's chord added up, at half resolution
 //   shade      normals from the smoothed depth; refraction of the scene, Beer-Lambert absorption,
 //              Fresnel reflection of a procedural sky, specular; into the default framebuffer
 //
@@ -34,7 +35,18 @@ struct SurfaceSettings {
     float filter_radius = 3.0f;           // in particle radii
     glm::vec3 color{0.35f, 0.7f, 0.95f};  // the light that water lets through
     float absorption = 12.0f;             // per metre, for a colour channel at 0
-    float refraction = 0.25f;             // screen offset per metre of thickness
+    float refraction = 0.25f;             // displacement of what is seen behind, per metre of
+                                          // thickness (world units at the fluid's depth)
+    bool anisotropic = true;              // ellipsoids (Yu & Turk 2013); false: spheres
+};
+
+// The particles to splat: centres (3 floats each) and, for anisotropic splats, each one's
+// ellipsoid (ParticleAnisotropy::shapes(); null: spheres of `radius`).
+struct SurfaceSplats {
+    const float* centers = nullptr;
+    const float* shapes = nullptr;
+    std::size_t count = 0;
+    float radius = 0.01f;
 };
 
 struct SurfaceCamera {
@@ -52,13 +64,14 @@ class FluidSurface {
     // Sizes the particle centres' buffer for `particles` (once per scene; see StreamBuffer).
     void reserve_particles(std::size_t particles) {
         centers_.reserve(particles * 3 * sizeof(float));
+        shapes_.reserve(particles * 8 * sizeof(float));
     }
 
     // Draws into the offscreen scene target from here on (cleared to `background`): the opaque
     // geometry goes there, then draw() composites. Returns false (nothing bound) if the targets
     // of this size cannot be made; unavailable() then says why.
     bool begin_scene(const glm::ivec2& size, const glm::vec3& background);
-    void draw(const float* positions, std::size_t count, float radius, const SurfaceCamera& camera,
+    void draw(const SurfaceSplats& splats, const SurfaceCamera& camera,
               const SurfaceSettings& settings, SurfaceOutput output, GpuTimer& timer);
 
     const std::optional<std::string>& unavailable() const { return unavailable_; }
@@ -71,7 +84,7 @@ class FluidSurface {
     std::optional<std::string> unavailable_;
     GLuint depth_program_ = 0, thickness_program_ = 0, smooth_program_ = 0, shade_program_ = 0;
     GLuint quad_vao_ = 0, corner_buffer_ = 0, empty_vao_ = 0;
-    StreamBuffer centers_;
+    StreamBuffer centers_, shapes_;
     glm::ivec2 size_{0, 0};
     // Textures: the scene's colour and depth, the splatted depth, the smoothing's two, thickness.
     GLuint scene_color_ = 0, scene_depth_ = 0, depth_ = 0, temp_ = 0, smoothed_ = 0, thickness_ = 0;

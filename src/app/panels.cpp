@@ -390,6 +390,7 @@ bool view_panel(ColoringSettings& coloring, ViewSettings& view, int dimension,
 
 void surface_panel(SurfaceSettings& surface) {
     if (!ImGui::CollapsingHeader("Surface")) return;
+    ImGui::Checkbox("anisotropic splats", &surface.anisotropic);
     int filter = static_cast<int>(surface.filter);
     const char* filters[] = {"narrow-range", "bilateral"};
     if (ImGui::Combo("smoothing", &filter, filters, 2))

@@ -76,6 +76,11 @@ void draw_drag(Renderer& renderer, const Frame& f, const DragMark& drag) {
 SceneDrawing::Drawn SceneDrawing::draw(Renderer& renderer, const Frame& f, const SceneLook& look) {
     if (f.scene && particle_buffers_generation_ != f.scene_generation) {
         renderer.reserve_particles(f.stats.capacity);
+        if (f.scene->dimension == 3) {
+            anisotropy_.reserve(f.stats.capacity);
+            anisotropy_positions_.reserve(3 * f.stats.capacity);
+        }
+        anisotropy_positions_.clear();
         particle_buffers_generation_ = f.scene_generation;
     }
     ViewSetup view;
@@ -142,8 +147,19 @@ void SceneDrawing::draw_surface(Renderer& renderer, const Frame& f, const ViewSe
                                  : mode == ViewMode::Normals       ? SurfaceOutput::Normals
                                  : mode == ViewMode::Thickness     ? SurfaceOutput::Thickness
                                                                    : SurfaceOutput::Shaded;
-    renderer.surface().draw(p.position, p.count, f.constants.particle_radius, camera,
-                            look.view.surface, output, renderer.timer());
+    SurfaceSplats splats{p.position, nullptr, p.count, f.constants.particle_radius};
+    if (look.view.surface.anisotropic) {
+        const std::size_t floats = 3 * p.count;
+        if (anisotropy_radius_ != splats.radius || anisotropy_positions_.size() != floats ||
+            !std::equal(p.position, p.position + floats, anisotropy_positions_.begin())) {
+            anisotropy_.compute(p.position, p.count, splats.radius);
+            anisotropy_positions_.assign(p.position, p.position + floats);
+            anisotropy_radius_ = splats.radius;
+        }
+        splats.centers = anisotropy_.centers();
+        splats.shapes = anisotropy_.shapes();
+    }
+    renderer.surface().draw(splats, camera, look.view.surface, output, renderer.timer());
 }
 
 // 2D: the polygons filled, under the particles.

@@ -26,6 +26,7 @@
 
 #include "app/camera.hpp"
 #include "app/panels.hpp"
+#include "app/particle_anisotropy.hpp"
 #include "app/renderer.hpp"
 #include "app/simulation_runner.hpp"
 #include "app/view_mode.hpp"
@@ -102,6 +103,11 @@ class SceneDrawing {
         GpuMesh gpu;
     };
     std::vector<ObstacleMesh> obstacle_meshes_;
+    // The surface's anisotropic splats, computed again only when the particles changed (a paused
+    // simulation's frames reuse them): the positions they were computed from.
+    ParticleAnisotropy anisotropy_;
+    std::vector<float> anisotropy_positions_;
+    float anisotropy_radius_ = 0.0f;
     std::uint64_t obstacle_meshes_generation_ = 0;  // 0: none uploaded
     // The scene whose capacity the particle buffers were sized for (0: none yet).
     std::uint64_t particle_buffers_generation_ = 0;

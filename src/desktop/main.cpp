@@ -220,6 +220,11 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->expected(3)
         ->check(CLI::Range(0.0f, 1.0f));
+    const std::map<std::string, bool> splat_shapes{{"anisotropic", true}, {"isotropic", false}};
+    cli.add_option("--surface-splats", options.surface.anisotropic,
+                   "Surface panel: anisotropic splats (ellipsoids, the default) or isotropic "
+                   "(spheres)")
+        ->transform(CLI::CheckedTransformer(splat_shapes, CLI::ignore_case));
     cli.add_option("--surface-absorption", options.surface.absorption,
                    "Surface panel: absorption per metre")
         ->check(CLI::Range(0.0f, 50.0f));

@@ -347,6 +347,8 @@ int main(int argc, char** argv) {
             options.float_targets = false;
         } else if (arg == "--hide-ui") {
             options.show_ui = false;
+        } else if (arg == "--isotropic-splats") {
+            options.surface.anisotropic = false;
         } else if (arg == "--pause-at-step" && i + 1 < argc) {
             options.pause_at_step = std::strtoull(argv[++i], nullptr, 10);
         } else if (arg == "--drag" && i + 1 < argc) {

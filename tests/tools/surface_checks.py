@@ -17,6 +17,20 @@
         bottom quarter of the covered rows, the pool's front, brighter than the top quarter, its
         back, by 10 levels), and the smoothed depth is smoother: the mean difference between
         horizontal neighbours inside the coverage at most 0.8 of the raw depth's.
+    surface_checks.py roughness DEPTH.png NORMALS.png MAX
+        The depth check's smoothness metric alone, for any scene: the mean difference (levels of
+        0..255) between horizontal neighbours of a depth view (--view depth or smoothed-depth)
+        inside the normals view's coverage (6 px from its edge along the row). Fails above MAX.
+    surface_checks.py bumps SURFACE.png NORMALS.png PERIOD MAX
+        Bumps at the particle scale: the RMS colour (levels, the three channels' powers added) of
+        a capture of the surface (shaded or the normals view) in the band
+        of spatial frequencies within half an octave of 1 / PERIOD (PERIOD: the particle spacing
+        on the screen in pixels, 2 r x pixels per unit at the fluid's depth), inside the fluid
+        (the normals view's coverage, PERIOD pixels in from its edge). Each row and column is cut
+        into runs inside the fluid at least 4 PERIOD long; a run's mean and slope are taken out,
+        a Hann window applied, and the band's share of its power (discrete Fourier transform)
+        counted; the runs are weighted by their length. A bump per splat puts power there; a
+        smooth surface (and the slow changes of its shading) does not. Fails above MAX.
     surface_checks.py compare A.png B.png MAX_MEAN_DIFF
         Mean absolute difference per channel (0..255) and PSNR of two same-size pictures; fails
         above MAX_MEAN_DIFF.
@@ -134,6 +148,76 @@ def depth(depth_path, smoothed_path, normals_path):
                f"{roughness['depth']:.3f}", "<= 0.8 x")
 
 
+def coverage_of(normals_path):
+    w, h, normals = pixels(normals_path)
+    return w, h, [[sum(normals[y][x]) > 30 for x in range(w)] for y in range(h)]
+
+
+def roughness(depth_path, normals_path, bound):
+    w, h, covered = coverage_of(normals_path)
+    _, _, p = pixels(depth_path)
+    steps = [abs(p[y][x][0] - p[y][x + 1][0]) for y in range(h) for x in range(2, w - 3)
+             if all(covered[y][x - 2:x + 4])]
+    value = sum(steps) / max(len(steps), 1)
+    report("depth roughness (mean step between horizontal neighbours)",
+           bool(steps) and value <= bound, f"{value:.3f} over {len(steps)} pixels", f"<= {bound}")
+
+
+def band_power(values, period):
+    """Mean square of `values` (mean and slope removed, Hann window) in the band of frequencies
+    within half an octave of 1 / period, by direct DFT of those bins."""
+    n = len(values)
+    mean_x = (n - 1) / 2
+    mean_v = sum(values) / n
+    sxx = sum((i - mean_x) ** 2 for i in range(n))
+    slope = sum((i - mean_x) * (v - mean_v) for i, v in enumerate(values)) / sxx
+    window = [0.5 - 0.5 * math.cos(2 * math.pi * (i + 0.5) / n) for i in range(n)]
+    x = [(v - mean_v - slope * (i - mean_x)) * window[i] for i, v in enumerate(values)]
+    norm = sum(wi * wi for wi in window)
+    f0 = 1.0 / period
+    lo, hi = f0 / math.sqrt(2), min(f0 * math.sqrt(2), 0.5)
+    total = 0.0
+    for k in range(max(1, math.ceil(lo * n)), math.floor(hi * n) + 1):
+        re = im = 0.0
+        step = 2 * math.pi * k / n
+        for i, xi in enumerate(x):
+            re += xi * math.cos(step * i)
+            im -= xi * math.sin(step * i)
+        total += 2 * (re * re + im * im) / (n * norm)  # both signs of the frequency
+    return total
+
+
+def bumps(surface_path, normals_path, period, bound):
+    w, h, covered = coverage_of(normals_path)
+    _, _, surface = pixels(surface_path)
+    margin = max(int(round(period)), 1)
+
+    def inside(x, y):
+        return all(0 <= x + dx < w and 0 <= y + dy < h and covered[y + dy][x + dx]
+                   for dx in (-margin, 0, margin) for dy in (-margin, 0, margin))
+
+    mask = [[inside(x, y) for x in range(w)] for y in range(h)]
+    channels = [[[c[k] for c in row] for row in surface] for k in range(3)]
+    lines = [[(x, y) for x in range(w)] for y in range(h)] + \
+            [[(x, y) for y in range(h)] for x in range(w)]
+    power = length = 0.0
+    shortest = int(math.ceil(4 * period))
+    for line in lines:
+        run = []
+        for point in line + [None]:
+            if point is not None and mask[point[1]][point[0]]:
+                run.append(point)
+                continue
+            if len(run) >= shortest:
+                for image in channels:
+                    power += band_power([image[y][x] for x, y in run], period) * len(run)
+                length += len(run)
+            run = []
+    value = math.sqrt(power / length) if length else float("inf")
+    report(f"bumps at the particle scale (period {period} px)", length > 0 and value <= bound,
+           f"{value:.3f} levels RMS over {int(length)} pixels of runs", f"<= {bound}")
+
+
 def compare(a_path, b_path, bound):
     wa, ha, a = pixels(a_path)
     wb, hb, b = pixels(b_path)
@@ -181,6 +265,10 @@ def main():
         pool(*sys.argv[2:6])
     elif sys.argv[1] == "depth":
         depth(*sys.argv[2:5])
+    elif sys.argv[1] == "roughness":
+        roughness(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == "bumps":
+        bumps(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
     elif sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     elif sys.argv[1] == "compare-fluid":
