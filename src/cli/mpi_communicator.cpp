@@ -204,7 +204,7 @@ ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mi
     auto put = [&](const auto& v) {
         const std::uint64_t n = v.size();
         bytes.append(reinterpret_cast<const char*>(&n), sizeof n);
-        bytes.append(reinterpret_cast<const char*>(v.data()), n * sizeof(v[0]));
+        bytes.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
     };
     put(mine.position);
     put(mine.velocity);
@@ -218,9 +218,10 @@ ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mi
     for (const std::string& part : ranks.all_gather(bytes)) {
         const char* p = part.data();
         auto take = [&](auto& v) {
-            std::uint64_t n = 0;
-            std::memcpy(&n, p, sizeof n);
-            p += sizeof n;
+            std::uint64_t count = 0;
+            std::memcpy(&count, p, sizeof count);
+            p += sizeof count;
+            const auto n = static_cast<std::size_t>(count);
             const std::size_t at = v.size();
             v.resize(at + n);
             std::memcpy(v.data() + at, p, n * sizeof(v[0]));
