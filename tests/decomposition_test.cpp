@@ -22,7 +22,8 @@ struct Trace {
     StepStats stats;
     std::uint64_t recuts = 0;
     std::vector<std::size_t> owned;
-    std::vector<double> probes;  // a reading at the end, where the scene has probes
+    std::vector<double> probes;      // a reading at the end, where the scene has probes
+    std::vector<BodyStatus> bodies;  // at the end
 };
 
 Trace one_process(const Scene& scene, int steps) {
@@ -35,6 +36,7 @@ Trace one_process(const Scene& scene, int steps) {
     }
     t.deep = sim->deep_hash();
     t.stats = sim->stats();
+    t.bodies = sim->bodies();
     t.probes.resize(sim->probe_columns().size());
     if (!t.probes.empty()) sim->read_probes(t.probes);
     return t;
@@ -59,6 +61,7 @@ Trace split(const Scene& scene, int steps, int ranks) {
             t.hashes = hashes;
             t.deep = deep;
             t.stats = sim->stats();
+            t.bodies = sim->bodies();
             ASSERT_TRUE(sim->rank_share().has_value()) << "the run was not split";
             t.recuts = sim->rank_share()->recuts;
             t.owned = sim->rank_share()->owned_by_rank;
@@ -88,6 +91,17 @@ void expect_same_as_one_process(const Scene& scene, int steps, std::vector<int> 
             EXPECT_EQ(0, std::memcmp(many.probes.data(), one.probes.data(),
                                      one.probes.size() * sizeof(double)))
                 << ranks << " ranks: the probes read otherwise";
+        }
+        ASSERT_EQ(many.bodies.size(), one.bodies.size());
+        for (std::size_t k = 0; k < one.bodies.size(); ++k) {
+            const BodyStatus& a = many.bodies[k];
+            const BodyStatus& b = one.bodies[k];
+            for (int c = 0; c < 3; ++c) {
+                EXPECT_EQ(a.position[c], b.position[c]) << ranks << " ranks, body " << k;
+                EXPECT_EQ(a.velocity[c], b.velocity[c]) << ranks << " ranks, body " << k;
+                EXPECT_EQ(a.angular_velocity[c], b.angular_velocity[c]) << ranks << " ranks";
+                EXPECT_EQ(a.force[c], b.force[c]) << ranks << " ranks, body " << k;
+            }
         }
         EXPECT_EQ(many.stats.kinetic_energy, one.stats.kinetic_energy);
         EXPECT_EQ(many.stats.average_density_error, one.stats.average_density_error);
@@ -247,19 +261,36 @@ TEST(Decomposition, AStateSavedByThreeRanksResumesOnAnyCount) {
     EXPECT_EQ(plain->deep_hash(), expected) << "resumed in a plain process";
 }
 
-// A scene with what the split does not cover yet runs whole on every rank, and says so.
-TEST(Decomposition, ScenesItDoesNotCoverRunWholeOnEveryRank) {
-    const Scene scene = load_scene("floating-boxes-2d", {"particle_radius=0.03"});
-    tests::LocalGroup group(2);
-    group.run([&](Communicator& comm) {
-        WorkerPool pool(1);
-        std::string note;
-        const auto sim = Simulation::create(
-            scene, pool, [&](std::string_view m) { note += std::string(m); }, &comm);
-        EXPECT_FALSE(sim->rank_share().has_value());
-        EXPECT_NE(note.find("every rank runs the whole scene"), std::string::npos) << note;
-        EXPECT_NE(note.find("bodies"), std::string::npos) << note;
-    });
+// Rigid bodies: the owner of each body sample's cell computes its force, every rank takes every
+// rank's forces and put-backs in one process's order, and the bodies move alike on every rank.
+TEST(Decomposition, BodiesAreTheSame) {
+    // A light box in the water, a tall post across the ranks' cuts (2D cuts fall between rows),
+    // and a ball that falls in beside them.
+    const std::string bodies_2d = R"({"dimension": 2, "particle_radius": 0.03,
+        "domain": {"min": [0, 0], "max": [2, 1]},
+        "fluid": [{"shape": "box", "min": [0, 0], "max": [2, 0.45]}],
+        "bodies": [{"shape": "box", "min": [0.7, 0.3], "max": [1.3, 0.42], "density": 500,
+                    "rotation": {"degrees": 10}},
+                   {"shape": "box", "min": [0.3, 0.08], "max": [0.42, 0.6], "density": 700},
+                   {"shape": "sphere", "center": [1.6, 0.55], "radius": 0.08, "density": 2000}]})";
+    for (const char* solver : {"wcsph", "dfsph", "pbf", "pcisph"}) {
+        SCOPED_TRACE(solver);
+        Scene scene = parse_scene(bodies_2d, "bodies-2d");
+        scene.apply_override(std::string("solver=") + solver);
+        Trace one;
+        expect_same_as_one_process(scene, tests::rounds(150, 40), {2, 3}, false, &one);
+        ASSERT_EQ(one.bodies.size(), 3u);
+        EXPECT_NE(one.bodies[0].force.y, 0.0) << "the water did not push the box";
+    }
+    const Scene scene_3d = parse_scene(R"({"dimension": 3, "solver": "dfsph",
+        "particle_radius": 0.04, "domain": {"min": [0, 0, 0], "max": [1.2, 0.8, 0.6]},
+        "fluid": [{"shape": "box", "min": [0, 0, 0], "max": [1.2, 0.4, 0.6]}],
+        "bodies": [{"shape": "box", "min": [0.3, 0.32, 0.15], "max": [0.9, 0.48, 0.45],
+                    "density": 500}]})",
+                                       "bodies-3d");
+    Trace one;
+    expect_same_as_one_process(scene_3d, tests::rounds(60, 20), {2, 3}, false, &one);
+    EXPECT_NE(one.bodies.at(0).force.y, 0.0) << "the water did not push the box";
 }
 
 }  // namespace

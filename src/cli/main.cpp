@@ -513,7 +513,7 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
     const flume::Scene& scene = *loaded;
     const std::unique_ptr<flume::Simulation>& sim = built;
     const std::uint64_t first_step = sim->stats().step;
-    // Under mpirun, where the ranks split the fluid: every rank takes part in each output (the
+    // Under mpirun the ranks split the fluid: every rank takes part in each output (the
     // particles are gathered from all of them), and rank 0 writes it.
     const bool split = sim->rank_share().has_value();
     // An output a resumed run goes on writing: the same file as the checkpoint's run wrote.
@@ -787,7 +787,6 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                              "  flume-cli resume %s\n",
                              g_stop_signal == SIGINT ? "interrupted" : "terminated", s.step, s.time,
                              last_checkpoint.c_str(), last_checkpoint.c_str());
-                if (ranks.size() > 1 && !split) ranks.abort(128 + g_stop_signal);
                 return 128 + g_stop_signal;
             }
             progress.update(target_step ? static_cast<double>(s.step - first_step) /
@@ -813,8 +812,6 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
         if (split && !lead) return kExitOutputFailed;
         std::fprintf(stderr, "flume-cli: %s\n", e.what());
         save_state(save_dir, "stopped-at-step", current, "state reached");
-        // Not split, the others go on to the end and wait there for this one.
-        if (ranks.size() > 1 && !split) ranks.abort(kExitOutputFailed);
         return kExitOutputFailed;
     }
     // Under mpirun: every rank must have ended in the same state (where they split the fluid,
@@ -878,11 +875,6 @@ int run(const RunOptions& options, const flume::cli::Checkpoint* resume = nullpt
                     "particles\n",
                     ranks.size(), shares.c_str(), share.recuts, bytes / per * 1.0e-3,
                     messages / per, halo / static_cast<double>(ranks.size()));
-    } else if (ranks.size() > 1) {
-        std::printf(
-            "  %d ranks, each ran the whole domain (this scene is not split between them) and "
-            "ended in the same state\n",
-            ranks.size());
     }
     print_meshes(*sim, "%s  ");
     if (surfaces > 0) {

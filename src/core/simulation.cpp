@@ -23,6 +23,7 @@
 #include <numeric>
 #include <sstream>
 #include <unordered_map>
+#include <utility>
 
 #include "core/bodies/rigid_bodies.hpp"
 #include "core/errors.hpp"
@@ -226,21 +227,8 @@ class SphSimulation final : public Simulation {
         if (ranks != nullptr && ranks->size() > 1) split_between(*ranks);
     }
 
-    // Under mpirun: the ranks split the fluid between them (core/decomposition/), where the
-    // decomposition covers what the scene has; else each runs all of it, as one process.
+    // Under mpirun: the ranks split the fluid between them (core/decomposition/).
     void split_between(Communicator& ranks) {
-        std::string missing;
-        auto lacks = [&](bool has, const char* what) {
-            if (has) missing += (missing.empty() ? "" : ", ") + std::string(what);
-        };
-        lacks(!scene_.bodies.empty(), "bodies");
-        if (!missing.empty()) {
-            if (log_) {
-                log_("every rank runs the whole scene: splitting it between ranks does not cover " +
-                     missing + " yet");
-            }
-            return;
-        }
         decomposition_ = std::make_unique<Decomposition<D>>(ranks);
     }
 
@@ -352,7 +340,10 @@ class SphSimulation final : public Simulation {
             // end of the last step's solver to this step's build.
             fluid_grid_.sort(fluid_.position, pool_, lists_.idle_storage());
             fluid_.permute(fluid_grid_.order(), fluid_grid_.scratch(), pool_);
-            if (decomposition_) decomposition_->found_owned(fluid_grid_, fluid_.size());
+            if (decomposition_) {
+                decomposition_->found_owned(fluid_grid_, fluid_.size());
+                if (!bodies_.empty()) find_sample_owners();
+            }
             if (!emitters_.empty()) {
                 if (decomposition_) {
                     emitters_.note_carried(fluid_, decomposition_->owned_begin(),
@@ -375,10 +366,26 @@ class SphSimulation final : public Simulation {
         lists_.invalidate();  // the particles have moved
         if (decomposition_) decomposition_->keep_owned(fluid_);
         if (result.converged && !bodies_.empty()) {
-            ctx.stage("bodies",
-                      [&] { bodies_.advance(boundary_, dt, gravity_, moving_walls_, solids_); });
+            ctx.stage("bodies", [&] {
+                if (decomposition_) {
+                    BodyCoupling<D>& c = bodies_.coupling();
+                    decomposition_->settle(std::span(c.force), std::span(std::as_const(c.owner)));
+                }
+                bodies_.advance(boundary_, dt, gravity_, moving_walls_, solids_);
+            });
         }
         return result;
+    }
+
+    // Split between ranks: the owner of each body sample's cell computes its force (it holds
+    // the sample's fluid neighbours); the bodies' motion is the same on every rank, so every
+    // rank finds the same owners.
+    void find_sample_owners() {
+        BodyCoupling<D>& c = bodies_.coupling();
+        c.rank = decomposition_->rank();
+        c.owner.resize(c.samples.size());
+        for (std::size_t k = 0; k < c.samples.size(); ++k)
+            c.owner[k] = decomposition_->owner_at(fluid_grid_, boundary_.position[c.samples[k]]);
     }
 
     void bookkeeping(float dt) {
@@ -1120,7 +1127,10 @@ class SphSimulation final : public Simulation {
         stats_.potential_energy = tally.potential;
         time_step_.record(stats_.dt, stats_.pressure_iterations, stats_.max_speed);
         stats_.wall_corrections = tally.corrected;
-        if (pushes) bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass);
+        if (pushes) {
+            bodies_.take_pushes(position, fluid_.size(), constants_.particle_mass,
+                                decomposition_.get());
+        }
         if (tally.outside > 0) remove_escaped(escape);
         stats_.fluid_particles = decomposition_ ? n - tally.outside : fluid_.size();
     }

@@ -180,8 +180,7 @@ class Simulation {
     // simulation and they split its fluid between them from the first step: each steps its
     // share, and what every rank's simulation reports (stats, hashes, saved states,
     // whole_fluid) has the bits of one process. Their calls that say so are collectives: every
-    // rank makes them, in the same order. A scene whose features the split does not cover yet
-    // runs whole on every rank (`log` says so).
+    // rank makes them, in the same order.
     static std::unique_ptr<Simulation> create(const Scene& scene, WorkerPool& pool,
                                               LogCallback log = {}, Communicator* ranks = nullptr);
 

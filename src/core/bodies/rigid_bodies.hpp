@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -35,6 +36,7 @@
 #include <glm/gtc/quaternion.hpp>
 
 #include "core/bodies/mass_properties.hpp"
+#include "core/decomposition/decomposition.hpp"
 #include "core/math/portable.hpp"
 #include "core/math/vec.hpp"
 #include "core/motion.hpp"
@@ -212,21 +214,37 @@ class RigidBodies {
     Push* pushes() { return pushes_.data(); }
 
     // The opposite of each push on its body, as an impulse at the particle, in the particles'
-    // order: momentum the put-back gave the fluid is taken from the body.
-    void take_pushes(const Vec<D>* x, std::size_t count, double particle_mass) {
+    // order: momentum the put-back gave the fluid is taken from the body. Split between ranks
+    // (`ranks`), `x` and the pushes are this rank's owned particles: every rank takes every
+    // rank's pushes in rank order, the particles' global order.
+    void take_pushes(const Vec<D>* x, std::size_t count, double particle_mass,
+                     Decomposition<D>* ranks = nullptr) {
+        if (!ranks) {
+            for (std::size_t i = 0; i < count; ++i)
+                take_push(x[i], pushes_[i], particle_mass);
+            update_status();
+            return;
+        }
+        push_bytes_.clear();
         for (std::size_t i = 0; i < count; ++i) {
-            const Push& p = pushes_[i];
-            if (p.body == Solids<D>::kNoBody) continue;
-            const Body& b = bodies_[p.body];
-            if (b.desc.fixed) continue;
-            State& s = state_[p.body];
-            const glm::dvec3 impulse = to_dvec3<D>(p.dv) * -particle_mass;
-            const glm::dvec3 r = to_dvec3<D>(x[i]) - s.position;
-            const glm::dmat3 rotation = inertia_frame(b, s);
-            s.velocity += impulse / b.mass;
-            s.angular_velocity +=
-                rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
-            lock(b, s);
+            if (pushes_[i].body == Solids<D>::kNoBody) continue;
+            append(push_bytes_, x[i]);
+            append(push_bytes_, pushes_[i].body);
+            append(push_bytes_, pushes_[i].dv);
+        }
+        for (const std::string& part : ranks->all_gather(push_bytes_)) {
+            constexpr std::size_t kRecord = 2 * sizeof(Vec<D>) + sizeof(std::uint32_t);
+            if (part.size() % kRecord != 0)
+                throw std::logic_error("RigidBodies::take_pushes: a rank sent a partial push");
+            for (const char* p = part.data(); p != part.data() + part.size();) {
+                const Vec<D> at = read<Vec<D>>(p);
+                Push push;
+                push.body = read<std::uint32_t>(p);
+                push.dv = read<Vec<D>>(p);
+                if (push.body >= bodies_.size())
+                    throw std::logic_error("RigidBodies::take_pushes: a push names no body");
+                take_push(at, push, particle_mass);
+            }
         }
         update_status();
     }
@@ -362,6 +380,31 @@ class RigidBodies {
     }
 
   private:
+    void take_push(const Vec<D>& x, const Push& p, double particle_mass) {
+        if (p.body == Solids<D>::kNoBody) return;
+        const Body& b = bodies_[p.body];
+        if (b.desc.fixed) return;
+        State& s = state_[p.body];
+        const glm::dvec3 impulse = to_dvec3<D>(p.dv) * -particle_mass;
+        const glm::dvec3 r = to_dvec3<D>(x) - s.position;
+        const glm::dmat3 rotation = inertia_frame(b, s);
+        s.velocity += impulse / b.mass;
+        s.angular_velocity +=
+            rotation * ((glm::transpose(rotation) * glm::cross(r, impulse)) / b.inertia);
+        lock(b, s);
+    }
+    template <class T>
+    static void append(std::string& s, const T& v) {
+        s.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    template <class T>
+    static T read(const char*& p) {
+        T v;
+        std::memcpy(&v, p, sizeof v);
+        p += sizeof v;
+        return v;
+    }
+
     struct Body {
         BodyDesc desc;
         double mass = 1.0;
@@ -803,6 +846,7 @@ class RigidBodies {
     std::optional<BodyDrag> drag_;
     double gap_ = 0.0;          // how far short of touching bodies meet: a particle spacing
     std::vector<Push> pushes_;  // per fluid particle, the step's put-back at a body
+    std::string push_bytes_;    // split between ranks: this rank's pushes, packed
 };
 
 }  // namespace flume

@@ -30,6 +30,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -198,6 +199,41 @@ class Decomposition {
         if (fluid.tracks_inflow) keep(fluid.inflow);
         owned_begin_ = 0;
         owned_end_ = b - a;
+    }
+
+    // The rank that owns the cell of x in this step: every rank answers the same. A boundary
+    // sample's fluid neighbours are all held by the owner of its cell (they lie one cell away).
+    int owner_at(const NeighbourGrid<D>& grid, const Vec<D>& x) const {
+        return owner_of(grid.cell_of(x));
+    }
+
+    // values[k] is computed by rank owner[k] (owner_at): every rank ends with every value, with
+    // the bits its owner computed.
+    template <class T>
+    void settle(std::span<T> values, std::span<const std::int32_t> owner) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        partials_.clear();
+        for (std::size_t k = 0; k < values.size(); ++k) {
+            if (owner[k] == rank_) put(partials_, values[k]);
+        }
+        comm_.all_gather(partials_, gathered_);
+        read_at_.assign(static_cast<std::size_t>(size_), nullptr);
+        for (int q = 0; q < size_; ++q)
+            read_at_[static_cast<std::size_t>(q)] = gathered_[static_cast<std::size_t>(q)].data();
+        for (std::size_t k = 0; k < values.size(); ++k) {
+            const std::size_t q = static_cast<std::size_t>(owner[k]);
+            const std::string& from = gathered_[q];
+            if (static_cast<std::size_t>(read_at_[q] - from.data()) + sizeof(T) > from.size())
+                throw std::logic_error("Decomposition::settle: rank " + std::to_string(q) +
+                                       " sent fewer values than it owns");
+            values[k] = take<T>(read_at_[q]);
+        }
+    }
+
+    // Every rank's `bytes`, in rank order.
+    const std::vector<std::string>& all_gather(std::string_view bytes) {
+        comm_.all_gather(bytes, gathered_);
+        return gathered_;
     }
 
     // parallel_reduce over the owned slots [begin, end) (global slots from global_offset) with
@@ -513,6 +549,7 @@ class Decomposition {
     std::vector<std::string> send_, receive_, gathered_;
     std::vector<std::size_t> receive_bytes_;
     std::string partials_;
+    std::vector<const char*> read_at_;  // settle's cursor in each rank's values
     DecompositionStats stats_;
 };
 

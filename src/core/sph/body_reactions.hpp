@@ -4,7 +4,8 @@
 //   F_ib = - m rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W(x_i - x_b)
 // in compute_accelerations (sph/forces.hpp); the sample receives -F_ib. Each sample gathers the
 // pairs of its fluid neighbours, so that its sum has the same order, and the same bits, for any
-// thread count; the bodies fold their samples' forces in sample order.
+// thread count; the bodies fold their samples' forces in sample order. Split between ranks, the
+// owner of a sample's cell computes its force (BodyCoupling::owner).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ void add_body_reactions(SphContext<D>& ctx, const K& kernel, const PressureTerms
     ctx.pool.parallel_for(
         0, bodies.samples.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t k = rg.begin; k < rg.end; ++k) {
+                if (!bodies.computes(k)) continue;
                 const std::uint32_t b = bodies.samples[k];
                 const float pb = pb_rho2[b];
                 Vec<D> f(0.0f);

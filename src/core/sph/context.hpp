@@ -36,6 +36,11 @@ template <int D>
 struct BodyCoupling {
     std::vector<std::uint32_t> samples;
     std::vector<Vec<D>> force;  // N (N per metre of depth in 2D), per entry of `samples`
+    // Split between ranks: the rank that computes each sample's force, the owner of its cell
+    // (Decomposition::owner_at), which holds all its fluid neighbours; empty in one process.
+    std::vector<std::int32_t> owner;
+    int rank = 0;  // this process's
+    bool computes(std::size_t k) const { return owner.empty() || owner[k] == rank; }
 };
 
 template <int D>

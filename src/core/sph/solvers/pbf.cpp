@@ -306,6 +306,7 @@ class PbfSolver final : public Solver<D> {
         ctx.pool.parallel_for(
             0, bodies.samples.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
                 for (std::size_t k = rg.begin; k < rg.end; ++k) {
+                    if (!bodies.computes(k)) continue;
                     const std::uint32_t b = bodies.samples[k];
                     Vec<D> dx(0.0f);
                     ctx.fluid_grid.for_each_neighbour(
