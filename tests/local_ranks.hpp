@@ -61,6 +61,12 @@ class LocalGroup {
                                           std::string(bytes));
             exchange(send, out);
         }
+        void gather(std::string_view bytes, std::vector<std::string>& out, int root) override {
+            std::vector<std::string> send(static_cast<std::size_t>(group_.size_));
+            send[static_cast<std::size_t>(root)] = std::string(bytes);
+            exchange(send, out);
+            if (rank_ != root) out.clear();
+        }
         void exchange(const std::vector<std::string>& send,
                       std::vector<std::string>& receive) override {
             const auto me = static_cast<std::size_t>(rank_);

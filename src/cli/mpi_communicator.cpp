@@ -63,6 +63,41 @@ class MpiCommunicator final : public Communicator {
         messages_sent += static_cast<std::uint64_t>(size_ - 1);
     }
 
+    // On `root` alone: the others send, and keep no copy of what it gathers.
+    void gather(std::string_view bytes, std::vector<std::string>& out, int root) override {
+        const auto mine = static_cast<std::int64_t>(bytes.size());
+        const bool here = rank_ == root;
+        sizes_.resize(static_cast<std::size_t>(size_));
+        MPI_Request request;
+        MPI_Igather(&mine, 1, MPI_INT64_T, sizes_.data(), 1, MPI_INT64_T, root, MPI_COMM_WORLD,
+                    &request);
+        wait(request, "the sizes of what each rank sends to be written");
+        counts_.resize(sizes_.size());
+        offsets_.resize(sizes_.size());
+        std::int64_t total = 0;
+        if (here) {
+            for (std::size_t r = 0; r < sizes_.size(); ++r) {
+                counts_[r] = checked_int(sizes_[r]);
+                offsets_[r] = checked_int(total);
+                total += sizes_[r];
+            }
+        }
+        std::string all(static_cast<std::size_t>(total), '\0');
+        MPI_Igatherv(bytes.data(), checked_int(mine), MPI_CHAR, all.data(), counts_.data(),
+                     offsets_.data(), MPI_CHAR, root, MPI_COMM_WORLD, &request);
+        wait(request, "what each rank sends to be written");
+        out.clear();
+        if (!here) {
+            bytes_sent += static_cast<std::uint64_t>(mine);
+            ++messages_sent;
+            return;
+        }
+        out.resize(sizes_.size());
+        for (std::size_t r = 0; r < sizes_.size(); ++r)
+            out[r].assign(all, static_cast<std::size_t>(offsets_[r]),
+                          static_cast<std::size_t>(sizes_[r]));
+    }
+
     void exchange(const std::vector<std::string>& send,
                   std::vector<std::string>& receive) override {
         const auto n = static_cast<std::size_t>(size_);
@@ -215,7 +250,9 @@ ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mi
     all.dimension = mine.dimension;
     all.step = mine.step;
     all.time = mine.time;
-    for (const std::string& part : ranks.all_gather(bytes)) {
+    std::vector<std::string> parts;
+    ranks.gather(bytes, parts, 0);
+    for (const std::string& part : parts) {
         const char* p = part.data();
         auto take = [&](auto& v) {
             std::uint64_t count = 0;

@@ -18,8 +18,8 @@ namespace flume::cli {
 // else one process without MPI (so a plain run pays nothing for the build's MPI).
 std::unique_ptr<Communicator> start_communicator(int& argc, char**& argv);
 
-// Every rank's share of a snapshot, in rank order (a collective): where the ranks split the
-// fluid, the whole fluid in the global slot order.
+// Every rank's share of a snapshot, in rank order, on rank 0 (a collective): where the ranks
+// split the fluid, the whole fluid in the global slot order; the other ranks get an empty one.
 ParticleSnapshot gather_snapshot(Communicator& ranks, const ParticleSnapshot& mine);
 
 }  // namespace flume::cli

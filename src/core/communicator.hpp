@@ -35,6 +35,12 @@ class Communicator {
         all_gather(bytes, out);
         return out;
     }
+    // Every rank's bytes, in rank order, on `root` alone, into `out`; on the other ranks `out` is
+    // left empty. What an output needs, which one rank writes: the others hold no copy.
+    virtual void gather(std::string_view bytes, std::vector<std::string>& out, int root) {
+        all_gather(bytes, out);
+        if (rank() != root) out.clear();
+    }
     // All to all: send[r] goes to rank r (one entry per rank; this rank's own entry too), and
     // receive[r] is what rank r sent this one. The strings' room is reused from call to call.
     virtual void exchange(const std::vector<std::string>& send,

@@ -234,7 +234,8 @@ class SphSimulation final : public Simulation {
 
     // The particles of every rank between steps (the one-process count).
     std::size_t whole_fluid_count() const {
-        if (!decomposition_ || decomposition_->holds_everything()) return fluid_.size();
+        if (!decomposition_ || decomposition_->holds_everything() || decomposition_->rank() != 0)
+            return fluid_.size();
         return gathered_.size();  // state_payload gathered them
     }
 
@@ -480,12 +481,15 @@ class SphSimulation final : public Simulation {
     }
 
     // Every rank's particles in the global slot order: this process's own, unless the ranks
-    // split the fluid; then gathered from every rank (a collective) into a copy.
+    // split the fluid; then gathered from every rank (a collective) into a copy on rank 0, which
+    // writes the outputs. The other ranks send their share and get it back: they hold no copy.
     const FluidParticles<D>& whole() const {
         if (!decomposition_ || decomposition_->holds_everything()) return fluid_;
         StateWriter w;
         fluid_.save(w);
-        const std::vector<std::string> parts = decomposition_->communicator().all_gather(w.take());
+        std::vector<std::string> parts;
+        decomposition_->communicator().gather(w.take(), parts, 0);
+        if (decomposition_->rank() != 0) return fluid_;
         FluidParticles<D>& all = gathered_;
         all = FluidParticles<D>{};
         all.tracks_inflow = fluid_.tracks_inflow;

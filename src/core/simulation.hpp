@@ -178,9 +178,10 @@ class Simulation {
     // when the scene cannot be simulated (e.g. absurd sizes). `log` receives notes (optional).
     // With `ranks` of more than one process (flume-cli under mpirun), every rank builds the same
     // simulation and they split its fluid between them from the first step: each steps its
-    // share, and what every rank's simulation reports (stats, hashes, saved states,
-    // whole_fluid) has the bits of one process. Their calls that say so are collectives: every
-    // rank makes them, in the same order.
+    // share. The stats are the same on every rank; what is gathered for an output (hashes, saved
+    // states, whole_fluid, read_probes) has the bits of one process on rank 0, while the other
+    // ranks take part and get their own share back. Those calls are collectives: every rank
+    // makes them, in the same order.
     static std::unique_ptr<Simulation> create(const Scene& scene, WorkerPool& pool,
                                               LogCallback log = {}, Communicator* ranks = nullptr);
 
