@@ -83,8 +83,9 @@ float wall_pressure_term(float weight, float pressure, float density, const Vec<
 // boundary sample, for a solve whose positions and densities stay put over its passes (DFSPH):
 // the fluid neighbours f and weights W_wf in the grid's order, sum_f W_wf, sum_f rho_f W_wf and
 // the moment. A pass then only sums p_f W_wf, in the same order: the same bits as the full loop.
-// Sized once, at the first fill, for twice its pairs and four per sample; a step whose pairs do
-// not fit runs the full loop in each pass, with the same result, and allocates nothing.
+// Sized once, at the first fill, as PairGradients sizes the same pairs seen from the fluid: twice
+// them and a quarter per fluid particle; a step whose pairs do not fit runs the full loop in each
+// pass, with the same result, and allocates nothing.
 template <int D>
 struct WallWeights {
     struct Sums {
@@ -136,7 +137,7 @@ struct WallWeights {
         if (!sized) {
             sized = true;
             try {
-                fluid.resize(2 * pairs + 4 * n);
+                fluid.resize(2 * pairs + ctx.fluid.size() / 4 + 64);
                 kernel.resize(fluid.size());
             } catch (const std::bad_alloc&) {
                 fluid = {};  // no room: every pass runs the full loop
