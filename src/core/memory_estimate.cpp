@@ -28,8 +28,8 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kFluidBytes2D = 256.0, kFluidBytes3D = 448.0;
 
 // DFSPH's caches of pair gradients (sph/pair_gradients.hpp): per particle, and their most. Its
-// measured peaks are 400 B (2D) and 960 B (3D) per particle, all included.
-constexpr double kDfsphCacheBytes2D = 256.0, kDfsphCacheBytes3D = 768.0;
+// measured peaks are 340 B (2D) and 790 B (3D) per particle, all included.
+constexpr double kDfsphCacheBytes2D = 192.0, kDfsphCacheBytes3D = 576.0;
 constexpr double kDfsphCacheMost = 2.0 * 256.0 * 1024.0 * 1024.0;
 
 // Per boundary sample: position, volume, velocity, the grid's order, the wall pressure's terms

@@ -41,7 +41,7 @@ enum class AccelerationTerms {
 //         - sum_b rho0 V_b (p_i/rho_i^2 + p_b/rho_b^2) grad W_ib
 // With WithBodyAndViscosity also gravity, the brush and the pair viscosity (artificial with the
 // speed of sound, or morris), so that WCSPH needs one neighbour pass for all its forces. With
-// PressureOnly the fluid pairs' gradients come from `gradients` when it holds the fluid's.
+// PressureOnly the pairs' gradients come from `gradients` where it holds the fluid's.
 template <AccelerationTerms kTerms, int D, class K>
 void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTerms& terms,
                            Vec<D>* out, const PairGradients<D>* gradients = nullptr) {
@@ -62,7 +62,8 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
     ctx.for_each_fluid([&](std::size_t i) {
         const float pi_rho2 = p_rho2[i];
         Vec<D> a = kAll ? ctx.external_acceleration(x[i]) : Vec<D>(0.0f);
-        if (cached) {
+        const bool kept = cached && gradients->holds(i);
+        if (kept) {
             const std::array<float, D> pair_sum = sum_over_fluid_gradients4<D>(
                 ctx, i, *gradients,
                 [&](const std::uint32_t* j, const std::array<F4, D>& grad) FLUME_ALWAYS_INLINE {
@@ -97,7 +98,7 @@ void compute_accelerations(SphContext<D>& ctx, const K& kernel, const PressureTe
             for (int k = 0; k < D; ++k)
                 a[k] -= pair_sum[k];
         }
-        if (cached) {
+        if (kept) {
             gradients->for_each_wall(i, [&](std::uint32_t b, const Vec<D>& gradient) {
                 a -= gradient * (rho0 * vb[b] * (pi_rho2 + pb_rho2[b]));
             });

@@ -15,14 +15,16 @@
 // the positions (they give each particle's count up front); elsewhere the loops compute as
 // before.
 //
-// The boundary pairs are kept too: each sample and grad W_ib, and per particle the sums that the
-// density change takes of them (they do not depend on the velocity).
+// The boundary pairs are kept too: each sample and grad W_ib (few: 0.6 a particle in the 3D dam
+// break), from which the passes take their sums.
 //
-// Storage: D x 16 bytes per group, about 9 groups per particle in 3D (420 bytes). Sized once, at
-// the first fill, for 40 neighbours (3D; 20 in 2D) per particle of twice the fluid then (at most
-// the scene's capacity, and 256 MB); a step whose pairs do not fit computes them pair by pair,
-// with the same result, and allocates nothing. Without room for them at all (a browser's heap)
-// every step does.
+// Storage: D x 16 bytes per group, 6.8 groups per particle in the 3D dam break at rest and up to
+// 8.1 as the flow disorders the lattice. Sized once, at the first fill, for a quarter more groups
+// per particle than then (at least 7 in 3D, 3 in 2D) and twice its boundary pairs, for twice the
+// fluid then (at most the scene's capacity, and 256 MB). Where a step's pairs outgrow that, the
+// particles in grid order whose pairs fit keep theirs and the others compute theirs pair by pair,
+// with the same result; nothing is allocated. Without room for them at all (a browser's heap)
+// every step computes them all.
 #pragma once
 
 #include <algorithm>
@@ -39,17 +41,18 @@ template <int D>
 class PairGradients {
   public:
     // The gradients of the pairs of the step's lists at the fluid's positions, or none (covers()
-    // false) when the lists do not cover them or the pairs do not fit.
+    // false) when the lists do not cover them; of the particles whose pairs fit (holds(i)).
     template <class K>
     void fill(SphContext<D>& ctx, const K& kernel) {
         const Vec<D>* x = ctx.fluid.position.data();
         positions_ = nullptr;
         if (!ctx.lists || !ctx.lists->covers(x, kernel.support())) return;
         const std::size_t n = ctx.fluid.size();
-        if (!sized_) {
+        const bool first = !sized_;
+        if (first) {
             sized_ = true;
             try {
-                allocate(ctx.fluid.capacity, n);
+                allocate_per_particle(ctx.fluid.capacity, n);
             } catch (const std::bad_alloc&) {
                 release();  // no room: the loops compute pair by pair
             }
@@ -65,16 +68,21 @@ class PairGradients {
         }
         first_group_[n] = static_cast<std::uint32_t>(groups);
         first_wall_[n] = static_cast<std::uint32_t>(walls);
-        if (wall_pairs_.empty()) {
+        if (first) {
             try {
-                wall_pairs_.resize(2 * walls + n / 4 + 64);
+                allocate_pairs(first_group_.size() - 1, n, groups, walls);
             } catch (const std::bad_alloc&) {
                 release();
                 return;
             }
         }
-        if (groups * D > components_.size() || walls > wall_pairs_.size()) return;
+        // The particles, in grid order, whose pairs fit.
+        held_ = n;
+        while (held_ > 0 && (std::size_t{first_group_[held_]} * D > components_.size() ||
+                             first_wall_[held_] > wall_pairs_.size()))
+            --held_;
         ctx.for_each_fluid([&](std::size_t i) {
+            if (i >= held_) return;
             fill_particle(ctx, kernel, x, i);
             fill_walls(ctx, kernel, x, i);
         });
@@ -86,6 +94,9 @@ class PairGradients {
 
     // Forgets the gradients (the positions move at the end of the step).
     void invalidate() { positions_ = nullptr; }
+
+    // True when particle i's pairs are kept (covers() true, and they fitted).
+    bool holds(std::size_t i) const { return i < held_; }
 
     // The D components of particle i's group g, four lanes each.
     const F4* group(std::size_t i, std::size_t g) const {
@@ -99,28 +110,33 @@ class PairGradients {
             f(wall_pairs_[k].sample, wall_pairs_[k].gradient);
     }
 
-    // sum_b V_b grad W_ib of particle i, and sum_b V_b v_b . grad W_ib (where the walls move).
-    const Vec<D>& wall_gradient(std::size_t i) const { return wall_gradient_[i]; }
-    float wall_flux(std::size_t i) const { return wall_flux_[i]; }
-
     std::size_t memory_bytes() const {
         return components_.capacity() * sizeof(F4) +
                (first_group_.capacity() + first_wall_.capacity()) * sizeof(std::uint32_t) +
-               wall_pairs_.capacity() * sizeof(WallPair) +
-               wall_gradient_.capacity() * sizeof(Vec<D>) + wall_flux_.capacity() * sizeof(float);
+               wall_pairs_.capacity() * sizeof(WallPair);
     }
 
   private:
-    void allocate(std::size_t capacity, std::size_t n) {
-        constexpr std::size_t kGroupsPerParticle = D == 3 ? 10 : 5;
-        constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
-        std::size_t particles = std::min(capacity, std::max<std::size_t>(2 * n, 4096));
-        particles = std::min(particles, kMaxBytes / (kGroupsPerParticle * D * sizeof(F4)));
+    // The particle room: twice the fluid of the first fill, at most the scene's capacity.
+    void allocate_per_particle(std::size_t capacity, std::size_t n) {
+        const std::size_t particles = std::min(capacity, std::max<std::size_t>(2 * n, 4096));
         first_group_.resize(particles + 1);
         first_wall_.resize(particles + 1);
-        components_.resize(particles * kGroupsPerParticle * D);
-        wall_gradient_.resize(particles);
-        wall_flux_.resize(particles);
+    }
+
+    // The pairs' room, from the first fill's: a quarter more groups per particle than then (the
+    // neighbourhoods fill up by 18% as the flow disorders the rest lattice of the 3D dam break),
+    // at least 7 (3D; 3 in 2D) per particle, and twice its boundary pairs.
+    void allocate_pairs(std::size_t particles, std::size_t n, std::size_t groups,
+                        std::size_t walls) {
+        constexpr double kLeastGroups = D == 3 ? 7.0 : 3.0;
+        constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+        const double per_particle = std::max(
+            n > 0 ? static_cast<double>(groups) / static_cast<double>(n) : 0.0, kLeastGroups);
+        const double room = 1.25 * per_particle * static_cast<double>(particles) + 64.0;
+        components_.resize(D *
+                           std::min(static_cast<std::size_t>(room), kMaxBytes / (D * sizeof(F4))));
+        wall_pairs_.resize(2 * walls + n / 4 + 64);
     }
 
     void release() {
@@ -128,30 +144,16 @@ class PairGradients {
         first_group_ = {};
         first_wall_ = {};
         wall_pairs_ = {};
-        wall_gradient_ = {};
-        wall_flux_ = {};
     }
 
-    // The boundary pairs of particle i and their sums, as compute_density_change sums them.
+    // The boundary pairs of particle i, as compute_density_change sums them.
     template <class K>
     void fill_walls(const SphContext<D>& ctx, const K& kernel, const Vec<D>* x, std::size_t i) {
-        const float* vb = ctx.boundary.volume.data();
-        const Vec<D>* wall_velocity =
-            ctx.boundary.moving() ? ctx.boundary.velocity.data() : nullptr;
         WallPair* out = wall_pairs_.data() + first_wall_[i];
-        Vec<D> gradient_sum(0.0f);
-        float flux = 0.0f;
         ctx.lists->for_each_boundary_neighbour(i, x, ctx.boundary.position.data(),
                                                [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                                                   const Vec<D> gradient = kernel.gradient(xib, r);
-                                                   *out++ = WallPair{b, gradient};
-                                                   const Vec<D> grad = gradient * vb[b];
-                                                   gradient_sum += grad;
-                                                   if (wall_velocity)
-                                                       flux += dot<D>(wall_velocity[b], grad);
+                                                   *out++ = WallPair{b, kernel.gradient(xib, r)};
                                                });
-        wall_gradient_[i] = gradient_sum;
-        wall_flux_[i] = flux;
     }
 
     template <class K>
@@ -189,10 +191,9 @@ class PairGradients {
     std::vector<std::uint32_t> first_group_;  // per particle, and the total at the end
     std::vector<std::uint32_t> first_wall_;   // the same for the boundary pairs
     std::vector<WallPair> wall_pairs_;        // sized at the first fill: twice its pairs
-    std::vector<Vec<D>> wall_gradient_;       // per particle
-    std::vector<float> wall_flux_;            // per particle, 0 unless the walls move
     bool sized_ = false;                      // the first fill sized the arrays (or had no room)
     const Vec<D>* positions_ = nullptr;
+    std::size_t held_ = 0;  // the particles 0 .. held_ - 1 have their pairs kept
 };
 
 // sum_over_fluid_neighbours4 over the stored gradients: f(j, grad) returns the N terms of the

@@ -143,7 +143,7 @@ double mean_density_residual(SphContext<D>& ctx, const float* density, const flo
 // Rate of change of the density for a velocity field u (continuity equation; Bender & Koschier
 // 2017, eq. 9, with walls as in Akinci et al. 2012, moving at v_b where obstacles move):
 //   (D rho / Dt)_i = sum_j m (u_i - u_j) . grad W_ij + sum_b rho0 V_b (u_i - v_b) . grad W_ib
-// The fluid pairs' gradients come from `gradients` when it holds those of the fluid's positions.
+// The pairs' gradients come from `gradients` where it holds those of the fluid's positions.
 template <int D, class K>
 void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u, float* out,
                             const PairGradients<D>* gradients = nullptr) {
@@ -155,6 +155,7 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
     const Vec<D>* wall_velocity = ctx.boundary.moving() ? ctx.boundary.velocity.data() : nullptr;
     const bool cached = gradients != nullptr && gradients->covers(x);
     ctx.for_each_fluid([&](std::size_t i) {
+        const bool kept = cached && gradients->holds(i);
         // dot(u_i - u_j, grad W_ij) of four pairs
         auto pair_terms = [&](const std::uint32_t* j, const std::array<F4, D>& grad)
                               FLUME_ALWAYS_INLINE {
@@ -165,22 +166,30 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
                                   return std::array<F4, 1>{term};
                               };
         const float fluid_sum =
-            cached ? sum_over_fluid_gradients4<1>(ctx, i, *gradients, pair_terms)[0]
-                   : sum_over_fluid_neighbours4<1>(
-                         ctx, i, x, support,
-                         [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
-                             FLUME_ALWAYS_INLINE {
-                                 const F4 factor = kernel.gradient_factor(r);
-                                 std::array<F4, D> grad;
-                                 for (int k = 0; k < D; ++k)
-                                     grad[k] = xij[k] * factor;
-                                 return pair_terms(j, grad);
-                             })[0];
-        if (cached) {
-            const Vec<D>& boundary_gradient = gradients->wall_gradient(i);
-            out[i] = wall_velocity ? mass * fluid_sum + rho0 * (dot<D>(u[i], boundary_gradient) -
-                                                                gradients->wall_flux(i))
-                                   : mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
+            kept ? sum_over_fluid_gradients4<1>(ctx, i, *gradients, pair_terms)[0]
+                 : sum_over_fluid_neighbours4<1>(
+                       ctx, i, x, support,
+                       [&](const std::uint32_t* j, const std::array<F4, D>& xij, F4 r)
+                           FLUME_ALWAYS_INLINE {
+                               const F4 factor = kernel.gradient_factor(r);
+                               std::array<F4, D> grad;
+                               for (int k = 0; k < D; ++k)
+                                   grad[k] = xij[k] * factor;
+                               return pair_terms(j, grad);
+                           })[0];
+        if (kept) {
+            // sum_b V_b grad W_ib and sum_b V_b v_b . grad W_ib from the kept gradients, in the
+            // order and with the operations of the loops below
+            Vec<D> boundary_gradient(0.0f);
+            float wall_flux = 0.0f;
+            gradients->for_each_wall(i, [&](std::uint32_t b, const Vec<D>& gradient) {
+                const Vec<D> grad = gradient * vb[b];
+                boundary_gradient += grad;
+                if (wall_velocity) wall_flux += dot<D>(wall_velocity[b], grad);
+            });
+            out[i] = wall_velocity
+                         ? mass * fluid_sum + rho0 * (dot<D>(u[i], boundary_gradient) - wall_flux)
+                         : mass * fluid_sum + rho0 * dot<D>(u[i], boundary_gradient);
             return;
         }
         Vec<D> boundary_gradient(0.0f);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <new>
 #include <span>
@@ -83,8 +84,15 @@ float wall_pressure_term(float weight, float pressure, float density, const Vec<
 // boundary sample, for a solve whose positions and densities stay put over its passes (DFSPH):
 // the fluid neighbours f and weights W_wf in the grid's order, sum_f W_wf, sum_f rho_f W_wf and
 // the moment. A pass then only sums p_f W_wf, in the same order: the same bits as the full loop.
-// Sized once, at the first fill, for twice its pairs and four per sample; a step whose pairs do
-// not fit runs the full loop in each pass, with the same result, and allocates nothing.
+// A sample's sums sit in the kHeader slots before its pairs (floats in kernel, their bits in
+// fluid), so that the many samples without fluid near hold nothing but their offset:
+//
+//   first[w]                                   first[w + 1]
+//   | weight, density, moment (kHeader slots) | f, W_wf | f, W_wf | ... |
+//
+// Sized once, at the first fill, as PairGradients sizes the same pairs seen from the fluid: twice
+// them and a quarter per fluid particle; a step whose pairs do not fit runs the full loop in each
+// pass, with the same result, and allocates nothing.
 template <int D>
 struct WallWeights {
     struct Sums {
@@ -92,10 +100,12 @@ struct WallWeights {
         float density = 0.0f;
         Vec<D> moment{0.0f};
     };
+    // Slots of a sample's Sums: D + 2 floats over the two arrays.
+    static constexpr std::uint32_t kHeader = (D + 3) / 2;
+
     std::vector<std::uint32_t> first;  // per boundary sample, into fluid and kernel; and the end
     std::vector<std::uint32_t> fluid;
     std::vector<float> kernel;
-    std::vector<Sums> sums;  // per boundary sample
     const Vec<D>* positions = nullptr;
     bool sized = false;  // the first fill sized fluid and kernel (or had no room)
 
@@ -103,7 +113,22 @@ struct WallWeights {
     void invalidate() { positions = nullptr; }
     std::size_t memory_bytes() const {
         return first.capacity() * sizeof(std::uint32_t) + fluid.capacity() * sizeof(std::uint32_t) +
-               kernel.capacity() * sizeof(float) + sums.capacity() * sizeof(Sums);
+               kernel.capacity() * sizeof(float);
+    }
+
+    // The sums of the sample whose slots start at k (first[w], where first[w + 1] > first[w]).
+    Sums sums_at(std::uint32_t k) const {
+        float words[2 * kHeader];
+        for (std::uint32_t m = 0; m < kHeader; ++m) {
+            words[m] = kernel[k + m];
+            words[kHeader + m] = std::bit_cast<float>(fluid[k + m]);
+        }
+        Sums s;
+        s.weight = words[0];
+        s.density = words[1];
+        for (int d = 0; d < D; ++d)
+            s.moment[d] = words[2 + d];
+        return s;
     }
 
     // The weights at the fluid's positions and densities, for the samples flagged in `active`.
@@ -116,7 +141,6 @@ struct WallWeights {
         const std::size_t n = ctx.boundary.size();
         positions = nullptr;
         first.resize(n + 1);
-        sums.resize(n);
         // Count each active sample's pairs (into first[w + 1]), then place them.
         first[0] = 0;
         ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
@@ -127,7 +151,7 @@ struct WallWeights {
                                                       [&](std::uint32_t, const Vec<D>&, float)
                                                           FLUME_ALWAYS_INLINE { ++count; });
                 }
-                first[w + 1] = count;
+                first[w + 1] = count > 0 ? count + kHeader : 0;
             }
         });
         for (std::size_t w = 0; w < n; ++w)
@@ -136,7 +160,7 @@ struct WallWeights {
         if (!sized) {
             sized = true;
             try {
-                fluid.resize(2 * pairs + 4 * n);
+                fluid.resize(2 * pairs + ctx.fluid.size() / 4 + 64);
                 kernel.resize(fluid.size());
             } catch (const std::bad_alloc&) {
                 fluid = {};  // no room: every pass runs the full loop
@@ -146,23 +170,35 @@ struct WallWeights {
         if (pairs > fluid.size()) return;
         ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& rg, int) {
             for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                if (first[w + 1] == first[w]) continue;
                 Sums s;
-                std::uint32_t k = first[w];
-                if (active[w]) {
-                    ctx.fluid_grid.for_each_neighbour(
-                        xb[w], x, support, [&](std::uint32_t f, const Vec<D>& xwf, float r) {
-                            const float wf = kernel_function.W(r);
-                            fluid[k] = f;
-                            kernel[k++] = wf;
-                            s.weight += wf;
-                            s.density += rho[f] * wf;
-                            s.moment += xwf * (rho[f] * wf);
-                        });
-                }
-                sums[w] = s;
+                std::uint32_t k = first[w] + kHeader;
+                ctx.fluid_grid.for_each_neighbour(xb[w], x, support,
+                                                  [&](std::uint32_t f, const Vec<D>& xwf, float r) {
+                                                      const float wf = kernel_function.W(r);
+                                                      fluid[k] = f;
+                                                      kernel[k++] = wf;
+                                                      s.weight += wf;
+                                                      s.density += rho[f] * wf;
+                                                      s.moment += xwf * (rho[f] * wf);
+                                                  });
+                put_sums(first[w], s);
             }
         });
         positions = x;
+    }
+
+  private:
+    void put_sums(std::uint32_t k, const Sums& s) {
+        float words[2 * kHeader] = {};
+        words[0] = s.weight;
+        words[1] = s.density;
+        for (int d = 0; d < D; ++d)
+            words[2 + d] = s.moment[d];
+        for (std::uint32_t m = 0; m < kHeader; ++m) {
+            kernel[k + m] = words[m];
+            fluid[k + m] = std::bit_cast<std::uint32_t>(words[kHeader + m]);
+        }
     }
 };
 
@@ -188,10 +224,15 @@ void compute_pressure_terms(SphContext<D>& ctx, const K& kernel, const float* p,
         ctx.pool.parallel_for(
             0, ctx.boundary.size(), kParticleGrain, [&](const WorkerPool::Range& rg, int) {
                 for (std::size_t w = rg.begin; w < rg.end; ++w) {
+                    const std::uint32_t begin = weights->first[w], end = weights->first[w + 1];
+                    if (begin == end) {  // no fluid near: what wall_pressure_term gives then
+                        wall_term[w] = 0.0f;
+                        continue;
+                    }
                     float pressure = 0.0f;
-                    for (std::uint32_t k = weights->first[w]; k < weights->first[w + 1]; ++k)
+                    for (std::uint32_t k = begin + WallWeights<D>::kHeader; k < end; ++k)
                         pressure += p[weights->fluid[k]] * weights->kernel[k];
-                    const auto& s = weights->sums[w];
+                    const auto s = weights->sums_at(begin);
                     const Vec<D> gw = wall_acceleration ? g - wall_acceleration[w] : g;
                     wall_term[w] =
                         wall_pressure_term<D>(s.weight, pressure, s.density, s.moment, gw);

@@ -47,8 +47,7 @@ class DfsphSolver final : public Solver<D> {
     bool step_follows_passes() const override { return true; }
     std::size_t memory_bytes() const override {
         return capacity_bytes(inverse_diagonal_) + capacity_bytes(neighbours_) +
-               capacity_bytes(predicted_velocity_) + capacity_bytes(pressure_acceleration_) +
-               capacity_bytes(density_change_) + capacity_bytes(predicted_density_) +
+               capacity_bytes(predicted_velocity_) + capacity_bytes(predicted_density_) +
                capacity_bytes(divergence_pressure_) + capacity_bytes(previous_pressure_) +
                pressure_terms_.memory_bytes() + capacity_bytes(active_walls_) +
                gradients_.memory_bytes() + wall_weights_.memory_bytes() + xsph_.memory_bytes();
@@ -58,8 +57,6 @@ class DfsphSolver final : public Solver<D> {
         ctx.fluid.fit(inverse_diagonal_);
         ctx.fluid.fit(neighbours_);
         ctx.fluid.fit(predicted_velocity_);
-        ctx.fluid.fit(pressure_acceleration_);
-        ctx.fluid.fit(density_change_);
         ctx.fluid.fit(predicted_density_);
         ctx.stage("density", [&] {
             compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
@@ -108,6 +105,8 @@ class DfsphSolver final : public Solver<D> {
     // With p == nullptr the prediction without pressure (the warm start's test): the velocity is
     // v itself, so the two pressure loops are skipped. The walls' hydrostatic term is left out of
     // it as well: it is the walls' answer to the fluid's pressure, not a force of its own.
+    // The pressure acceleration and the density change are written where the velocity and the
+    // density made of them go, and turned into those in place: no arrays of their own.
     void predict(SphContext<D>& ctx, float dt, Solve kind, const float* p) {
         const float rho0 = ctx.constants.rest_density;
         const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
@@ -116,19 +115,19 @@ class DfsphSolver final : public Solver<D> {
             compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence,
                                    active_walls_.data(), &wall_weights_);
             compute_accelerations<AccelerationTerms::PressureOnly>(
-                ctx, kernel_, pressure_terms_, pressure_acceleration_.data(), &gradients_);
+                ctx, kernel_, pressure_terms_, predicted_velocity_.data(), &gradients_);
             ctx.for_each_fluid([&](std::size_t i) {
-                predicted_velocity_[i] = ctx.fluid.velocity[i] + pressure_acceleration_[i] * dt;
+                predicted_velocity_[i] = ctx.fluid.velocity[i] + predicted_velocity_[i] * dt;
             });
         } else {
             ctx.for_each_fluid(
                 [&](std::size_t i) { predicted_velocity_[i] = ctx.fluid.velocity[i]; });
         }
         ctx.share(predicted_velocity_.data());
-        compute_density_change(ctx, kernel_, predicted_velocity_.data(), density_change_.data(),
+        compute_density_change(ctx, kernel_, predicted_velocity_.data(), predicted_density_.data(),
                                &gradients_);
         ctx.for_each_fluid([&](std::size_t i) {
-            const float change = dt * density_change_[i];
+            const float change = dt * predicted_density_[i];
             if (divergence) {
                 predicted_density_[i] = neighbours_[i] < min_neighbours ? rho0 : rho0 + change;
             } else {
@@ -189,8 +188,6 @@ class DfsphSolver final : public Solver<D> {
     std::vector<float> inverse_diagonal_;
     std::vector<std::uint32_t> neighbours_;
     std::vector<Vec<D>> predicted_velocity_;
-    std::vector<Vec<D>> pressure_acceleration_;
-    std::vector<float> density_change_;
     std::vector<float> predicted_density_;
     std::vector<float> divergence_pressure_;
     std::vector<float> previous_pressure_;  // p_{k-1} of the Chebyshev passes
