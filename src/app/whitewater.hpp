@@ -41,10 +41,11 @@ struct WhitewaterSettings {
     float support = 4.0f;          // h, in particle radii (the SPH kernel's support)
     // Phi's ranges (eq. 1): below min nothing, above max full.
     // Measured in dam-break-3d as it hits the wall: trapped air's median 2, 99th percentile 12;
-    // curvature's 99th percentile 0.4-0.9, its largest 2-4; energy's median 1.5, 90th 5.
-    glm::vec2 trapped_air{3.0f, 15.0f};  // m/s (sum of weighted speed differences)
+    // curvature's 99th percentile 0.4-0.9, its largest 2-4; energy's median 1.5, 90th 5. The
+    // lower bounds let the mixer's paddle and channel-3d's pillar make some foam.
+    glm::vec2 trapped_air{2.5f, 15.0f};  // m/s (sum of weighted speed differences)
     glm::vec2 wave_crest{0.5f, 3.0f};    // curvature (sum of weighted normal differences)
-    glm::vec2 energy{1.0f, 6.0f};        // J/kg: speeds of about 1.4 and 3.5 m/s
+    glm::vec2 energy{0.5f, 5.0f};        // J/kg: speeds of 1 and about 3.2 m/s
     float trapped_air_rate = 60.0f;      // k_ta: particles per second at Phi = 1
     float wave_crest_rate = 60.0f;       // k_wc
     glm::vec2 lifetime{1.0f, 3.0f};      // s, uniform between
