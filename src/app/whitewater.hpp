@@ -26,7 +26,7 @@
 //
 // Usage: reserve() once per scene, then update() with each new frame (dt its simulated time since
 // the last one; 0 when paused: nothing moves or is born), draw sprites() (4 floats each:
-// x, y, z, alpha; alpha < 0 marks a bubble: drawn under the surface).
+// x, y, z, alpha; alpha < 0 marks a bubble, drawn as the others with the alpha's magnitude).
 #pragma once
 
 #include <cstddef>
@@ -78,7 +78,8 @@ class Whitewater {
     std::size_t count_of(Kind kind) const;
     const glm::vec3* positions() const { return position_.data(); }
     const Kind* kinds() const { return kind_.data(); }
-    // kSpriteFloats a particle: position and alpha (lifetime left; negative for bubbles).
+    // kSpriteFloats a particle: position and alpha (by kind and lifetime left; negative for a
+    // bubble).
     const float* sprites() const { return sprites_.data(); }
 
   private:
