@@ -4,7 +4,8 @@
 # at rest passes tests/tools/surface_checks.py (the depth and smoothed-depth views too, and its
 # passes are timed on the GPU), the anisotropic splats have fewer bumps at the particle scale
 # and a smoother depth than the isotropic ones in dam-break-3d and mixer-3d, its fallback without float targets shows the
-# particles, and a surface capture matches docs/surface-desktop.png; mesh obstacles are drawn in
+# particles, and a surface capture matches docs/surface-desktop.png; whitewater whitens
+# dam-break-3d's splash and --whitewater off removes it; mesh obstacles are drawn in
 # both views and listed, a container shows the fluid inside it, a dropped mesh (--drop, the drop
 # callback's path) joins the scene, a broken one is refused with its reason; a scene without
 # domain walls draws none; emitters and outlets are drawn, probes recorded; the force brush pushes
@@ -59,6 +60,13 @@ capture() {  # capture NAME ARGS...: a 480x360 capture without panels into $work
         --screenshot "$work/$name.png" "$@" >"$work/$name.out" 2>"$work/err"
     check "$name capture exits 0 ($(head -c 300 "$work/err"))" test $? -eq 0
 }
+# Whitewater (spray, foam, bubbles; on by default): dam-break-3d paused at step 800, as the
+# water hits the wall, with it and without, captured in the background while the pool's run.
+for ww in on off; do
+    xrun -s "-screen 0 1280x720x24" "$flume" dam-break-3d --size 480,360 --hide-ui \
+        --pause-at-step 800 --whitewater "$ww" --screenshot "$work/whitewater-$ww.png" \
+        >"$work/whitewater-$ww.out" 2>"$work/whitewater-$ww.err" &
+done
 for view in surface particles normals thickness; do
     capture "pool-$view" hydrostatic-3d --pause-at-step 5 --view "$view"
 done
@@ -114,6 +122,19 @@ splat_metrics() {  # splat_metrics SCENE PERIOD MAX_BUMPS MAX_ROUGHNESS
 }
 splat_metrics dam-break-3d 3.03 4.0 0.575
 splat_metrics mixer-3d 5.08 10.0 0.55
+wait  # the whitewater captures
+for ww in on off; do
+    check "whitewater $ww capture written ($(head -c 300 "$work/whitewater-$ww.err"))" \
+        test -s "$work/whitewater-$ww.png"
+done
+# White pixels where the fluid splashes (measured 359-446 at 480x360), none without it.
+python3 "$here/tools/surface_checks.py" whitewater "$work/whitewater-on.png" \
+    "$work/whitewater-off.png" 100
+check "dam-break-3d's whitewater whitens the splash" test $? -eq 0
+check "with --whitewater off there is none" \
+    grep -q "whitewater: 0 particles" "$work/whitewater-off.out"
+check "and with it on there is some" grep -Eq "whitewater: [1-9][0-9]* particles" \
+    "$work/whitewater-on.out"
 # The Statistics panel's GPU timers (results arrive a few frames late: 12 frames): every pass of
 # the surface view is timed, in drawing order.
 capture pool-timers hydrostatic-3d --frames 12
@@ -129,8 +150,9 @@ python3 "$here/tools/surface_checks.py" compare "$work/pool-fallback.png" "$work
 check "the fallback draws the particle view" test $? -eq 0
 
 # The README's picture: the same scene, step, size and view give the same picture (llvmpipe draws
-# it identically run after run; the bound leaves room for another Mesa version).
-capture surface-desktop dam-break-3d --pause-at-step 400
+# it identically run after run; the bound leaves room for another Mesa version). Without the
+# whitewater, whose particles depend on which frames the app happened to draw.
+capture surface-desktop dam-break-3d --pause-at-step 400 --whitewater off
 python3 "$here/tools/surface_checks.py" compare "$work/surface-desktop.png" \
     "$here/../docs/surface-desktop.png" 1.5
 check "dam-break-3d's surface at step 400 matches docs/surface-desktop.png" test $? -eq 0
@@ -470,5 +492,8 @@ check "unknown scene message" grep -q 'no built-in scene named "no-such-scene"' 
 check "bad --set exits 2" test $? -eq 2
 "$flume" dam-break-2d --frames 0 >"$work/out" 2>"$work/err"
 check "bad option exits 2" test $? -eq 2
+"$flume" dam-break-3d --whitewater maybe >"$work/out" 2>"$work/err"
+check "a bad --whitewater value exits 2" test $? -eq 2
+check "and says what it takes" grep -q "whitewater: Check maybe value in {off->0,on->1}" "$work/err"
 
 finish

@@ -71,7 +71,8 @@ const std::optional<std::string>& App::surface_unavailable() const {
 }
 
 RenderTimings App::render_timings() const {
-    return {renderer_.timer().available(), renderer_.timer().passes(), frame_milliseconds_};
+    return {renderer_.timer().available(), renderer_.timer().passes(), frame_milliseconds_,
+            scene_drawing_.whitewater_particles(), scene_drawing_.whitewater_milliseconds()};
 }
 
 void App::shutdown_graphics() {

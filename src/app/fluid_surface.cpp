@@ -80,6 +80,7 @@ std::optional<std::string> FluidSurface::init(bool float_targets) {
     thickness_program_ = link_program("fluid_splat_vert", "fluid_thickness_frag");
     smooth_program_ = link_program("fullscreen_vert", "fluid_smooth_frag");
     shade_program_ = link_program("fullscreen_vert", "fluid_shade_frag");
+    whitewater_program_ = link_program("whitewater_vert", "whitewater_frag");
 
     const float corners[] = {-1, -1, 1, -1, -1, 1, 1, 1};  // a triangle strip
     glGenVertexArrays(1, &quad_vao_);
@@ -103,6 +104,12 @@ std::optional<std::string> FluidSurface::init(bool float_targets) {
     glVertexAttribDivisor(2, 1);
     glVertexAttribDivisor(3, 1);
     glGenVertexArrays(1, &empty_vao_);
+    glGenVertexArrays(1, &whitewater_vao_);
+    sprites_.create();
+    glBindVertexArray(whitewater_vao_);
+    sprites_.reserve(0);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 0, nullptr);
     glBindVertexArray(0);
     return std::nullopt;
 }
@@ -125,11 +132,15 @@ void FluidSurface::destroy() {
     glDeleteBuffers(1, &corner_buffer_);
     centers_.destroy();
     shapes_.destroy();
+    sprites_.destroy();
     glDeleteVertexArrays(1, &quad_vao_);
     glDeleteVertexArrays(1, &empty_vao_);
-    for (GLuint p : {depth_program_, thickness_program_, smooth_program_, shade_program_})
+    glDeleteVertexArrays(1, &whitewater_vao_);
+    for (GLuint p :
+         {depth_program_, thickness_program_, smooth_program_, shade_program_, whitewater_program_})
         glDeleteProgram(p);
     depth_program_ = thickness_program_ = smooth_program_ = shade_program_ = 0;
+    whitewater_program_ = 0;
 }
 
 void FluidSurface::resize(const glm::ivec2& size) {
@@ -276,6 +287,36 @@ void FluidSurface::draw(const SurfaceSplats& splats, const SurfaceCamera& camera
     glEnable(GL_DEPTH_TEST);
     glActiveTexture(GL_TEXTURE0);
     glBindVertexArray(0);
+    timer.end();
+}
+
+void FluidSurface::draw_whitewater(const WhitewaterSprites& whitewater, const SurfaceCamera& camera,
+                                   GpuTimer& timer) {
+    timer.begin("whitewater");
+    if (whitewater.count > 0) {
+        glBindVertexArray(whitewater_vao_);
+        sprites_.update(whitewater.sprites, whitewater.count * 4 * sizeof(float));
+        glUseProgram(whitewater_program_);
+        set_matrix(whitewater_program_, "u_view", camera.view);
+        set_matrix(whitewater_program_, "u_projection", camera.projection);
+        glUniform1f(glGetUniformLocation(whitewater_program_, "u_size"), whitewater.size);
+        glUniform1f(glGetUniformLocation(whitewater_program_, "u_pixels_per_unit"),
+                    camera.pixels_per_unit);
+        // Fainter by e every four sprite sizes under the surface.
+        glUniform1f(glGetUniformLocation(whitewater_program_, "u_fade"), 0.25f / whitewater.size);
+        bind_texture(whitewater_program_, "u_scene_depth", 0, scene_depth_);
+        bind_texture(whitewater_program_, "u_surface", 1, smoothed_);
+        glDisable(GL_DEPTH_TEST);
+        glDepthMask(GL_FALSE);
+        glEnable(GL_BLEND);
+        glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+        glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(whitewater.count));
+        glDisable(GL_BLEND);
+        glDepthMask(GL_TRUE);
+        glEnable(GL_DEPTH_TEST);
+        glActiveTexture(GL_TEXTURE0);
+        glBindVertexArray(0);
+    }
     timer.end();
 }
 

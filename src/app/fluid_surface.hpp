@@ -9,6 +9,8 @@
 //   thickness  every splat's chord added up, at half resolution
 //   shade      normals from the smoothed depth; refraction of the scene, Beer-Lambert absorption,
 //              Fresnel reflection of a procedural sky, specular; into the default framebuffer
+//   whitewater (draw_whitewater) spray, foam and bubbles (whitewater.hpp) as white point sprites
+//              over it, hidden behind the opaque scene, fading with their depth under the surface
 //
 // Needs float colour targets (R32F, R16F): core in OpenGL 3.3, EXT_color_buffer_float in WebGL 2.
 // Without them init() says why and the app draws particles instead.
@@ -38,6 +40,14 @@ struct SurfaceSettings {
     float refraction = 0.25f;             // displacement of what is seen behind, per metre of
                                           // thickness (world units at the fluid's depth)
     bool anisotropic = true;              // ellipsoids (Yu & Turk 2013); false: spheres
+    bool whitewater = true;               // spray, foam and bubbles (Ihmsen et al. 2012)
+};
+
+// The whitewater's sprites (Whitewater::sprites(): x, y, z, alpha; negative alpha a bubble).
+struct WhitewaterSprites {
+    const float* sprites = nullptr;
+    std::size_t count = 0;
+    float size = 0.01f;  // the sprites' diameter, world units
 };
 
 // The particles to splat: centres (3 floats each) and, for anisotropic splats, each one's
@@ -66,6 +76,8 @@ class FluidSurface {
         centers_.reserve(particles * 3 * sizeof(float));
         shapes_.reserve(particles * 8 * sizeof(float));
     }
+    // The same for the whitewater's sprites (its capacity, once).
+    void reserve_whitewater(std::size_t sprites) { sprites_.reserve(sprites * 4 * sizeof(float)); }
 
     // Draws into the offscreen scene target from here on (cleared to `background`): the opaque
     // geometry goes there, then draw() composites. Returns false (nothing bound) if the targets
@@ -73,6 +85,10 @@ class FluidSurface {
     bool begin_scene(const glm::ivec2& size, const glm::vec3& background);
     void draw(const SurfaceSplats& splats, const SurfaceCamera& camera,
               const SurfaceSettings& settings, SurfaceOutput output, GpuTimer& timer);
+    // After draw() (the shaded surface): the whitewater over it, alpha-blended (timer pass
+    // "whitewater").
+    void draw_whitewater(const WhitewaterSprites& whitewater, const SurfaceCamera& camera,
+                         GpuTimer& timer);
 
     const std::optional<std::string>& unavailable() const { return unavailable_; }
 
@@ -83,8 +99,9 @@ class FluidSurface {
 
     std::optional<std::string> unavailable_;
     GLuint depth_program_ = 0, thickness_program_ = 0, smooth_program_ = 0, shade_program_ = 0;
-    GLuint quad_vao_ = 0, corner_buffer_ = 0, empty_vao_ = 0;
-    StreamBuffer centers_, shapes_;
+    GLuint whitewater_program_ = 0;
+    GLuint quad_vao_ = 0, corner_buffer_ = 0, empty_vao_ = 0, whitewater_vao_ = 0;
+    StreamBuffer centers_, shapes_, sprites_;
     glm::ivec2 size_{0, 0};
     // Textures: the scene's colour and depth, the splatted depth, the smoothing's two, thickness.
     GLuint scene_color_ = 0, scene_depth_ = 0, depth_ = 0, temp_ = 0, smoothed_ = 0, thickness_ = 0;

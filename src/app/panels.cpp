@@ -391,6 +391,7 @@ bool view_panel(ColoringSettings& coloring, ViewSettings& view, int dimension,
 void surface_panel(SurfaceSettings& surface) {
     if (!ImGui::CollapsingHeader("Surface")) return;
     ImGui::Checkbox("anisotropic splats", &surface.anisotropic);
+    ImGui::Checkbox("whitewater (spray, foam, bubbles)", &surface.whitewater);
     int filter = static_cast<int>(surface.filter);
     const char* filters[] = {"narrow-range", "bilateral"};
     if (ImGui::Combo("smoothing", &filter, filters, 2))
@@ -611,6 +612,10 @@ void statistics_panel(const Frame& frame, float frames_per_second, double steps_
     } else {
         ImGui::Text("frame %.2f ms (CPU; no GPU timer queries here)",
                     static_cast<double>(timings.frame_milliseconds));
+    }
+    if (timings.whitewater_particles > 0) {
+        ImGui::Text("whitewater %zu particles, %.2f ms (CPU)", timings.whitewater_particles,
+                    static_cast<double>(timings.whitewater_milliseconds));
     }
     plot("frames/s", history.frames_per_second);
     plot("steps/s", history.steps_per_second);

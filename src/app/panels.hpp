@@ -42,6 +42,9 @@ struct RenderTimings {
     bool gpu = false;  // timer queries: `passes` hold GPU times
     std::span<const GpuTimer::Pass> passes;
     float frame_milliseconds = 0.0f;  // the CPU's time between frames
+    // The whitewater (3D surface view): its diffuse particles and its update's CPU time.
+    std::size_t whitewater_particles = 0;
+    float whitewater_milliseconds = 0.0f;
 };
 
 struct BrushSettings {

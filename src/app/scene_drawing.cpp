@@ -1,6 +1,7 @@
 #include "app/scene_drawing.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -79,8 +80,12 @@ SceneDrawing::Drawn SceneDrawing::draw(Renderer& renderer, const Frame& f, const
         if (f.scene->dimension == 3) {
             anisotropy_.reserve(f.stats.capacity);
             anisotropy_positions_.reserve(3 * f.stats.capacity);
+            whitewater_.reserve(f.stats.capacity);
+            renderer.surface().reserve_whitewater(whitewater_.capacity());
         }
         anisotropy_positions_.clear();
+        whitewater_.clear();
+        whitewater_time_ = -1.0;
         particle_buffers_generation_ = f.scene_generation;
     }
     ViewSetup view;
@@ -160,6 +165,40 @@ void SceneDrawing::draw_surface(Renderer& renderer, const Frame& f, const ViewSe
         splats.shapes = anisotropy_.shapes();
     }
     renderer.surface().draw(splats, camera, look.view.surface, output, renderer.timer());
+    if (output == SurfaceOutput::Shaded && look.view.surface.whitewater) {
+        update_whitewater(f);
+        const WhitewaterSprites sprites{whitewater_.sprites(), whitewater_.count(),
+                                        1.2f * f.constants.particle_radius};
+        renderer.surface().draw_whitewater(sprites, camera, renderer.timer());
+    } else {
+        whitewater_.clear();  // switched off: starts afresh when switched on
+        whitewater_time_ = -1.0;
+    }
+}
+
+void SceneDrawing::update_whitewater(const Frame& f) {
+    const ParticleSnapshot& p = f.particles;
+    if (whitewater_time_ >= 0.0 && p.step == whitewater_step_) return;  // paused: as it was
+    if (p.time < whitewater_time_) whitewater_.clear();  // restored to an earlier state
+    // The simulated time since the last frame seen (frames the app skipped included), at most a
+    // tenth of a second: a long gap (a slow frame) moves and makes no more than that.
+    const float dt = whitewater_time_ >= 0.0 && p.time > whitewater_time_
+                         ? static_cast<float>(std::min(p.time - whitewater_time_, 0.1))
+                         : 0.0f;
+    whitewater_step_ = p.step;
+    whitewater_time_ = p.time;
+    if (dt <= 0.0f || p.velocity.size() != p.position.size()) return;
+    const std::vector<double>& g = f.scene->params.vector("gravity");
+    const glm::vec3 gravity(static_cast<float>(g.size() > 0 ? g[0] : 0.0),
+                            static_cast<float>(g.size() > 1 ? g[1] : 0.0),
+                            static_cast<float>(g.size() > 2 ? g[2] : 0.0));
+    const auto start = std::chrono::steady_clock::now();
+    whitewater_.update(p.position.data(), p.velocity.data(), p.position.size() / 3,
+                       f.constants.particle_radius, gravity, dt, to3(f.scene->domain_min),
+                       to3(f.scene->domain_max));
+    const float ms =
+        std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+    whitewater_milliseconds_ += 0.1f * (ms - whitewater_milliseconds_);
 }
 
 // 2D: the polygons filled, under the particles.

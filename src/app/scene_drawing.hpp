@@ -7,7 +7,8 @@
 //              obstacles as sprites
 //   3D         the particles view: the particles, the edges and the sphere sprites as in 2D,
 //              the mesh obstacles solid; a surface view (ViewMode): the domain's faces (a
-//              checkered room) and the obstacles solid, then the fluid surface's passes
+//              checkered room) and the obstacles solid, then the fluid surface's passes and,
+//              in the shaded view, the whitewater (whitewater.hpp) over it
 //   bodies     the rigid bodies solid, lit, in their own amber colour, where the frame's poses put
 //              them: 2D filled (over the particles, with a darker outline and a radius line
 //              that shows a disc turn), 3D boxes and spheres in both views (in the surface view
@@ -30,6 +31,7 @@
 #include "app/renderer.hpp"
 #include "app/simulation_runner.hpp"
 #include "app/view_mode.hpp"
+#include "app/whitewater.hpp"
 
 namespace flume {
 
@@ -82,6 +84,10 @@ class SceneDrawing {
     // them again.
     void release();
 
+    // The whitewater's diffuse particles now and the CPU time of its last update (ms, smoothed).
+    std::size_t whitewater_particles() const { return whitewater_.count(); }
+    float whitewater_milliseconds() const { return whitewater_milliseconds_; }
+
   private:
     void draw_particles(Renderer& renderer, const Frame& f, const ColoringSettings& coloring,
                         Drawn& drawn);
@@ -92,6 +98,7 @@ class SceneDrawing {
     // The surface view: the domain's faces and the obstacles opaque, then the fluid's passes.
     void draw_surface(Renderer& renderer, const Frame& f, const ViewSetup& view,
                       const SceneLook& look);
+    void update_whitewater(const Frame& f);
     void draw_solid_walls_and_obstacles(Renderer& renderer, const Frame& f);
     void draw_obstacle_meshes(Renderer& renderer, const Frame& f);
     void upload_obstacle_meshes(Renderer& renderer, const Frame& f);
@@ -108,6 +115,11 @@ class SceneDrawing {
     ParticleAnisotropy anisotropy_;
     std::vector<float> anisotropy_positions_;
     float anisotropy_radius_ = 0.0f;
+    // Whitewater, advanced once per new step by the simulated time since the last one it saw.
+    Whitewater whitewater_;
+    std::uint64_t whitewater_step_ = 0;
+    double whitewater_time_ = -1.0;  // < 0: none seen yet
+    float whitewater_milliseconds_ = 0.0f;
     std::uint64_t obstacle_meshes_generation_ = 0;  // 0: none uploaded
     // The scene whose capacity the particle buffers were sized for (0: none yet).
     std::uint64_t particle_buffers_generation_ = 0;

@@ -64,6 +64,8 @@ void print_timings(const flume::RenderTimings& timings) {
         }
     }
     std::printf(" (frame %.2f ms)\n", static_cast<double>(timings.frame_milliseconds));
+    std::printf("flume: whitewater: %zu particles, update %.3f ms (CPU)\n",
+                timings.whitewater_particles, static_cast<double>(timings.whitewater_milliseconds));
 }
 
 // The obstacles, the probes' history and the message of the captured frame (what the panels
@@ -225,6 +227,11 @@ int main(int argc, char** argv) {
                    "Surface panel: anisotropic splats (ellipsoids, the default) or isotropic "
                    "(spheres)")
         ->transform(CLI::CheckedTransformer(splat_shapes, CLI::ignore_case));
+    const std::map<std::string, bool> on_off{{"on", true}, {"off", false}};
+    cli.add_option("--whitewater", options.surface.whitewater,
+                   "Surface panel: spray, foam and bubbles over the 3D surface (on, the default, "
+                   "or off)")
+        ->transform(CLI::CheckedTransformer(on_off, CLI::ignore_case));
     cli.add_option("--surface-absorption", options.surface.absorption,
                    "Surface panel: absorption per metre")
         ->check(CLI::Range(0.0f, 50.0f));

@@ -183,6 +183,8 @@ void publish_status(const glm::ivec2& size) {
     s["frameMilliseconds"] = timings.frame_milliseconds;
     for (const flume::GpuTimer::Pass& pass : timings.passes)
         s["passMilliseconds"][std::string(pass.name)] = pass.milliseconds;
+    s["whitewaterParticles"] = timings.whitewater_particles;
+    s["whitewaterMilliseconds"] = timings.whitewater_milliseconds;
     s["obstacles"] = nlohmann::json::array();
     if (f.obstacles) {
         for (const flume::ObstacleSummary& o : *f.obstacles) {
@@ -349,6 +351,15 @@ int main(int argc, char** argv) {
             options.show_ui = false;
         } else if (arg == "--isotropic-splats") {
             options.surface.anisotropic = false;
+        } else if (arg == "--whitewater" && i + 1 < argc) {
+            const std::string value = argv[++i];
+            if (value == "on" || value == "off") {
+                options.surface.whitewater = value == "on";
+            } else {
+                view_message += std::string(view_message.empty() ? "" : " -- ") +
+                                "unknown ?whitewater=" + value +
+                                ": expected on or off; showing the whitewater";
+            }
         } else if (arg == "--pause-at-step" && i + 1 < argc) {
             options.pause_at_step = std::strtoull(argv[++i], nullptr, 10);
         } else if (arg == "--drag" && i + 1 < argc) {

@@ -39,6 +39,11 @@
         well above red, as is_particle). Fails above MAX_MEAN_DIFF, or when the fluid covers
         less than 1% of A or its coverage in A and B differs in more than 5% of their union (a
         fluid missing from one picture fails however small it is on screen).
+    surface_checks.py whitewater ON.png OFF.png MIN
+        Whitewater: two captures of the same state, with whitewater (spray, foam, bubbles) and
+        without. Counts the pixels that it whitens: brighter in ON than in OFF by 24 levels or
+        more in every channel and near-white in ON (each channel at least 150, red at least 0.7 of
+        blue). Fails below MIN; with MIN negative, fails above -MIN (whitewater off or absent).
 
 Prints one line per check ("ok" or "FAIL", the value and the bound); exits 1 if any failed.
 """
@@ -260,6 +265,24 @@ def compare_fluid(a_path, b_path, bound):
            bound)
 
 
+def whitewater(on_path, off_path, bound):
+    wa, ha, a = pixels(on_path)
+    wb, hb, b = pixels(off_path)
+    if (wa, ha) != (wb, hb):
+        report("same size", False, f"{wa}x{ha} vs {wb}x{hb}", "equal")
+        return
+    white = 0
+    for ra, rb in zip(a, b):
+        for ca, cb in zip(ra, rb):
+            whiter = all(p - q >= 24 for p, q in zip(ca, cb))
+            near_white = min(ca) >= 150 and ca[0] >= 0.7 * ca[2]
+            white += whiter and near_white
+    if bound >= 0:
+        report("whitewater pixels", white >= bound, white, f">= {bound:g}")
+    else:
+        report("whitewater pixels", white <= -bound, white, f"<= {-bound:g}")
+
+
 def main():
     if sys.argv[1] == "pool":
         pool(*sys.argv[2:6])
@@ -273,6 +296,8 @@ def main():
         compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     elif sys.argv[1] == "compare-fluid":
         compare_fluid(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif sys.argv[1] == "whitewater":
+        whitewater(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         sys.exit(__doc__)
     sys.exit(1 if failures else 0)
