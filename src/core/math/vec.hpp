@@ -56,6 +56,13 @@ inline std::uint32_t float_bits(float f) {
     return u;
 }
 
+// The float of a bit pattern (float_bits' inverse).
+inline float float_of_bits(std::uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
 // Integer powers by repeated multiplication: std::pow may differ between libms.
 inline float pow7(float x) {
     const float x2 = x * x;

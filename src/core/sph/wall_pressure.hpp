@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <new>
 #include <span>
@@ -121,7 +120,7 @@ struct WallWeights {
         float words[2 * kHeader];
         for (std::uint32_t m = 0; m < kHeader; ++m) {
             words[m] = kernel[k + m];
-            words[kHeader + m] = std::bit_cast<float>(fluid[k + m]);
+            words[kHeader + m] = float_of_bits(fluid[k + m]);
         }
         Sums s;
         s.weight = words[0];
@@ -197,7 +196,7 @@ struct WallWeights {
             words[2 + d] = s.moment[d];
         for (std::uint32_t m = 0; m < kHeader; ++m) {
             kernel[k + m] = words[m];
-            fluid[k + m] = std::bit_cast<std::uint32_t>(words[kHeader + m]);
+            fluid[k + m] = float_bits(words[kHeader + m]);
         }
     }
 };
