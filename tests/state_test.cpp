@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/errors.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
+#include "core/state/state_file.hpp"
 #include "core/worker_pool.hpp"
 #include "test_scenes.hpp"
 
@@ -144,6 +146,39 @@ TEST(State, AFileThatCannotBePutBackIsRefusedByName) {
     EXPECT_EQ(b->deep_hash(), before);
     b->restore_state(saved, "s.flume-state");
     EXPECT_EQ(b->deep_hash(), a->deep_hash());
+}
+
+// An emitter's progress in a state file that is finite but far out of range (found by the state
+// fuzzer): the step converts it to layers without overflow and the emitter stops at the fluid's
+// capacity, or makes nothing when the progress lies behind it.
+TEST(State, AnEmitterProgressFarOutOfRangeIsSteppedSafely) {
+    const Scene scene = load_scene("fountain-2d", {"particle_radius=0.02"});
+    WorkerPool pool(1);
+    const auto sim = Simulation::create(scene, pool);
+    for (int s = 0; s < 10; ++s)
+        sim->step();
+    const std::string saved = sim->save_state();
+    const StateFile file = read_state_file(saved, "saved");
+    const std::string payload(file.payload);
+    // The section's tag and length, the emitter count, then two poses of 15 doubles each.
+    const std::size_t base_at = payload.find("EMIT") + 4 + 8 + 8 + 2 * 15 * 8;
+    ASSERT_LT(base_at + 16, payload.size());
+    for (const double base : {1.0e78, -1.0e78, 1.0e300}) {
+        SCOPED_TRACE(base);
+        std::string edited = payload;
+        std::memcpy(edited.data() + base_at, &base, sizeof base);
+        sim->restore_state(write_state_file(file.header, edited), "edited");
+        const std::uint64_t emitted = sim->stats().emitted_particles;
+        try {
+            sim->step();
+        } catch (const SimulationError&) {
+        }
+        if (base > 0.0) {
+            EXPECT_TRUE(sim->stats().capacity_reached);
+        } else {
+            EXPECT_EQ(sim->stats().emitted_particles, emitted);
+        }
+    }
 }
 
 }  // namespace

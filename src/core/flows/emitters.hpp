@@ -197,7 +197,7 @@ class Emitters {
                 p.running = true;
             }
             const double distance = travelled(p, desc, t);
-            const auto due = static_cast<std::uint64_t>(std::floor(distance / spacing_)) + 1;
+            const std::uint64_t due = layers_due(distance);
             while (p.layers < due) {
                 if (f.fluid.size() + f.elsewhere + e.layer.size() > f.fluid.capacity ||
                     f.fluid.next_id > kLastId - e.layer.size()) {
@@ -326,6 +326,15 @@ class Emitters {
 
     static double travelled(const Progress& p, const EmitterDesc& desc, double t) {
         return p.base + desc.velocity * (t - p.time_base);
+    }
+
+    // The layers made once the fluid has travelled `distance`: one at the start, one more each
+    // spacing. Bounded so that a restored progress far out of range still converts (the capacity
+    // check then stops the emitter).
+    std::uint64_t layers_due(double distance) const {
+        const double due = std::floor(distance / spacing_) + 1.0;
+        if (!(due > 0.0)) return 0;
+        return static_cast<std::uint64_t>(std::min(due, 0x1p53));
     }
 
     static bool emitting(const EmitterDesc& desc, const StepStats& stats, double t) {
