@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "core/math/simd.hpp"
 #include "core/neighbours/grid.hpp"
 #include "core/neighbours/lists.hpp"
 #include "core/worker_pool.hpp"
@@ -184,51 +185,60 @@ TYPED_TEST(NeighbourGridTest, ListsStepAsideForAHugeNeighbourhood) {
 
 // The lists hold exactly what the grid visits, in its order, for fluid and boundary neighbours:
 // through the 4-wide test and its masked tail (row ranges of every length, arrays of fewer than
-// four), with chunk sizes that cut the particles unevenly, for 1 and 3 threads.
+// four), with chunk sizes that cut the particles unevenly, for 1 and 3 threads, with the cached
+// candidates tested in four lanes and (where the processor has AVX2) in eight.
 TYPED_TEST(NeighbourGridTest, ListsHoldTheGridsNeighboursInItsOrder) {
     constexpr int D = TypeParam::value;
     std::mt19937 rng(7);
-    for (std::size_t boundary_count : {std::size_t{0}, std::size_t{3}, std::size_t{900}}) {
-        for (int threads : {1, 3}) {
-            WorkerPool pool(threads);
-            const float radius = 0.09f;
-            auto sorted_by = [&](NeighbourGrid<D>& grid, std::vector<Vec<D>> x) {
-                grid.configure(Vec<D>(0.0f), Vec<D>(1.0f), radius);
-                grid.sort(x, pool);
-                std::vector<Vec<D>> sorted(x.size());
-                for (std::size_t k = 0; k < x.size(); ++k)
-                    sorted[k] = x[grid.order()[k]];
-                return sorted;
-            };
-            NeighbourGrid<D> fluid_grid, boundary_grid;
-            const std::vector<Vec<D>> x = sorted_by(fluid_grid, random_positions<D>(2000, rng));
-            const std::vector<Vec<D>> xb =
-                sorted_by(boundary_grid, random_positions<D>(boundary_count, rng));
-            for (std::size_t grain : {std::size_t{1}, std::size_t{64}, std::size_t{333}}) {
-                NeighbourLists<D> lists;
-                lists.build(fluid_grid, x, boundary_grid, xb, radius, grain, pool);
-                ASSERT_TRUE(lists.covers(x.data(), radius));
-                EXPECT_FALSE(lists.covers(x.data(), 0.5f * radius));
-                std::size_t entries = 0;
-                for (std::size_t i = 0; i < x.size(); ++i) {
-                    using Hit = std::pair<std::uint32_t, float>;
-                    std::vector<Hit> from_grid, from_lists;
-                    auto into = [](std::vector<Hit>& out) {
-                        return [&out](std::uint32_t j, const Vec<D>& d, float r) {
-                            out.emplace_back(j, r + d[0]);
+    const bool eight_lanes = simd_eight_lanes();
+    struct Restore {
+        bool on;
+        ~Restore() { set_simd_eight_lanes(on); }
+    } restore{eight_lanes};
+    for (const bool eight : {false, true}) {
+        SCOPED_TRACE(set_simd_eight_lanes(eight) ? "eight lanes" : "four lanes");
+        for (std::size_t boundary_count : {std::size_t{0}, std::size_t{3}, std::size_t{900}}) {
+            for (int threads : {1, 3}) {
+                WorkerPool pool(threads);
+                const float radius = 0.09f;
+                auto sorted_by = [&](NeighbourGrid<D>& grid, std::vector<Vec<D>> x) {
+                    grid.configure(Vec<D>(0.0f), Vec<D>(1.0f), radius);
+                    grid.sort(x, pool);
+                    std::vector<Vec<D>> sorted(x.size());
+                    for (std::size_t k = 0; k < x.size(); ++k)
+                        sorted[k] = x[grid.order()[k]];
+                    return sorted;
+                };
+                NeighbourGrid<D> fluid_grid, boundary_grid;
+                const std::vector<Vec<D>> x = sorted_by(fluid_grid, random_positions<D>(2000, rng));
+                const std::vector<Vec<D>> xb =
+                    sorted_by(boundary_grid, random_positions<D>(boundary_count, rng));
+                for (std::size_t grain : {std::size_t{1}, std::size_t{64}, std::size_t{333}}) {
+                    NeighbourLists<D> lists;
+                    lists.build(fluid_grid, x, boundary_grid, xb, radius, grain, pool);
+                    ASSERT_TRUE(lists.covers(x.data(), radius));
+                    EXPECT_FALSE(lists.covers(x.data(), 0.5f * radius));
+                    std::size_t entries = 0;
+                    for (std::size_t i = 0; i < x.size(); ++i) {
+                        using Hit = std::pair<std::uint32_t, float>;
+                        std::vector<Hit> from_grid, from_lists;
+                        auto into = [](std::vector<Hit>& out) {
+                            return [&out](std::uint32_t j, const Vec<D>& d, float r) {
+                                out.emplace_back(j, r + d[0]);
+                            };
                         };
-                    };
-                    fluid_grid.for_each_neighbour(x[i], x.data(), radius, into(from_grid));
-                    boundary_grid.for_each_neighbour(x[i], xb.data(), radius, into(from_grid));
-                    lists.for_each_fluid_neighbour(i, x.data(), into(from_lists));
-                    lists.for_each_boundary_neighbour(i, x.data(), xb.data(), into(from_lists));
-                    ASSERT_EQ(from_lists, from_grid) << "particle " << i << ", grain " << grain;
-                    entries += from_grid.size();
+                        fluid_grid.for_each_neighbour(x[i], x.data(), radius, into(from_grid));
+                        boundary_grid.for_each_neighbour(x[i], xb.data(), radius, into(from_grid));
+                        lists.for_each_fluid_neighbour(i, x.data(), into(from_lists));
+                        lists.for_each_boundary_neighbour(i, x.data(), xb.data(), into(from_lists));
+                        ASSERT_EQ(from_lists, from_grid) << "particle " << i << ", grain " << grain;
+                        entries += from_grid.size();
+                    }
+                    EXPECT_EQ(lists.entry_count(), entries);
+                    EXPECT_GE(lists.memory_bytes(), entries * sizeof(std::uint16_t));
+                    lists.invalidate();
+                    EXPECT_FALSE(lists.covers(x.data(), radius));
                 }
-                EXPECT_EQ(lists.entry_count(), entries);
-                EXPECT_GE(lists.memory_bytes(), entries * sizeof(std::uint16_t));
-                lists.invalidate();
-                EXPECT_FALSE(lists.covers(x.data(), radius));
             }
         }
     }

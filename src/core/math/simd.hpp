@@ -10,8 +10,10 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -25,7 +27,49 @@
 // call per group of four with the terms returned through memory (forces 1.6x native in wasm).
 #define FLUME_ALWAYS_INLINE __attribute__((always_inline))
 
+// Eight-lane (AVX2) paths, compiled beside the four-lane ones on x86-64 and picked at run time
+// (simd_eight_lanes()): only where their result is the same bits as four lanes', such as the
+// neighbour search's distance test, whose output is a set of slots, not a sum.
+#if FLUME_SIMD_SSE && defined(__x86_64__) && !defined(__wasm__)
+#include <immintrin.h>
+#define FLUME_SIMD_AVX2_DISPATCH 1
+#define FLUME_TARGET_AVX2 __attribute__((target("avx2")))
+#else
+#define FLUME_SIMD_AVX2_DISPATCH 0
+#endif
+
 namespace flume {
+
+#if FLUME_SIMD_AVX2_DISPATCH
+namespace detail {
+inline bool detect_eight_lanes() {
+    __builtin_cpu_init();
+    const char* forced = std::getenv("FLUME_SIMD");
+    return __builtin_cpu_supports("avx2") && !(forced && std::strcmp(forced, "sse") == 0);
+}
+inline std::atomic<bool> eight_lanes{detect_eight_lanes()};
+}  // namespace detail
+
+// True when the eight-lane paths run: the processor has AVX2, and the environment does not say
+// FLUME_SIMD=sse.
+inline bool simd_eight_lanes() {
+    return detail::eight_lanes.load(std::memory_order_relaxed);
+}
+// Turns them on (where the processor has AVX2) or off; returns whether they are on. For tests
+// that compare the two paths.
+inline bool set_simd_eight_lanes(bool on) {
+    __builtin_cpu_init();
+    detail::eight_lanes.store(on && __builtin_cpu_supports("avx2"), std::memory_order_relaxed);
+    return simd_eight_lanes();
+}
+#else
+inline bool simd_eight_lanes() {
+    return false;
+}
+inline bool set_simd_eight_lanes(bool) {
+    return false;
+}
+#endif
 
 #if FLUME_SIMD_SSE
 
