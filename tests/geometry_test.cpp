@@ -389,6 +389,22 @@ TEST(DistanceField, IsTheExactSignedDistanceToACubeNearItsSurface) {
     EXPECT_NEAR(glm::normalize(field.gradient({0.5, 0.5, 1.05})).z, 1.0, 1.0e-9);
 }
 
+// A closed mesh a millionth of a millionth thick (found by the mesh fuzzer): the grid's step
+// across it is that thickness, so the band reaches ~1e11 nodes past the grid; the build bounds
+// the node range before converting it, and the field is still a distance.
+TEST(DistanceField, BuildsAroundAMeshThinnerThanItsStep) {
+    TriangleMesh thin;
+    thin.vertices = {{0.0, 0.0, 0.0}, {1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}, {0.3, 0.3, 1.0e-12}};
+    thin.triangles = {{0, 2, 1}, {0, 1, 3}, {1, 2, 3}, {2, 0, 3}};
+    check_closed(thin, "thin");
+    WorkerPool pool(2);
+    const double spacing = 1.0 / 16.0;
+    const DistanceGrid grid = DistanceGrid::around(thin.lower(), thin.upper(), spacing, 2);
+    const DistanceField field(thin, grid, 3.0 * spacing, pool);
+    EXPECT_NEAR(field.distance({0.3, 0.3, 0.0}), 0.0, 1.0e-9);
+    EXPECT_GT(field.distance({2.0, 0.3, 0.0}), 0.875);  // outside the grid, and the mesh
+}
+
 // A 3D scene whose files come from a map (as the browser passes fetched bytes).
 Scene scene_with_files(const std::string& json, const std::map<std::string, std::string>& files) {
     return parse_scene(json, "test scene", [&](const std::string& name) {

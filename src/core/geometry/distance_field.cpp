@@ -151,6 +151,19 @@ DistanceGrid DistanceGrid::around(const glm::dvec3& lower, const glm::dvec3& upp
     return g;
 }
 
+namespace {
+
+// A node index v (a whole number, or NaN) bounded to [lo, hi] before it becomes an int: a
+// triangle far from the grid, or an axis whose step is tiny, gives an index far out of range.
+// NaN gives lo.
+int node_index(double v, int lo, int hi) {
+    if (!(v > lo)) return lo;
+    if (v > hi) return hi;
+    return static_cast<int>(v);
+}
+
+}  // namespace
+
 DistanceField::DistanceField(const TriangleMesh& mesh, const DistanceGrid& grid, double band,
                              WorkerPool& pool)
     : grid_(grid),
@@ -173,8 +186,8 @@ DistanceField::DistanceField(const TriangleMesh& mesh, const DistanceGrid& grid,
         for (int k = 0; k < 3; ++k) {
             const double a = (tlo[k] - band_ - grid_.origin[k]) / grid_.step[k] - grid_.first[k];
             const double b = (thi[k] + band_ - grid_.origin[k]) / grid_.step[k] - grid_.first[k];
-            lo[k] = std::max(0, static_cast<int>(std::ceil(a - 0.5)));
-            hi[k] = std::min(n[k] - 1, static_cast<int>(std::floor(b - 0.5)));
+            lo[k] = node_index(std::ceil(a - 0.5), 0, n[k]);
+            hi[k] = node_index(std::floor(b - 0.5), -1, n[k] - 1);
         }
     };
     // Triangles binned by the slabs their band reaches, in triangle order (CSR).
