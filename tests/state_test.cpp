@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/scene.hpp"
 #include "core/scene_library.hpp"
 #include "core/simulation.hpp"
 #include "core/state/state_file.hpp"
@@ -179,6 +180,51 @@ TEST(State, AnEmitterProgressFarOutOfRangeIsSteppedSafely) {
             EXPECT_EQ(sim->stats().emitted_particles, emitted);
         }
     }
+}
+
+// Every refused state leaves the simulation as it was (found by the state fuzzer: a moving-wall
+// section of the wrong size left the boundary at its size, and the state before no longer fit
+// when it was put back). Eight zero bytes are written at every fourth byte of a payload with every
+// section (fluid, emitter, outlet, moving wall, body, probe parts); each edit is put back or
+// refused, and a refusal keeps the simulation's bits.
+TEST(State, EveryRefusedEditLeavesTheSimulationAsItWas) {
+    const Scene scene = parse_scene(R"({
+      "dimension": 2, "particle_radius": 0.05, "solver": "dfsph",
+      "domain": {"min": [0, 0], "max": [1, 1]},
+      "fluid": [{"min": [0, 0], "max": [0.4, 0.3]}],
+      "emitters": [{"shape": "segment", "center": [0.2, 0.8], "direction": [0, -1],
+                    "width": 0.2, "velocity": 1}],
+      "outlets": [{"shape": "box", "min": [0.9, 0], "max": [1, 0.1]}],
+      "obstacles": [{"shape": "box", "min": [0.6, 0], "max": [0.7, 0.2],
+                     "motion": {"type": "oscillate", "axis": [1, 0], "amplitude": 0.05,
+                                "period": 0.5}}],
+      "bodies": [{"shape": "box", "min": [0.2, 0.4], "max": [0.3, 0.5], "density": 500}],
+      "probes": [{"type": "force", "name": "box", "obstacle": 0}]
+    })",
+                                    "edits.json");
+    WorkerPool pool(1);
+    const auto sim = Simulation::create(scene, pool);
+    for (int s = 0; s < 5; ++s)
+        sim->step();
+    const std::string saved = sim->save_state();
+    const StateFile file = read_state_file(saved, "saved");
+    const std::string payload(file.payload);
+    const std::uint64_t before = sim->deep_hash();
+    int refused = 0;
+    for (std::size_t at = 0; at + 8 <= payload.size(); at += 4) {
+        std::string edited = payload;
+        std::memset(edited.data() + at, 0, 8);
+        try {
+            sim->restore_state(write_state_file(file.header, edited), "edited");
+        } catch (const StateError&) {
+            ++refused;
+            ASSERT_EQ(sim->deep_hash(), before) << "refused at byte " << at;
+            continue;
+        }
+        sim->restore_state(saved, "saved");
+    }
+    EXPECT_GT(refused, 0);
+    sim->step();
 }
 
 }  // namespace

@@ -541,11 +541,15 @@ class SphSimulation final : public Simulation {
             throw StateError(name + ": a " + std::to_string(file.header.dimension) +
                              "D state; this scene is " + std::to_string(D) + "D");
         }
+        // The scene's fingerprint is taken before the attempt: a refused state may leave the
+        // arrays it is taken from at its own sizes until the state before is put back.
+        StateWriter fingerprint;
+        put_fingerprint(fingerprint);
         const std::string before = state_payload();
         try {
-            restore_payload(file.payload, name);
+            restore_payload(file.payload, name, fingerprint.bytes());
         } catch (const StateError&) {
-            restore_payload(before, "the state before");
+            restore_payload(before, "the state before", fingerprint.bytes());
             throw;
         }
     }
@@ -1302,11 +1306,10 @@ class SphSimulation final : public Simulation {
         w.put(constants_.support);
     }
 
-    void restore_payload(std::string_view payload, const std::string& name) {
+    void restore_payload(std::string_view payload, const std::string& name,
+                         std::string_view fingerprint) {
         StateReader r(payload, name);
         r.section("SCNE", [&](StateReader& s) {
-            StateWriter mine;
-            put_fingerprint(mine);
             StateWriter theirs;
             theirs.put(s.get<std::uint32_t>());
             const auto boundary = s.get<std::uint64_t>();
@@ -1316,7 +1319,7 @@ class SphSimulation final : public Simulation {
             theirs.put(s.get<std::uint64_t>());
             theirs.put(s.get<float>());
             theirs.put(s.get<float>());
-            if (theirs.bytes() != mine.bytes()) {
+            if (theirs.bytes() != fingerprint) {
                 s.fail("saved from another scene (" + std::to_string(boundary) +
                        " boundary samples, room for " + std::to_string(capacity) +
                        " particles; this one: " + std::to_string(boundary_.size()) + " and " +

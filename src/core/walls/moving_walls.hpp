@@ -69,6 +69,8 @@ class MovingWalls {
                std::vector<std::uint32_t>& parts, NeighbourGrid<D>& grid, WorkerPool& pool,
                float dt) {
         const std::size_t n = boundary.size();
+        samples_ = n;
+        parted_ = !parts.empty();
         owner_ = std::move(owners);
         rest_ = boundary.position;
         boundary.velocity.assign(n, Vec<D>(0.0f));
@@ -147,13 +149,15 @@ class MovingWalls {
     }
 
     // Puts them back, checking that they are this scene's samples (a part is an obstacle, a body
-    // or `wall_part`), and sets the grid's cells.
+    // or `wall_part`), and sets the grid's cells. The counts checked are the scene's, not the
+    // arrays' now: a refused state may have left them at its own sizes, and the state before must
+    // still fit when it is put back.
     void restore(StateReader& r, BoundaryParticles<D>& boundary, std::vector<std::uint32_t>& parts,
                  std::span<const ShapeDesc> obstacles, std::uint32_t wall_part,
                  NeighbourGrid<D>& grid, WorkerPool& pool) {
         if (r.get<bool>() != any_) r.fail("moving walls where the scene has none, or none");
         if (!any_) return;
-        const std::size_t n = boundary.size();
+        const std::size_t n = samples_;
         auto check = [&](std::size_t size, const char* what) {
             if (size != n) r.fail(std::string("the moving walls' ") + what + " do not fit");
         };
@@ -169,9 +173,9 @@ class MovingWalls {
         check(rest_.size(), "rest positions");
         r.get(owner_);
         check(owner_.size(), "owners");
-        const bool has_parts = !parts.empty();
+        const bool has_parts = parted_;
         r.get(parts);
-        if (has_parts) check(parts.size(), "parts");
+        if (parts.size() != (has_parts ? n : 0)) r.fail("the moving walls' parts do not fit");
         const auto count = static_cast<std::uint32_t>(obstacles.size());
         for (std::size_t b = 0; b < n; ++b) {
             const std::uint32_t owner = owner_[b];
@@ -202,6 +206,8 @@ class MovingWalls {
     bool any_ = false;
     double speed_ = 0.0;  // bound on any moving obstacle's speed
     std::uint32_t first_body_ = 0, movers_ = 0;
+    std::size_t samples_ = 0;                 // the scene's boundary samples
+    bool parted_ = false;                     // whether the boundary has parts (probes)
     std::vector<Pose> before_, now_, after_;  // per mover, this step
     std::vector<Vec<D>> rest_;                // per sample, in its owner's rest frame
     std::vector<std::uint32_t> owner_;        // per sample: its mover, or kStill
