@@ -315,8 +315,12 @@ TEST(OpenFlows, AChannelCarriesWhatItsInletBrings3D) {
 }
 
 // The fountain's pool spills over its weir into the drain as fast as the jet fills it. It
-// sloshes (the count swings by about 7% at r = 0.02), so what is steady is the mean: the same in
-// two 3 s windows within 5%, and the drain's outflow over both equal to the jet's within 5%.
+// sloshes: the count swings by about 7% at r = 0.02 with a period of 4-5 s, so what is steady is
+// the mean over windows longer than that: the same in two 6 s windows within 5%, which is also
+// to say that the mean count grows by under 5% of what the jet brings in 6 s (a drain that
+// took nothing would grow it by all of it). The drain's outflow over both windows is within 10%
+// of the jet's: the two differ by the count at the ends, which the sloshing moves by up to 5%
+// of the jet's 12 s.
 TEST(OpenFlows, AFountainReachesASteadyCount) {
     WorkerPool pool(2);
     const auto sim = Simulation::create(load_scene("fountain-2d", {"particle_radius=0.02"}), pool);
@@ -325,9 +329,11 @@ TEST(OpenFlows, AFountainReachesASteadyCount) {
     const std::uint64_t drained = sim->stats().outlet_particles;
     double sums[2] = {0.0, 0.0};
     int samples[2] = {0, 0};
-    while (sim->stats().time < 12.0) {
+    std::uint64_t emitted_first = 0;
+    while (sim->stats().time < 18.0) {
         sim->step();
-        const int w = sim->stats().time < 9.0 ? 0 : 1;
+        const int w = sim->stats().time < 12.0 ? 0 : 1;
+        if (w == 0) emitted_first = sim->stats().emitted_particles - emitted;
         sums[w] += static_cast<double>(sim->stats().fluid_particles);
         ++samples[w];
     }
@@ -335,11 +341,12 @@ TEST(OpenFlows, AFountainReachesASteadyCount) {
     const auto in = static_cast<double>(sim->stats().emitted_particles - emitted);
     const auto out = static_cast<double>(sim->stats().outlet_particles - drained);
     std::printf(
-        "fountain-2d: mean count %.0f over t = 6-9 s, %.0f over 9-12 s; %.0f emitted, "
-        "%.0f drained over 6-12 s\n",
+        "fountain-2d: mean count %.0f over t = 6-12 s, %.0f over 12-18 s; %.0f emitted, "
+        "%.0f drained over 6-18 s\n",
         first, second, in, out);
     EXPECT_NEAR(second, first, 0.05 * first);
-    EXPECT_NEAR(out, in, 0.05 * in);
+    EXPECT_NEAR(second, first, 0.05 * static_cast<double>(emitted_first));
+    EXPECT_NEAR(out, in, 0.10 * in);
     EXPECT_EQ(sim->stats().removed_particles, 0u);
 }
 
