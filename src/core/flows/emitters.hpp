@@ -392,8 +392,10 @@ class Emitters {
         return place;
     }
 
-    // Free particles where a new layer lands (from r behind it to a spacing ahead of it, across
-    // the patch) move a spacing ahead of it, at least as fast as the inflow.
+    // Free particles where a new layer lands move a spacing ahead of it, at least as fast as the
+    // inflow: across the patch, from r behind the emitter's plane (not only from r behind the
+    // layer: water that flowed in under the zone's layers, at a submerged emitter, would
+    // otherwise follow the new layer up within r of it) to a spacing ahead of the layer.
     void clear_way(const Flow& f, std::size_t k, double ahead) {
         const Emitter& e = emitters_[k];
         const Progress& p = state_.progress[k];
@@ -405,8 +407,7 @@ class Emitters {
                 if (fluid.inflow[i] != 0) continue;
                 const ZonePlace place =
                     zone_place(desc, k, fluid.position[i], e.moves ? &p.now : nullptr);
-                if (!place.across || place.along < ahead - r || place.along >= ahead + spacing_)
-                    continue;
+                if (!place.across || place.along < -r || place.along >= ahead + spacing_) continue;
                 const glm::dvec3 direction =
                     e.moves ? p.now.apply_to_direction(e.direction) : e.direction;
                 const double push = ahead + spacing_ - place.along;
