@@ -302,11 +302,11 @@ void update_pressure(SphContext<D>& ctx, const float* inverse_diagonal, const fl
 //   p_{k+1} = w_k (J(p_k) - p_{k-1}) + p_{k-1},   w = 2 / (2 - rho^2) first, then 4 / (4 - rho^2 w)
 // for an estimate rho of the spectral radius of the Jacobi pass J. A plain pass removes a smooth
 // error (a column's hydrostatic pressure that a half warm start leaves out) in O(N^2) passes for
-// a column N particles deep; this in O(N). rho = 0.95 measured best for DFSPH; 0.98 left the
-// tank's pressure 4% low (docs/solvers.md).
+// a column N particles deep; this in O(N). rho = 0.97 for DFSPH: fewer passes than 0.95 at 100k
+// and 1M particles; 0.98 overshoots in the shallow tanks at rest (docs/solvers.md).
 struct ChebyshevPasses {
     static constexpr int kStart = 2;
-    static constexpr float kRho = 0.95f;
+    static constexpr float kRho = 0.97f;
     float weight = 1.0f;
 
     // The weight of pass `pass` (0-based); 1 (a plain pass) before kStart.
