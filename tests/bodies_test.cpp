@@ -439,11 +439,13 @@ TEST(Bodies, AVeryHeavyFreeBodyActsAsTheSameObstacle) {
         // Held fixed, the body is the obstacle; free and heavy, the flow hardly differs (a
         // spacing is 0.02 m): it is the same until the wave comes back off the far wall (at
         // about 0.6 s). The force's mean is compared until then: after it, the returning wave
-        // breaks over the box, and the two runs' impacts, a spacing apart, differ by 2-7%.
+        // breaks over the box, and the two runs' impacts, a spacing apart, differ by 2-7%. From
+        // 0.6 s the front is the water run up against the far wall, its largest x that of the
+        // particles there, which a spacing bounds.
         EXPECT_NEAR(f.centroid, a.centroid, 1e-4) << until;
         EXPECT_NEAR(f.front, a.front, 1e-4) << until;
         EXPECT_NEAR(h.centroid, a.centroid, 0.01) << until;
-        EXPECT_NEAR(h.front, a.front, 0.01) << until;
+        EXPECT_NEAR(h.front, a.front, until < 0.5 ? 0.01 : 0.02) << until;
         if (until < 0.7) {
             EXPECT_NEAR(h.force, f.force, 0.05 * std::abs(f.force) + 1.0) << until;
         }

@@ -40,18 +40,20 @@ Reading still_water(const std::string& kernel) {
     tests::run_until(*sim, 0.5);
     std::vector<double> now(sim->probe_columns().size());
     Reading r;
-    int readings = 0;
-    for (; sim->stats().time < 1.0; ++readings) {
-        for (int s = 0; s < 5; ++s)
-            sim->step();
+    double duration = 0.0;  // every step, weighted by its duration (a point's pressure flickers)
+    while (sim->stats().time < 1.0) {
+        const double before = sim->stats().time;
+        sim->step();
+        const double dt = sim->stats().time - before;
         sim->read_probes(now);
-        r.pressure += now[0];
-        r.density += now[3];
-        r.floor += now[5];  // P: p, vx, vy, rho; floor: fx, fy, torque
+        r.pressure += now[0] * dt;
+        r.density += now[3] * dt;
+        r.floor += now[5] * dt;  // P: p, vx, vy, rho; floor: fx, fy, torque
+        duration += dt;
     }
-    r.pressure /= readings;
-    r.density /= readings;
-    r.floor /= readings;
+    r.pressure /= duration;
+    r.density /= duration;
+    r.floor /= duration;
     r.hash = sim->state_hash();
     std::printf("%s kernel: p = %.1f Pa, rho = %.2f kg/m^3 at depth 0.1 m, floor fy %.1f N/m\n",
                 kernel.c_str(), r.pressure, r.density, r.floor);
