@@ -19,11 +19,11 @@
 // Each pass is a Jacobi pass over last pass's pressures, so the result does not depend on the
 // thread count; from the third pass on it takes Chebyshev's semi-iterative step, which removes
 // the smooth error of a deep column in far fewer passes (ChebyshevPasses). Both
-// pressures start from half of last step's where the fluid is compressing (warm start, BK17
-// sec. 4.3; SPlisHSPlasH's factor 1/2 and its restriction to compressed particles), kept per
-// particle across the reordering of the neighbour grid. The divergence solve leaves out
-// particles with too few neighbours to have a meaningful divergence (the free surface, BK17
-// sec. 4.2: under 7 in 2D, 20 in 3D).
+// pressures start from half of last step's (warm start, BK17 sec. 4.3, with SPlisHSPlasH's
+// factor 1/2) everywhere, kept per particle across the reordering of the neighbour grid: where
+// the fluid no longer compresses the passes take it down to 0 (docs/solvers.md). The divergence
+// solve leaves out particles with too few neighbours to have a meaningful divergence (the free
+// surface, BK17 sec. 4.2: under 7 in 2D, 20 in 3D).
 #include <algorithm>
 #include <memory>
 
@@ -102,27 +102,19 @@ class DfsphSolver final : public Solver<D> {
     // The predicted density error of every particle for the current pressure p: the velocity
     // after the pressure acceleration, its density change (eq. 9), and from it rho* (eq. 12) or,
     // for the divergence solve, rho0 + dt D rho / Dt, so that both solves share the update.
-    // With p == nullptr the prediction without pressure (the warm start's test): the velocity is
-    // v itself, so the two pressure loops are skipped. The walls' hydrostatic term is left out of
-    // it as well: it is the walls' answer to the fluid's pressure, not a force of its own.
     // The pressure acceleration and the density change are written where the velocity and the
     // density made of them go, and turned into those in place: no arrays of their own.
     void predict(SphContext<D>& ctx, float dt, Solve kind, const float* p) {
         const float rho0 = ctx.constants.rest_density;
         const std::uint32_t min_neighbours = D == 3 ? 20 : 7;
         const bool divergence = kind == Solve::Divergence;
-        if (p) {
-            compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence,
-                                   active_walls_.data(), &wall_weights_);
-            compute_accelerations<AccelerationTerms::PressureOnly>(
-                ctx, kernel_, pressure_terms_, predicted_velocity_.data(), &gradients_);
-            ctx.for_each_fluid([&](std::size_t i) {
-                predicted_velocity_[i] = ctx.fluid.velocity[i] + predicted_velocity_[i] * dt;
-            });
-        } else {
-            ctx.for_each_fluid(
-                [&](std::size_t i) { predicted_velocity_[i] = ctx.fluid.velocity[i]; });
-        }
+        compute_pressure_terms(ctx, kernel_, p, pressure_terms_, !divergence, active_walls_.data(),
+                               &wall_weights_);
+        compute_accelerations<AccelerationTerms::PressureOnly>(
+            ctx, kernel_, pressure_terms_, predicted_velocity_.data(), &gradients_);
+        ctx.for_each_fluid([&](std::size_t i) {
+            predicted_velocity_[i] = ctx.fluid.velocity[i] + predicted_velocity_[i] * dt;
+        });
         ctx.share(predicted_velocity_.data());
         compute_density_change(ctx, kernel_, predicted_velocity_.data(), predicted_density_.data(),
                                &gradients_);
@@ -146,7 +138,6 @@ class DfsphSolver final : public Solver<D> {
         constexpr float kWarmStart = 0.5f;
         const float omega_over_dt2 = kOmega / (dt * dt);
         ChebyshevPasses chebyshev;
-        const float rho0 = ctx.constants.rest_density;
 
         std::vector<float>& warm =
             divergence ? ctx.fluid.warm.divergence_pressure : ctx.fluid.warm.pressure;
@@ -156,11 +147,8 @@ class DfsphSolver final : public Solver<D> {
         ctx.fluid.fit(previous_pressure_);
         float* p = pressure.data();
 
-        // Warm start where the fluid compresses without pressure.
-        predict(ctx, dt, kind, nullptr);
-        ctx.for_each_fluid([&](std::size_t i) {
-            p[i] = predicted_density_[i] > rho0 ? kWarmStart * warm[i] : 0.0f;
-        });
+        // Warm start: half of last step's pressure.
+        ctx.for_each_fluid([&](std::size_t i) { p[i] = kWarmStart * warm[i]; });
         ctx.share(p);
 
         int iterations = 0;
