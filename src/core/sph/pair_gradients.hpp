@@ -1,10 +1,12 @@
-// The kernel gradients of a step's fluid pairs, computed once and read by every pass of an
-// iterative solve whose positions stay put (DFSPH's divergence and density solves): each pass
-// runs two neighbour loops, and without this each of them takes x_i - x_j, its length (a square
-// root), the kernel's derivative (a division) and the gathers of x_j again for every pair.
-// SPlisHSPlasH precomputes the same per step for its DFSPH ("precomputeValues").
+// The kernel gradients of a step's fluid pairs, kept for every pass of an iterative solve whose
+// positions stay put (DFSPH's divergence and density solves): each pass runs two neighbour loops,
+// and without this each of them takes x_i - x_j, its length (a square root), the kernel's
+// derivative (a division) and the gathers of x_j again for every pair. SPlisHSPlasH precomputes
+// the same per step for its DFSPH ("precomputeValues"). The density loop, which takes them all
+// once anyway, writes them:
 //
-//   gradients.fill(ctx, kernel);               // after the neighbour lists, positions fixed
+//   gradients.prepare(ctx, support);           // after the neighbour lists, positions fixed
+//   compute_density_and_diagonal(ctx, kernel, ..., &gradients);  // writes them (pair_sums.hpp)
 //   sum_over_fluid_gradients4<N>(ctx, i, gradients, [&](j, grad) {...});
 //
 // Per particle the pairs are kept in the groups of four of sum_over_fluid_neighbours4, lane k of
@@ -19,7 +21,7 @@
 // break), from which the passes take their sums.
 //
 // Storage: D x 16 bytes per group, 6.8 groups per particle in the 3D dam break at rest and up to
-// 8.1 as the flow disorders the lattice. Sized once, at the first fill, for a quarter more groups
+// 8.1 as the flow disorders the lattice. Sized once, at the first step, for a quarter more groups
 // per particle than then (at least 7 in 3D, 3 in 2D) and twice its boundary pairs, for twice the
 // fluid then (at most the scene's capacity, and 256 MB). Where a step's pairs outgrow that, the
 // particles in grid order whose pairs fit keep theirs and the others compute theirs pair by pair,
@@ -40,13 +42,19 @@ namespace flume {
 template <int D>
 class PairGradients {
   public:
-    // The gradients of the pairs of the step's lists at the fluid's positions, or none (covers()
-    // false) when the lists do not cover them; of the particles whose pairs fit (holds(i)).
-    template <class K>
-    void fill(SphContext<D>& ctx, const K& kernel) {
+    struct WallPair {
+        std::uint32_t sample;
+        Vec<D> gradient;
+    };
+
+    // Lays out the pairs of the step's lists at the fluid's positions for the density loop to
+    // write (writer(i)), or none (covers() false) when the lists do not cover them: each
+    // particle's place, and which particles' pairs fit (holds(i)).
+    void prepare(SphContext<D>& ctx, float support) {
         const Vec<D>* x = ctx.fluid.position.data();
         positions_ = nullptr;
-        if (!ctx.lists || !ctx.lists->covers(x, kernel.support())) return;
+        held_ = 0;
+        if (!ctx.lists || !ctx.lists->covers(x, support)) return;
         const std::size_t n = ctx.fluid.size();
         const bool first = !sized_;
         if (first) {
@@ -81,12 +89,19 @@ class PairGradients {
         while (held_ > 0 && (std::size_t{first_group_[held_]} * D > components_.size() ||
                              first_wall_[held_] > wall_pairs_.size()))
             --held_;
-        ctx.for_each_fluid([&](std::size_t i) {
-            if (i >= held_) return;
-            fill_particle(ctx, kernel, x, i);
-            fill_walls(ctx, kernel, x, i);
-        });
         positions_ = x;
+    }
+
+    // Where the density loop writes particle i's pairs, in its loops' order: the groups' D
+    // components, then the boundary pairs; nullptrs when they are not kept.
+    struct Writer {
+        F4* groups = nullptr;
+        WallPair* walls = nullptr;
+    };
+    Writer writer(std::size_t i) {
+        if (!holds(i)) return {};
+        return {components_.data() + std::size_t{first_group_[i]} * D,
+                wall_pairs_.data() + first_wall_[i]};
     }
 
     // True when the gradients are those of the positions `x` (the step's, before they move).
@@ -96,7 +111,7 @@ class PairGradients {
     void invalidate() { positions_ = nullptr; }
 
     // True when particle i's pairs are kept (covers() true, and they fitted).
-    bool holds(std::size_t i) const { return i < held_; }
+    bool holds(std::size_t i) const { return positions_ != nullptr && i < held_; }
 
     // The D components of particle i's group g, four lanes each.
     const F4* group(std::size_t i, std::size_t g) const {
@@ -145,47 +160,6 @@ class PairGradients {
         first_wall_ = {};
         wall_pairs_ = {};
     }
-
-    // The boundary pairs of particle i, as compute_density_change sums them.
-    template <class K>
-    void fill_walls(const SphContext<D>& ctx, const K& kernel, const Vec<D>* x, std::size_t i) {
-        WallPair* out = wall_pairs_.data() + first_wall_[i];
-        ctx.lists->for_each_boundary_neighbour(i, x, ctx.boundary.position.data(),
-                                               [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                                                   *out++ = WallPair{b, kernel.gradient(xib, r)};
-                                               });
-    }
-
-    template <class K>
-    void fill_particle(const SphContext<D>& ctx, const K& kernel, const Vec<D>* x, std::size_t i) {
-        std::array<F4, D> xi;
-        for (int k = 0; k < D; ++k)
-            xi[k] = F4(x[i][k]);
-        F4* out = components_.data() + std::size_t{first_group_[i]} * D;
-        ctx.lists->with_fluid_neighbour_slots(i, [&](const auto& js) {
-            const std::size_t count = js.size();
-            for (std::size_t g = 0; g < count; g += 4) {
-                std::uint32_t j[4];
-                for (std::size_t l = 0; l < 4; ++l)
-                    j[l] = g + l < count ? js[g + l] : static_cast<std::uint32_t>(i);
-                const std::array<F4, D> xj = gather_points<D>(x, j);
-                std::array<F4, D> xij;
-                for (int k = 0; k < D; ++k)
-                    xij[k] = xi[k] - xj[k];
-                F4 r2 = xij[0] * xij[0];
-                for (int k = 1; k < D; ++k)
-                    r2 = r2 + xij[k] * xij[k];
-                const F4 factor = kernel.gradient_factor(sqrt(r2));
-                for (int k = 0; k < D; ++k)
-                    *out++ = xij[k] * factor;
-            }
-        });
-    }
-
-    struct WallPair {
-        std::uint32_t sample;
-        Vec<D> gradient;
-    };
 
     std::vector<F4> components_;              // D per group, groups in particle order
     std::vector<std::uint32_t> first_group_;  // per particle, and the total at the end

@@ -224,17 +224,24 @@ void compute_density_change(SphContext<D>& ctx, const K& kernel, const Vec<D>* u
 // so that dp_i = inverse_diagonal_i / dt^2 (rho*_i - rho0) removes the predicted compression of i
 // if its neighbours' pressures stayed put. Also counts each particle's neighbours, fluid and
 // boundary (the particle itself included), into `neighbours` unless it is null. The neighbours
-// are those of the step's search, as in compute_density_at.
+// are those of the step's search, as in compute_density_at. With `gradients` (prepared for the
+// positions x) it writes the pairs' gradients that it computes on the way, for the passes of a
+// solve to read (pair_gradients.hpp).
 template <int D, class K>
 void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const Vec<D>* x,
                                      float* density, float* inverse_diagonal,
-                                     std::uint32_t* neighbours) {
+                                     std::uint32_t* neighbours,
+                                     PairGradients<D>* gradients = nullptr) {
     const float support = kernel.support();
     const float mass = ctx.constants.particle_mass;
     const float rho0 = ctx.constants.rest_density;
     const float* vb = ctx.boundary.volume.data();
     const Vec<D>* search = ctx.fluid.position.data();
+    const bool keep = gradients != nullptr && gradients->covers(x);
     ctx.for_each_fluid([&](std::size_t i) {
+        const auto kept = keep ? gradients->writer(i) : typename PairGradients<D>::Writer{};
+        F4* kept_group = kept.groups;
+        auto* kept_wall = kept.walls;
         // The fluid sums four pairs at a time, lane by lane: W, m grad W and |m grad W|^2.
         // Terms: 1 (the count), W, |m grad W|^2, then the D components of m grad W.
         const std::array<float, 3 + D> sums = sum_over_fluid_neighbours4<3 + D>(
@@ -245,7 +252,9 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
                 terms[1] = kernel.W(r);
                 const F4 factor = kernel.gradient_factor(r);
                 for (int k = 0; k < D; ++k) {
-                    const F4 g = xij[k] * factor * F4(mass);
+                    const F4 gradient = xij[k] * factor;
+                    if (kept_group) *kept_group++ = gradient;
+                    const F4 g = gradient * F4(mass);
                     terms[3 + k] = g;
                     terms[2] = k == 0 ? g * g : terms[2] + g * g;
                 }
@@ -257,12 +266,14 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
         for (int k = 0; k < D; ++k)
             gradient_sum[k] = sums[3 + k];
         float boundary_sum = 0.0f;
-        ctx.for_each_boundary_neighbour_at(
-            i, search, x, support, [&](std::uint32_t b, const Vec<D>& xib, float r) {
-                boundary_sum += vb[b] * kernel.W(r);
-                gradient_sum += kernel.gradient(xib, r) * (rho0 * vb[b]);
-                ++count;
-            });
+        ctx.for_each_boundary_neighbour_at(i, search, x, support,
+                                           [&](std::uint32_t b, const Vec<D>& xib, float r) {
+                                               boundary_sum += vb[b] * kernel.W(r);
+                                               const Vec<D> gradient = kernel.gradient(xib, r);
+                                               if (kept_wall) *kept_wall++ = {b, gradient};
+                                               gradient_sum += gradient * (rho0 * vb[b]);
+                                               ++count;
+                                           });
         const float rho = mass * fluid_sum + rho0 * boundary_sum;
         const float denominator = length_squared<D>(gradient_sum) + square_sum;
         density[i] = rho;
@@ -278,9 +289,11 @@ void compute_density_and_diagonal_at(SphContext<D>& ctx, const K& kernel, const 
 // The same at the particles' own positions, into fluid.density.
 template <int D, class K>
 void compute_density_and_diagonal(SphContext<D>& ctx, const K& kernel, float* inverse_diagonal,
-                                  std::uint32_t* neighbours) {
+                                  std::uint32_t* neighbours,
+                                  PairGradients<D>* gradients = nullptr) {
     compute_density_and_diagonal_at(ctx, kernel, ctx.fluid.position.data(),
-                                    ctx.fluid.density.data(), inverse_diagonal, neighbours);
+                                    ctx.fluid.density.data(), inverse_diagonal, neighbours,
+                                    gradients);
 }
 
 // One relaxed Jacobi update of the pressure from the predicted density (SP09 alg. 1, line 14;

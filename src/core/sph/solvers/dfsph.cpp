@@ -59,10 +59,10 @@ class DfsphSolver final : public Solver<D> {
         ctx.fluid.fit(predicted_velocity_);
         ctx.fluid.fit(predicted_density_);
         ctx.stage("density", [&] {
-            compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(),
-                                         neighbours_.data());
+            gradients_.prepare(ctx, kernel_.support());
+            compute_density_and_diagonal(ctx, kernel_, inverse_diagonal_.data(), neighbours_.data(),
+                                         &gradients_);
             find_active_walls(ctx, kernel_.support(), active_walls_);
-            gradients_.fill(ctx, kernel_);
             wall_weights_.fill(ctx, kernel_, active_walls_.data());
         });
         SolveResult divergence, density;
