@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/flows/geometry.hpp"
 #include "core/scene.hpp"
+#include "core/sph/pair_gradients.hpp"
 
 namespace flume {
 
@@ -30,7 +31,7 @@ constexpr double kFluidBytes2D = 256.0, kFluidBytes3D = 448.0;
 // DFSPH's caches of pair gradients (sph/pair_gradients.hpp): per particle, and their most. Its
 // measured peaks are 340 B (2D) and 790 B (3D) per particle, all included.
 constexpr double kDfsphCacheBytes2D = 192.0, kDfsphCacheBytes3D = 576.0;
-constexpr double kDfsphCacheMost = 2.0 * 256.0 * 1024.0 * 1024.0;
+constexpr double kDfsphCacheMost = 2.0 * static_cast<double>(kPairGradientsMostBytes);
 
 // Per boundary sample: position, volume, velocity, the grid's order, the wall pressure's terms
 // (about 23 B measured), and a force probe's sums over the samples.

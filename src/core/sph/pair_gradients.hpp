@@ -23,10 +23,10 @@
 // Storage: D x 16 bytes per group, 6.8 groups per particle in the 3D dam break at rest and up to
 // 8.1 as the flow disorders the lattice. Sized once, at the first step, for a quarter more groups
 // per particle than then (at least 7 in 3D, 3 in 2D) and twice its boundary pairs, for twice the
-// fluid then (at most the scene's capacity, and 256 MB). Where a step's pairs outgrow that, the
-// particles in grid order whose pairs fit keep theirs and the others compute theirs pair by pair,
-// with the same result; nothing is allocated. Without room for them at all (a browser's heap)
-// every step computes them all.
+// fluid then (at most the scene's capacity, and kPairGradientsMostBytes). Where a step's pairs
+// outgrow that, the particles in grid order whose pairs fit keep theirs and the others compute
+// theirs pair by pair, with the same result; nothing is allocated. Without room for them at all
+// (a browser's heap) every step computes them all.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +38,14 @@
 #include "core/sph/context.hpp"
 
 namespace flume {
+
+// The most the pairs take: 256 MB in a browser, whose whole heap is 2 GB; natively 4 GB, so that
+// a run of a million particles keeps all its pairs as one of 100k does.
+#if defined(__EMSCRIPTEN__)
+inline constexpr std::size_t kPairGradientsMostBytes = std::size_t{256} << 20;
+#else
+inline constexpr std::size_t kPairGradientsMostBytes = std::size_t{4} << 30;
+#endif
 
 template <int D>
 class PairGradients {
@@ -145,12 +153,11 @@ class PairGradients {
     void allocate_pairs(std::size_t particles, std::size_t n, std::size_t groups,
                         std::size_t walls) {
         constexpr double kLeastGroups = D == 3 ? 7.0 : 3.0;
-        constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
         const double per_particle = std::max(
             n > 0 ? static_cast<double>(groups) / static_cast<double>(n) : 0.0, kLeastGroups);
         const double room = 1.25 * per_particle * static_cast<double>(particles) + 64.0;
-        components_.resize(D *
-                           std::min(static_cast<std::size_t>(room), kMaxBytes / (D * sizeof(F4))));
+        components_.resize(D * std::min(static_cast<std::size_t>(room),
+                                        kPairGradientsMostBytes / (D * sizeof(F4))));
         wall_pairs_.resize(2 * walls + n / 4 + 64);
     }
 
