@@ -90,6 +90,27 @@ TEST(WorkerPool, ReductionIsBitIdenticalForAnyThreadCount) {
     }
 }
 
+TEST(WorkerPool, RunningSumsAreThoseOfASerialLoop) {
+    std::mt19937 rng(99);
+    std::uniform_int_distribution<std::uint32_t> count(0, 40);
+    for (int threads : {1, 2, 3, 8}) {
+        WorkerPool pool(threads);
+        for (std::size_t n : {0u, 1u, 2u, 63u, 64u, 65u, 640u, 1001u}) {
+            for (std::size_t grain : {0u, 1u, 7u, 64u, 5000u}) {
+                std::vector<std::uint32_t> values(n);
+                for (std::uint32_t& v : values)
+                    v = count(rng);
+                std::vector<std::uint32_t> expected = values;
+                for (std::size_t k = 1; k < n; ++k)
+                    expected[k] += expected[k - 1];
+                pool.inclusive_scan(values.data(), n, grain);
+                ASSERT_EQ(values, expected)
+                    << "threads " << threads << " n " << n << " grain " << grain;
+            }
+        }
+    }
+}
+
 TEST(WorkerPool, ManyBackToBackCallsDoNotDeadlock) {
     WorkerPool pool(4);
     std::vector<int> data(513, 0);

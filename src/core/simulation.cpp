@@ -257,7 +257,7 @@ class SphSimulation final : public Simulation {
     void step() override {
         float dt = next_time_step();
         stats_.stage_count = 0;
-        if (keeps_start()) step_start_.save(fluid_, stats_, emitters_);
+        if (keeps_start()) step_start_.save(fluid_, stats_, emitters_, pool_);
         const bool held_everything = decomposition_ && decomposition_->holds_everything();
         bodies_.begin_step();
         for (int retries = 0;; ++retries) {
@@ -298,7 +298,7 @@ class SphSimulation final : public Simulation {
     void back_to_start() {
         const auto stages = stats_.stages;
         const std::size_t stage_count = stats_.stage_count;
-        step_start_.restore(fluid_, stats_, emitters_);
+        step_start_.restore(fluid_, stats_, emitters_, pool_);
         bodies_.back_to_start();
         stats_.stages = stages;
         stats_.stage_count = stage_count;

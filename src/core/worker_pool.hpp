@@ -19,6 +19,7 @@
 //   another thread is using the pool, runs serially on the calling thread (same chunks).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -111,6 +112,28 @@ class WorkerPool {
         for (const T& p : partial)
             result = combine(result, p);
         return result;
+    }
+
+    // Turns values[0..n) into their running sums, values[k] = v[0] + ... + v[k], in chunks of
+    // `grain`: each chunk's own running sums in parallel, the chunks' last entries summed in order
+    // (the one serial loop, over the chunks), then every other entry of a chunk offset by the
+    // last entry of the chunk before. Unsigned integers, so the result is that of a serial loop.
+    template <class T>
+    void inclusive_scan(T* values, std::size_t n, std::size_t grain) {
+        static_assert(std::is_unsigned_v<T>, "exact sums only");
+        if (grain == 0) grain = 1;
+        parallel_for(0, n, grain, [&](const Range& r, int) {
+            for (std::size_t k = r.begin + 1; k < r.end; ++k)
+                values[k] += values[k - 1];
+        });
+        const std::size_t chunks = chunk_count(0, n, grain);
+        for (std::size_t c = 1; c < chunks; ++c)
+            values[std::min(n, (c + 1) * grain) - 1] += values[c * grain - 1];
+        parallel_for(grain < n ? grain : n, n, grain, [&](const Range& r, int) {
+            const T offset = values[r.begin - 1];
+            for (std::size_t k = r.begin; k + 1 < r.end; ++k)
+                values[k] += offset;
+        });
     }
 
   private:

@@ -29,6 +29,10 @@ namespace flume {
 // reduction, is the same for any thread count.
 inline constexpr std::size_t kParticleGrain = 256;
 
+// Entries per chunk of a running sum (WorkerPool::inclusive_scan), whose chunks' last entries are
+// summed one after another: long chunks keep that serial part short.
+inline constexpr std::size_t kScanGrain = 16384;
+
 // The rigid bodies' side of the coupling (core/bodies/, sph/body_reactions.hpp): the boundary
 // samples that belong to bodies, in the boundary's order, and the force the fluid puts on each
 // over the step (summed over the solves that push the fluid with the walls' pressure).

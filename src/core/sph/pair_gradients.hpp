@@ -74,16 +74,20 @@ class PairGradients {
             }
         }
         if (n + 1 > first_group_.size()) return;
-        std::size_t groups = 0, walls = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            first_group_[i] = static_cast<std::uint32_t>(groups);
-            first_wall_[i] = static_cast<std::uint32_t>(walls);
-            ctx.lists->with_fluid_neighbour_slots(
-                i, [&](const auto& js) { groups += (js.size() + 3) / 4; });
-            walls += ctx.lists->boundary_count(i);
-        }
-        first_group_[n] = static_cast<std::uint32_t>(groups);
-        first_wall_[n] = static_cast<std::uint32_t>(walls);
+        // Each particle's groups and boundary pairs after its place, then their running sums.
+        first_group_[0] = 0;
+        first_wall_[0] = 0;
+        ctx.pool.parallel_for(0, n, kParticleGrain, [&](const WorkerPool::Range& r, int) {
+            for (std::size_t i = r.begin; i < r.end; ++i) {
+                ctx.lists->with_fluid_neighbour_slots(i, [&](const auto& js) {
+                    first_group_[i + 1] = static_cast<std::uint32_t>((js.size() + 3) / 4);
+                });
+                first_wall_[i + 1] = ctx.lists->boundary_count(i);
+            }
+        });
+        ctx.pool.inclusive_scan(first_group_.data() + 1, n, kScanGrain);
+        ctx.pool.inclusive_scan(first_wall_.data() + 1, n, kScanGrain);
+        const std::size_t groups = first_group_[n], walls = first_wall_[n];
         if (first) {
             try {
                 allocate_pairs(first_group_.size() - 1, n, groups, walls);

@@ -31,6 +31,17 @@ void gather(std::vector<T>& values, std::span<const std::uint32_t> order, std::v
     values.swap(scratch);
 }
 
+// to = from, in parallel chunks (`to` holds room for them: no allocation).
+template <class T>
+void copy(const std::vector<T>& from, std::vector<T>& to, WorkerPool& pool) {
+    to.resize(from.size());
+    pool.parallel_for(0, from.size(), 16384, [&](const WorkerPool::Range& r, int) {
+        std::copy(from.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                  from.begin() + static_cast<std::ptrdiff_t>(r.end),
+                  to.begin() + static_cast<std::ptrdiff_t>(r.begin));
+    });
+}
+
 template <int D>
 struct FluidParticles {
     std::vector<Vec<D>> position;

@@ -28,14 +28,16 @@ class StepStart {
         emitters_ = emitters.state();
     }
 
-    void save(const FluidParticles<D>& fluid, const StepStats& stats, const Emitters& emitters) {
-        copy(fluid, fluid_);
+    void save(const FluidParticles<D>& fluid, const StepStats& stats, const Emitters& emitters,
+              WorkerPool& pool) {
+        copy(fluid, fluid_, pool);
         stats_ = stats;
         emitters_ = emitters.state();
     }
 
-    void restore(FluidParticles<D>& fluid, StepStats& stats, Emitters& emitters) const {
-        copy(fluid_, fluid);
+    void restore(FluidParticles<D>& fluid, StepStats& stats, Emitters& emitters,
+                 WorkerPool& pool) const {
+        copy(fluid_, fluid, pool);
         fluid.acceleration.resize(fluid.size());
         stats = stats_;
         emitters.set_state(emitters_);
@@ -47,17 +49,17 @@ class StepStart {
     bool first_retry() { return !std::exchange(retried_, true); }
 
   private:
-    static void copy(const FluidParticles<D>& from, FluidParticles<D>& to) {
-        to.position = from.position;
-        to.velocity = from.velocity;
-        to.density = from.density;
-        to.pressure = from.pressure;
-        to.id = from.id;
+    static void copy(const FluidParticles<D>& from, FluidParticles<D>& to, WorkerPool& pool) {
+        flume::copy(from.position, to.position, pool);
+        flume::copy(from.velocity, to.velocity, pool);
+        flume::copy(from.density, to.density, pool);
+        flume::copy(from.pressure, to.pressure, pool);
+        flume::copy(from.id, to.id, pool);
         const auto from_warm = from.warm.all();
         const auto to_warm = to.warm.all();
         for (std::size_t k = 0; k < from_warm.size(); ++k)
-            *to_warm[k] = *from_warm[k];
-        if (from.tracks_inflow) to.inflow = from.inflow;
+            flume::copy(*from_warm[k], *to_warm[k], pool);
+        if (from.tracks_inflow) flume::copy(from.inflow, to.inflow, pool);
         to.next_id = from.next_id;
     }
 

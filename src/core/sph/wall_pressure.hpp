@@ -153,8 +153,7 @@ struct WallWeights {
                 first[w + 1] = count > 0 ? count + kHeader : 0;
             }
         });
-        for (std::size_t w = 0; w < n; ++w)
-            first[w + 1] += first[w];
+        ctx.pool.inclusive_scan(first.data() + 1, n, kScanGrain);
         const std::size_t pairs = first[n];
         if (!sized) {
             sized = true;
