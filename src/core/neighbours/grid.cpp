@@ -60,12 +60,16 @@ void NeighbourGrid<D>::sort(std::span<const Vec<D>> positions, WorkerPool& pool,
 
     // Counting sort in place in cell_start_: histogram, inclusive prefix sum (the end of each
     // cell), then a scatter from the last particle to the first, which moves each cell's end
-    // back to its start and keeps equal cells in index order.
-    std::fill(cell_start_.begin(), cell_start_.end(), 0u);
+    // back to its start and keeps equal cells in index order. The steps over the cells, which
+    // outnumber the particles where the fluid fills a small part of the domain (2.6 to 1 in the
+    // 3D dam break), run in parallel; those over the particles stay in index order.
+    pool.parallel_for(0, cell_start_.size(), 16384, [&](const WorkerPool::Range& r, int) {
+        std::fill(cell_start_.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                  cell_start_.begin() + static_cast<std::ptrdiff_t>(r.end), 0u);
+    });
     for (std::size_t i = 0; i < n; ++i)
         ++cell_start_[cells_[i]];
-    for (std::size_t c = 1; c < cell_count_; ++c)
-        cell_start_[c] += cell_start_[c - 1];
+    pool.inclusive_scan(cell_start_.data(), cell_count_, 16384);
     cell_start_[cell_count_] = static_cast<std::uint32_t>(n);
     for (std::size_t i = n; i-- > 0;)
         order_[--cell_start_[cells_[i]]] = static_cast<std::uint32_t>(i);
