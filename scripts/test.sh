@@ -7,7 +7,8 @@
 # one after the other, each reusing its build folder under build/:
 #   native-release  optimised build, the whole suite (physics, determinism, and the desktop app
 #                   in a real window under Xvfb)
-#   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer, all but the long physics runs
+#   native-debug    AddressSanitizer + UndefinedBehaviorSanitizer at -O1 with assertions on, all
+#                   but the long physics runs
 #   native-tsan     ThreadSanitizer on everything labelled "threads"
 #   fuzz            libFuzzer (clang, ASan + UBSan) on the scene parser, scene building and the
 #                   mesh readers, 30 s each
