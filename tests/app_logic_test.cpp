@@ -436,6 +436,27 @@ TEST(SimulationRunner, PausesAtTheStepAskedFor) {
     EXPECT_GT(runner.frame().ranges.density->max, 0.0f);
 }
 
+// A capture run that skips frames on its way (App::skip_frame): unpaced, the runner reaches the
+// step without a single frame tick, and still pauses exactly there; paced, it waits for frames.
+TEST(SimulationRunner, RunsUnpacedToThePauseAtAStep) {
+    SimulationRunner paced(1);
+    paced.pause_at(7);
+    paced.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    SimulationRunner unpaced(1);
+    unpaced.pause_at(7, true);
+    unpaced.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));
+    ASSERT_TRUE(eventually([&] {
+        unpaced.acquire_frame();
+        return unpaced.paused() && unpaced.frame().stats.step == 7;
+    }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    unpaced.acquire_frame();
+    EXPECT_EQ(unpaced.frame().stats.step, 7u);
+    ASSERT_TRUE(eventually([&] { return paced.acquire_frame() && paced.frame().scene; }));
+    EXPECT_EQ(paced.frame().stats.step, 0u) << "no frame drawn, no step granted";
+    EXPECT_FALSE(paced.paused());
+}
+
 TEST(SimulationRunner, ABadSceneKeepsThePreviousOneAndSaysWhy) {
     SimulationRunner runner(1);
     runner.load(load_scene("dam-break-2d", {"particle_radius=0.04"}));

@@ -325,6 +325,23 @@ void App::fit_view(const FrameSize& size) {
     view_moved_ = false;
 }
 
+bool App::skip_frame() {
+    if (options_.pause_at_step == 0 || capture_paused_) return false;
+    if (runner_.paused()) {  // at the step (or paused by hand): every frame drawn from now on
+        capture_paused_ = true;
+        runner_.pause_at(options_.pause_at_step);
+        return false;
+    }
+    const Scene* scene = runner_.frame().scene.get();
+    const bool whitewater = scene && scene->dimension == 3 && view_.mode == ViewMode::Surface &&
+                            view_.surface.whitewater && !surface_unavailable();
+    const bool skipping = scene && !whitewater;
+    runner_.pause_at(options_.pause_at_step, skipping);
+    if (!skipping || now_seconds() - last_time_ >= kSkipToCaptureSeconds) return false;
+    runner_.frame_tick();  // the inline mode's steps run here
+    return true;
+}
+
 void App::frame(const FrameSize& size) {
     size_ = size;
     const double t = now_seconds();

@@ -80,6 +80,14 @@ class App {
     void frame(const FrameSize& size);
     void after_render(const FrameSize& size);  // takes a requested screenshot
 
+    // Called before each frame: true when this one is not to be drawn (the platform then skips
+    // frame(), the UI and the buffer swap). A capture run (pause_at_step) on its way to its step
+    // runs the simulation as fast as it can and draws a frame every kSkipToCaptureSeconds, until
+    // the simulation first pauses; not while the whitewater is on screen, which is made frame by
+    // frame.
+    bool skip_frame();
+    static constexpr double kSkipToCaptureSeconds = 0.5;
+
     // button: 0 left, 1 right, 2 middle; shift: the Shift key is held (3D: brush instead of
     // rotate). A left press on a rigid body grabs it (whatever Shift): it follows the cursor on a
     // spring until the button is released.
@@ -245,8 +253,9 @@ class App {
     bool dragging_[3] = {false, false, false};
     bool mouse_over_ui_ = false;
 
-    double last_time_ = 0.0;
+    double last_time_ = 0.0;  // when the last frame was drawn
     float fps_ = 0.0f;
+    bool capture_paused_ = false;  // a capture run's pause_at_step was reached (or paused before)
     PerformanceHistory history_;
     std::uint64_t frames_drawn_ = 0;
 

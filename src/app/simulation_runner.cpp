@@ -311,11 +311,13 @@ bool SimulationRunner::take_step() {
     }
     if (paused_.load(std::memory_order_relaxed)) return false;
     const std::uint64_t pause_at = pause_at_.load(std::memory_order_relaxed);
-    if (pause_at > 0 && paused_at_generation_ != generation_ &&
-        simulation_->stats().step >= pause_at) {
-        paused_at_generation_ = generation_;
-        paused_.store(true, std::memory_order_relaxed);
-        return false;
+    if (pause_at > 0 && paused_at_generation_ != generation_) {
+        if (simulation_->stats().step >= pause_at) {
+            paused_at_generation_ = generation_;
+            paused_.store(true, std::memory_order_relaxed);
+            return false;
+        }
+        if (pause_at_unpaced_.load(std::memory_order_relaxed)) return true;
     }
     int budget = budget_.load(std::memory_order_relaxed);
     while (budget > 0) {

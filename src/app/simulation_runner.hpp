@@ -112,8 +112,14 @@ class SimulationRunner {
     void set_paused(bool paused);
     void step_once();  // one step while paused (each call one step)
     // Pauses when the simulation reaches step `step` (0: never), once per scene loaded or reset,
-    // so that a capture shows one given state; resuming runs on from there.
-    void pause_at(std::uint64_t step) { pause_at_.store(step, std::memory_order_relaxed); }
+    // so that a capture shows one given state; resuming runs on from there. With `unpaced`, the
+    // steps on the way there are not paced by the frames: they run as fast as the simulation can
+    // take them (a capture run that skips frames on the way, App::skip_frame), and frame_tick
+    // only drives the inline mode's share of them.
+    void pause_at(std::uint64_t step, bool unpaced = false) {
+        pause_at_unpaced_.store(unpaced, std::memory_order_relaxed);
+        pause_at_.store(step, std::memory_order_relaxed);
+    }
     void set_steps_per_frame(int steps);
     void frame_tick();  // the render thread drew a frame: grant more steps
     void set_brush(const std::optional<Brush>& brush);
@@ -206,6 +212,7 @@ class SimulationRunner {
 
     std::atomic<bool> paused_{false};
     std::atomic<std::uint64_t> pause_at_{0};
+    std::atomic<bool> pause_at_unpaced_{false};
     std::atomic<int> steps_per_frame_{4};
     std::atomic<double> steps_per_second_{0.0};
 

@@ -392,6 +392,11 @@ int main(int argc, char** argv) {
                 flume::apply_ui_scale(ui_scale, true);
                 app->set_ui_scale(ui_scale.ui());
             }
+            // A capture run on its way to its step draws only some frames.
+            if (app->skip_frame()) {
+                glfwWaitEventsTimeout(0.005);
+                continue;
+            }
             // A capture at a step waits until the simulation has paused there; the frame drawn
             // next shows that state.
             const bool at_step =

@@ -265,6 +265,13 @@ void frame() {
         web.app->set_ui_scale(web.ui_scale);
     }
 
+    // A capture run on its way to its step (?pauseat=) draws only some frames; the canvas keeps
+    // the last one.
+    if (web.app->skip_frame()) {
+        publish_status(pixels);
+        return;
+    }
+
     flume::FrameSize size;
     size.framebuffer = pixels;
     size.window = glm::vec2(pixels);  // GLFW reports the mouse in canvas pixels
