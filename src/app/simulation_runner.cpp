@@ -7,6 +7,7 @@
 
 #include "app/scene_display.hpp"
 #include "core/errors.hpp"
+#include "core/futex.hpp"
 
 namespace flume {
 
@@ -30,7 +31,7 @@ SimulationRunner::~SimulationRunner() {
 
 void SimulationRunner::wake() {
     wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_one();
+    wake_one(wake_);
 }
 
 void SimulationRunner::post(std::function<void()> command) {
@@ -375,7 +376,7 @@ void SimulationRunner::run() {
             step();
             worked = true;
         }
-        if (!worked) wake_.wait(seen, std::memory_order_acquire);
+        if (!worked) wait_while(wake_, seen);
     }
 }
 

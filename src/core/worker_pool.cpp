@@ -1,5 +1,7 @@
 #include "core/worker_pool.hpp"
 
+#include "core/futex.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -25,7 +27,7 @@ WorkerPool::WorkerPool(int thread_count) {
 WorkerPool::~WorkerPool() {
     stop_.store(true, std::memory_order_release);
     epoch_.fetch_add(1, std::memory_order_release);
-    epoch_.notify_all();
+    wake_all(epoch_);
     for (auto& t : threads_)
         t.join();
 }
@@ -81,14 +83,14 @@ void WorkerPool::run(std::size_t begin, std::size_t end, std::size_t grain, Invo
     // Publishing the claim word releases the fields above to every worker that acquires it.
     claim_.store(static_cast<std::uint64_t>(generation) << 32, std::memory_order_release);
     epoch_.fetch_add(1, std::memory_order_release);
-    epoch_.notify_all();
+    wake_all(epoch_);
 
     work_on(generation, 0);
 
     // The caller has claimed what it could; wait for chunks still running on workers.
     for (std::uint32_t d = done_.load(std::memory_order_acquire); d != chunks;
          d = done_.load(std::memory_order_acquire)) {
-        done_.wait(d, std::memory_order_acquire);
+        wait_while(done_, d);
     }
     std::exception_ptr error = std::move(error_);
     error_ = nullptr;
@@ -99,7 +101,7 @@ void WorkerPool::run(std::size_t begin, std::size_t end, std::size_t grain, Invo
 void WorkerPool::worker_main(int worker) {
     std::uint32_t seen = 0;
     for (;;) {
-        epoch_.wait(seen, std::memory_order_acquire);
+        wait_while(epoch_, seen);
         seen = epoch_.load(std::memory_order_acquire);
         if (stop_.load(std::memory_order_acquire)) return;
         const std::uint64_t claim = claim_.load(std::memory_order_acquire);
@@ -139,7 +141,7 @@ void WorkerPool::work_on(std::uint32_t generation, int worker) {
             }
             t_inside_task = false;
         }
-        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) done_.notify_all();
+        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) wake_all(done_);
     }
 }
 

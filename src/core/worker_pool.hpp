@@ -11,8 +11,8 @@
 // - The calling thread takes part and can finish every chunk alone; workers that wake late simply
 //   find nothing left to claim. `worker` is 0 for the caller and 1..thread_count()-1 for the
 //   workers, for indexing per-worker scratch space.
-// - Idle workers sleep on an atomic with wait/notify (a futex), the model that Emscripten pthreads
-//   reproduce in the browser over a SharedArrayBuffer; they never spin while idle.
+// - Idle workers sleep on an atomic (a futex, core/futex.hpp: Atomics.wait over the
+//   SharedArrayBuffer in the browser); they never spin while idle.
 // - An exception thrown by a task is caught, the chunks not yet started are skipped, and the
 //   exception is rethrown to the caller of parallel_for.
 // - One thread at a time drives the pool. A parallel_for issued from inside a task, or while
