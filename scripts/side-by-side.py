@@ -3,7 +3,8 @@
 
     scripts/side-by-side.py [--until 0.25] [--threads 2] [--solvers wcsph,dfsph,pcisph,pbf]
                             [--splash stock,rest] [--timeout 600] [--anchors DIR]
-                            [--flume-bench PATH] [--markdown FILE] [--jsonl FILE]
+                            [--flume-bench PATH] [--before PATH] [--flume-set KEY=VALUE ...]
+                            [--markdown FILE] [--jsonl FILE]
 
 Flume's side is flume-bench's whole run of dam-break-3d at r = 0.0106 (103,823 particles); the
 other is SPlisHSPlasH as built by ../shared/anchor-splash/build.sh (its bench_db3d_r0106_*
@@ -11,6 +12,13 @@ scenes, run as that folder's run.sh does). Runs alternate Flume, SPlisHSPlasH st
 at rest density, per solver and thread count, so a burst of load on a shared machine spreads over
 all three. Every figure is wall seconds per simulated second per 100k fluid particles, from each
 program's own step timer, so different particle counts compare fairly.
+
+--before PATH adds a second flume-bench (an older commit's build, say) to the same rotation, run
+first in each row: the table gains its column and Flume's gain over it, so that a before-and-after
+comparison and both against SPlisHSPlasH come from one run on one machine. --flume-set KEY=VALUE
+(repeatable) overrides a scene parameter in Flume's runs (flume-bench --set), e.g. SPlisHSPlasH's
+WCSPH equation of state and step: speed_of_sound=18.7 (its stiffness 50,000 with exponent 7:
+c^2 = 7 B / rho0), time_step_mode=fixed, time_step=0.0005.
 
 Why two SPlisHSPlasH runs: it gives every particle the volume 0.8 (2r)^3 (FluidModel.cpp) but
 samples its fluid block on a cubic grid of spacing 2r, so its stock dam break starts at 0.80 of
@@ -69,11 +77,11 @@ def splash_binary(anchors):
     return os.path.join(anchors, "SPlisHSPlasH", "bin", "SPHSimulator")
 
 
-def check_flume(path):
+def check_flume(path, option="--flume-bench"):
     if not os.access(path, os.X_OK):
         raise Setup(f"flume-bench not found at {path}: build it with cmake --preset "
                     "native-release && cmake --build build/native-release --target flume-bench "
-                    "(or pass --flume-bench)")
+                    f"(or pass {option})")
 
 
 def check_anchors(anchors, solvers):
@@ -176,11 +184,13 @@ def parse_shares(text):
     return shares
 
 
-def run_flume(bench, solver, threads, until, timeout):
+def run_flume(bench, solver, threads, until, timeout, overrides=()):
     with tempfile.TemporaryDirectory() as tmp:
         out_csv = os.path.join(tmp, "runs.csv")
         cmd = [bench, "--only", "runs", "--case", f"run-3d-{solver}", "--threads", str(threads),
                "--until", str(until), "--run-csv", out_csv]
+        for setting in overrides:
+            cmd += ["--set", setting]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -319,15 +329,21 @@ def result_line(who, solver, threads, r):
     return f"{head} {summary(r)} | {extra} | {format_shares(r['shares'])}"
 
 
-def table_rows(rows, variants):
+def table_rows(rows, variants, before=False):
     header = ["solver", "threads", "Flume, s per sim-s per 100k"]
+    header += ["Flume before"] if before else []
     header += [f"SPlisHSPlasH {'stock' if v == 'stock' else 'at rest density'}" for v in variants]
+    header += ["Flume ahead of before"] if before else []
     header += [f"Flume ahead of {v}" for v in variants]
+    header += [f"before ahead of {v}" for v in variants] if before else []
     body = []
     for row in rows:
         cells = [row["solver"].upper(), str(row["threads"]), summary(row["flume"])]
+        cells += [summary(row.get("before"))] if before else []
         cells += [summary(row.get(v)) for v in variants]
+        cells += [ahead(row["flume"], row.get("before"))] if before else []
         cells += [ahead(row["flume"], row.get(v)) for v in variants]
+        cells += [ahead(row.get("before"), row.get(v)) for v in variants] if before else []
         body.append(cells)
     return header, body
 
@@ -363,6 +379,10 @@ def write_markdown(path, header, body, args):
     if "pcisph" in args.solvers and args.pcisph_max_error:
         lines += [f"SPlisHSPlasH's PCISPH runs at maxError {args.pcisph_max_error:g}% (its "
                   "default, 0.01%, is five times Flume's tolerance).", ""]
+    if args.before:
+        lines += [f"Flume: `{args.flume_bench}`; Flume before: `{args.before}`.", ""]
+    if args.flume_set:
+        lines += ["Flume's runs with " + ", ".join(f"`{s}`" for s in args.flume_set) + ".", ""]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(cells) + " |" for cells in body]
     with open(path, "w") as f:
@@ -382,6 +402,10 @@ def parse_args():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--flume-bench", help="default: build/native-release/bench/flume-bench",
                    default=os.path.join(REPO, "build", "native-release", "bench", "flume-bench"))
+    p.add_argument("--before", help="a second flume-bench (an older commit's build) run first in "
+                   "each row, for a before-and-after table from the same run")
+    p.add_argument("--flume-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a scene parameter for Flume's runs (flume-bench --set; repeatable)")
     p.add_argument("--anchors", default=os.environ.get("A", "/tmp/anchors"),
                    help="where ../shared/anchor-splash built SPlisHSPlasH (default $A or "
                    "/tmp/anchors)")
@@ -421,7 +445,11 @@ def measure(args, solver, threads, scenes):
     """One row: Flume, then each SPlisHSPlasH variant, each printed as it completes."""
     row = {"solver": solver, "threads": threads}
     runs = [("flume", "Flume", lambda: run_flume(args.flume_bench, solver, threads, args.until,
-                                                 args.timeout))]
+                                                 args.timeout, args.flume_set))]
+    if args.before:
+        runs.insert(0, ("before", "Flume before",
+                        lambda: run_flume(args.before, solver, threads, args.until, args.timeout,
+                                          args.flume_set)))
     for v in args.splash:
         runs.append((v, f"SPlisHSPlasH {v}",
                      lambda v=v: run_splash(args.anchors, scenes[(solver, v)], threads, args.until,
@@ -441,6 +469,8 @@ def main():
     args = parse_args()
     try:
         check_flume(args.flume_bench)
+        if args.before:
+            check_flume(args.before, "--before")
         scenes = {}
         if args.splash:
             check_anchors(args.anchors, args.solvers)
@@ -456,11 +486,13 @@ def main():
 
     print(f"t = 0 to {args.until} s, threads {','.join(map(str, args.threads))}, "
           f"{socket.gethostname()} ({cpu_model()})", flush=True)
+    if args.flume_set:
+        print("Flume's runs with " + " ".join(args.flume_set), flush=True)
     if "pcisph" in args.solvers and args.splash and args.pcisph_max_error:
         print(f"SPlisHSPlasH's PCISPH at maxError {args.pcisph_max_error:g}% "
               "(its default: 0.01%)", flush=True)
     rows = [measure(args, s, t, scenes) for s in args.solvers for t in args.threads]
-    header, body = table_rows(rows, args.splash)
+    header, body = table_rows(rows, args.splash, before=bool(args.before))
     print()
     print_table(header, body)
     if args.markdown:
